@@ -82,4 +82,6 @@ export interface Annotation {
   /** Sentence indexes marked "reviewed — nothing to tag here" (or reviewed while tagging). */
   reviewed: number[];
   tags: Tag[];
+  /** When this annotator last changed anything here (ISO time, empty if never). */
+  updatedAt: string;
 }

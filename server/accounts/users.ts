@@ -1,0 +1,123 @@
+// Accounts: creating users, one-time links (set-up, new accounts, password resets), passwords.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Store } from '../storage/store.js';
+import { newId } from '../storage/store.js';
+import type { Role, User } from '../storage/schemas.js';
+import { hashPassword, passwordProblem } from './passwords.js';
+
+export const USER_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,39}$/u;
+const LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export class AccountError extends Error {}
+
+function sha256(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function findUserByName(store: Store, name: string): User | undefined {
+  const folded = name.trim().toLowerCase();
+  return store.users.data.data.users.find((u) => u.name.toLowerCase() === folded);
+}
+
+export function findUser(store: Store, id: string): User | undefined {
+  return store.users.data.data.users.find((u) => u.id === id);
+}
+
+function checkName(store: Store, name: string): string {
+  const trimmed = name.trim();
+  if (!USER_NAME.test(trimmed)) {
+    throw new AccountError('A name has 1–40 letters, digits, spaces, dots, dashes or underscores.');
+  }
+  if (findUserByName(store, trimmed)) throw new AccountError(`The name "${trimmed}" is taken.`);
+  return trimmed;
+}
+
+/** Creates an account with a password (set-up, command line). */
+export async function createUser(store: Store, name: string, role: Role, password: string): Promise<User> {
+  const checked = checkName(store, name);
+  const problem = passwordProblem(password, checked);
+  if (problem) throw new AccountError(problem);
+  const user: User = {
+    id: newId(),
+    name: checked,
+    role,
+    passwordHash: await hashPassword(password),
+    createdAt: new Date().toISOString(),
+    resetToken: null,
+  };
+  await store.users.update((file) => {
+    if (findUserByName(store, checked)) throw new AccountError(`The name "${checked}" is taken.`);
+    file.data.users.push(user);
+    file.data.setupTokenHash = null;
+  });
+  return user;
+}
+
+/** Creates an account without a password; the returned token makes its one-time set-password link. */
+export async function inviteUser(store: Store, name: string, role: Role): Promise<{ user: User; token: string }> {
+  const checked = checkName(store, name);
+  const token = newToken();
+  const user: User = {
+    id: newId(),
+    name: checked,
+    role,
+    passwordHash: '',
+    createdAt: new Date().toISOString(),
+    resetToken: { hash: sha256(token), expiresAt: new Date(Date.now() + LINK_TTL_MS).toISOString() },
+  };
+  await store.users.update((file) => {
+    if (findUserByName(store, checked)) throw new AccountError(`The name "${checked}" is taken.`);
+    file.data.users.push(user);
+  });
+  return { user, token };
+}
+
+/** A fresh one-time link for a user; their old password stops working once the link is used. */
+export async function issueResetLink(store: Store, userId: string): Promise<string> {
+  const token = newToken();
+  await store.users.update((file) => {
+    const user = file.data.users.find((u) => u.id === userId);
+    if (!user) throw new AccountError('No such user.');
+    user.resetToken = { hash: sha256(token), expiresAt: new Date(Date.now() + LINK_TTL_MS).toISOString() };
+  });
+  return token;
+}
+
+export function userForLink(store: Store, token: string): User | undefined {
+  const hash = sha256(token);
+  const now = new Date().toISOString();
+  return store.users.data.data.users.find((u) => u.resetToken?.hash === hash && u.resetToken.expiresAt > now);
+}
+
+export async function setPassword(store: Store, userId: string, password: string): Promise<void> {
+  const user = findUser(store, userId);
+  if (!user) throw new AccountError('No such user.');
+  const problem = passwordProblem(password, user.name);
+  if (problem) throw new AccountError(problem);
+  const passwordHash = await hashPassword(password);
+  await store.users.update((file) => {
+    const stored = file.data.users.find((u) => u.id === userId);
+    if (!stored) throw new AccountError('No such user.');
+    stored.passwordHash = passwordHash;
+    stored.resetToken = null;
+  });
+}
+
+/** The one-time set-up token printed at first start, while no account exists. */
+export async function issueSetupToken(store: Store): Promise<string | null> {
+  if (store.users.data.data.users.length > 0) return null;
+  const token = newToken();
+  await store.users.update((file) => {
+    file.data.setupTokenHash = sha256(token);
+  });
+  return token;
+}
+
+export function isSetupToken(store: Store, token: string): boolean {
+  const expected = store.users.data.data.setupTokenHash;
+  return expected !== null && store.users.data.data.users.length === 0 && sha256(token) === expected;
+}

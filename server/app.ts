@@ -1,0 +1,65 @@
+// The app factory: settings, middleware, the route table, one 404 and one error handler.
+// No I/O happens here; the caller opens the store and listens.
+import express from 'express';
+import type { Config } from './config.js';
+import type { Store } from './storage/store.js';
+import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
+import { loadUser, requireUser } from './web/auth.js';
+import { errorHandler, fallThrough } from './web/errors.js';
+import { csrf, securityHeaders } from './web/security.js';
+import { FileSessionStore, sessions } from './web/session.js';
+import { accounts } from './routes/accounts.js';
+import { articles } from './routes/articles.js';
+import { codebooks } from './routes/codebooks.js';
+import { dashboard } from './routes/dashboard.js';
+import { home } from './routes/home.js';
+import { projects } from './routes/projects.js';
+import { sentences } from './routes/sentences.js';
+import { summaries } from './routes/summary.js';
+
+export interface AppOptions {
+  config: Config;
+  store: Store;
+}
+
+export function createApp({ config, store }: AppOptions): express.Express {
+  const app = express();
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  // Compiled templates are kept in production and tests; re-read on every request in development.
+  app.set('view cache', process.env.NODE_ENV !== 'development');
+  app.set('trust proxy', config.trustProxy);
+  app.set('x-powered-by', false);
+
+  app.use(securityHeaders({ secureCookies: config.secureCookies }));
+  app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0 }));
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 2000 }));
+  app.use(express.json({ limit: '100kb' }));
+  const sessionStore = new FileSessionStore(store);
+  app.use(sessions(store, { secureCookies: config.secureCookies, store: sessionStore }));
+  app.use((req, res, next) => {
+    res.locals.csrfToken = csrf.generateToken(req);
+    res.locals.path = req.path;
+    next();
+  });
+  // Multipart forms (uploads) are checked after their body is parsed, in their own routes.
+  app.use((req, res, next) => (req.is('multipart/form-data') ? next() : csrf.csrfSynchronisedProtection(req, res, next)));
+  app.use(loadUser(store));
+
+  // Public: signing in, first-start set-up, one-time links
+  app.use(accounts(store, sessionStore));
+
+  // Everything below needs a signed-in user
+  app.use(requireUser);
+  app.use(home(store));
+  app.use(projects(store));
+  app.use(dashboard(store));
+  app.use(summaries(store));
+  app.use(articles(store));
+  app.use(sentences(store));
+  app.use(codebooks(store));
+
+  app.use(fallThrough);
+  app.use(errorHandler({ log: config.log }));
+  return app;
+}

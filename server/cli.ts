@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// The `framelens` command: one verb per subcommand, each in server/commands/.
+import { serveCommand } from './commands/serve.js';
+import { segmentCommand } from './commands/segment.js';
+import { userCommand } from './commands/user.js';
+import { agreementCommand } from './commands/agreement.js';
+
+const USAGE = `usage: framelens <command>
+  serve                         start the web server (PORT, HOST, DATA_DIR)
+  segment FILE|-                print the sentences of a text as JSON lines
+  user add NAME --role ROLE     create an account (password from FRAMELENS_PASSWORD or stdin)
+  agreement FILE|- [--level L] [--json]   agreement statistics on reliability data (CSV)
+`;
+
+const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+const [command, ...args] = process.argv.slice(2);
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  serve: serveCommand,
+  segment: (a) => segmentCommand(a, io),
+  user: (a) => userCommand(a, io),
+  agreement: (a) => agreementCommand(a, io),
+};
+const run = command === undefined ? undefined : commands[command];
+if (!run) {
+  process.stderr.write(USAGE);
+  process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+} else {
+  process.exitCode = await run(args);
+}

@@ -1,0 +1,47 @@
+// `framelens serve`: open the data folder, create the demo on first start, listen.
+import { createApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import { ensureDemo } from '../demo/seed.js';
+import { issueSetupToken } from '../accounts/users.js';
+import { Store } from '../storage/store.js';
+import { loadShippedCodebooks } from '../storage/shipped-codebooks.js';
+
+export async function openData(dataDir: string): Promise<Store> {
+  const store = await Store.open(dataDir, await loadShippedCodebooks());
+  await ensureDemo(store);
+  return store;
+}
+
+export async function serveCommand(_args: string[]): Promise<number> {
+  const config = loadConfig(process.env);
+  let store: Store;
+  try {
+    store = await openData(config.dataDir);
+  } catch (error) {
+    // A corrupt file stops the server; it is never replaced or emptied.
+    console.error(`Framelens cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error('Nothing was changed. Restore that file from a backup (or move it aside) and start again.');
+    return 1;
+  }
+  const app = createApp({ config, store });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const base = `http://${config.host}:${port}`;
+  console.log(`Framelens is serving ${config.dataDir} on ${base}`);
+  const token = await issueSetupToken(store);
+  if (token) {
+    console.log(`No accounts yet. Open this one-time link to create the first researcher account:\n  ${base}/setup/${token}`);
+  }
+  const stop = () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return new Promise<number>(() => {});
+}

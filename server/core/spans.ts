@@ -1,0 +1,140 @@
+// Span logic: turning a choice of words into a tag's offsets, and the rules a
+// tag must satisfy within its sentence. Pure: no I/O.
+import type { Annotation, Article, Intensity, Range, Tag, Voice } from './model.js';
+
+/** Thrown when a requested change breaks a rule; the message is shown to the user. */
+export class RuleError extends Error {}
+
+export function spanText(article: Article, range: Range): string {
+  return article.text.slice(range.start, range.end);
+}
+
+/** The span from the first chosen word to the last (either order), as offsets into the text. */
+export function spanFromWords(words: Range[], first: number, last: number): Range {
+  const [from, to] = first <= last ? [first, last] : [last, first];
+  const a = words[from];
+  const b = words[to];
+  if (!a || !b) throw new RuleError('Choose the first and last word of the span from the sentence.');
+  return { start: a.start, end: b.end };
+}
+
+/** Checks that a span lies inside its sentence and covers some text. */
+export function checkSpan(sentence: Range, span: Range): void {
+  if (!(span.start < span.end)) throw new RuleError('A span must cover at least one character.');
+  if (span.start < sentence.start || span.end > sentence.end) {
+    throw new RuleError('The span must lie inside the sentence.');
+  }
+}
+
+export interface TagFields {
+  start: number;
+  end: number;
+  category: string;
+  voice: Voice;
+  intensity: Intensity | null;
+  note: string;
+}
+
+function sameSpanAndCategory(a: { start: number; end: number; category: string }, b: TagFields) {
+  return a.start === b.start && a.end === b.end && a.category === b.category;
+}
+
+/** Adds a tag; an exact duplicate (same span and category by the same annotator) is refused. */
+export function addTag(annotation: Annotation, tag: Tag): void {
+  if (annotation.tags.some((t) => sameSpanAndCategory(t, tag))) {
+    throw new RuleError('You already tagged exactly this span with this category.');
+  }
+  annotation.tags.push(tag);
+  markReviewed(annotation, tag.sentence);
+}
+
+export function updateTag(annotation: Annotation, tagId: string, fields: TagFields, now: string): void {
+  const tag = annotation.tags.find((t) => t.id === tagId);
+  if (!tag) throw new RuleError('That tag no longer exists.');
+  if (annotation.tags.some((t) => t.id !== tagId && sameSpanAndCategory(t, fields))) {
+    throw new RuleError('You already tagged exactly this span with this category.');
+  }
+  Object.assign(tag, fields, { updatedAt: now });
+}
+
+export function removeTag(annotation: Annotation, tagId: string): void {
+  const index = annotation.tags.findIndex((t) => t.id === tagId);
+  if (index < 0) throw new RuleError('That tag no longer exists.');
+  annotation.tags.splice(index, 1);
+}
+
+export function markReviewed(annotation: Annotation, sentence: number): void {
+  if (!annotation.reviewed.includes(sentence)) {
+    annotation.reviewed.push(sentence);
+    annotation.reviewed.sort((a, b) => a - b);
+  }
+}
+
+export function unmarkReviewed(annotation: Annotation, sentence: number): void {
+  if (annotation.tags.some((t) => t.sentence === sentence)) {
+    throw new RuleError('A sentence with tags counts as reviewed; delete its tags first.');
+  }
+  annotation.reviewed = annotation.reviewed.filter((s) => s !== sentence);
+}
+
+/** Sentences an annotator has looked at: those marked reviewed and those they tagged. */
+export function reviewedSentences(annotation: Annotation): Set<number> {
+  const seen = new Set(annotation.reviewed);
+  for (const tag of annotation.tags) seen.add(tag.sentence);
+  return seen;
+}
+
+export interface Progress {
+  reviewed: number;
+  total: number;
+  /** 0-based index of the first sentence not yet reviewed, or null when all are. */
+  nextSentence: number | null;
+}
+
+export function progress(article: Article, annotation: Annotation): Progress {
+  const seen = reviewedSentences(annotation);
+  const total = article.sentences.length;
+  let nextSentence: number | null = null;
+  for (let i = 0; i < total; i++) {
+    if (!seen.has(i)) {
+      nextSentence = i;
+      break;
+    }
+  }
+  return { reviewed: [...seen].filter((i) => i < total).length, total, nextSentence };
+}
+
+/** The sentence index containing `offset`, or -1. Sentences are sorted and disjoint. */
+export function sentenceAt(sentences: Range[], offset: number): number {
+  let lo = 0;
+  let hi = sentences.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = sentences[mid];
+    if (!s) break;
+    if (offset < s.start) hi = mid - 1;
+    else if (offset >= s.end) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/**
+ * Cuts a sentence into pieces at every tag boundary, each piece listing the tags covering it,
+ * so overlapping tags can all be highlighted (nested marks, one layer per tag).
+ */
+export function highlightPieces<T extends Range>(range: Range, tags: T[]): { start: number; end: number; tags: T[] }[] {
+  const cuts = new Set<number>([range.start, range.end]);
+  for (const t of tags) {
+    if (t.start > range.start && t.start < range.end) cuts.add(t.start);
+    if (t.end > range.start && t.end < range.end) cuts.add(t.end);
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  const pieces: { start: number; end: number; tags: T[] }[] = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const start = points[i] ?? 0;
+    const end = points[i + 1] ?? 0;
+    pieces.push({ start, end, tags: tags.filter((t) => t.start <= start && t.end >= end) });
+  }
+  return pieces;
+}

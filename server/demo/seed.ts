@@ -1,0 +1,55 @@
+// The demo a newcomer meets on first start: the Sputnik article on the NATO–Russia talks,
+// imported like any other, in a project that the first researcher account takes over.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEMO_DIR } from '../paths.js';
+import { segment } from '../core/segmentation.js';
+import type { Store } from '../storage/store.js';
+import { newId } from '../storage/store.js';
+
+const ARTICLE_FILE = join(DEMO_DIR, 'sputnik-nato-talks.txt');
+/** Not article text: the outlet's name on the first line and the blog's trailing furniture. */
+const NOT_ARTICLE = new Set(['Sputnik', 'No comments:', 'Post a Comment']);
+export const DEMO_PROJECT_NAME = 'Demo: NATO–Russia talks';
+
+/** Creates the demo project and article once, on a data folder that has no projects yet. */
+export async function ensureDemo(store: Store): Promise<void> {
+  if (store.projects.exists || store.projects.data.data.projects.length > 0) return;
+  const text = await readFile(ARTICLE_FILE, 'utf8');
+  const now = new Date().toISOString();
+  const projectId = newId();
+  await store.createArticle({
+    id: newId(),
+    projectId,
+    title: 'Russian and NATO officials hold talks in Brussels',
+    source: 'Sputnik',
+    url: '',
+    publishedAt: '',
+    text,
+    sentences: segment(text).filter((r) => !NOT_ARTICLE.has(text.slice(r.start, r.end).trim())),
+    createdAt: now,
+    createdBy: 'system',
+  });
+  await store.projects.update((file) => {
+    file.data.projects.push({
+      id: projectId,
+      name: DEMO_PROJECT_NAME,
+      description: 'A ready-made example: one news article and the default framing codebook. Tag it, then look at the summary.',
+      codebookId: 'framing',
+      members: [],
+      assignment: { mode: 'all', perArticle: 2, assigned: {} },
+      open: false,
+      createdAt: now,
+      createdBy: 'system',
+    });
+  });
+}
+
+/** The first researcher becomes the researcher of every project nobody owns yet (the demo). */
+export async function adoptOrphanProjects(store: Store, userId: string): Promise<void> {
+  await store.projects.update((file) => {
+    for (const project of file.data.projects) {
+      if (!project.members.some((m) => m.role === 'researcher')) project.members.push({ userId, role: 'researcher' });
+    }
+  });
+}

@@ -1,0 +1,178 @@
+// Signing in and out, first-start set-up, one-time links and changing one's password.
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Store } from '../storage/store.js';
+import {
+  AccountError,
+  createUser,
+  findUserByName,
+  isSetupToken,
+  setPassword,
+  userForLink,
+} from '../accounts/users.js';
+import { adoptOrphanProjects } from '../demo/seed.js';
+import { decoyHash, verifyPassword } from '../accounts/passwords.js';
+import { requireUser, currentUser } from '../web/auth.js';
+import { HttpError } from '../web/errors.js';
+import { csrfField, parseForm } from '../web/forms.js';
+import { queryString } from '../web/params.js';
+import { signInLimits } from '../web/security.js';
+import type { FileSessionStore } from '../web/session.js';
+
+const signInForm = z.strictObject({
+  ...csrfField,
+  name: z.string().max(100),
+  password: z.string().max(300),
+  next: z.string().max(500).default('/'),
+});
+const newAccountForm = z.strictObject({
+  ...csrfField,
+  name: z.string().max(100),
+  password: z.string().max(300),
+  confirm: z.string().max(300),
+});
+const passwordForm = z.strictObject({ ...csrfField, password: z.string().max(300), confirm: z.string().max(300) });
+const changeForm = z.strictObject({
+  ...csrfField,
+  current: z.string().max(300),
+  password: z.string().max(300),
+  confirm: z.string().max(300),
+});
+const tokenParam = /^[A-Za-z0-9_-]{20,64}$/;
+
+/** Only local paths may be a redirect target after sign-in (no `//evil.example`). */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+/** A new session id at every sign-in, so a planted id (session fixation) is worthless. */
+function signIn(req: Request, userId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((error: unknown) => {
+      if (error) return reject(error);
+      req.session.userId = userId;
+      req.session.save((saveError: unknown) => (saveError ? reject(saveError) : resolve()));
+    });
+  });
+}
+
+export function accounts(store: Store, sessionStore: FileSessionStore): Router {
+  const router = Router();
+  router.get('/signin', signInPage);
+  router.post('/signin', signInLimits, signInSubmit);
+  router.post('/signout', signOut);
+  router.get('/setup/:token', setupPage);
+  router.post('/setup/:token', setupSubmit);
+  router.get('/link/:token', linkPage);
+  router.post('/link/:token', linkSubmit);
+  router.get('/account', requireUser, accountPage);
+  router.post('/account/password', requireUser, changePassword);
+  return router;
+
+  /** GET /signin */
+  function signInPage(req: Request, res: Response) {
+    if (req.user) return res.redirect(303, safeNext(queryString(req, 'next')));
+    res.render('accounts/signin', { next: safeNext(queryString(req, 'next')), name: '', error: null });
+  }
+
+  /** POST /signin */
+  async function signInSubmit(req: Request, res: Response) {
+    const form = parseForm(signInForm, req.body);
+    const user = findUserByName(store, form.name);
+    // Verify against a decoy for unknown names, so the answer time does not reveal who exists.
+    const ok = await verifyPassword(user?.passwordHash || (await decoyHash()), form.password);
+    if (!user || !ok || !user.passwordHash) {
+      res.status(401).render('accounts/signin', { next: safeNext(form.next), name: form.name, error: 'Wrong name or password.' });
+      return;
+    }
+    await signIn(req, user.id);
+    res.redirect(303, safeNext(form.next));
+  }
+
+  /** POST /signout — ends the session on the server, not just in the browser. */
+  async function signOut(req: Request, res: Response) {
+    parseForm(z.strictObject(csrfField), req.body);
+    await new Promise<void>((resolve, reject) => req.session.destroy((e: unknown) => (e ? reject(e) : resolve())));
+    res.clearCookie('framelens.sid');
+    res.redirect(303, '/signin');
+  }
+
+  function setupToken(req: Request): string {
+    const token = req.params.token;
+    if (typeof token !== 'string' || !tokenParam.test(token) || !isSetupToken(store, token)) {
+      throw new HttpError(404, 'This set-up link has been used or is not valid.');
+    }
+    return token;
+  }
+
+  /** GET /setup/:token — the one-time link printed at first start. */
+  function setupPage(req: Request, res: Response) {
+    setupToken(req);
+    res.render('accounts/setup', { name: '', error: null });
+  }
+
+  /** POST /setup/:token — creates the first researcher. */
+  async function setupSubmit(req: Request, res: Response) {
+    setupToken(req);
+    const form = parseForm(newAccountForm, req.body);
+    try {
+      if (form.password !== form.confirm) throw new AccountError('The two passwords differ.');
+      const user = await createUser(store, form.name, 'researcher', form.password);
+      await adoptOrphanProjects(store, user.id);
+      await signIn(req, user.id);
+      res.redirect(303, '/');
+    } catch (error) {
+      if (!(error instanceof AccountError)) throw error;
+      res.status(400).render('accounts/setup', { name: form.name, error: error.message });
+    }
+  }
+
+  function linkUser(req: Request) {
+    const token = req.params.token;
+    const user = typeof token === 'string' && tokenParam.test(token) ? userForLink(store, token) : undefined;
+    if (!user) throw new HttpError(404, 'This link has been used, has expired or is not valid. Ask your researcher for a new one.');
+    return user;
+  }
+
+  /** GET /link/:token — a one-time link to choose a password (new account or reset). */
+  function linkPage(req: Request, res: Response) {
+    res.render('accounts/link', { account: linkUser(req), error: null });
+  }
+
+  /** POST /link/:token */
+  async function linkSubmit(req: Request, res: Response) {
+    const user = linkUser(req);
+    const form = parseForm(passwordForm, req.body);
+    try {
+      if (form.password !== form.confirm) throw new AccountError('The two passwords differ.');
+      await setPassword(store, user.id, form.password);
+      await sessionStore.endSessionsOf(user.id);
+      await signIn(req, user.id);
+      res.redirect(303, '/');
+    } catch (error) {
+      if (!(error instanceof AccountError)) throw error;
+      res.status(400).render('accounts/link', { account: user, error: error.message });
+    }
+  }
+
+  /** GET /account */
+  function accountPage(req: Request, res: Response) {
+    res.render('accounts/account', { error: null, changed: queryString(req, 'changed') === '1' });
+  }
+
+  /** POST /account/password */
+  async function changePassword(req: Request, res: Response) {
+    const user = currentUser(req);
+    const form = parseForm(changeForm, req.body);
+    try {
+      if (!(await verifyPassword(user.passwordHash, form.current))) throw new AccountError('Your current password is wrong.');
+      if (form.password !== form.confirm) throw new AccountError('The two new passwords differ.');
+      await setPassword(store, user.id, form.password);
+      await sessionStore.endSessionsOf(user.id, req.sessionID);
+      res.redirect(303, '/account?changed=1');
+    } catch (error) {
+      if (!(error instanceof AccountError)) throw error;
+      res.status(400).render('accounts/account', { error: error.message, changed: false });
+    }
+  }
+}

@@ -1,0 +1,172 @@
+// Articles: import (with a segmentation preview), the article page, deletion.
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import type { Article } from '../core/model.js';
+import { segment } from '../core/segmentation.js';
+import { progress } from '../core/spans.js';
+import { sentenceStrip, summarise } from '../core/summary.js';
+import { categories } from '../core/codebook.js';
+import { assignedTo, isResearcher } from '../core/access.js';
+import type { Store } from '../storage/store.js';
+import { newId } from '../storage/store.js';
+import { currentUser } from '../web/auth.js';
+import { HttpError } from '../web/errors.js';
+import { csrfField, formList, formInt, parseForm } from '../web/forms.js';
+import { loadArticle, loadProject, loadedArticle, loadedProject, requireResearcher } from '../web/load.js';
+import { csrf } from '../web/security.js';
+import { rebalance } from './projects.js';
+import { articleView, codebookOf, visibleAnnotations } from '../web/views.js';
+
+export const MAX_ARTICLE_BYTES = 1024 * 1024;
+
+/** Import forms are multipart (they may carry a file), so their CSRF check runs after parsing. */
+export const importUpload: RequestHandler[] = [
+  multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 4 * MAX_ARTICLE_BYTES, files: 1, fields: 2000 } }).single('file'),
+  csrf.csrfSynchronisedProtection,
+];
+
+const metadata = {
+  ...csrfField,
+  title: z.string().trim().min(1, 'give the article a title').max(300),
+  source: z.string().trim().max(200).default(''),
+  url: z
+    .string()
+    .trim()
+    .max(2000)
+    .refine((u) => u === '' || /^https?:\/\/[^\s]+$/i.test(u), 'must start with http:// or https://')
+    .default(''),
+  publishedAt: z
+    .string()
+    .trim()
+    .refine((d) => d === '' || (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d))), 'must be a date, YYYY-MM-DD')
+    .default(''),
+  text: z.string().max(4 * MAX_ARTICLE_BYTES).default(''),
+};
+const previewForm = z.strictObject(metadata);
+const createForm = z.strictObject({ ...metadata, exclude: formList(formInt(0, 1_000_000), 100_000) });
+
+/** The article text from an uploaded file or the text box; refuses what is not plain UTF-8 text. */
+function articleText(req: Request, pasted: string): string {
+  let text = pasted;
+  if (req.file && req.file.size > 0) {
+    if (!/\.(txt|md|markdown)$/i.test(req.file.originalname)) {
+      throw new HttpError(400, 'Upload a plain-text file ending in .txt or .md.');
+    }
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(req.file.buffer).replace(/^\uFEFF/, '');
+    } catch {
+      throw new HttpError(400, 'That file is not valid UTF-8 text. Save it as UTF-8 and upload it again.');
+    }
+  }
+  if (Buffer.byteLength(text, 'utf8') > MAX_ARTICLE_BYTES) {
+    throw new HttpError(413, 'That article is larger than 1 MB. Split it into parts and import each one.');
+  }
+  // NUL and other control characters (but tabs and line breaks) mean binary data, not an article.
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFD]/.test(text)) {
+    throw new HttpError(400, 'That looks like binary data, not the text of an article.');
+  }
+  if (text.trim() === '') throw new HttpError(400, 'The article is empty: paste its text or choose a file.');
+  return text;
+}
+
+/** Short lines without closing punctuation are usually outlet names, bylines or blog furniture. */
+function looksLikeFurniture(sentence: string): boolean {
+  return sentence.split(/\s+/).length <= 3 && !/[.!?"”']$/.test(sentence);
+}
+
+export function articles(store: Store): Router {
+  const router = Router();
+  const project = loadProject(store);
+  const article = loadArticle(store);
+  router.get('/projects/:projectId/articles/new', project, newForm);
+  router.post('/projects/:projectId/articles/preview', project, importUpload, preview);
+  router.post('/projects/:projectId/articles', project, importUpload, create);
+  router.get('/articles/:articleId', article, show);
+  router.get('/articles/:articleId/delete', article, confirmRemove);
+  router.post('/articles/:articleId/delete', article, remove);
+  return router;
+
+  /** GET /projects/:projectId/articles/new */
+  function newForm(req: Request, res: Response) {
+    requireResearcher(req);
+    res.render('articles/new', { project: loadedProject(req), form: {}, error: null });
+  }
+
+  /** POST /projects/:projectId/articles/preview — shows the segmentation before saving. */
+  function preview(req: Request, res: Response) {
+    requireResearcher(req);
+    const project = loadedProject(req);
+    const form = parseForm(previewForm, req.body);
+    const text = articleText(req, form.text);
+    const sentences = segment(text).map((range, index) => {
+      const sentence = text.slice(range.start, range.end);
+      return { index, text: sentence, suggestExclude: looksLikeFurniture(sentence) };
+    });
+    res.render('articles/preview', { project, form: { ...form, text }, sentences });
+  }
+
+  /** POST /projects/:projectId/articles */
+  async function create(req: Request, res: Response) {
+    requireResearcher(req);
+    const project = loadedProject(req);
+    const form = parseForm(createForm, req.body);
+    const text = articleText(req, form.text);
+    const excluded = new Set(form.exclude);
+    const sentences = segment(text).filter((_, i) => !excluded.has(i));
+    if (sentences.length === 0) throw new HttpError(400, 'Every sentence was excluded: keep at least one.');
+    const article: Article = {
+      id: newId(),
+      projectId: project.id,
+      title: form.title,
+      source: form.source,
+      url: form.url,
+      publishedAt: form.publishedAt,
+      text,
+      sentences,
+      createdAt: new Date().toISOString(),
+      createdBy: currentUser(req).id,
+    };
+    await store.createArticle(article);
+    await store.projects.update(() => rebalance(store, project));
+    res.redirect(303, `/articles/${article.id}`);
+  }
+
+  /** GET /articles/:articleId */
+  function show(req: Request, res: Response) {
+    const article = loadedArticle(req);
+    const project = loadedProject(req);
+    const user = currentUser(req);
+    const codebook = codebookOf(store, project);
+    const annotations = visibleAnnotations(store, project, article.id, user.id);
+    const cats = categories(codebook);
+    res.render('articles/show', {
+      project,
+      article,
+      codebook,
+      view: articleView(article, annotations, codebook),
+      summary: summarise(new Map([[article.id, article]]), annotations, cats),
+      strip: sentenceStrip(article, annotations, cats),
+      progress: progress(article, store.annotation(article.id, user.id)),
+      canDelete: isResearcher(project, user.id),
+      annotatorCount: assignedTo(project, article.id).length,
+    });
+  }
+
+  /** GET /articles/:articleId/delete — asks for confirmation. */
+  function confirmRemove(req: Request, res: Response) {
+    requireResearcher(req);
+    const article = loadedArticle(req);
+    const tags = store.annotations(article.id).reduce((n, a) => n + a.tags.length, 0);
+    res.render('articles/remove', { project: loadedProject(req), article, tags });
+  }
+
+  /** POST /articles/:articleId/delete */
+  async function remove(req: Request, res: Response) {
+    requireResearcher(req);
+    const article = loadedArticle(req);
+    parseForm(z.strictObject({ ...csrfField, confirm: z.literal('yes', 'tick the box to confirm') }), req.body);
+    await store.removeArticle(article.id);
+    res.redirect(303, `/projects/${article.projectId}`);
+  }
+}

@@ -1,0 +1,72 @@
+// Codebooks: every category with its definition and example; researchers upload their own.
+import { Router, type Request, type Response } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import { categories, parseCodebook } from '../core/codebook.js';
+import type { Codebook } from '../core/model.js';
+import type { Store } from '../storage/store.js';
+import { currentUser } from '../web/auth.js';
+import { HttpError, notFound } from '../web/errors.js';
+import { csrfField, parseForm } from '../web/forms.js';
+import { csrf } from '../web/security.js';
+
+const MAX_CODEBOOK_BYTES = 256 * 1024;
+const uploadForm = z.strictObject({ ...csrfField, json: z.string().max(MAX_CODEBOOK_BYTES).default('') });
+const CODEBOOK_ID = /^[a-z0-9-]{1,40}$/;
+
+/** Category colours as classes, so pages need no inline styles (the CSP forbids them). */
+export function codebookCss(codebook: Codebook): string {
+  return categories(codebook)
+    .map((c) => `.c-${c.id}{--c:${c.colour}}`)
+    .join('\n');
+}
+
+export function codebooks(store: Store): Router {
+  const router = Router();
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CODEBOOK_BYTES, files: 1 } }).single('file');
+  router.get('/codebooks', list);
+  router.post('/codebooks', upload, csrf.csrfSynchronisedProtection, create);
+  router.get('/codebooks/:codebookId/style.css', style);
+  router.get('/codebooks/:codebookId', show);
+  return router;
+
+  function load(req: Request): Codebook {
+    const id = req.params.codebookId;
+    const codebook = typeof id === 'string' && CODEBOOK_ID.test(id) ? store.codebook(id) : undefined;
+    if (!codebook) throw notFound('Codebook');
+    return codebook;
+  }
+
+  /** GET /codebooks */
+  function list(req: Request, res: Response) {
+    res.render('codebooks/list', { codebooks: store.codebooks(), canUpload: currentUser(req).role === 'researcher', error: null });
+  }
+
+  /** GET /codebooks/:codebookId */
+  function show(req: Request, res: Response) {
+    res.render('codebooks/show', { codebook: load(req) });
+  }
+
+  /** GET /codebooks/:codebookId/style.css */
+  function style(req: Request, res: Response) {
+    res.type('text/css').set('Cache-Control', 'no-cache').send(codebookCss(load(req)));
+  }
+
+  /** POST /codebooks — a JSON file or pasted JSON, validated before anything is stored. */
+  async function create(req: Request, res: Response) {
+    if (currentUser(req).role !== 'researcher') throw new HttpError(403, 'Only researchers can upload codebooks.');
+    const form = parseForm(uploadForm, req.body);
+    const text = req.file && req.file.size > 0 ? req.file.buffer.toString('utf8') : form.json;
+    let codebook: Codebook;
+    try {
+      codebook = parseCodebook(JSON.parse(text));
+    } catch (error) {
+      const message = error instanceof SyntaxError ? `That is not valid JSON: ${error.message}` : error instanceof Error ? error.message : 'Invalid codebook.';
+      res.status(400).render('codebooks/list', { codebooks: store.codebooks(), canUpload: true, error: message });
+      return;
+    }
+    if (store.codebook(codebook.id)) throw new HttpError(409, `A codebook with the id "${codebook.id}" exists already; choose another id.`);
+    await store.saveCodebook(codebook);
+    res.redirect(303, `/codebooks/${codebook.id}`);
+  }
+}

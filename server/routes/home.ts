@@ -1,0 +1,31 @@
+// The home page: an annotator's assigned articles with progress and a "continue" link;
+// a researcher's projects.
+import { Router, type Request, type Response } from 'express';
+import { assignedTo, roleIn } from '../core/access.js';
+import { progress } from '../core/spans.js';
+import type { Store } from '../storage/store.js';
+import { currentUser } from '../web/auth.js';
+
+export function home(store: Store): Router {
+  const router = Router();
+  router.get('/', show);
+  return router;
+
+  /** GET / */
+  function show(req: Request, res: Response) {
+    const user = currentUser(req);
+    const projects = store.projects.data.data.projects.filter((p) => roleIn(p, user.id));
+    const assignments = projects.flatMap((project) =>
+      store
+        .articles(project.id)
+        .filter((a) => assignedTo(project, a.id).includes(user.id))
+        .map((article) => ({ project, article, progress: progress(article, store.annotation(article.id, user.id)) })),
+    );
+    const next = assignments.find((a) => a.progress.nextSentence !== null) ?? null;
+    res.render('home', {
+      projects: projects.map((p) => ({ project: p, role: roleIn(p, user.id), articles: store.articles(p.id).length })),
+      assignments,
+      next,
+    });
+  }
+}

@@ -1,0 +1,200 @@
+// Projects: the list, a project's page with its articles, creation, settings and members.
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { annotatorsOf, assignBalanced, assignedTo, isResearcher, roleIn } from '../core/access.js';
+import { progress } from '../core/spans.js';
+import type { Project } from '../storage/schemas.js';
+import { ROLES } from '../storage/schemas.js';
+import type { Store } from '../storage/store.js';
+import { newId } from '../storage/store.js';
+import { AccountError, findUser, findUserByName, inviteUser, issueResetLink } from '../accounts/users.js';
+import { currentUser } from '../web/auth.js';
+import { HttpError, notFound } from '../web/errors.js';
+import { csrfField, formFlag, formInt, parseForm } from '../web/forms.js';
+import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
+import { idParam } from '../web/params.js';
+import { DEFAULT_CODEBOOK, userNames } from '../web/views.js';
+
+const projectForm = z.strictObject({
+  ...csrfField,
+  name: z.string().trim().min(1, 'give the project a name').max(120),
+  description: z.string().trim().max(2000).default(''),
+  codebookId: z.string().max(64).default(DEFAULT_CODEBOOK),
+});
+const settingsForm = z.strictObject({
+  ...csrfField,
+  description: z.string().trim().max(2000).default(''),
+  codebookId: z.string().max(64),
+  mode: z.enum(['all', 'balanced']),
+  perArticle: formInt(1, 100).default(2),
+  open: formFlag,
+});
+const memberForm = z.strictObject({ ...csrfField, name: z.string().trim().min(1).max(100), role: z.enum(ROLES) });
+
+/** Keeps balanced assignments up to date as articles and annotators come and go. */
+export function rebalance(store: Store, project: Project): void {
+  if (project.assignment.mode !== 'balanced') return;
+  const articleIds = store.articles(project.id).map((a) => a.id);
+  project.assignment.assigned = assignBalanced(
+    articleIds,
+    annotatorsOf(project),
+    project.assignment.perArticle,
+    project.assignment.assigned,
+  );
+}
+
+export function projects(store: Store): Router {
+  const router = Router();
+  const project = loadProject(store);
+  router.get('/projects', list);
+  router.post('/projects', create);
+  router.get('/projects/:projectId', project, show);
+  router.post('/projects/:projectId/settings', project, update);
+  router.post('/projects/:projectId/members', project, addMember);
+  router.post('/projects/:projectId/members/:userId/reset', project, resetPassword);
+  router.post('/projects/:projectId/members/:userId/delete', project, removeMember);
+  return router;
+
+  function mine(userId: string): Project[] {
+    return store.projects.data.data.projects.filter((p) => roleIn(p, userId));
+  }
+
+  /** GET /projects */
+  function list(req: Request, res: Response) {
+    const user = currentUser(req);
+    res.render('projects/list', { projects: mine(user.id), canCreate: user.role === 'researcher', codebooks: store.codebooks(), error: null });
+  }
+
+  /** POST /projects — researchers start a project and become its first member. */
+  async function create(req: Request, res: Response) {
+    const user = currentUser(req);
+    if (user.role !== 'researcher') throw new HttpError(403, 'Only researchers can create projects.');
+    const form = parseForm(projectForm, req.body);
+    if (!store.codebook(form.codebookId)) throw new HttpError(400, 'Choose a codebook from the list.');
+    const project: Project = {
+      id: newId(),
+      name: form.name,
+      description: form.description,
+      codebookId: form.codebookId,
+      members: [{ userId: user.id, role: 'researcher' }],
+      assignment: { mode: 'all', perArticle: 2, assigned: {} },
+      open: false,
+      createdAt: new Date().toISOString(),
+      createdBy: user.id,
+    };
+    await store.projects.update((file) => {
+      file.data.projects.push(project);
+    });
+    res.redirect(303, `/projects/${project.id}`);
+  }
+
+  /** GET /projects/:projectId — the article list, with the user's progress on each. */
+  function show(req: Request, res: Response) {
+    const project = loadedProject(req);
+    const user = currentUser(req);
+    const researcher = isResearcher(project, user.id);
+    const articles = store
+      .articles(project.id)
+      .filter((a) => researcher || assignedTo(project, a.id).includes(user.id))
+      .map((a) => ({ article: a, progress: progress(a, store.annotation(a.id, user.id)), annotators: assignedTo(project, a.id).length }));
+    res.render('projects/show', {
+      project,
+      articles,
+      researcher,
+      names: userNames(store),
+      codebooks: store.codebooks(),
+      link: null,
+      error: null,
+    });
+  }
+
+  /** POST /projects/:projectId/settings */
+  async function update(req: Request, res: Response) {
+    requireResearcher(req);
+    const project = loadedProject(req);
+    const form = parseForm(settingsForm, req.body);
+    if (!store.codebook(form.codebookId)) throw new HttpError(400, 'Choose a codebook from the list.');
+    await store.projects.update(() => {
+      project.description = form.description;
+      project.codebookId = form.codebookId;
+      project.assignment.mode = form.mode;
+      project.assignment.perArticle = form.perArticle;
+      project.open = form.open;
+      rebalance(store, project);
+    });
+    res.redirect(303, `/projects/${project.id}`);
+  }
+
+  /** POST /projects/:projectId/members — adds an existing user, or invites a new one with a one-time link. */
+  async function addMember(req: Request, res: Response) {
+    requireResearcher(req);
+    const project = loadedProject(req);
+    const form = parseForm(memberForm, req.body);
+    let link: string | null = null;
+    let user = findUserByName(store, form.name);
+    if (!user) {
+      try {
+        const invited = await inviteUser(store, form.name, form.role);
+        user = invited.user;
+        link = `/link/${invited.token}`;
+      } catch (error) {
+        if (!(error instanceof AccountError)) throw error;
+        throw new HttpError(400, error.message);
+      }
+    }
+    const userId = user.id;
+    if (roleIn(project, userId)) throw new HttpError(409, `${user.name} is already a member of this project.`);
+    await store.projects.update(() => {
+      project.members.push({ userId, role: form.role });
+      rebalance(store, project);
+    });
+    if (link) return showWithLink(req, res, `New account ${user.name}: send them this one-time link to choose a password.`, link);
+    res.redirect(303, `/projects/${project.id}#members`);
+  }
+
+  function showWithLink(req: Request, res: Response, message: string, path: string) {
+    const project = loadedProject(req);
+    const user = currentUser(req);
+    const articles = store.articles(project.id).map((a) => ({
+      article: a,
+      progress: progress(a, store.annotation(a.id, user.id)),
+      annotators: assignedTo(project, a.id).length,
+    }));
+    const link = { message, url: `${req.protocol}://${req.get('host') ?? 'localhost'}${path}` };
+    res.render('projects/show', { project, articles, researcher: true, names: userNames(store), codebooks: store.codebooks(), link, error: null });
+  }
+
+  function member(req: Request) {
+    const project = loadedProject(req);
+    const userId = idParam(req, 'userId');
+    const user = findUser(store, userId);
+    if (!user || !roleIn(project, userId)) throw notFound('Member');
+    return user;
+  }
+
+  /** POST /projects/:projectId/members/:userId/reset — a one-time link to choose a new password. */
+  async function resetPassword(req: Request, res: Response) {
+    requireResearcher(req);
+    parseForm(z.strictObject(csrfField), req.body);
+    const user = member(req);
+    if (user.role === 'researcher' && user.id !== currentUser(req).id) {
+      throw new HttpError(403, 'Researchers reset their own passwords from their account page.');
+    }
+    const token = await issueResetLink(store, user.id);
+    showWithLink(req, res, `Password reset for ${user.name}: the link works once, for 7 days.`, `/link/${token}`);
+  }
+
+  /** POST /projects/:projectId/members/:userId/delete — their tags stay, for the record. */
+  async function removeMember(req: Request, res: Response) {
+    requireResearcher(req);
+    parseForm(z.strictObject(csrfField), req.body);
+    const project = loadedProject(req);
+    const user = member(req);
+    if (user.id === currentUser(req).id) throw new HttpError(400, 'You cannot remove yourself from the project.');
+    await store.projects.update(() => {
+      project.members = project.members.filter((m) => m.userId !== user.id);
+      rebalance(store, project);
+    });
+    res.redirect(303, `/projects/${project.id}#members`);
+  }
+}

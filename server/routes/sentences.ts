@@ -1,0 +1,216 @@
+// The sentence view and everything an annotator does on it: tag, edit, delete, mark reviewed.
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Article, Tag } from '../core/model.js';
+import { VOICES, VOICE_LABELS } from '../core/model.js';
+import { words } from '../core/segmentation.js';
+import { categories, findCategory } from '../core/codebook.js';
+import { canAnnotate } from '../core/access.js';
+import {
+  RuleError,
+  addTag,
+  checkSpan,
+  markReviewed,
+  progress,
+  removeTag,
+  reviewedSentences,
+  spanFromWords,
+  unmarkReviewed,
+  updateTag,
+  type TagFields,
+} from '../core/spans.js';
+import type { Store } from '../storage/store.js';
+import { newId } from '../storage/store.js';
+import { currentUser } from '../web/auth.js';
+import { HttpError, notFound } from '../web/errors.js';
+import { csrfField, formInt, parseForm } from '../web/forms.js';
+import { loadArticle, loadedArticle, loadedProject } from '../web/load.js';
+import { idParam, queryId, sentenceParam } from '../web/params.js';
+import { codebookOf, pieces, userNames, visibleAnnotations } from '../web/views.js';
+
+const tagForm = z.strictObject({
+  ...csrfField,
+  first: formInt(0, 10_000),
+  last: formInt(0, 10_000),
+  category: z.string().max(64),
+  voice: z.enum(VOICES),
+  intensity: z.enum(['', '1', '2', '3']).default('').transform((v) => (v === '' ? null : v === '1' ? 1 : v === '2' ? 2 : 3)),
+  note: z.string().max(2000).default(''),
+});
+type TagForm = z.infer<typeof tagForm>;
+
+const reviewForm = z.strictObject({ ...csrfField, reviewed: z.enum(['0', '1']) });
+
+export function sentences(store: Store): Router {
+  const router = Router();
+  const article = loadArticle(store);
+  router.get('/articles/:articleId/sentences/:n', article, show);
+  router.post('/articles/:articleId/sentences/:n/tags', article, create);
+  router.post('/articles/:articleId/sentences/:n/tags/:tagId', article, update);
+  router.post('/articles/:articleId/sentences/:n/tags/:tagId/delete', article, remove);
+  router.post('/articles/:articleId/sentences/:n/reviewed', article, review);
+  return router;
+
+  /** The sentence index from the URL, which must exist in the article. */
+  function sentenceOf(req: Request, article: Article): number {
+    const index = sentenceParam(req);
+    if (!article.sentences[index]) throw notFound('Sentence');
+    return index;
+  }
+
+  function checkCanAnnotate(req: Request): void {
+    if (!canAnnotate(loadedProject(req), loadedArticle(req).id, currentUser(req).id)) {
+      throw new HttpError(403, 'You are not assigned to annotate this article.');
+    }
+  }
+
+  /** Turns the form into tag fields, checking the words and the category against this sentence. */
+  function fieldsOf(req: Request, article: Article, index: number, form: TagForm): TagFields {
+    const range = article.sentences[index];
+    if (!range) throw notFound('Sentence');
+    const span = spanFromWords(words(article.text, range), form.first, form.last);
+    checkSpan(range, span);
+    if (!findCategory(codebookOf(store, loadedProject(req)), form.category)) {
+      throw new RuleError('Choose a category from the codebook.');
+    }
+    return { ...span, category: form.category, voice: form.voice, intensity: form.intensity, note: form.note.trim() };
+  }
+
+  /** GET /articles/:articleId/sentences/:n */
+  function show(req: Request, res: Response) {
+    render(req, res, 200, null, null);
+  }
+
+  function render(req: Request, res: Response, status: number, error: string | null, form: Record<string, unknown> | null) {
+    const article = loadedArticle(req);
+    const project = loadedProject(req);
+    const user = currentUser(req);
+    const index = sentenceOf(req, article);
+    const range = article.sentences[index];
+    if (!range) throw notFound('Sentence');
+    const codebook = codebookOf(store, project);
+    const mine = store.annotation(article.id, user.id);
+    const myTags = mine.tags.filter((t) => t.sentence === index).sort((a, b) => a.start - b.start || a.end - b.end);
+    const others = visibleAnnotations(store, project, article.id, user.id)
+      .filter((a) => a.annotatorId !== user.id)
+      .flatMap((a) => a.tags.filter((t) => t.sentence === index));
+    const editId = queryId(req, 'edit');
+    const editing = editId === undefined ? null : (myTags.find((t) => t.id === editId) ?? null);
+    const sentenceWords = words(article.text, range);
+    const wordIndex = (offset: number) => sentenceWords.findIndex((w) => w.start <= offset && offset < w.end);
+    const tagView = (t: Tag) => ({
+      ...t,
+      text: article.text.slice(t.start, t.end),
+      first: wordIndex(t.start),
+      last: wordIndex(t.end - 1),
+    });
+    const context = (i: number) => {
+      const r = article.sentences[i];
+      return r ? article.text.slice(r.start, r.end) : null;
+    };
+    res.status(status).render('sentences/show', {
+      project,
+      article,
+      codebook,
+      categories: categories(codebook),
+      index,
+      total: article.sentences.length,
+      pieces: pieces(article, range, myTags, sentenceWords),
+      words: sentenceWords.map((w, i) => ({ index: i, text: article.text.slice(w.start, w.end) })),
+      previous: context(index - 1),
+      next: context(index + 1),
+      progress: progress(article, mine),
+      reviewed: reviewedSentences(mine).has(index),
+      myTags: myTags.map(tagView),
+      otherTags: others.map(tagView),
+      names: userNames(store),
+      editing: editing && tagView(editing),
+      savedId: queryId(req, 'saved') ?? null,
+      canAnnotate: canAnnotate(project, article.id, user.id),
+      voices: VOICES.map((v) => ({ value: v, label: VOICE_LABELS[v] })),
+      error,
+      form,
+    });
+  }
+
+  /** Runs a change; a broken rule re-renders the sentence with the message and the user's input. */
+  async function attempt(req: Request, res: Response, status: number, change: () => Promise<string>) {
+    try {
+      res.redirect(303, await change());
+    } catch (error) {
+      if (!(error instanceof RuleError)) throw error;
+      const body: unknown = req.body;
+      const form = typeof body === 'object' && body !== null ? { ...body } : null;
+      render(req, res, status, error.message, form);
+    }
+  }
+
+  function backTo(article: Article, index: number, tagId?: string) {
+    const base = `/articles/${article.id}/sentences/${index + 1}`;
+    return tagId ? `${base}?saved=${tagId}#tag-${tagId}` : base;
+  }
+
+  /** POST /articles/:articleId/sentences/:n/tags */
+  async function create(req: Request, res: Response) {
+    checkCanAnnotate(req);
+    const article = loadedArticle(req);
+    const index = sentenceOf(req, article);
+    const annotatorId = currentUser(req).id;
+    await attempt(req, res, 409, async () => {
+      const fields = fieldsOf(req, article, index, parseForm(tagForm, req.body));
+      const now = new Date().toISOString();
+      const tag: Tag = { id: newId(), articleId: article.id, annotatorId, sentence: index, ...fields, createdAt: now, updatedAt: now };
+      await store.updateAnnotation(article.id, annotatorId, (annotation) => addTag(annotation, tag));
+      return backTo(article, index, tag.id);
+    });
+  }
+
+  /** POST /articles/:articleId/sentences/:n/tags/:tagId */
+  async function update(req: Request, res: Response) {
+    checkCanAnnotate(req);
+    const article = loadedArticle(req);
+    const index = sentenceOf(req, article);
+    const tagId = idParam(req, 'tagId');
+    const annotatorId = currentUser(req).id;
+    if (!store.annotation(article.id, annotatorId).tags.some((t) => t.id === tagId && t.sentence === index)) {
+      throw notFound('Tag');
+    }
+    await attempt(req, res, 409, async () => {
+      const fields = fieldsOf(req, article, index, parseForm(tagForm, req.body));
+      const now = new Date().toISOString();
+      await store.updateAnnotation(article.id, annotatorId, (annotation) => updateTag(annotation, tagId, fields, now));
+      return backTo(article, index, tagId);
+    });
+  }
+
+  /** POST /articles/:articleId/sentences/:n/tags/:tagId/delete */
+  async function remove(req: Request, res: Response) {
+    checkCanAnnotate(req);
+    const article = loadedArticle(req);
+    const index = sentenceOf(req, article);
+    const tagId = idParam(req, 'tagId');
+    const annotatorId = currentUser(req).id;
+    parseForm(z.strictObject(csrfField), req.body);
+    if (!store.annotation(article.id, annotatorId).tags.some((t) => t.id === tagId && t.sentence === index)) {
+      throw notFound('Tag');
+    }
+    await store.updateAnnotation(article.id, annotatorId, (annotation) => removeTag(annotation, tagId));
+    res.redirect(303, backTo(article, index));
+  }
+
+  /** POST /articles/:articleId/sentences/:n/reviewed — "reviewed, nothing to tag here" (or undo). */
+  async function review(req: Request, res: Response) {
+    checkCanAnnotate(req);
+    const article = loadedArticle(req);
+    const index = sentenceOf(req, article);
+    const form = parseForm(reviewForm, req.body);
+    const annotatorId = currentUser(req).id;
+    await attempt(req, res, 409, async () => {
+      await store.updateAnnotation(article.id, annotatorId, (annotation) =>
+        form.reviewed === '1' ? markReviewed(annotation, index) : unmarkReviewed(annotation, index),
+      );
+      const next = form.reviewed === '1' && index + 1 < article.sentences.length ? index + 1 : index;
+      return backTo(article, next);
+    });
+  }
+}

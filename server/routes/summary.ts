@@ -1,0 +1,60 @@
+// Summary per category for a project, filterable by article and annotator, as a page and as CSV.
+import { Router, type Request, type Response } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import { categories } from '../core/codebook.js';
+import { summarise, type CategorySummary } from '../core/summary.js';
+import type { Annotation } from '../core/model.js';
+import type { Store } from '../storage/store.js';
+import { currentUser } from '../web/auth.js';
+import { loadProject, loadedProject } from '../web/load.js';
+import { queryId } from '../web/params.js';
+import { codebookOf, userNames, visibleAnnotations } from '../web/views.js';
+import { isResearcher } from '../core/access.js';
+
+export function summaries(store: Store): Router {
+  const router = Router();
+  const project = loadProject(store);
+  router.get('/projects/:projectId/summary', project, show);
+  router.get('/projects/:projectId/summary.csv', project, download);
+  return router;
+
+  function compute(req: Request) {
+    const project = loadedProject(req);
+    const user = currentUser(req);
+    const articleId = queryId(req, 'article');
+    const annotatorId = queryId(req, 'annotator');
+    const researcher = isResearcher(project, user.id);
+    // Only articles this user may see count; blind projects count only the user's own tags.
+    const articles = store.articles(project.id);
+    const visible = new Map(articles.map((a) => [a.id, a]));
+    const annotations: Annotation[] = [];
+    for (const a of articles) annotations.push(...visibleAnnotations(store, project, a.id, user.id));
+    const codebook = codebookOf(store, project);
+    const summary = summarise(visible, annotations, categories(codebook), { articleId, annotatorId });
+    const annotatorIds = [...new Set(annotations.map((a) => a.annotatorId))];
+    return { project, codebook, summary, articles, annotatorIds, articleId, annotatorId, researcher };
+  }
+
+  /** GET /projects/:projectId/summary */
+  function show(req: Request, res: Response) {
+    const data = compute(req);
+    res.render('summary/show', { ...data, names: userNames(store), maxTags: Math.max(1, ...data.summary.map((s) => s.tags)) });
+  }
+
+  /** GET /projects/:projectId/summary.csv — one row per category and top phrase. */
+  function download(req: Request, res: Response) {
+    const { project, summary } = compute(req);
+    const rows = summary.flatMap((s: CategorySummary) => {
+      const base = [s.category.id, s.category.name, s.tags, s.articles, s.annotators, s.sentences];
+      return s.phrases.length === 0 ? [[...base, '', '']] : s.phrases.map((p) => [...base, p.phrase, p.count]);
+    });
+    const csv = stringify(rows, {
+      header: true,
+      columns: ['category', 'category_name', 'tags', 'articles', 'annotators', 'sentences', 'phrase', 'phrase_count'],
+      // Guard against spreadsheet formula injection from tagged text.
+      cast: { string: (v) => (/^[=+@\t\r]/.test(v) ? `'${v}` : v) },
+    });
+    res.attachment(`${project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project'}-summary.csv`);
+    res.type('text/csv').send(csv);
+  }
+}

@@ -1,0 +1,276 @@
+// The one module that knows where data lives under DATA_DIR. Every other part
+// of the app asks the Store; nothing else touches the files.
+//
+// Layout (each file small, so a save rewrites little however large the study grows):
+//   instance.json                      session secret
+//   users.json, projects.json, sessions.json
+//   codebooks/<id>.json                uploaded codebooks
+//   articles/<articleId>.json          one article with its sentences
+//   tags/<articleId>/<annotatorId>.json one annotator's tags on one article
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Annotation, Article, Codebook } from '../core/model.js';
+import { parseCodebook } from '../core/codebook.js';
+import { cleanStaleTempFiles, removeDirDurably, removeFileDurably } from './durable-file.js';
+import { openShard, type Shard } from './shard.js';
+import {
+  ID,
+  parse,
+  type AnnotationFile,
+  type ArticleFile,
+  type InstanceFile,
+  type ProjectsFile,
+  type SessionsFile,
+  type UsersFile,
+} from './schemas.js';
+
+export function newId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+function checkId(value: string, what: string): string {
+  if (!ID.test(value)) throw new Error(`invalid ${what} id`);
+  return value;
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` in flight (start-up reads thousands of shards). */
+async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export class Store {
+  readonly dataDir: string;
+  readonly instance: Shard<InstanceFile>;
+  readonly users: Shard<UsersFile>;
+  readonly projects: Shard<ProjectsFile>;
+  readonly sessions: Shard<SessionsFile>;
+  readonly #articles = new Map<string, Shard<ArticleFile>>();
+  readonly #annotations = new Map<string, Map<string, Shard<AnnotationFile>>>();
+  readonly #codebooks = new Map<string, Codebook>();
+
+  private constructor(
+    dataDir: string,
+    shards: {
+      instance: Shard<InstanceFile>;
+      users: Shard<UsersFile>;
+      projects: Shard<ProjectsFile>;
+      sessions: Shard<SessionsFile>;
+    },
+  ) {
+    this.dataDir = dataDir;
+    this.instance = shards.instance;
+    this.users = shards.users;
+    this.projects = shards.projects;
+    this.sessions = shards.sessions;
+  }
+
+  /** Reads every file under `dataDir` once; a corrupt file rejects with its path in the message. */
+  static async open(dataDir: string, shippedCodebooks: Codebook[]): Promise<Store> {
+    const file = (name: string) => join(dataDir, name);
+    await cleanStaleTempFiles(dataDir);
+    const store = new Store(dataDir, {
+      instance: await openShard(file('instance.json'), parse.instance, () => ({
+        schemaVersion: 1 as const,
+        data: { sessionSecret: randomBytes(32).toString('hex'), createdAt: new Date().toISOString() },
+      })),
+      users: await openShard(file('users.json'), parse.users, () => ({
+        schemaVersion: 1 as const,
+        data: { users: [], setupTokenHash: null },
+      })),
+      projects: await openShard(file('projects.json'), parse.projects, () => ({
+        schemaVersion: 1 as const,
+        data: { projects: [] },
+      })),
+      sessions: await openShard(file('sessions.json'), parse.sessions, () => ({
+        schemaVersion: 1 as const,
+        data: { sessions: {} },
+      })),
+    });
+    if (!store.instance.exists) await store.instance.update(() => {});
+    for (const codebook of shippedCodebooks) store.#codebooks.set(codebook.id, codebook);
+    await store.#loadCodebooks();
+    await store.#loadArticles();
+    return store;
+  }
+
+  async #loadCodebooks() {
+    const dir = join(this.dataDir, 'codebooks');
+    await cleanStaleTempFiles(dir);
+    for (const name of await listDir(dir)) {
+      if (!name.endsWith('.json')) continue;
+      const shard = await openShard(join(dir, name), parseCodebookFile, () => {
+        throw new Error('unreachable');
+      });
+      const { schemaVersion: _, ...codebook } = shard.data;
+      this.#codebooks.set(codebook.id, codebook);
+    }
+  }
+
+  async #loadArticles() {
+    const articlesDir = join(this.dataDir, 'articles');
+    await cleanStaleTempFiles(articlesDir);
+    const names = (await listDir(articlesDir)).filter((n) => n.endsWith('.json'));
+    await eachLimited(names, 32, async (name) => {
+      const shard = await openShard(join(articlesDir, name), parse.article, () => {
+        throw new Error('unreachable');
+      });
+      this.#articles.set(shard.data.data.id, shard);
+    });
+    const tagsDir = join(this.dataDir, 'tags');
+    const files: { articleId: string; path: string }[] = [];
+    for (const articleId of await listDir(tagsDir)) {
+      const dir = join(tagsDir, articleId);
+      await cleanStaleTempFiles(dir);
+      for (const name of await listDir(dir)) {
+        if (name.endsWith('.json')) files.push({ articleId, path: join(dir, name) });
+      }
+    }
+    await eachLimited(files, 32, async ({ articleId, path }) => {
+      const shard = await openShard(path, parse.annotation, () => {
+        throw new Error('unreachable');
+      });
+      if (shard.data.data.articleId !== articleId) {
+        throw new Error(`${path}: belongs to article ${shard.data.data.articleId}, not ${articleId}`);
+      }
+      this.#annotationsOf(articleId).set(shard.data.data.annotatorId, shard);
+    });
+  }
+
+  // Codebooks
+
+  codebook(id: string): Codebook | undefined {
+    return this.#codebooks.get(id);
+  }
+
+  codebooks(): Codebook[] {
+    return [...this.#codebooks.values()];
+  }
+
+  async saveCodebook(codebook: Codebook): Promise<void> {
+    checkId(codebook.id, 'codebook');
+    const path = join(this.dataDir, 'codebooks', `${codebook.id}.json`);
+    const shard = await openShard(path, parseCodebookFile, () => ({ schemaVersion: 1 as const, ...codebook }));
+    await shard.update((file) => Object.assign(file, codebook));
+    this.#codebooks.set(codebook.id, codebook);
+  }
+
+  // Articles
+
+  article(id: string): Article | undefined {
+    return this.#articles.get(id)?.data.data;
+  }
+
+  articles(projectId?: string): Article[] {
+    const all = [...this.#articles.values()].map((s) => s.data.data);
+    const chosen = projectId === undefined ? all : all.filter((a) => a.projectId === projectId);
+    return chosen.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async createArticle(article: Article): Promise<void> {
+    checkId(article.id, 'article');
+    const path = join(this.dataDir, 'articles', `${article.id}.json`);
+    const shard = await openShard(path, parse.article, () => ({ schemaVersion: 1 as const, data: article }));
+    await shard.update(() => {});
+    this.#articles.set(article.id, shard);
+  }
+
+  /** Removes the article and every annotator's tags on it. */
+  async removeArticle(id: string): Promise<void> {
+    checkId(id, 'article');
+    await removeDirDurably(join(this.dataDir, 'tags', id));
+    this.#annotations.delete(id);
+    await removeFileDurably(join(this.dataDir, 'articles', `${id}.json`));
+    this.#articles.delete(id);
+  }
+
+  // Annotations: one annotator's tags and reviewed sentences on one article
+
+  #annotationsOf(articleId: string): Map<string, Shard<AnnotationFile>> {
+    let byAnnotator = this.#annotations.get(articleId);
+    if (!byAnnotator) {
+      byAnnotator = new Map();
+      this.#annotations.set(articleId, byAnnotator);
+    }
+    return byAnnotator;
+  }
+
+  annotation(articleId: string, annotatorId: string): Annotation {
+    return (
+      this.#annotations.get(articleId)?.get(annotatorId)?.data.data ?? {
+        articleId,
+        annotatorId,
+        reviewed: [],
+        tags: [],
+        updatedAt: '',
+      }
+    );
+  }
+
+  /** Every annotator's annotation of one article. */
+  annotations(articleId: string): Annotation[] {
+    return [...(this.#annotations.get(articleId)?.values() ?? [])].map((s) => s.data.data);
+  }
+
+  /**
+   * Applies a synchronous change to one annotator's annotation and resolves once it is on disk.
+   * `change` may throw (for example, a refused duplicate) and then nothing is stored.
+   */
+  async updateAnnotation(
+    articleId: string,
+    annotatorId: string,
+    change: (annotation: Annotation) => void,
+  ): Promise<void> {
+    checkId(articleId, 'article');
+    checkId(annotatorId, 'annotator');
+    const byAnnotator = this.#annotationsOf(articleId);
+    let shard = byAnnotator.get(annotatorId);
+    if (!shard) {
+      const path = join(this.dataDir, 'tags', articleId, `${annotatorId}.json`);
+      shard = await openShard(path, parse.annotation, () => ({
+        schemaVersion: 1 as const,
+        data: { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' },
+      }));
+      // Another request may have opened it while we awaited: keep the first.
+      shard = byAnnotator.get(annotatorId) ?? shard;
+      byAnnotator.set(annotatorId, shard);
+    }
+    await shard.update((file) => {
+      change(file.data);
+      file.data.updatedAt = new Date().toISOString();
+    });
+  }
+
+  /** Removes all of one annotator's work on every article (used when a classroom is deleted). */
+  async removeAnnotator(annotatorId: string): Promise<void> {
+    checkId(annotatorId, 'annotator');
+    for (const [articleId, byAnnotator] of this.#annotations) {
+      if (!byAnnotator.has(annotatorId)) continue;
+      await removeFileDurably(join(this.dataDir, 'tags', articleId, `${annotatorId}.json`));
+      byAnnotator.delete(annotatorId);
+    }
+  }
+}
+
+/** An uploaded codebook is stored as the same JSON a researcher uploads (schemaVersion included). */
+type CodebookFile = Codebook & { schemaVersion: 1 };
+
+function parseCodebookFile(d: unknown): CodebookFile {
+  return { schemaVersion: 1, ...parseCodebook(d) };
+}

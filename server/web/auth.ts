@@ -1,0 +1,43 @@
+// Who is asking: loads the signed-in user from the session and guards routes.
+import type { RequestHandler } from 'express';
+import type { User } from '../storage/schemas.js';
+import type { Store } from '../storage/store.js';
+import { findUser } from '../accounts/users.js';
+import { HttpError } from './errors.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      user?: User;
+    }
+  }
+}
+
+export function loadUser(store: Store): RequestHandler {
+  return (req, res, next) => {
+    const id = req.session.userId;
+    const user = id === undefined ? undefined : findUser(store, id);
+    if (user) req.user = user;
+    res.locals.user = user ?? null;
+    next();
+  };
+}
+
+/** Signed-out requests: pages send the browser to sign in; anything else gets 401. */
+export const requireUser: RequestHandler = (req, res, next) => {
+  if (req.user) {
+    next();
+    return;
+  }
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+    return;
+  }
+  next(new HttpError(401, 'Please sign in first.'));
+};
+
+/** The signed-in user; only for handlers behind requireUser. */
+export function currentUser(req: Express.Request): User {
+  if (!req.user) throw new HttpError(401, 'Please sign in first.');
+  return req.user;
+}

@@ -1,0 +1,66 @@
+// One error path: handlers throw an HttpError (or call notFound) and the single
+// error handler renders it with its status.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export function notFound(what = 'Page'): HttpError {
+  return new HttpError(404, `${what} not found.`);
+}
+
+export const fallThrough: RequestHandler = (req, _res, next) => {
+  next(notFound());
+};
+
+/** Readable text for a zod error: one line per problem, naming the field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') return `Unexpected field(s): ${issue.keys.join(', ')}.`;
+      return field ? `${field}: ${issue.message}` : issue.message;
+    })
+    .join(' ');
+}
+
+function statusOf(error: unknown): number {
+  if (error instanceof HttpError) return error.status;
+  if (error instanceof z.ZodError) return 400;
+  if (typeof error === 'object' && error !== null) {
+    if ('code' in error && error.code === 'EBADCSRFTOKEN') return 403;
+    if ('code' in error && error.code === 'LIMIT_FILE_SIZE') return 413;
+    if ('status' in error && typeof error.status === 'number') return error.status;
+  }
+  return 500;
+}
+
+function messageOf(error: unknown, status: number): string {
+  if (error instanceof HttpError) return error.message;
+  if (error instanceof z.ZodError) return describeZodError(error);
+  if (status === 403) return 'This form has expired or did not come from Framelens. Go back, reload the page and try again.';
+  if (status === 413) return 'That is too large: articles may be at most 1 MB, other forms much less.';
+  if (status === 400) return 'The request could not be read.';
+  if (status === 404) return 'Page not found.';
+  return 'Something went wrong on our side. Nothing was saved by this request.';
+}
+
+export function errorHandler(options: { log: boolean }): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const status = statusOf(error);
+    if (status >= 500 && options.log) console.error(error);
+    res.status(status);
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({ error: messageOf(error, status) });
+      return;
+    }
+    // No stack traces: the page shows only the message meant for the user.
+    res.render('error', { status, message: messageOf(error, status) });
+  };
+}

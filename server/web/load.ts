@@ -1,0 +1,60 @@
+// `load` steps: find the record a route is about, or answer 404. A record the user may not
+// see is answered exactly like one that does not exist.
+import type { Request, RequestHandler } from 'express';
+import type { Article } from '../core/model.js';
+import type { Project } from '../storage/schemas.js';
+import type { Store } from '../storage/store.js';
+import { canSeeArticle, roleIn } from '../core/access.js';
+import { currentUser } from './auth.js';
+import { HttpError, notFound } from './errors.js';
+import { idParam } from './params.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      project?: Project;
+      article?: Article;
+    }
+  }
+}
+
+export function findProject(store: Store, id: string): Project | undefined {
+  return store.projects.data.data.projects.find((p) => p.id === id);
+}
+
+export function loadProject(store: Store): RequestHandler {
+  return (req, _res, next) => {
+    const project = findProject(store, idParam(req, 'projectId'));
+    if (!project || !roleIn(project, currentUser(req).id)) throw notFound('Project');
+    req.project = project;
+    next();
+  };
+}
+
+export function loadArticle(store: Store): RequestHandler {
+  return (req, _res, next) => {
+    const article = store.article(idParam(req, 'articleId'));
+    const project = article && findProject(store, article.projectId);
+    if (!article || !project || !canSeeArticle(project, article.id, currentUser(req).id)) throw notFound('Article');
+    req.article = article;
+    req.project = project;
+    next();
+  };
+}
+
+export function requireResearcher(req: Request): void {
+  const project = loadedProject(req);
+  if (roleIn(project, currentUser(req).id) !== 'researcher') {
+    throw new HttpError(403, 'Only the project’s researchers can do this.');
+  }
+}
+
+export function loadedProject(req: Request): Project {
+  if (!req.project) throw notFound('Project');
+  return req.project;
+}
+
+export function loadedArticle(req: Request): Article {
+  if (!req.article) throw notFound('Article');
+  return req.article;
+}

@@ -1,0 +1,107 @@
+// Test helpers: the app on a temporary data folder, signed-in agents that carry CSRF tokens,
+// and a snapshot of every stored file to prove that a refused request changed nothing.
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import { createUser } from '../../server/accounts/users.js';
+import { adoptOrphanProjects } from '../../server/demo/seed.js';
+import { openData } from '../../server/commands/serve.js';
+import type { Role } from '../../server/storage/schemas.js';
+import type { Store } from '../../server/storage/store.js';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export interface TestApp {
+  app: Express;
+  store: Store;
+  dataDir: string;
+  cleanup: () => Promise<void>;
+}
+
+export async function makeApp(dataDir?: string): Promise<TestApp> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'framelens-test-')));
+  const store = await openData(dir);
+  const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir }), log: false };
+  const app = createApp({ config, store });
+  return { app, store, dataDir: dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function addUser(t: TestApp, name: string, role: Role): Promise<string> {
+  const first = t.store.users.data.data.users.length === 0;
+  const user = await createUser(t.store, name, role, PASSWORD);
+  if (first && role === 'researcher') await adoptOrphanProjects(t.store, user.id);
+  return user.id;
+}
+
+/** The CSRF token in a page's forms. */
+export function csrfOf(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error('no CSRF token on the page');
+  return match[1];
+}
+
+export interface Agent {
+  agent: ReturnType<typeof request.agent>;
+  /** A fresh CSRF token for this session (read from a page). */
+  csrf: () => Promise<string>;
+  /** POST a urlencoded form with this session's CSRF token. */
+  post: (path: string, form: Record<string, string | string[]>) => Promise<request.Response>;
+  get: (path: string) => Promise<request.Response>;
+}
+
+export function agentFor(app: Express): Agent {
+  const agent = request.agent(app);
+  let token: string | null = null;
+  const csrf = async () => {
+    if (token) return token;
+    const page = await agent.get('/signin');
+    token = csrfOf(page.text);
+    return token;
+  };
+  return {
+    agent,
+    csrf,
+    get: (path) => agent.get(path),
+    post: async (path, form) => agent.post(path).type('form').send({ _csrf: await csrf(), ...form }),
+  };
+}
+
+export async function signIn(app: Express, name: string, password = PASSWORD): Promise<Agent> {
+  const a = agentFor(app);
+  const response = await a.post('/signin', { name, password });
+  if (response.status !== 303) throw new Error(`sign-in failed for ${name}: ${response.status}`);
+  // The session id (and with it the CSRF token) changes at sign-in.
+  const page = await a.agent.get('/account');
+  const fresh = csrfOf(page.text);
+  return { ...a, csrf: async () => fresh, post: async (path, form) => a.agent.post(path).type('form').send({ _csrf: fresh, ...form }) };
+}
+
+/** Every stored file and its content, to compare before and after a refused request. */
+export async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const walk = async (d: string) => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.name !== 'sessions.json') files.set(relative(dir, path), await readFile(path, 'utf8'));
+    }
+  };
+  await walk(dir);
+  return files;
+}
+
+export function demoArticleId(store: Store): string {
+  const article = store.articles()[0];
+  if (!article) throw new Error('no demo article');
+  return article.id;
+}
+
+export function demoProjectId(store: Store): string {
+  const project = store.projects.data.data.projects[0];
+  if (!project) throw new Error('no demo project');
+  return project.id;
+}
