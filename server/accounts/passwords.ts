@@ -18,7 +18,9 @@ export function passwordProblem(password: string, userName: string): string | nu
   if (password.length > MAX_PASSWORD_LENGTH) return `A password may be at most ${MAX_PASSWORD_LENGTH} characters.`;
   common ??= new Set(dictionary.passwords);
   const folded = password.toLowerCase();
-  if (common.has(folded)) return 'That password is among the most common ones; choose another.';
+  // A common word with digits or symbols tacked on ("password123456", "sunshine2024!") is as weak.
+  const stem = folded.replace(/[^\p{L}]+$/u, '');
+  if (common.has(folded) || common.has(stem)) return 'That password is among the most common ones; choose another.';
   if (folded.includes(userName.toLowerCase())) return 'The password must not contain your name.';
   return null;
 }

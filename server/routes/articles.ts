@@ -12,7 +12,7 @@ import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
-import { csrfField, formList, formInt, parseForm } from '../web/forms.js';
+import { csrfField, formList, formInt, multipartBody, parseForm } from '../web/forms.js';
 import { loadArticle, loadProject, loadedArticle, loadedProject, requireResearcher } from '../web/load.js';
 import { csrf } from '../web/security.js';
 import { rebalance } from './projects.js';
@@ -22,9 +22,17 @@ export const MAX_ARTICLE_BYTES = 1024 * 1024;
 
 /** Import forms are multipart (they may carry a file), so their CSRF check runs after parsing. */
 export const importUpload: RequestHandler[] = [
-  multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 4 * MAX_ARTICLE_BYTES, files: 1, fields: 2000 } }).single('file'),
+  multipartBody(
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 4 * MAX_ARTICLE_BYTES, files: 1, fields: 2000 } }).single('file'),
+    6 * MAX_ARTICLE_BYTES,
+  ),
   csrf.csrfSynchronisedProtection,
 ];
+
+function isCalendarDate(d: string): boolean {
+  const time = Date.parse(d);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === d;
+}
 
 const metadata = {
   ...csrfField,
@@ -39,7 +47,8 @@ const metadata = {
   publishedAt: z
     .string()
     .trim()
-    .refine((d) => d === '' || (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d))), 'must be a date, YYYY-MM-DD')
+    // Date.parse rolls 2021-02-31 over to March 3rd: the date must read back unchanged.
+    .refine((d) => d === '' || (/^\d{4}-\d{2}-\d{2}$/.test(d) && isCalendarDate(d)), 'must be a date, YYYY-MM-DD')
     .default(''),
   text: z.string().max(4 * MAX_ARTICLE_BYTES).default(''),
 };
@@ -167,6 +176,8 @@ export function articles(store: Store): Router {
     const article = loadedArticle(req);
     parseForm(z.strictObject({ ...csrfField, confirm: z.literal('yes', 'tick the box to confirm') }), req.body);
     await store.removeArticle(article.id);
+    const project = loadedProject(req);
+    await store.projects.update(() => rebalance(store, project));
     res.redirect(303, `/projects/${article.projectId}`);
   }
 }

@@ -7,7 +7,7 @@ import type { Codebook } from '../core/model.js';
 import type { Store } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
-import { csrfField, parseForm } from '../web/forms.js';
+import { csrfField, multipartBody, parseForm } from '../web/forms.js';
 import { csrf } from '../web/security.js';
 
 const MAX_CODEBOOK_BYTES = 256 * 1024;
@@ -23,7 +23,10 @@ export function codebookCss(codebook: Codebook): string {
 
 export function codebooks(store: Store): Router {
   const router = Router();
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CODEBOOK_BYTES, files: 1 } }).single('file');
+  const upload = multipartBody(
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CODEBOOK_BYTES, fieldSize: MAX_CODEBOOK_BYTES, files: 1, fields: 10 } }).single('file'),
+    4 * MAX_CODEBOOK_BYTES,
+  );
   router.get('/codebooks', list);
   router.post('/codebooks', upload, csrf.csrfSynchronisedProtection, create);
   router.get('/codebooks/:codebookId/style.css', style);

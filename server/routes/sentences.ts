@@ -41,6 +41,9 @@ type TagForm = z.infer<typeof tagForm>;
 
 const reviewForm = z.strictObject({ ...csrfField, reviewed: z.enum(['0', '1']) });
 
+/** A tag form that does not fit its sentence or the codebook: a bad request (400), not a conflict. */
+class InputError extends RuleError {}
+
 export function sentences(store: Store): Router {
   const router = Router();
   const article = loadArticle(store);
@@ -68,10 +71,15 @@ export function sentences(store: Store): Router {
   function fieldsOf(req: Request, article: Article, index: number, form: TagForm): TagFields {
     const range = article.sentences[index];
     if (!range) throw notFound('Sentence');
-    const span = spanFromWords(words(article.text, range), form.first, form.last);
-    checkSpan(range, span);
+    let span;
+    try {
+      span = spanFromWords(words(article.text, range), form.first, form.last);
+      checkSpan(range, span);
+    } catch (error) {
+      throw error instanceof RuleError ? new InputError(error.message) : error;
+    }
     if (!findCategory(codebookOf(store, loadedProject(req)), form.category)) {
-      throw new RuleError('Choose a category from the codebook.');
+      throw new InputError('Choose a category from the codebook.');
     }
     return { ...span, category: form.category, voice: form.voice, intensity: form.intensity, note: form.note.trim() };
   }
@@ -141,7 +149,7 @@ export function sentences(store: Store): Router {
       if (!(error instanceof RuleError)) throw error;
       const body: unknown = req.body;
       const form = typeof body === 'object' && body !== null ? { ...body } : null;
-      render(req, res, status, error.message, form);
+      render(req, res, error instanceof InputError ? 400 : status, error.message, form);
     }
   }
 

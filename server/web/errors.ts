@@ -35,7 +35,9 @@ function statusOf(error: unknown): number {
   if (error instanceof z.ZodError) return 400;
   if (typeof error === 'object' && error !== null) {
     if ('code' in error && error.code === 'EBADCSRFTOKEN') return 403;
-    if ('code' in error && error.code === 'LIMIT_FILE_SIZE') return 413;
+    if ('code' in error && (error.code === 'LIMIT_FILE_SIZE' || error.code === 'LIMIT_FIELD_VALUE')) return 413;
+    // Any other refusal by the upload parser (an unexpected file field, too many parts …) is a bad request.
+    if ('name' in error && error.name === 'MulterError') return 400;
     if ('status' in error && typeof error.status === 'number') return error.status;
   }
   return 500;

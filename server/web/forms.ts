@@ -1,5 +1,6 @@
 // Request bodies arrive as `unknown` and are parsed once by a strict zod schema:
 // unknown fields (role, userId, __proto__ …) are refused, every field has a length limit.
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { HttpError, describeZodError } from './errors.js';
 
@@ -21,3 +22,27 @@ export const formFlag = z.enum(['0', '1', 'on']).optional().transform((v) => v =
 /** A field that may arrive once or repeated (urlencoded `a=1&a=2`). */
 export const formList = <S extends z.ZodType>(item: S, max: number) =>
   z.union([item, z.array(item).max(max)]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+/**
+ * Wraps a multipart (multer) parser. A body declared larger than `maxBytes` is refused before
+ * it is read (multer limits each part, not the whole). A body the parser cannot read (cut
+ * off, bad boundary, malformed part headers) is the client's 400, not a 500; multer's own
+ * limit errors pass through to the error handler, which maps them to 413/400.
+ */
+export function multipartBody(parse: RequestHandler, maxBytes: number): RequestHandler {
+  return (req, res, next) => {
+    const declared = Number(req.get('content-length') ?? 0);
+    if (declared > maxBytes) {
+      next(new HttpError(413, 'That is too large: articles may be at most 1 MB, other uploads much less.'));
+      return;
+    }
+    void parse(req, res, (error?: unknown) => {
+      if (error === undefined || error === null || error === 'route' || error === 'router') {
+        next(error);
+        return;
+      }
+      const known = error instanceof HttpError || (typeof error === 'object' && ('code' in error || 'status' in error));
+      next(known ? error : new HttpError(400, 'The upload could not be read: it was cut off or malformed. Try again.'));
+    });
+  };
+}

@@ -12,12 +12,14 @@ import { adoptOrphanProjects } from '../../server/demo/seed.js';
 import { openData } from '../../server/commands/serve.js';
 import type { Role } from '../../server/storage/schemas.js';
 import type { Store } from '../../server/storage/store.js';
+import { ActivityStore } from '../../server/storage/activities.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
 export interface TestApp {
   app: Express;
   store: Store;
+  activities: ActivityStore;
   dataDir: string;
   cleanup: () => Promise<void>;
 }
@@ -25,9 +27,10 @@ export interface TestApp {
 export async function makeApp(dataDir?: string): Promise<TestApp> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'framelens-test-')));
   const store = await openData(dir);
+  const activities = await ActivityStore.open(dir);
   const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir }), log: false };
-  const app = createApp({ config, store });
-  return { app, store, dataDir: dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const app = createApp({ config, store, activities });
+  return { app, store, activities, dataDir: dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 export async function addUser(t: TestApp, name: string, role: Role): Promise<string> {
@@ -66,7 +69,11 @@ export function agentFor(app: Express): Agent {
     agent,
     csrf,
     get: (path) => agent.get(path),
-    post: async (path, form) => agent.post(path).type('form').send({ _csrf: await csrf(), ...form }),
+    // Fetch the token first: supertest's agent attaches its cookies when the request is created.
+    post: async (path, form) => {
+      const token = await csrf();
+      return agent.post(path).type('form').send({ _csrf: token, ...form });
+    },
   };
 }
 

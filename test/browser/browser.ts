@@ -1,0 +1,134 @@
+// Browser-test harness: the app on a temporary data folder, listening on a free local port,
+// with a researcher and an annotator (assigned to the demo article), and Debian's Chromium.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { PASSWORD, addUser, demoArticleId, demoProjectId, makeApp, type TestApp } from '../helpers/app.js';
+
+export { PASSWORD };
+
+/** Generous: Chromium and argon2 share two cores with whatever else runs. */
+export const TIMEOUT = 60_000;
+
+export interface Harness {
+  t: TestApp;
+  base: string;
+  browser: Browser;
+  articleId: string;
+  projectId: string;
+  researcherId: string;
+  annotatorId: string;
+  /** A fresh context (closed in close()); options as for browser.newContext. */
+  context: (options?: BrowserContextOptions) => Promise<BrowserContext>;
+  close: () => Promise<void>;
+}
+
+export const RESEARCHER = 'rhea';
+export const ANNOTATOR = 'ann';
+
+export async function startHarness(): Promise<Harness> {
+  const t = await makeApp();
+  const researcherId = await addUser(t, RESEARCHER, 'researcher');
+  const annotatorId = await addUser(t, ANNOTATOR, 'annotator');
+  const projectId = demoProjectId(t.store);
+  const articleId = demoArticleId(t.store);
+  await t.store.projects.update((file) => {
+    const project = file.data.projects.find((p) => p.id === projectId);
+    project?.members.push({ userId: annotatorId, role: 'annotator' });
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = t.app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  const { port } = server.address() as AddressInfo;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
+  });
+  const contexts: BrowserContext[] = [];
+  return {
+    t,
+    base: `http://127.0.0.1:${port}`,
+    browser,
+    articleId,
+    projectId,
+    researcherId,
+    annotatorId,
+    context: async (options) => {
+      const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ...options });
+      context.setDefaultTimeout(15_000);
+      contexts.push(context);
+      return context;
+    },
+    close: async () => {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.cleanup();
+    },
+  };
+}
+
+/** Collects console errors, uncaught exceptions and CSP reports of a page. */
+export function watchErrors(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    // Chromium asks for /favicon.ico on its own; the app has none (not a page problem).
+    if (message.location().url.endsWith('/favicon.ico')) return;
+    if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) {
+      problems.push(`console ${message.type()}: ${message.text()} @ ${page.url()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message} @ ${page.url()}`));
+  return problems;
+}
+
+/** Signs in through the form and waits for the home page. */
+export async function signInWithForm(page: Page, name: string, password = PASSWORD): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+/** A signed-in page in a new context. */
+export async function signedInPage(h: Harness, name: string, options?: BrowserContextOptions): Promise<{ page: Page; problems: string[] }> {
+  const context = await h.context(options);
+  const page = await context.newPage();
+  const problems = watchErrors(page);
+  await signInWithForm(page, name);
+  return { page, problems };
+}
+
+export function sentencePath(h: Harness, n: number): string {
+  return `/articles/${h.articleId}/sentences/${n}`;
+}
+
+/** The annotator's tags on the demo article, as stored. */
+export function storedTags(h: Harness, annotatorId = h.annotatorId) {
+  return h.t.store.annotation(h.articleId, annotatorId).tags;
+}
+
+export type SessionState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+/** Signs in once through the form and keeps the cookies, so later contexts start signed in. */
+export async function sessionOf(h: Harness, name: string): Promise<SessionState> {
+  const context = await h.context();
+  const page = await context.newPage();
+  await signInWithForm(page, name);
+  const state = await context.storageState();
+  await context.close();
+  return state;
+}
+
+/** A page in a new context that starts with a signed-in session. */
+export async function pageWith(
+  h: Harness,
+  session: SessionState,
+  options?: BrowserContextOptions,
+): Promise<{ page: Page; problems: string[] }> {
+  const context = await h.context({ ...options, storageState: session });
+  const page = await context.newPage();
+  return { page, problems: watchErrors(page) };
+}

@@ -1,0 +1,163 @@
+// Helpers for the HTTP suites: a world with a researcher and the demo project, multipart
+// imports, tagging by word indexes, "nothing stored changed" checks and HTML assertions.
+import { expect } from 'vitest';
+import type request from 'supertest';
+import { addUser, demoArticleId, demoProjectId, makeApp, signIn, snapshot, type Agent, type TestApp } from './app.js';
+
+export interface World {
+  t: TestApp;
+  /** The first researcher (owns the demo project), signed in. */
+  researcher: Agent;
+  researcherId: string;
+  projectId: string;
+  demoArticleId: string;
+}
+
+export async function world(dataDir?: string): Promise<World> {
+  const t = await makeApp(dataDir);
+  const researcherId = await addUser(t, 'rita', 'researcher');
+  const researcher = await signIn(t.app, 'rita');
+  return { t, researcher, researcherId, projectId: demoProjectId(t.store), demoArticleId: demoArticleId(t.store) };
+}
+
+/** A new annotator account added to a project by the researcher, signed in. */
+export type Member = Agent & { id: string };
+
+export async function addAnnotator(w: World, name: string, projectId = w.projectId): Promise<Member> {
+  const id = await addUser(w.t, name, 'annotator');
+  const added = await w.researcher.post(`/projects/${projectId}/members`, { name, role: 'annotator' });
+  expect(added.status).toBe(303);
+  return { ...(await signIn(w.t.app, name)), id };
+}
+
+export interface Upload {
+  name: string;
+  content: Buffer | string;
+}
+
+/** A multipart POST (the import and codebook forms), with this agent's CSRF token as `_csrf`. */
+export async function multipart(
+  a: Agent,
+  path: string,
+  fields: Record<string, string | string[]>,
+  file?: Upload,
+): Promise<request.Response> {
+  const token = await a.csrf(); // before the request exists: it takes the cookie jar as it is then
+  let req = a.agent.post(path).field('_csrf', token);
+  for (const [key, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) req = req.field(key, v);
+  }
+  if (file) req = req.attach('file', typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content, file.name);
+  return req;
+}
+
+/** The id at the end of a redirect such as `/articles/<id>` or `/projects/<id>`. */
+export function redirectId(res: request.Response, prefix: string): string {
+  expect(res.status).toBe(303);
+  const location = String(res.headers.location ?? '');
+  const match = new RegExp(`^${prefix}/([A-Za-z0-9_-]+)`).exec(location);
+  if (!match?.[1]) throw new Error(`expected a redirect to ${prefix}/…, got "${location}"`);
+  return match[1];
+}
+
+/** Imports an article by pasting its text (optionally excluding sentence indexes); returns its id. */
+export async function importArticle(
+  a: Agent,
+  projectId: string,
+  fields: { title: string; text: string; exclude?: string[]; source?: string },
+): Promise<string> {
+  const { exclude, ...rest } = fields;
+  const res = await multipart(a, `/projects/${projectId}/articles`, { ...rest, ...(exclude ? { exclude } : {}) });
+  return redirectId(res, '/articles');
+}
+
+export interface TagInput {
+  first: number;
+  last: number;
+  category: string;
+  voice?: string;
+  intensity?: string;
+  note?: string;
+}
+
+export function tagForm(input: TagInput): Record<string, string> {
+  return {
+    first: String(input.first),
+    last: String(input.last),
+    category: input.category,
+    voice: input.voice ?? 'author',
+    intensity: input.intensity ?? '',
+    note: input.note ?? '',
+  };
+}
+
+/** POSTs a new tag on sentence `n` (1-based). */
+export function tag(a: Agent, articleId: string, n: number, input: TagInput): Promise<request.Response> {
+  return a.post(`/articles/${articleId}/sentences/${n}/tags`, tagForm(input));
+}
+
+/** The id of the tag a successful create/edit redirected to (`?saved=<id>#tag-<id>`). */
+export function savedTagId(res: request.Response): string {
+  expect(res.status).toBe(303);
+  const match = /\?saved=([A-Za-z0-9_-]+)#tag-/.exec(String(res.headers.location ?? ''));
+  if (!match?.[1]) throw new Error(`no saved tag in redirect "${String(res.headers.location)}"`);
+  return match[1];
+}
+
+/** Runs a request that must be refused and asserts that no stored file changed. */
+export async function refused(dir: string, action: () => Promise<request.Response>): Promise<request.Response> {
+  const before = await snapshot(dir);
+  const res = await action();
+  expect(res.status, res.text.slice(0, 300)).toBeGreaterThanOrEqual(400);
+  expect(res.status).toBeLessThan(500);
+  expect(await snapshot(dir)).toEqual(before);
+  return res;
+}
+
+/** EJS's escaping of `<%= %>` output. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c] ?? c);
+}
+
+/** The HTML text with entity-encoded characters as the browser shows them, whitespace collapsed. */
+export function textOf(html: string): string {
+  return html
+    .replace(/<\/?(?:span|a|strong|em|kbd|code)\b[^>]*>/g, '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&#34;|&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+/** A page: HTML, the strict CSP header. Returns the body for further checks. */
+export function expectPage(res: request.Response, status = 200): string {
+  expect(res.status, res.text.slice(0, 500)).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^text\/html/);
+  expectCsp(res);
+  return res.text;
+}
+
+export function expectCsp(res: request.Response): void {
+  const csp = String(res.headers['content-security-policy'] ?? '');
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).not.toContain('unsafe-inline');
+}
+
+/** An error page with this status whose message contains `message`. */
+export function expectError(res: request.Response, status: number, message: string | RegExp): void {
+  const html = expectPage(res, status);
+  const shown = textOf(/<p class="error" role="alert">([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '');
+  if (typeof message === 'string') expect(shown).toContain(message);
+  else expect(shown).toMatch(message);
+}
+
+export const PAYLOADS = ['<script>alert(1)</script>', '"><svg onload=alert(1)>'] as const;
+
+/** The raw payload never appears; its escaped form does. */
+export function expectEscaped(html: string, payload: string): void {
+  expect(html).not.toContain(payload);
+  expect(html).toContain(escapeHtml(payload));
+}

@@ -1,0 +1,301 @@
+// Importing articles (paste and upload, with the segmentation preview), every refused import,
+// the article page and deleting an article with its tags.
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp, signIn, snapshot } from '../helpers/app.js';
+import {
+  PAYLOADS,
+  addAnnotator,
+  expectError,
+  expectEscaped,
+  expectPage,
+  importArticle,
+  multipart,
+  redirectId,
+  refused,
+  tag,
+  textOf,
+  world,
+  type Member,
+  type World,
+} from '../helpers/forms.js';
+
+const TEXT = [
+  'The regime allegedly crushed the peaceful protest.',
+  'Officials said the economy is booming.',
+  'By Jane Doe',
+  'Critics say the reform is a disaster.',
+].join('\n');
+
+// One data folder for the file (accounts are slow to create); each test imports its own articles.
+let w: World;
+let anna: Member;
+beforeAll(async () => {
+  w = await world();
+  anna = await addAnnotator(w, 'anna');
+});
+afterAll(async () => {
+  await w.t.cleanup();
+});
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+async function storedFile(dir: string, path: string): Promise<{ schemaVersion: number; data: Record<string, unknown> }> {
+  return JSON.parse(await readFile(join(dir, path), 'utf8')) as { schemaVersion: number; data: Record<string, unknown> };
+}
+
+describe('importing an article', () => {
+  it('previews the segmentation with a checkbox per sentence, ticking the byline', async () => {
+    const before = await snapshot(w.t.dataDir);
+    const res = await multipart(w.researcher, `/projects/${w.projectId}/articles/preview`, { title: 'Protest report', text: TEXT });
+    const html = expectPage(res);
+    expect(html).toContain('4 sentences in <strong>Protest report</strong>');
+    for (const [i, sentence] of TEXT.split('\n').entries()) {
+      expect(html).toContain(`<span class="sentence-text">${sentence}</span>`);
+      expect(html).toMatch(new RegExp(`<input type="checkbox" name="exclude" value="${i}"${i === 2 ? ' checked' : ''}>`));
+    }
+    // The preview carries everything on to the save form; nothing is stored yet.
+    expect(html).toContain('action="/projects/' + w.projectId + '/articles"');
+    expect(html).toContain('<input type="hidden" name="title" value="Protest report">');
+    expect(await snapshot(w.t.dataDir)).toEqual(before);
+  });
+
+  it('saves pasted text without the excluded lines, on disk and after a restart', async () => {
+    const res = await multipart(w.researcher, `/projects/${w.projectId}/articles`, {
+      title: 'Protest report',
+      source: 'The Daily',
+      url: 'https://example.org/a',
+      publishedAt: '2024-02-29',
+      text: TEXT,
+      exclude: ['2'],
+    });
+    const id = redirectId(res, '/articles');
+    const article = w.t.store.article(id);
+    if (!article) throw new Error('article not stored');
+    expect(article).toMatchObject({ projectId: w.projectId, title: 'Protest report', source: 'The Daily', url: 'https://example.org/a', publishedAt: '2024-02-29', text: TEXT, createdBy: w.researcherId });
+    const sentences = article.sentences.map((r) => TEXT.slice(r.start, r.end));
+    expect(sentences).toEqual(['The regime allegedly crushed the peaceful protest.', 'Officials said the economy is booming.', 'Critics say the reform is a disaster.']);
+
+    const file = await storedFile(w.t.dataDir, `articles/${id}.json`);
+    expect(file.schemaVersion).toBe(1);
+    expect(file.data.sentences).toEqual(article.sentences);
+
+    const page = expectPage(await w.researcher.get(`/articles/${id}`));
+    expect(page).toContain('<h1>Protest report</h1>');
+    expect(page).toContain('3 sentences');
+    expect(textOf(page)).not.toContain('By Jane Doe');
+    // Sentence 3 is the line after the excluded byline.
+    expect(textOf(expectPage(await w.researcher.get(`/articles/${id}/sentences/3`)))).toContain('Sentence 3 of 3');
+    expect(textOf((await w.researcher.get(`/articles/${id}/sentences/3`)).text)).toContain('Critics say the reform is a disaster.');
+
+    const again = await makeApp(w.t.dataDir);
+    expect(again.store.article(id)?.sentences).toEqual(article.sentences);
+  });
+
+  it('saves what the preview form submits, as a browser would send it', async () => {
+    const text = 'Sputnik\nHe said "no" & left <quickly>.\nIt\'s over, they said.\nPost a Comment';
+    const html = expectPage(await multipart(w.researcher, `/projects/${w.projectId}/articles/preview`, { title: 'Quotes & "marks"', source: 'O\'Brien <Daily>', text }));
+    const decode = (s: string) => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const form: Record<string, string | string[]> = {};
+    for (const m of html.matchAll(/<input type="hidden" name="(title|source|url|publishedAt)" value="([^"]*)">/g)) form[m[1] ?? ''] = decode(m[2] ?? '');
+    // Browsers send a textarea's line breaks as CRLF.
+    form.text = decode(/<textarea name="text"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? '').replace(/\n/g, '\r\n');
+    form.exclude = [...html.matchAll(/name="exclude" value="(\d+)" checked>/g)].map((m) => m[1] ?? '');
+    expect(form.exclude).toEqual(['0', '3']);
+    const id = redirectId(await multipart(w.researcher, `/projects/${w.projectId}/articles`, form), '/articles');
+    const article = w.t.store.article(id);
+    expect(article).toMatchObject({ title: 'Quotes & "marks"', source: "O'Brien <Daily>" });
+    expect(article?.sentences.map((r) => article.text.slice(r.start, r.end))).toEqual(['He said "no" & left <quickly>.', "It's over, they said."]);
+  });
+
+  it('excludes several lines given as a repeated field', async () => {
+    const id = await importArticle(w.researcher, w.projectId, { title: 'Two out', text: TEXT, exclude: ['1', '2'] });
+    const article = w.t.store.article(id);
+    expect(article?.sentences.map((r) => TEXT.slice(r.start, r.end))).toEqual([
+      'The regime allegedly crushed the peaceful protest.',
+      'Critics say the reform is a disaster.',
+    ]);
+  });
+
+  it('imports an uploaded .txt file (UTF-8 with a byte-order mark)', async () => {
+    const content = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Ça va mal, dit-il.\nLe régime s’effondre.', 'utf8')]);
+    const preview = await multipart(w.researcher, `/projects/${w.projectId}/articles/preview`, { title: 'Fichier' }, { name: 'a.txt', content });
+    const html = expectPage(preview);
+    expect(html).toContain('2 sentences');
+    expect(html).toContain('<span class="sentence-text">Ça va mal, dit-il.</span>');
+
+    const res = await multipart(w.researcher, `/projects/${w.projectId}/articles`, { title: 'Fichier' }, { name: 'a.txt', content });
+    const id = redirectId(res, '/articles');
+    expect(w.t.store.article(id)?.text).toBe('Ça va mal, dit-il.\nLe régime s’effondre.');
+    expect(w.t.store.article(id)?.sentences).toHaveLength(2);
+  });
+
+  it('accepts a .md upload', async () => {
+    const res = await multipart(w.researcher, `/projects/${w.projectId}/articles`, { title: 'Markdown' }, { name: 'notes.MD', content: 'One sentence here. Another one there.' });
+    expect(w.t.store.article(redirectId(res, '/articles'))?.sentences).toHaveLength(2);
+  });
+
+  it('shows the import form to researchers and refuses it to annotators', async () => {
+    expect(expectPage(await w.researcher.get(`/projects/${w.projectId}/articles/new`))).toContain('enctype="multipart/form-data"');
+    expectError(await anna.get(`/projects/${w.projectId}/articles/new`), 403, 'researchers');
+    const res = await refused(w.t.dataDir, () => multipart(anna, `/projects/${w.projectId}/articles`, { title: 'Sneaky', text: TEXT }));
+    expectError(res, 403, 'Only the project’s researchers can do this.');
+  });
+});
+
+describe('refused imports change nothing', () => {
+  const create = (fields: Record<string, string | string[]>, file?: { name: string; content: Buffer | string }) =>
+    multipart(w.researcher, `/projects/${w.projectId}/articles`, fields, file);
+  const preview = (fields: Record<string, string | string[]>, file?: { name: string; content: Buffer | string }) =>
+    multipart(w.researcher, `/projects/${w.projectId}/articles/preview`, fields, file);
+  const MB = 1024 * 1024;
+
+  it.each([
+    ['empty text', { title: 'T', text: '  \n\t ' }, 400, 'The article is empty'],
+    ['no text and no file', { title: 'T' }, 400, 'The article is empty'],
+    ['NUL in pasted text', { title: 'T', text: 'Harmless start.\u0000\u0001 binary' }, 400, 'binary data'],
+    ['pasted text over 1 MB', { title: 'T', text: 'a'.repeat(MB) + ' b.' }, 413, 'larger than 1 MB'],
+    ['pasted text over the 4 MB field limit', { title: 'T', text: 'a'.repeat(4 * MB + 10) }, 413, '1 MB'],
+    ['a missing title', { text: TEXT }, 400, 'title'],
+    ['an empty title', { title: '   ', text: TEXT }, 400, 'title: give the article a title'],
+    ['a javascript: URL', { title: 'T', text: TEXT, url: 'javascript:alert(1)' }, 400, 'url: must start with http:// or https://'],
+    ['a date that is not a date', { title: 'T', text: TEXT, publishedAt: 'yesterday' }, 400, 'publishedAt: must be a date, YYYY-MM-DD'],
+    ['a day that does not exist', { title: 'T', text: TEXT, publishedAt: '2021-02-31' }, 400, 'publishedAt: must be a date'],
+    ['an unknown field', { title: 'T', text: TEXT, createdBy: 'someone' }, 400, 'Unexpected field(s): createdBy.'],
+    ['every sentence excluded', { title: 'T', text: 'One. Two.', exclude: ['0', '1'] }, 400, 'Every sentence was excluded'],
+    ['a non-numeric exclude', { title: 'T', text: TEXT, exclude: 'first' }, 400, 'exclude'],
+  ])('refuses %s', async (_name, fields, status, message) => {
+    const res = await refused(w.t.dataDir, () => create(fields));
+    expectError(res, status, message);
+  });
+
+  it.each([
+    ['invalid UTF-8', 'a.txt', Buffer.from([0x48, 0x69, 0x20, 0xff, 0xfe, 0x2e]), 400, 'not valid UTF-8'],
+    ['NUL bytes', 'a.txt', Buffer.from('A sentence.\u0000\u0000\u0000', 'utf8'), 400, 'binary data'],
+    ['a PDF', 'a.pdf', Buffer.from('%PDF-1.4 looks like text.'), 400, '.txt or .md'],
+    ['a file without an extension', 'article', Buffer.from('Plain words.'), 400, '.txt or .md'],
+    ['a file over 1 MB', 'big.txt', Buffer.alloc(MB + 1, 'a'), 413, '1 MB'],
+  ])('refuses an upload with %s', async (_name, fileName, content, status, message) => {
+    const res = await refused(w.t.dataDir, () => create({ title: 'T' }, { name: fileName, content }));
+    expectError(res, status, message);
+    // The preview refuses the same file the same way.
+    expectError(await preview({ title: 'T' }, { name: fileName, content }), status, message);
+  });
+
+  it('refuses a file in a field other than "file" with a 400, not a server error', async () => {
+    const token = await w.researcher.csrf();
+    const res = await refused(w.t.dataDir, () =>
+      w.researcher.agent
+        .post(`/projects/${w.projectId}/articles`)
+        .field('_csrf', token)
+        .field('title', 'T')
+        .attach('document', Buffer.from('Text.'), 'a.txt'),
+    );
+    expect(res.status).toBe(400);
+  });
+
+  it('refuses the preview with the same messages', async () => {
+    expectError(await preview({ title: 'T', text: '' }), 400, 'The article is empty');
+    expectError(await preview({ title: 'T', text: 'x'.repeat(MB + 1) }), 413, 'larger than 1 MB');
+    expectError(await preview({ title: '', text: TEXT }), 400, 'give the article a title');
+    expectError(await preview({ title: 'T', text: TEXT, url: 'ftp://x' }), 400, 'url: must start with http');
+  });
+
+  it('refuses an import without the CSRF token', async () => {
+    const res = await refused(w.t.dataDir, () => w.researcher.agent.post(`/projects/${w.projectId}/articles`).field('title', 'T').field('text', TEXT));
+    expect(res.status).toBe(403);
+  });
+
+  it('answers 404 for an unknown project and an unknown article', async () => {
+    expectError(await refused(w.t.dataDir, () => multipart(w.researcher, '/projects/nope/articles', { title: 'T', text: TEXT })), 404, 'Project not found.');
+    expectError(await w.researcher.get('/articles/doesnotexist'), 404, 'Article not found.');
+    expectError(await w.researcher.get('/articles/doesnotexist/sentences/1'), 404, 'Article not found.');
+    expectError(await w.researcher.get('/articles/bad.id'), 400, 'Invalid articleId.');
+  });
+});
+
+describe('deleting an article', () => {
+  it('asks for confirmation, refuses without it, then removes the article and every tag file', async () => {
+    const id = await importArticle(w.researcher, w.projectId, { title: 'Doomed', text: TEXT, exclude: ['2'] });
+    expect((await tag(anna, id, 1, { first: 2, last: 2, category: 'hedge' })).status).toBe(303);
+    expect((await tag(w.researcher, id, 1, { first: 1, last: 1, category: 'loaded-label' })).status).toBe(303);
+    const tagsDir = join(w.t.dataDir, 'tags', id);
+    expect(await exists(join(tagsDir, `${anna.id}.json`))).toBe(true);
+    expect(await exists(join(tagsDir, `${w.researcherId}.json`))).toBe(true);
+
+    const confirm = expectPage(await w.researcher.get(`/articles/${id}/delete`));
+    expect(confirm).toContain('Delete “Doomed”?');
+    expect(confirm).toContain('<strong>2 tags</strong>');
+    expect(confirm).toContain('name="confirm" value="yes"');
+
+    expectError(await refused(w.t.dataDir, () => w.researcher.post(`/articles/${id}/delete`, {})), 400, 'confirm');
+    expectError(await refused(w.t.dataDir, () => w.researcher.post(`/articles/${id}/delete`, { confirm: 'no' })), 400, 'tick the box to confirm');
+    // Annotators cannot delete, even with the box ticked.
+    expectError(await refused(w.t.dataDir, () => anna.post(`/articles/${id}/delete`, { confirm: 'yes' })), 403, 'researchers');
+
+    const res = await w.researcher.post(`/articles/${id}/delete`, { confirm: 'yes' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/projects/${w.projectId}`);
+    expect(await exists(join(w.t.dataDir, 'articles', `${id}.json`))).toBe(false);
+    expect(await exists(tagsDir)).toBe(false);
+    expect(w.t.store.article(id)).toBeUndefined();
+    expect(w.t.store.annotations(id)).toEqual([]);
+    expectError(await w.researcher.get(`/articles/${id}`), 404, 'Article not found.');
+    expect(expectPage(await w.researcher.get(`/projects/${w.projectId}`))).not.toContain('Doomed');
+
+    const again = await makeApp(w.t.dataDir);
+    expect(again.store.article(id)).toBeUndefined();
+    expect(again.store.annotations(id)).toEqual([]);
+  });
+});
+
+describe('article text is shown escaped', () => {
+  it('escapes the title, source and text on every page that shows them', async () => {
+    const [script, svg] = PAYLOADS;
+    const text = `He wrote ${script} in the text.\nThen ${svg} followed.`;
+    const fields = { title: `Title ${script} ${svg}`, source: svg, text };
+
+    const preview = expectPage(await multipart(w.researcher, `/projects/${w.projectId}/articles/preview`, fields));
+    expectEscaped(preview, script);
+    expectEscaped(preview, svg);
+
+    const id = await importArticle(w.researcher, w.projectId, fields);
+    const pages = [
+      `/articles/${id}`,
+      `/articles/${id}/sentences/1`,
+      `/articles/${id}/sentences/2`,
+      `/articles/${id}/delete`,
+      `/projects/${w.projectId}`,
+      `/projects/${w.projectId}/dashboard`,
+      `/projects/${w.projectId}/summary`,
+    ];
+    for (const path of pages) {
+      const html = expectPage(await w.researcher.get(path));
+      for (const payload of PAYLOADS) expect(html, path).not.toContain(payload);
+      expect(textOf(html), path).toContain(`Title ${script} ${svg}`);
+    }
+    // The sentence text is cut into words, but reads back as the payload, as text.
+    expect(textOf((await w.researcher.get(`/articles/${id}/sentences/1`)).text)).toContain(`He wrote ${script} in the text.`);
+    expect(textOf((await w.researcher.get(`/articles/${id}`)).text)).toContain(`Then ${svg} followed.`);
+    // Annotators meet the title on their home page.
+    const home = expectPage(await anna.get('/'));
+    expectEscaped(home, `Title ${script} ${svg}`);
+  });
+});
+
+describe('persistence', () => {
+  it('keeps an imported article when the data folder is opened again', async () => {
+    const id = await importArticle(w.researcher, w.projectId, { title: 'Kept', text: TEXT });
+    const before = await snapshot(w.t.dataDir);
+    const again = await makeApp(w.t.dataDir);
+    const rita = await signIn(again.app, 'rita');
+    expect(expectPage(await rita.get(`/articles/${id}`))).toContain('<h1>Kept</h1>');
+    // Opening and reading changed no stored file (sessions aside).
+    expect(await snapshot(w.t.dataDir)).toEqual(before);
+  });
+});
