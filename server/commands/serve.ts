@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { ensureDemo } from '../demo/seed.js';
 import { issueSetupToken } from '../accounts/users.js';
 import { Store } from '../storage/store.js';
+import { ActivityStore } from '../storage/activities.js';
 import { loadShippedCodebooks } from '../storage/shipped-codebooks.js';
 
 export async function openData(dataDir: string): Promise<Store> {
@@ -15,15 +16,17 @@ export async function openData(dataDir: string): Promise<Store> {
 export async function serveCommand(_args: string[]): Promise<number> {
   const config = loadConfig(process.env);
   let store: Store;
+  let activities: ActivityStore;
   try {
     store = await openData(config.dataDir);
+    activities = await ActivityStore.open(config.dataDir);
   } catch (error) {
     // A corrupt file stops the server; it is never replaced or emptied.
     console.error(`Framelens cannot start: ${error instanceof Error ? error.message : String(error)}`);
     console.error('Nothing was changed. Restore that file from a backup (or move it aside) and start again.');
     return 1;
   }
-  const app = createApp({ config, store });
+  const app = createApp({ config, store, activities });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

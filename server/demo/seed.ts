@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEMO_DIR } from '../paths.js';
+import type { Range } from '../core/model.js';
 import { segment } from '../core/segmentation.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
@@ -12,21 +13,28 @@ const ARTICLE_FILE = join(DEMO_DIR, 'sputnik-nato-talks.txt');
 const NOT_ARTICLE = new Set(['Sputnik', 'No comments:', 'Post a Comment']);
 export const DEMO_PROJECT_NAME = 'Demo: NATO–Russia talks';
 
+/** The demo article's text, title, source and sentences, imported as a researcher would. */
+export async function demoArticle(): Promise<{ title: string; source: string; text: string; sentences: Range[] }> {
+  const text = await readFile(ARTICLE_FILE, 'utf8');
+  return {
+    title: 'Russian and NATO officials hold talks in Brussels',
+    source: 'Sputnik',
+    text,
+    sentences: segment(text).filter((r) => !NOT_ARTICLE.has(text.slice(r.start, r.end).trim())),
+  };
+}
+
 /** Creates the demo project and article once, on a data folder that has no projects yet. */
 export async function ensureDemo(store: Store): Promise<void> {
   if (store.projects.exists || store.projects.data.data.projects.length > 0) return;
-  const text = await readFile(ARTICLE_FILE, 'utf8');
   const now = new Date().toISOString();
   const projectId = newId();
   await store.createArticle({
     id: newId(),
     projectId,
-    title: 'Russian and NATO officials hold talks in Brussels',
-    source: 'Sputnik',
+    ...(await demoArticle()),
     url: '',
     publishedAt: '',
-    text,
-    sentences: segment(text).filter((r) => !NOT_ARTICLE.has(text.slice(r.start, r.end).trim())),
     createdAt: now,
     createdBy: 'system',
   });

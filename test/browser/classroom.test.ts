@@ -1,0 +1,200 @@
+// The classroom lesson in a real browser: a student on a phone-sized screen joins and tags
+// with taps (JavaScript on) and with the word menus (JavaScript off); the teacher's dashboard
+// updates by itself when a student tags.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { words } from '../../server/core/segmentation.js';
+import type { Activity } from '../../server/storage/activity-schemas.js';
+import { PASSWORD, addUser, csrfOf, makeApp, type TestApp } from '../helpers/app.js';
+
+/** Generous: Chromium shares two cores with whatever else runs. */
+const TIMEOUT = 90_000;
+const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+const SHOTS = process.env.CLASSROOM_SCREENSHOTS;
+
+let t: TestApp;
+let server: Server;
+let browser: Browser;
+let base: string;
+let activity: Activity;
+const contexts: BrowserContext[] = [];
+
+async function context(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const c = await browser.newContext({ baseURL: base, ...options });
+  c.setDefaultTimeout(20_000);
+  contexts.push(c);
+  return c;
+}
+
+/** Console errors, failed requests (but the browser's own favicon guess), uncaught exceptions and CSP violations. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (/^Failed to load resource/.test(m.text())) return; // reported with its URL below
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()} @ ${page.url()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message} @ ${page.url()}`));
+  return problems;
+}
+
+async function shot(page: Page, name: string) {
+  if (!SHOTS) return;
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+  await page.screenshot({ path: `${SHOTS}/${name}-full.png`, fullPage: true });
+}
+
+function sentenceIndex(prefix: string): number {
+  return activity.article.sentences.findIndex((r) => activity.article.text.slice(r.start, r.end).startsWith(prefix));
+}
+
+function wordIndex(s: number, word: string): number {
+  const range = activity.article.sentences[s];
+  if (!range) throw new Error('no sentence');
+  return words(activity.article.text, range).findIndex((w) => activity.article.text.slice(w.start, w.end) === word);
+}
+
+function tagsOf(nickname: string) {
+  const student = t.activities.students(activity.id).find((s) => s.nickname === nickname);
+  return (student?.annotation.tags ?? []).map((tag) => ({ text: activity.article.text.slice(tag.start, tag.end), category: tag.category, sentence: tag.sentence }));
+}
+
+/** Joins through the page's form. */
+async function joinWithForm(page: Page, nickname: string) {
+  await page.goto(`/j/${activity.code}`);
+  await expect.poll(() => page.inputValue('#code')).toBe(activity.code);
+  await page.fill('#nickname', nickname);
+  await Promise.all([page.waitForURL((url) => url.pathname === '/lesson'), page.getByRole('button', { name: 'Join' }).click()]);
+}
+
+beforeAll(async () => {
+  t = await makeApp();
+  await addUser(t, 'tess', 'teacher');
+  server = await new Promise((resolve, reject) => {
+    const s = t.app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
+  });
+}, TIMEOUT);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await t?.cleanup();
+});
+
+describe('classroom lesson in the browser', () => {
+  let teacherPage: Page;
+  let teacherProblems: string[];
+
+  it('the teacher signs in and creates the ready-made lesson in one click', async () => {
+    const c = await context({ viewport: { width: 1280, height: 800 } });
+    teacherPage = await c.newPage();
+    teacherProblems = watch(teacherPage);
+    await teacherPage.goto('/signin');
+    await teacherPage.getByLabel('Name').fill('tess');
+    await teacherPage.getByLabel('Password').fill(PASSWORD);
+    await Promise.all([teacherPage.waitForURL((url) => url.pathname === '/'), teacherPage.getByRole('button', { name: 'Sign in' }).click()]);
+    await teacherPage.getByRole('link', { name: 'Lessons' }).click();
+    await teacherPage.getByRole('link', { name: 'New activity' }).click();
+    await Promise.all([
+      teacherPage.waitForURL((url) => /^\/activities\/[A-Za-z0-9_-]+$/.test(url.pathname)),
+      teacherPage.getByRole('button', { name: 'Create the ready-made lesson' }).click(),
+    ]);
+    const [created] = t.activities.activities();
+    if (!created) throw new Error('no activity');
+    activity = created;
+    await expect.poll(() => teacherPage.textContent('#join-code')).toBe(`${activity.code.slice(0, 3)} ${activity.code.slice(3)}`);
+    // The QR code loads as an image (served as SVG).
+    await expect.poll(() => teacherPage.$eval('img.join-qr', (img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    await shot(teacherPage, 'dashboard-empty');
+  }, TIMEOUT);
+
+  it('on a phone with JavaScript: join, tap the first and last word, pick a category, save', async () => {
+    const c = await context(PHONE);
+    const page = await c.newPage();
+    const problems = watch(page);
+    await joinWithForm(page, 'Tapper');
+    await shot(page, 'phone-lesson');
+    await page.getByRole('link', { name: 'Start tagging' }).click();
+    await page.waitForURL((url) => url.pathname === '/lesson/sentences/1');
+    const s = sentenceIndex("The Western bloc's member states");
+    await page.goto(`/lesson/sentences/${s + 1}`);
+    const western = wordIndex(s, 'Western');
+    const bloc = wordIndex(s, "bloc's");
+    await page.locator(`#sentence .word[data-word="${western}"]`).tap();
+    await page.locator(`#sentence .word[data-word="${bloc}"]`).tap();
+    await expect.poll(() => page.textContent('#selection')).toBe("Selected: “Western bloc's”");
+    expect(await page.inputValue('#first')).toBe(String(western));
+    expect(await page.inputValue('#last')).toBe(String(bloc));
+    await page.locator('label[for="cat-loaded-label"]').tap();
+    expect(await page.isChecked('#cat-loaded-label')).toBe(true);
+    await shot(page, 'phone-sentence');
+    await Promise.all([page.waitForURL((url) => url.searchParams.has('saved')), page.getByRole('button', { name: 'Save tag' }).tap()]);
+    expect(tagsOf('Tapper')).toEqual([{ text: "Western bloc's", category: 'loaded-label', sentence: s }]);
+    await expect.poll(() => page.locator('.tags li').first().textContent()).toContain('Labels that take a side');
+    // Fits the phone: nothing wider than the screen.
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+  }, TIMEOUT);
+
+  it('on a phone without JavaScript: the same through the word menus', async () => {
+    const c = await context({ ...PHONE, javaScriptEnabled: false });
+    const page = await c.newPage();
+    await joinWithForm(page, 'NoScript');
+    const s = sentenceIndex('Stoltenberg indicated');
+    await page.goto(`/lesson/sentences/${s + 1}`);
+    const presumably = wordIndex(s, 'presumably');
+    await page.selectOption('#first', String(presumably));
+    await page.selectOption('#last', String(presumably));
+    await page.check('#cat-hedge');
+    await Promise.all([page.waitForURL((url) => url.searchParams.has('saved')), page.getByRole('button', { name: 'Save tag' }).click()]);
+    expect(tagsOf('NoScript')).toEqual([{ text: 'presumably', category: 'hedge', sentence: s }]);
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
+    await shot(page, 'phone-nojs');
+  }, TIMEOUT);
+
+  it('the dashboard updates by itself when a student tags', async () => {
+    await teacherPage.reload();
+    const root = teacherPage.locator('[data-dashboard]');
+    // Polls at most every 1.5 s (so a tag shows within 2 s when the machine keeps up).
+    expect(Number(await root.getAttribute('data-poll-ms'))).toBeLessThanOrEqual(1500);
+    await expect.poll(() => teacherPage.textContent('#joined-count')).toBe('2');
+    await expect.poll(() => root.getAttribute('data-updated')).not.toBeNull();
+    await teacherPage.evaluate('window.notReloaded = true');
+    const s = sentenceIndex('Stoltenberg indicated');
+    const word = wordIndex(s, 'rejoined');
+    const heat = teacherPage.locator(`.hw[data-s="${s}"][data-w="${word}"]`);
+    expect(await heat.getAttribute('class')).toBe('hw heat-0');
+
+    // A third student joins and tags "rejoined" (over HTTP, as another phone would).
+    const student = request.agent(t.app);
+    const token = csrfOf((await student.get('/join')).text);
+    expect((await student.post('/join').type('form').send({ _csrf: token, code: activity.code, nickname: 'Late' })).status).toBe(303);
+    const fresh = csrfOf((await student.get('/lesson')).text);
+    const tagged = await student
+      .post(`/lesson/sentences/${s + 1}/tags`)
+      .type('form')
+      .send({ _csrf: fresh, first: String(word), last: String(word), category: 'loaded-wording', voice: 'author' });
+    expect(tagged.status).toBe(303);
+
+    await expect.poll(() => teacherPage.textContent('#joined-count'), { timeout: 15_000 }).toBe('3');
+    await expect.poll(() => heat.getAttribute('class'), { timeout: 15_000 }).toBe('hw heat-2');
+    expect(await heat.getAttribute('title')).toBe('1 student');
+    await expect.poll(() => teacherPage.textContent('#students')).toContain('Late');
+    expect(await teacherPage.evaluate('window.notReloaded')).toBe(true);
+    await shot(teacherPage, 'dashboard-live');
+    expect(teacherProblems).toEqual([]);
+  }, TIMEOUT);
+});
