@@ -3,16 +3,21 @@
 import express from 'express';
 import type { Config } from './config.js';
 import type { Store } from './storage/store.js';
+import type { ActivityStore } from './storage/activities.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { loadUser, requireUser } from './web/auth.js';
 import { errorHandler, fallThrough } from './web/errors.js';
 import { csrf, securityHeaders } from './web/security.js';
 import { FileSessionStore, sessions } from './web/session.js';
 import { accounts } from './routes/accounts.js';
+import { agreement } from './routes/agreement.js';
+import { exports } from './routes/exports.js';
+import { activities as activityRoutes } from './routes/activities.js';
 import { articles } from './routes/articles.js';
 import { codebooks } from './routes/codebooks.js';
 import { dashboard } from './routes/dashboard.js';
 import { home } from './routes/home.js';
+import { lesson } from './routes/lesson.js';
 import { projects } from './routes/projects.js';
 import { sentences } from './routes/sentences.js';
 import { summaries } from './routes/summary.js';
@@ -20,9 +25,11 @@ import { summaries } from './routes/summary.js';
 export interface AppOptions {
   config: Config;
   store: Store;
+  /** Classroom activities and their students (DATA_DIR/activities/). */
+  activities: ActivityStore;
 }
 
-export function createApp({ config, store }: AppOptions): express.Express {
+export function createApp({ config, store, activities }: AppOptions): express.Express {
   const app = express();
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
@@ -48,6 +55,8 @@ export function createApp({ config, store }: AppOptions): express.Express {
 
   // Public: signing in, first-start set-up, one-time links
   app.use(accounts(store, sessionStore));
+  // Public: classroom students join with a code and a nickname (no account)
+  app.use(lesson(store, activities));
 
   // Everything below needs a signed-in user
   app.use(requireUser);
@@ -55,9 +64,12 @@ export function createApp({ config, store }: AppOptions): express.Express {
   app.use(projects(store));
   app.use(dashboard(store));
   app.use(summaries(store));
+  app.use(agreement(store));
+  app.use(exports(store));
   app.use(articles(store));
   app.use(sentences(store));
   app.use(codebooks(store));
+  app.use(activityRoutes(store, activities));
 
   app.use(fallThrough);
   app.use(errorHandler({ log: config.log }));

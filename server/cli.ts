@@ -4,12 +4,14 @@ import { serveCommand } from './commands/serve.js';
 import { segmentCommand } from './commands/segment.js';
 import { userCommand } from './commands/user.js';
 import { agreementCommand } from './commands/agreement.js';
+import { exportCommand } from './commands/export.js';
 
 const USAGE = `usage: framelens <command>
   serve                         start the web server (PORT, HOST, DATA_DIR)
   segment FILE|-                print the sentences of a text as JSON lines
   user add NAME --role ROLE     create an account (password from FRAMELENS_PASSWORD or stdin)
   agreement FILE|- [--level L] [--json]   agreement statistics on reliability data (CSV)
+  export PROJECT --format F --out DIR [--anonymise]   export a project's data
 `;
 
 const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
@@ -19,6 +21,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   segment: (a) => segmentCommand(a, io),
   user: (a) => userCommand(a, io),
   agreement: (a) => agreementCommand(a, io),
+  export: (a) => exportCommand(a, io),
 };
 const run = command === undefined ? undefined : commands[command];
 if (!run) {

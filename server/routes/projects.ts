@@ -35,12 +35,10 @@ const memberForm = z.strictObject({ ...csrfField, name: z.string().trim().min(1)
 export function rebalance(store: Store, project: Project): void {
   if (project.assignment.mode !== 'balanced') return;
   const articleIds = store.articles(project.id).map((a) => a.id);
-  project.assignment.assigned = assignBalanced(
-    articleIds,
-    annotatorsOf(project),
-    project.assignment.perArticle,
-    project.assignment.assigned,
-  );
+  // Deleted articles drop out, so they no longer count towards anyone's load.
+  const current = new Set(articleIds);
+  const existing = Object.fromEntries(Object.entries(project.assignment.assigned).filter(([id]) => current.has(id)));
+  project.assignment.assigned = assignBalanced(articleIds, annotatorsOf(project), project.assignment.perArticle, existing);
 }
 
 export function projects(store: Store): Router {

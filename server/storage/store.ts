@@ -64,6 +64,8 @@ export class Store {
   readonly #articles = new Map<string, Shard<ArticleFile>>();
   readonly #annotations = new Map<string, Map<string, Shard<AnnotationFile>>>();
   readonly #codebooks = new Map<string, Codebook>();
+  /** Goes up with every change to articles or tags, so derived reports can be cached. */
+  #version = 0;
 
   private constructor(
     dataDir: string,
@@ -153,6 +155,10 @@ export class Store {
     });
   }
 
+  get version(): number {
+    return this.#version;
+  }
+
   // Codebooks
 
   codebook(id: string): Codebook | undefined {
@@ -189,6 +195,7 @@ export class Store {
     const shard = await openShard(path, parse.article, () => ({ schemaVersion: 1 as const, data: article }));
     await shard.update(() => {});
     this.#articles.set(article.id, shard);
+    this.#version++;
   }
 
   /** Removes the article and every annotator's tags on it. */
@@ -198,6 +205,7 @@ export class Store {
     this.#annotations.delete(id);
     await removeFileDurably(join(this.dataDir, 'articles', `${id}.json`));
     this.#articles.delete(id);
+    this.#version++;
   }
 
   // Annotations: one annotator's tags and reviewed sentences on one article
@@ -255,16 +263,7 @@ export class Store {
       change(file.data);
       file.data.updatedAt = new Date().toISOString();
     });
-  }
-
-  /** Removes all of one annotator's work on every article (used when a classroom is deleted). */
-  async removeAnnotator(annotatorId: string): Promise<void> {
-    checkId(annotatorId, 'annotator');
-    for (const [articleId, byAnnotator] of this.#annotations) {
-      if (!byAnnotator.has(annotatorId)) continue;
-      await removeFileDurably(join(this.dataDir, 'tags', articleId, `${annotatorId}.json`));
-      byAnnotator.delete(annotatorId);
-    }
+    this.#version++;
   }
 }
 

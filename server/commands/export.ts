@@ -1,0 +1,62 @@
+// `framelens export PROJECT --format F --out DIR [--anonymise]`: the web downloads, as files.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { stringify } from 'csv-stringify/sync';
+import { loadConfig } from '../config.js';
+import { FORMATS, exportFiles, isFormat, projectData } from '../exports/project.js';
+import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
+import { computeAgreement } from '../routes/agreement.js';
+import { codebookOf } from '../web/views.js';
+import { openData } from './serve.js';
+import type { IO } from './io.js';
+
+const USAGE = `usage: framelens export PROJECT --format ${[...FORMATS, 'agreement', 'all'].join('|')} --out DIR [--anonymise]\n`;
+
+export async function exportCommand(args: string[], io: IO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, out: { type: 'string' }, anonymise: { type: 'boolean', default: false } } });
+  } catch (error) {
+    io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
+  const [which] = positionals;
+  const format = values.format ?? 'all';
+  if (!which || !values.out || !(isFormat(format) || format === 'agreement' || format === 'all')) {
+    io.stderr.write(USAGE);
+    return 2;
+  }
+  const store = await openData(loadConfig(process.env).dataDir);
+  const projects = store.projects.data.data.projects;
+  const project = projects.find((p) => p.id === which) ?? projects.find((p) => p.name.toLowerCase() === which.toLowerCase());
+  if (!project) {
+    io.stderr.write(`no project "${which}"; projects: ${projects.map((p) => `${p.id} (${p.name})`).join(', ')}\n`);
+    return 1;
+  }
+  const data = projectData(store, project, codebookOf(store, project), { anonymise: values.anonymise ?? false });
+  const formats = format === 'all' ? [...FORMATS] : isFormat(format) ? [format] : [];
+  let written = 0;
+  for (const f of formats) {
+    for (const file of exportFiles(store, data, f)) {
+      const path = join(values.out, file.name);
+      await mkdir(dirname(path), { recursive: true });
+      await pipeline(file.body(), createWriteStream(path));
+      written++;
+    }
+  }
+  if (format === 'agreement' || format === 'all') {
+    const report = computeAgreement(store, project);
+    await mkdir(values.out, { recursive: true });
+    await writeFile(join(values.out, 'agreement.csv'), stringify(reportRows(report), { header: true, columns: REPORT_COLUMNS }));
+    await writeFile(join(values.out, 'agreement.json'), `${JSON.stringify({ annotators: report.annotators.length, rows: reportRows(report) }, null, 2)}\n`);
+    await writeFile(join(values.out, 'agreement.md'), markdownTable(report));
+    await writeFile(join(values.out, 'agreement.tex'), latexTable(report));
+    written += 4;
+  }
+  io.stdout.write(`Wrote ${written} file${written === 1 ? '' : 's'} to ${values.out}\n`);
+  return 0;
+}

@@ -1,0 +1,561 @@
+// The agreement report of a study (a project, or one article): per category and overall, at the
+// sentence, span and token level, with a pairwise annotator matrix and a disagreement list.
+// Pure: built from articles and annotations.
+import type { Article, Category, Range, Tag } from '../model.js';
+import {
+  agreementReport,
+  mulberry32,
+  quantileSorted,
+  type AlphaInterval,
+  krippendorffAlpha,
+  mergeOverlappingSpans,
+  unitizingAlpha,
+  type AgreementReport,
+  type CoderSpan,
+  type Statistic,
+  type TextSpan,
+} from '../agreement/index.js';
+import { reviewedSentences } from '../spans.js';
+import { sentenceMatrix, type SentenceUnit, type Study } from './units.js';
+
+/** Below this share of "tagged" (or above 1 − it), kappa-type statistics are misleading. */
+export const PREVALENCE_WARNING = 0.1;
+
+export interface SentenceLevel {
+  report: AgreementReport;
+  /** Share of pairable values that are "tagged". */
+  prevalence: number | null;
+  warning: string | null;
+}
+
+export interface SpanLevel {
+  /** Mean over annotator pairs of the pair's F1 (micro-averaged over shared articles). */
+  exactF1: Statistic;
+  overlapF1: Statistic;
+  pairs: number;
+  unitizingAlpha: Statistic;
+}
+
+export interface TokenLevel {
+  alpha: Statistic;
+  units: number;
+  pairableValues: number;
+}
+
+export interface CategoryAgreement {
+  /** null for the overall figures (all categories together). */
+  category: Category | null;
+  sentence: SentenceLevel;
+  span: SpanLevel;
+  token: TokenLevel;
+}
+
+export interface PairAgreement {
+  a: string;
+  b: string;
+  /** Cohen's kappa on sentence × category units both reviewed. */
+  kappa: Statistic;
+  /** Overlap span F1 over all categories (spans compared within a category). */
+  f1: Statistic;
+}
+
+export interface Disagreement {
+  unit: SentenceUnit;
+  /** Krippendorff's alpha over this sentence's category decisions (lowest first). */
+  alpha: number | null;
+  /** Share of category decisions on which the reviewers were not unanimous. */
+  split: number;
+  /** The annotators who reviewed the sentence (the others never looked at it). */
+  reviewers: string[];
+  /** Every annotator's tags on the sentence (empty for those who found nothing or never looked). */
+  tags: Map<string, Tag[]>;
+}
+
+export interface StudyAgreement {
+  annotators: string[];
+  overall: CategoryAgreement;
+  categories: CategoryAgreement[];
+  pairs: PairAgreement[];
+  disagreements: Disagreement[];
+}
+
+export interface AgreementOptions {
+  words: (article: Article, range: Range) => Range[];
+  resamples?: number;
+  seed?: number;
+  disagreementLimit?: number;
+}
+
+/**
+ * Sufficient statistics of binary nominal α for a group of units: N pairable values, K of them
+ * "tagged", and W = Σ_u 2·k_u·(m_u − k_u)/(m_u − 1). Then α = 1 − (N − 1)·W / (2·K·(N − K)).
+ */
+interface BinarySums {
+  n: number;
+  k: number;
+  w: number;
+}
+
+function addUnit(into: BinarySums, m: number, k: number): void {
+  if (m < 2) return;
+  into.n += m;
+  into.k += k;
+  into.w += (2 * k * (m - k)) / (m - 1);
+}
+
+function binaryAlpha({ n, k, w }: BinarySums): number | null {
+  return n < 2 || k === 0 || k === n ? null : 1 - ((n - 1) * w) / (2 * k * (n - k));
+}
+
+/**
+ * Bootstrap 95% interval for α, resampling whole articles (clusters) rather than sentences:
+ * sentences of one article share context and annotators, so they are not independent, and
+ * resampling articles keeps the cost at resamples × articles. With one article, sentences are
+ * resampled instead.
+ */
+function clusteredInterval(clusters: BinarySums[], resamples: number, seed: number): AlphaInterval {
+  const none = (reason: string): AlphaInterval => ({ low: null, high: null, resamples, seed, reason });
+  if (clusters.length < 2) return none('needs at least two articles (or sentences) to resample');
+  const random = mulberry32(seed);
+  const alphas: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const sum: BinarySums = { n: 0, k: 0, w: 0 };
+    for (let i = 0; i < clusters.length; i++) {
+      const c = clusters[Math.floor(random() * clusters.length)];
+      if (!c) continue;
+      sum.n += c.n;
+      sum.k += c.k;
+      sum.w += c.w;
+    }
+    const alpha = binaryAlpha(sum);
+    if (alpha !== null) alphas.push(alpha);
+  }
+  if (alphas.length === 0) return none('no resample had variation');
+  alphas.sort((a, b) => a - b);
+  return { low: quantileSorted(alphas, 0.025), high: quantileSorted(alphas, 0.975), resamples, seed };
+}
+
+type Matrix = ReturnType<typeof sentenceMatrix>;
+
+function sentenceLevel(study: Study, matrices: Matrix[], options: AgreementOptions): SentenceLevel {
+  // Overall: one unit per sentence and category, so every category decision counts.
+  const units = matrices.length === 1 ? (matrices[0]?.values ?? []) : matrices.flatMap((m) => m.values);
+  // The report's own unit bootstrap is replaced by the clustered one below (1 resample = no cost).
+  const report = agreementReport({ coders: study.annotators, units }, 'nominal', { bootstrap: { resamples: 1 } });
+  const byArticle = new Map<string, BinarySums>();
+  // With one article the clusters are sentences: all category decisions on a sentence together.
+  const bySentence = new Map<string, BinarySums>();
+  for (const matrix of matrices) {
+    matrix.units.forEach((unit, u) => {
+      const row = matrix.values[u] ?? [];
+      let m = 0;
+      let k = 0;
+      for (const v of row) {
+        if (v === null) continue;
+        m++;
+        k += v;
+      }
+      let cluster = byArticle.get(unit.articleId);
+      if (!cluster) byArticle.set(unit.articleId, (cluster = { n: 0, k: 0, w: 0 }));
+      addUnit(cluster, m, k);
+      if (m < 2) return;
+      const key = `${unit.articleId}\u0000${unit.sentence}`;
+      let sentence = bySentence.get(key);
+      if (!sentence) bySentence.set(key, (sentence = { n: 0, k: 0, w: 0 }));
+      addUnit(sentence, m, k);
+    });
+  }
+  const clusters = byArticle.size >= 2 ? [...byArticle.values()] : [...bySentence.values()];
+  report.statistics.krippendorff_alpha_ci95 = clusteredInterval(clusters, options.resamples ?? 1000, options.seed ?? 1);
+  const tagged = report.marginals.find((m) => m.value === 1)?.count ?? 0;
+  const prevalence = report.pairable_values > 0 ? tagged / report.pairable_values : null;
+  const warning =
+    prevalence !== null && (prevalence < PREVALENCE_WARNING || prevalence > 1 - PREVALENCE_WARNING)
+      ? `Only ${(Math.min(prevalence, 1 - prevalence) * 100).toFixed(1)}% of decisions are in the rarer class: kappa, pi and alpha are pulled down by prevalence here; read them beside observed agreement and Gwet's AC1.`
+      : null;
+  return { report, prevalence, warning };
+}
+
+function pairsOf(ids: string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) pairs.push([ids[i] ?? '', ids[j] ?? '']);
+  return pairs;
+}
+
+/**
+ * Everything the span and pair statistics need, indexed once: per article and annotator, whether
+ * they reviewed it and their merged spans per category. Pair loops then run on plain arrays.
+ */
+interface SpanIndex {
+  reviewed: boolean[][];
+  /** spans[category][article][annotator] = merged spans, sorted (for overlap credit). */
+  spans: TextSpan[][][][];
+  /** drawn[category][article][annotator] = the spans as drawn, duplicates removed (for exact match). */
+  drawn: Set<string>[][][];
+}
+
+function spanIndex(study: Study, categoryIds: string[]): SpanIndex {
+  const reviewed = study.articles.map((article) =>
+    study.annotators.map((id) => {
+      const a = study.annotation(article.id, id);
+      return a !== undefined && (a.reviewed.length > 0 || a.tags.length > 0);
+    }),
+  );
+  const own = (c: string, articleId: string, id: string) => (study.annotation(articleId, id)?.tags ?? []).filter((t) => t.category === c);
+  const spans = categoryIds.map((c) => study.articles.map((article) => study.annotators.map((id) => mergeOverlappingSpans(own(c, article.id, id)))));
+  const drawn = categoryIds.map((c) =>
+    study.articles.map((article) => study.annotators.map((id) => new Set(own(c, article.id, id).map((t) => `${t.start}:${t.end}`)))),
+  );
+  return { reviewed, spans, drawn };
+}
+
+/** Micro-averaged sums per annotator pair (pair index i*m+j), added up over articles. */
+interface PairSums {
+  pNum: Float64Array;
+  pDen: Float64Array;
+  rNum: Float64Array;
+  rDen: Float64Array;
+  /** Exact matches, and the spans as drawn on each side (exact F1 does not merge). */
+  exact: Float64Array;
+  exactPDen: Float64Array;
+  exactRDen: Float64Array;
+  shared: Uint8Array;
+}
+
+function emptySums(m: number): PairSums {
+  const n = m * m;
+  return {
+    pNum: new Float64Array(n), pDen: new Float64Array(n), rNum: new Float64Array(n), rDen: new Float64Array(n),
+    exact: new Float64Array(n), exactPDen: new Float64Array(n), exactRDen: new Float64Array(n), shared: new Uint8Array(n),
+  };
+}
+
+/** The SemEval-2020 T11 overlap sums and exact matches of one category, for every pair (a = reference). */
+function addCategorySums(index: SpanIndex, category: number, m: number, into: PairSums): void {
+  const byArticle = index.spans[category] ?? [];
+  const drawnByArticle = index.drawn[category] ?? [];
+  byArticle.forEach((annotators, ai) => {
+    const reviewed = index.reviewed[ai] ?? [];
+    const drawn = drawnByArticle[ai] ?? [];
+    for (let a = 0; a < m; a++) {
+      if (!reviewed[a]) continue;
+      const t = annotators[a] ?? [];
+      const exactT = drawn[a] ?? new Set<string>();
+      for (let b = a + 1; b < m; b++) {
+        if (!reviewed[b]) continue;
+        const s = annotators[b] ?? [];
+        const k = a * m + b;
+        into.shared[k] = 1;
+        const exactS = drawn[b] ?? new Set<string>();
+        into.exactPDen[k] = (into.exactPDen[k] ?? 0) + exactS.size;
+        into.exactRDen[k] = (into.exactRDen[k] ?? 0) + exactT.size;
+        let exact = 0;
+        for (const key of exactS) if (exactT.has(key)) exact++;
+        into.exact[k] = (into.exact[k] ?? 0) + exact;
+        if (t.length === 0 && s.length === 0) continue;
+        into.pDen[k] = (into.pDen[k] ?? 0) + s.length;
+        into.rDen[k] = (into.rDen[k] ?? 0) + t.length;
+        let i = 0;
+        let j = 0;
+        let pNum = 0;
+        let rNum = 0;
+        while (i < s.length && j < t.length) {
+          const x = s[i] ?? { start: 0, end: 0 };
+          const y = t[j] ?? { start: 0, end: 0 };
+          const inter = Math.min(x.end, y.end) - Math.max(x.start, y.start);
+          if (inter > 0) {
+            pNum += inter / (x.end - x.start);
+            rNum += inter / (y.end - y.start);
+          }
+          if (x.end <= y.end) i++;
+          else j++;
+        }
+        into.pNum[k] = (into.pNum[k] ?? 0) + pNum;
+        into.rNum[k] = (into.rNum[k] ?? 0) + rNum;
+      }
+    }
+  });
+}
+
+function addSums(into: PairSums, from: PairSums): void {
+  for (let k = 0; k < into.pNum.length; k++) {
+    into.pNum[k] = (into.pNum[k] ?? 0) + (from.pNum[k] ?? 0);
+    into.pDen[k] = (into.pDen[k] ?? 0) + (from.pDen[k] ?? 0);
+    into.rNum[k] = (into.rNum[k] ?? 0) + (from.rNum[k] ?? 0);
+    into.rDen[k] = (into.rDen[k] ?? 0) + (from.rDen[k] ?? 0);
+    into.exact[k] = (into.exact[k] ?? 0) + (from.exact[k] ?? 0);
+    into.exactPDen[k] = (into.exactPDen[k] ?? 0) + (from.exactPDen[k] ?? 0);
+    into.exactRDen[k] = (into.exactRDen[k] ?? 0) + (from.exactRDen[k] ?? 0);
+    into.shared[k] = (into.shared[k] ?? 0) | (from.shared[k] ?? 0);
+  }
+}
+
+/** F1 from summed numerators and denominators, as the T11 scorer: 1 when both sides are empty. */
+function f1(pNum: number, pDen: number, rNum: number, rDen: number): number {
+  if (pDen === 0 && rDen === 0) return 1;
+  const p = pDen > 0 ? pNum / pDen : 0;
+  const r = rDen > 0 ? rNum / rDen : 0;
+  return p > 0 && r > 0 ? (2 * p * r) / (p + r) : 0;
+}
+
+function pairF1(sums: PairSums, k: number): { overlap: number; exact: number } | null {
+  if (!sums.shared[k]) return null;
+  const exact = sums.exact[k] ?? 0;
+  return {
+    overlap: f1(sums.pNum[k] ?? 0, sums.pDen[k] ?? 0, sums.rNum[k] ?? 0, sums.rDen[k] ?? 0),
+    exact: f1(exact, sums.exactPDen[k] ?? 0, exact, sums.exactRDen[k] ?? 0),
+  };
+}
+
+function mean(values: number[]): Statistic {
+  return values.length === 0 ? { value: null, reason: 'no pair of annotators reviewed the same article' } : { value: values.reduce((x, y) => x + y, 0) / values.length };
+}
+
+function spanLevel(study: Study, sums: PairSums, unitizingAlpha: Statistic): SpanLevel {
+  const m = study.annotators.length;
+  const exact: number[] = [];
+  const overlap: number[] = [];
+  for (let a = 0; a < m; a++) {
+    for (let b = a + 1; b < m; b++) {
+      const f = pairF1(sums, a * m + b);
+      if (!f) continue;
+      exact.push(f.exact);
+      overlap.push(f.overlap);
+    }
+  }
+  return { exactF1: mean(exact), overlapF1: mean(overlap), pairs: exact.length, unitizingAlpha };
+}
+
+function reviewedArticle(study: Study, articleId: string, annotatorId: string): boolean {
+  const a = study.annotation(articleId, annotatorId);
+  return a !== undefined && (a.reviewed.length > 0 || a.tags.length > 0);
+}
+
+/**
+ * α_U on the articles every annotator reviewed, laid end to end as one continuum; computed once
+ * for all categories (labels): per category from its own D_o and D_e, overall as the whole.
+ */
+function unitizing(study: Study, cats: string[]): { overall: Statistic; byCategory: Map<string, Statistic> } {
+  const byCategory = new Map<string, Statistic>();
+  const none = (reason: string) => {
+    for (const c of cats) byCategory.set(c, { value: null, reason });
+    return { overall: { value: null, reason }, byCategory };
+  };
+  if (study.annotators.length < 2) return none('needs at least two annotators');
+  const shared = study.articles.filter((article) => study.annotators.every((id) => reviewedArticle(study, article.id, id)));
+  if (shared.length === 0) return none('no article was reviewed by every annotator');
+  const spans: CoderSpan[] = [];
+  let offset = 0;
+  for (const article of shared) {
+    for (const coder of study.annotators) {
+      const own = study.annotation(article.id, coder)?.tags ?? [];
+      for (const c of cats) {
+        // α_U needs one coder's same-label spans disjoint: merge overlapping ones.
+        for (const span of mergeOverlappingSpans(own.filter((t) => t.category === c))) {
+          spans.push({ coder, label: c, start: offset + span.start, end: offset + span.end });
+        }
+      }
+    }
+    offset += article.text.length;
+  }
+  const result = unitizingAlpha({ begin: 0, end: offset, coders: study.annotators, spans });
+  for (const c of cats) {
+    byCategory.set(c, result.categories.find((x) => x.label === c)?.alpha ?? { value: null, reason: 'nobody tagged this category on the shared articles' });
+  }
+  return { overall: result.alpha, byCategory };
+}
+
+/**
+ * Token level: every word of every sentence is a unit; its value for an annotator is whether one
+ * of their tags of the category covers it. Untagged words dominate, which inflates agreement.
+ * One pass over the words fills the sums of every category (index c); the overall figure pools
+ * the word × category decisions of all categories (as the sentence level pools sentence ×
+ * category decisions), so a word tagged with different categories is a disagreement.
+ */
+function tokenLevels(study: Study, categoryIds: string[], options: AgreementOptions): TokenLevel[] {
+  const count = categoryIds.length;
+  const sums: BinarySums[] = Array.from({ length: count }, () => ({ n: 0, k: 0, w: 0 }));
+  const column = new Map(categoryIds.map((c, i) => [c, i]));
+  let words = 0;
+  const covered = new Int32Array(count);
+  for (const article of study.articles) {
+    const coders = study.annotators.map((id) => study.annotation(article.id, id)).filter((a) => a !== undefined);
+    const seen = coders.map((a) => reviewedSentences(a));
+    article.sentences.forEach((range, s) => {
+      const reviewers = coders.filter((_, i) => seen[i]?.has(s));
+      const tags = reviewers.map((a) => a.tags.filter((t) => t.sentence === s && column.has(t.category)));
+      const m = reviewers.length;
+      for (const word of options.words(article, range)) {
+        words++;
+        if (m < 2) continue;
+        covered.fill(0);
+        for (const own of tags) {
+          const hit = new Set<number>();
+          for (const t of own) {
+            if (t.start < word.end && t.end > word.start) hit.add(column.get(t.category) ?? -1);
+          }
+          for (const c of hit) if (c >= 0) covered[c] = (covered[c] ?? 0) + 1;
+        }
+        for (let c = 0; c < count; c++) {
+          const sum = sums[c];
+          if (sum) addUnit(sum, m, covered[c] ?? 0);
+        }
+      }
+    });
+  }
+  const pooled: BinarySums = { n: 0, k: 0, w: 0 };
+  for (const sum of sums) {
+    pooled.n += sum.n;
+    pooled.k += sum.k;
+    pooled.w += sum.w;
+  }
+  const level = (sum: BinarySums, units: number): TokenLevel => {
+    const value = binaryAlpha(sum);
+    const alpha: Statistic =
+      sum.n === 0
+        ? { value: null, reason: 'no word was reviewed by two or more annotators' }
+        : value === null
+          ? { value: null, reason: 'no variation: every word got the same value' }
+          : { value };
+    return { alpha, units, pairableValues: sum.n };
+  };
+  return [...sums.map((sum) => level(sum, words)), level(pooled, words * count)];
+}
+
+/** Cohen's kappa from a 2×2 table (a's value × b's value). */
+function kappaFromTable(n11: number, n10: number, n01: number, n00: number): Statistic {
+  const n = n11 + n10 + n01 + n00;
+  if (n === 0) return { value: null, reason: 'no sentence reviewed by both' };
+  const po = (n11 + n00) / n;
+  const pe = ((n11 + n10) * (n11 + n01) + (n00 + n01) * (n00 + n10)) / (n * n);
+  if (pe === 1) return { value: null, reason: 'no variation: expected agreement is 1' };
+  return { value: (po - pe) / (1 - pe) };
+}
+
+/**
+ * Pairwise matrix: Cohen's kappa on sentence × category decisions both reviewed, and overlap F1.
+ * Counted from each annotator's sparse "tagged" units, so the cost is pairs × tags, not pairs × units.
+ */
+function pairMatrix(study: Study, categoryIds: string[], sums: PairSums): PairAgreement[] {
+  const m = study.annotators.length;
+  const seen = study.annotators.map((id) => study.articles.map((article) => {
+    const a = study.annotation(article.id, id);
+    return a ? reviewedSentences(a) : new Set<number>();
+  }));
+  // Which sentences each annotator reviewed, as one byte per sentence of the study.
+  const total = study.articles.reduce((n, a) => n + a.sentences.length, 0);
+  const flat = seen.map((byArticle) => {
+    const bytes = new Uint8Array(total);
+    let base = 0;
+    study.articles.forEach((article, ai) => {
+      for (const s of byArticle[ai] ?? []) if (s < article.sentences.length) bytes[base + s] = 1;
+      base += article.sentences.length;
+    });
+    return bytes;
+  });
+  // Each annotator's "tagged" decisions as article index, sentence and a key for set lookups;
+  // only the codebook's categories are decisions (a retired category's tags are not).
+  const known = new Set(categoryIds);
+  const tagged = study.annotators.map((id) => {
+    const units = new Map<string, { ai: number; sentence: number }>();
+    study.articles.forEach((article, ai) => {
+      for (const t of study.annotation(article.id, id)?.tags ?? []) {
+        if (known.has(t.category)) units.set(`${ai}:${t.sentence}:${t.category}`, { ai, sentence: t.sentence });
+      }
+    });
+    return units;
+  });
+  const categoriesCount = categoryIds.length;
+  const out: PairAgreement[] = [];
+  for (let a = 0; a < m; a++) {
+    for (let b = a + 1; b < m; b++) {
+      let both = 0;
+      const fa = flat[a];
+      const fb = flat[b];
+      if (fa && fb) for (let u = 0; u < fa.length; u++) both += fa[u]! & fb[u]!;
+      // Decisions of one annotator that fall on sentences both reviewed.
+      const inBoth = (units: Map<string, { ai: number; sentence: number }> | undefined) => {
+        let n = 0;
+        for (const { ai, sentence } of units?.values() ?? []) {
+          if (seen[a]?.[ai]?.has(sentence) && seen[b]?.[ai]?.has(sentence)) n++;
+        }
+        return n;
+      };
+      let n11 = 0;
+      for (const key of tagged[a]?.keys() ?? []) if (tagged[b]?.has(key)) n11++;
+      const n1x = inBoth(tagged[a]);
+      const nx1 = inBoth(tagged[b]);
+      const total = both * categoriesCount;
+      const kappa = kappaFromTable(n11, n1x - n11, nx1 - n11, total - n1x - nx1 + n11);
+      const f = pairF1(sums, a * m + b);
+      out.push({
+        a: study.annotators[a] ?? '',
+        b: study.annotators[b] ?? '',
+        kappa,
+        f1: f ? { value: f.overlap } : { value: null, reason: 'no article reviewed by both' },
+      });
+    }
+  }
+  return out;
+}
+
+function disagreements(study: Study, matrices: Matrix[], limit: number): Disagreement[] {
+  const first = matrices[0];
+  if (!first) return [];
+  const found: Disagreement[] = [];
+  first.units.forEach((unit, u) => {
+    const rows = matrices.map((m) => m.values[u] ?? []);
+    const reviewers = (rows[0] ?? []).filter((v) => v !== null).length;
+    if (reviewers < 2) return;
+    const split = rows.filter((row) => new Set(row.filter((v) => v !== null)).size > 1).length / rows.length;
+    if (split === 0) return;
+    found.push({ unit, alpha: null, split, reviewers: study.annotators.filter((_, i) => rows[0]?.[i] !== null), tags: new Map() });
+  });
+  // Rank by split first (cheap), then compute alpha and the tags only for the candidates shown.
+  return found
+    .sort((x, y) => y.split - x.split)
+    .slice(0, limit * 5)
+    .map((d) => {
+      const rows = matrices.map((m) => m.values[first.units.indexOf(d.unit)] ?? []);
+      const alpha = krippendorffAlpha({ coders: study.annotators, units: rows });
+      const tags = new Map<string, Tag[]>();
+      for (const id of study.annotators) {
+        tags.set(id, (study.annotation(d.unit.articleId, id)?.tags ?? []).filter((t) => t.sentence === d.unit.sentence));
+      }
+      return { ...d, alpha: alpha.value, tags };
+    })
+    .sort((x, y) => (x.alpha ?? -Infinity) - (y.alpha ?? -Infinity) || y.split - x.split)
+    .slice(0, limit);
+}
+
+export function studyAgreement(study: Study, categories: Category[], options: AgreementOptions): StudyAgreement {
+  const ids = categories.map((c) => c.id);
+  const m = study.annotators.length;
+  const index = spanIndex(study, ids);
+  const perCategory = ids.map((_, c) => {
+    const sums = emptySums(m);
+    addCategorySums(index, c, m, sums);
+    return sums;
+  });
+  const matrices = ids.map((c) => sentenceMatrix(study, c));
+  const all = emptySums(m);
+  for (const sums of perCategory) addSums(all, sums);
+  const tokens = tokenLevels(study, ids, options);
+  const unitized = unitizing(study, ids);
+  const level = (category: Category | null, sums: PairSums, own: Matrix[], token: TokenLevel | undefined): CategoryAgreement => {
+    const id = category?.id ?? null;
+    return {
+      category,
+      sentence: sentenceLevel(study, own, options),
+      span: spanLevel(study, sums, id === null ? unitized.overall : (unitized.byCategory.get(id) ?? { value: null, reason: 'not computed' })),
+      token: token ?? { alpha: { value: null, reason: 'no words' }, units: 0, pairableValues: 0 },
+    };
+  };
+  return {
+    annotators: study.annotators,
+    overall: level(null, all, matrices, tokens[ids.length]),
+    categories: categories.map((c, i) => level(c, perCategory[i] ?? emptySums(m), matrices.slice(i, i + 1), tokens[i])),
+    pairs: pairMatrix(study, ids, all),
+    disagreements: disagreements(study, matrices, options.disagreementLimit ?? 20),
+  };
+}

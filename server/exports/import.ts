@@ -1,0 +1,170 @@
+// Import tags from a Framelens JSONL export into a project. Everything is checked before anything
+// is stored: one bad line and nothing is imported.
+import { z } from 'zod';
+import type { Tag } from '../core/model.js';
+import { categories } from '../core/codebook.js';
+import { markReviewed, sentenceAt } from '../core/spans.js';
+import { USER_NAME, findUserByName, inviteUser } from '../accounts/users.js';
+import type { Project } from '../storage/schemas.js';
+import type { Store } from '../storage/store.js';
+import { newId } from '../storage/store.js';
+import { rebalance } from '../routes/projects.js';
+import { codebookOf } from '../web/views.js';
+
+export class ImportError extends Error {}
+
+const record = z.object({
+  article: z.string().max(64),
+  article_title: z.string().max(300),
+  sentence: z.number().int().min(1),
+  start: z.number().int().min(0),
+  end: z.number().int().min(1),
+  text: z.string().max(100_000),
+  category: z.string().max(64),
+  voice: z.enum(['author', 'quoted', 'paraphrase']),
+  intensity: z.union([z.literal(1), z.literal(2), z.literal(3), z.null()]),
+  note: z.string().max(2000),
+  annotator: z.string().min(1).max(100),
+  created: z.string().max(40),
+  updated: z.string().max(40),
+});
+
+/** A sentence reviewed without tags (see ReviewedRecord in core/export/tags.ts). */
+const reviewedRecord = z.object({
+  article: z.string().max(64),
+  article_title: z.string().max(300),
+  sentence: z.number().int().min(1),
+  annotator: z.string().min(1).max(100),
+  reviewed: z.literal(true),
+});
+
+export interface ImportResult {
+  imported: number;
+  skipped: number;
+  /** Sentences newly marked reviewed without tags. */
+  reviewed: number;
+  newAnnotators: string[];
+}
+
+export async function importTags(store: Store, project: Project, jsonl: string): Promise<ImportResult> {
+  const articles = store.articles(project.id);
+  const known = new Set(categories(codebookOf(store, project)).map((c) => c.id));
+  const problems: string[] = [];
+  type Planned =
+    | { articleId: string; annotator: string; tag: Omit<Tag, 'id' | 'articleId' | 'annotatorId'> }
+    | { articleId: string; annotator: string; reviewed: number };
+  const planned: Planned[] = [];
+  const findArticle = (id: string, title: string) =>
+    articles.find((a) => a.id === id) ?? (articles.filter((a) => a.title === title).length === 1 ? articles.find((a) => a.title === title) : undefined);
+  // New accounts are made for unknown names: check the names before anything is stored.
+  const nameProblem = (name: string) =>
+    findUserByName(store, name) || USER_NAME.test(name.trim()) ? null : `annotator name "${name}" is not a valid account name`;
+  // A byte order mark (some editors add one) is not part of the first line's JSON.
+  jsonl.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '' || problems.length >= 10) return;
+    const where = `line ${i + 1}`;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      problems.push(`${where}: not JSON`);
+      return;
+    }
+    if (parsed !== null && typeof parsed === 'object' && !('category' in parsed) && 'reviewed' in parsed) {
+      const quiet = reviewedRecord.safeParse(parsed);
+      if (!quiet.success) {
+        problems.push(`${where}: ${quiet.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+        return;
+      }
+      const r = quiet.data;
+      const article = findArticle(r.article, r.article_title);
+      if (!article) return void problems.push(`${where}: no article "${r.article_title}" in this project`);
+      if (r.sentence > article.sentences.length) return void problems.push(`${where}: the article has no sentence ${r.sentence}`);
+      const bad = nameProblem(r.annotator);
+      if (bad) return void problems.push(`${where}: ${bad}`);
+      planned.push({ articleId: article.id, annotator: r.annotator, reviewed: r.sentence - 1 });
+      return;
+    }
+    const result = record.safeParse(parsed);
+    if (!result.success) {
+      problems.push(`${where}: ${result.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+      return;
+    }
+    const r = result.data;
+    const article = findArticle(r.article, r.article_title);
+    if (!article) return void problems.push(`${where}: no article "${r.article_title}" in this project`);
+    if (r.start >= r.end) return void problems.push(`${where}: a span must cover at least one character (start < end)`);
+    if (article.text.slice(r.start, r.end) !== r.text) return void problems.push(`${where}: the span text does not match the article`);
+    if (sentenceAt(article.sentences, r.start) !== r.sentence - 1 || sentenceAt(article.sentences, r.end - 1) !== r.sentence - 1) {
+      return void problems.push(`${where}: the span is not inside sentence ${r.sentence}`);
+    }
+    if (!known.has(r.category)) return void problems.push(`${where}: category "${r.category}" is not in the project's codebook`);
+    const bad = nameProblem(r.annotator);
+    if (bad) return void problems.push(`${where}: ${bad}`);
+    planned.push({
+      articleId: article.id,
+      annotator: r.annotator,
+      tag: {
+        sentence: r.sentence - 1, start: r.start, end: r.end, category: r.category, voice: r.voice,
+        intensity: r.intensity, note: r.note, createdAt: r.created, updatedAt: r.updated,
+      },
+    });
+  });
+  if (problems.length > 0) throw new ImportError(`Nothing was imported:\n${problems.join('\n')}`);
+
+  const newAnnotators: string[] = [];
+  const ids = new Map<string, string>();
+  for (const name of new Set(planned.map((p) => p.annotator))) {
+    let user = findUserByName(store, name);
+    if (!user) {
+      try {
+        user = (await inviteUser(store, name, 'annotator')).user;
+      } catch (error) {
+        throw new ImportError(`Nothing was imported: annotator "${name}": ${error instanceof Error ? error.message : String(error)}`);
+      }
+      newAnnotators.push(name);
+    }
+    ids.set(name, user.id);
+  }
+  const missing = [...ids.values()].filter((id) => !project.members.some((m) => m.userId === id));
+  if (missing.length > 0) {
+    await store.projects.update(() => {
+      for (const userId of missing) project.members.push({ userId, role: 'annotator' });
+      rebalance(store, project);
+    });
+  }
+
+  let imported = 0;
+  let skipped = 0;
+  let reviewed = 0;
+  const groups = new Map<string, typeof planned>();
+  for (const p of planned) {
+    const key = `${p.articleId}/${p.annotator}`;
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0];
+    const annotatorId = first && ids.get(first.annotator);
+    if (!first || !annotatorId) continue;
+    await store.updateAnnotation(first.articleId, annotatorId, (annotation) => {
+      for (const p of group) {
+        if ('reviewed' in p) {
+          if (!annotation.reviewed.includes(p.reviewed) && !annotation.tags.some((t) => t.sentence === p.reviewed)) reviewed++;
+          markReviewed(annotation, p.reviewed);
+          continue;
+        }
+        const { tag } = p;
+        if (annotation.tags.some((t) => t.start === tag.start && t.end === tag.end && t.category === tag.category)) {
+          skipped++;
+          continue;
+        }
+        annotation.tags.push({ id: newId(), articleId: first.articleId, annotatorId, ...tag });
+        markReviewed(annotation, tag.sentence);
+        imported++;
+      }
+    });
+  }
+  return { imported, skipped, reviewed, newAnnotators };
+}

@@ -1,0 +1,107 @@
+// Inter-annotator agreement for researchers: per category, at the sentence, span and token level,
+// with intervals, a pairwise matrix and the sentences to discuss; downloadable for a paper.
+import { Router, type Request, type Response } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import { annotatorsOf } from '../core/access.js';
+import { categories } from '../core/codebook.js';
+import { words } from '../core/segmentation.js';
+import { makeStudy } from '../core/study/units.js';
+import { studyAgreement, type StudyAgreement } from '../core/study/agreement.js';
+import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
+import type { Codebook } from '../core/model.js';
+import type { Project } from '../storage/schemas.js';
+import type { Store } from '../storage/store.js';
+import { HttpError } from '../web/errors.js';
+import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
+import { queryId } from '../web/params.js';
+import { codebookOf, userNames } from '../web/views.js';
+
+/**
+ * Reports are cached per store until the next change to the data (the store's version), the
+ * project's annotators (membership changes do not bump the version) or its codebook. Only the
+ * most recently used reports are kept.
+ */
+const caches = new WeakMap<Store, Map<string, { version: number; members: string; codebook: Codebook; report: StudyAgreement }>>();
+const CACHED_REPORTS = 20;
+
+export function computeAgreement(store: Store, project: Project, articleId?: string): StudyAgreement {
+  let cache = caches.get(store);
+  if (!cache) caches.set(store, (cache = new Map()));
+  const key = `${project.id}/${articleId ?? ''}`;
+  const annotators = annotatorsOf(project);
+  const memberKey = [...annotators].sort().join(',');
+  const codebook = codebookOf(store, project);
+  const hit = cache.get(key);
+  if (hit && hit.version === store.version && hit.members === memberKey && hit.codebook === codebook) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.report;
+  }
+  const articles = store.articles(project.id).filter((a) => articleId === undefined || a.id === articleId);
+  const members = new Set(annotators);
+  const annotations = articles.flatMap((a) => store.annotations(a.id)).filter((a) => members.has(a.annotatorId));
+  const study = makeStudy(articles, annotations, [...members].filter((id) => annotations.some((a) => a.annotatorId === id)).sort());
+  const report = studyAgreement(study, categories(codebook), { words: (a, r) => words(a.text, r) });
+  cache.delete(key);
+  cache.set(key, { version: store.version, members: memberKey, codebook, report });
+  for (const old of cache.keys()) {
+    if (cache.size <= CACHED_REPORTS) break;
+    cache.delete(old);
+  }
+  return report;
+}
+
+export function agreement(store: Store): Router {
+  const router = Router();
+  const project = loadProject(store);
+  router.get('/projects/:projectId/agreement', project, show);
+  router.get('/projects/:projectId/agreement.:format', project, download);
+  return router;
+
+  function load(req: Request) {
+    requireResearcher(req);
+    const project = loadedProject(req);
+    const articleId = queryId(req, 'article');
+    if (articleId !== undefined && store.article(articleId)?.projectId !== project.id) throw new HttpError(404, 'Article not found.');
+    return { project, articleId, report: computeAgreement(store, project, articleId) };
+  }
+
+  /** GET /projects/:projectId/agreement[?article=] */
+  function show(req: Request, res: Response) {
+    const { project, articleId, report } = load(req);
+    const articles = store.articles(project.id);
+    res.render('agreement/show', {
+      project,
+      codebook: codebookOf(store, project),
+      articles,
+      articleId: articleId ?? null,
+      report,
+      names: userNames(store),
+      sentenceText: (id: string, index: number) => {
+        const article = store.article(id);
+        const range = article?.sentences[index];
+        return article && range ? article.text.slice(range.start, range.end) : '';
+      },
+      articleTitle: (id: string) => store.article(id)?.title ?? '',
+      spanText: (id: string, start: number, end: number) => store.article(id)?.text.slice(start, end) ?? '',
+    });
+  }
+
+  /** GET /projects/:projectId/agreement.(csv|json|md|tex) */
+  function download(req: Request, res: Response) {
+    const { project, articleId, report } = load(req);
+    const base = `${project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project'}-agreement${articleId ? `-${articleId}` : ''}`;
+    const format = req.params.format;
+    if (format === 'csv') {
+      res.attachment(`${base}.csv`).type('text/csv').send(stringify(reportRows(report), { header: true, columns: REPORT_COLUMNS }));
+    } else if (format === 'json') {
+      res.attachment(`${base}.json`).json({ annotators: report.annotators.length, rows: reportRows(report) });
+    } else if (format === 'md') {
+      res.attachment(`${base}.md`).type('text/markdown').send(markdownTable(report));
+    } else if (format === 'tex') {
+      res.attachment(`${base}.tex`).type('application/x-tex').send(latexTable(report));
+    } else {
+      throw new HttpError(404, 'Unknown report format: choose csv, json, md or tex.');
+    }
+  }
+}
