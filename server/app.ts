@@ -6,7 +6,7 @@ import type { Store } from './storage/store.js';
 import type { ActivityStore } from './storage/activities.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { loadUser, requireUser } from './web/auth.js';
-import { errorHandler, fallThrough } from './web/errors.js';
+import { HttpError, errorHandler, fallThrough } from './web/errors.js';
 import { csrf, securityHeaders } from './web/security.js';
 import { FileSessionStore, sessions } from './web/session.js';
 import { accounts } from './routes/accounts.js';
@@ -21,6 +21,36 @@ import { lesson } from './routes/lesson.js';
 import { projects } from './routes/projects.js';
 import { sentences } from './routes/sentences.js';
 import { summaries } from './routes/summary.js';
+
+/** The routes that take multipart uploads (each checks the CSRF token after parsing). */
+const UPLOADS = [
+  /^\/projects\/[^/]+\/articles(\/preview)?$/,
+  /^\/projects\/[^/]+\/import$/,
+  /^\/codebooks$/,
+];
+
+/** Pages that show a form to people who are not signed in yet: they need a session for its token. */
+const PUBLIC_FORMS = /^\/(signin|setup\/[^/]+|link\/[^/]+|join|j\/[^/]+)$/;
+
+/**
+ * The CSRF token for this session's forms. A visitor without a session gets one only on the
+ * public form pages, so stray requests (404s, bots) do not create and store sessions.
+ */
+const csrfTokens: express.RequestHandler = (req, res, next) => {
+  const hasSession = req.session.userId !== undefined || req.session.student !== undefined || req.session.csrfToken !== undefined;
+  res.locals.csrfToken = hasSession || PUBLIC_FORMS.test(req.path) ? csrf.generateToken(req) : '';
+  next();
+};
+
+/** Every form posts urlencoded or multipart data; anything else (JSON, XML …) is refused unread. */
+const formsOnly: express.RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is(['application/x-www-form-urlencoded', 'multipart/form-data'])) {
+    next(new HttpError(415, 'Framelens accepts only form submissions (urlencoded or multipart).'));
+    return;
+  }
+  next();
+};
 
 export interface AppOptions {
   config: Config;
@@ -37,20 +67,22 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.set('view cache', process.env.NODE_ENV !== 'development');
   app.set('trust proxy', config.trustProxy);
   app.set('x-powered-by', false);
+  if (config.publicUrl) app.set('public url', config.publicUrl);
 
   app.use(securityHeaders({ secureCookies: config.secureCookies }));
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0 }));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 2000 }));
-  app.use(express.json({ limit: '100kb' }));
   const sessionStore = new FileSessionStore(store);
   app.use(sessions(store, { secureCookies: config.secureCookies, store: sessionStore }));
-  app.use((req, res, next) => {
-    res.locals.csrfToken = csrf.generateToken(req);
-    res.locals.path = req.path;
-    next();
-  });
-  // Multipart forms (uploads) are checked after their body is parsed, in their own routes.
-  app.use((req, res, next) => (req.is('multipart/form-data') ? next() : csrf.csrfSynchronisedProtection(req, res, next)));
+  app.use(formsOnly);
+  app.use(csrfTokens);
+  // The upload forms are multipart: their token is checked after the body is parsed, in their own
+  // routes. Any other multipart request has no parsed body, so the check below refuses it.
+  app.use((req, res, next) =>
+    req.method === 'POST' && req.is('multipart/form-data') && UPLOADS.some((route) => route.test(req.path))
+      ? next()
+      : csrf.csrfSynchronisedProtection(req, res, next),
+  );
   app.use(loadUser(store));
 
   // Public: signing in, first-start set-up, one-time links

@@ -10,8 +10,10 @@ export interface Config {
   secureCookies: boolean;
   /** Number of proxy hops to trust for the client address (rate limits key on it). */
   trustProxy: number;
-  /** Log requests (off under tests). */
+  /** Log server errors (off under tests). */
   log: boolean;
+  /** The address people use to reach Framelens, for links shown to be copied (join links, QR codes). */
+  publicUrl: string | null;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -30,5 +32,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     secureCookies: env.SECURE_COOKIES === '1',
     trustProxy: integer(env.TRUST_PROXY, 0, 'TRUST_PROXY'),
     log: env.NODE_ENV !== 'test',
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : null,
   };
 }

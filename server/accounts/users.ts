@@ -36,8 +36,11 @@ function checkName(store: Store, name: string): string {
   return trimmed;
 }
 
-/** Creates an account with a password (set-up, command line). */
-export async function createUser(store: Store, name: string, role: Role, password: string): Promise<User> {
+/**
+ * Creates an account with a password (set-up, command line). With `onlyIfFirst`, refuses when any
+ * account exists by the time it is saved (two set-up forms sent at once make one account).
+ */
+export async function createUser(store: Store, name: string, role: Role, password: string, onlyIfFirst = false): Promise<User> {
   const checked = checkName(store, name);
   const problem = passwordProblem(password, checked);
   if (problem) throw new AccountError(problem);
@@ -50,6 +53,7 @@ export async function createUser(store: Store, name: string, role: Role, passwor
     resetToken: null,
   };
   await store.users.update((file) => {
+    if (onlyIfFirst && file.data.users.length > 0) throw new AccountError('Framelens is already set up: sign in instead.');
     if (findUserByName(store, checked)) throw new AccountError(`The name "${checked}" is taken.`);
     file.data.users.push(user);
     file.data.setupTokenHash = null;

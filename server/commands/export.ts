@@ -5,12 +5,13 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
+import { csvCast } from '../core/export/csv.js';
 import { loadConfig } from '../config.js';
 import { FORMATS, exportFiles, isFormat, projectData } from '../exports/project.js';
 import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
 import { computeAgreement } from '../routes/agreement.js';
 import { codebookOf } from '../web/views.js';
-import { openData } from './serve.js';
+import { readData } from './serve.js';
 import type { IO } from './io.js';
 
 const USAGE = `usage: framelens export PROJECT --format ${[...FORMATS, 'agreement', 'all'].join('|')} --out DIR [--anonymise]\n`;
@@ -30,7 +31,7 @@ export async function exportCommand(args: string[], io: IO): Promise<number> {
     io.stderr.write(USAGE);
     return 2;
   }
-  const store = await openData(loadConfig(process.env).dataDir);
+  const store = await readData(loadConfig(process.env).dataDir);
   const projects = store.projects.data.data.projects;
   const project = projects.find((p) => p.id === which) ?? projects.find((p) => p.name.toLowerCase() === which.toLowerCase());
   if (!project) {
@@ -51,7 +52,7 @@ export async function exportCommand(args: string[], io: IO): Promise<number> {
   if (format === 'agreement' || format === 'all') {
     const report = computeAgreement(store, project);
     await mkdir(values.out, { recursive: true });
-    await writeFile(join(values.out, 'agreement.csv'), stringify(reportRows(report), { header: true, columns: REPORT_COLUMNS }));
+    await writeFile(join(values.out, 'agreement.csv'), stringify(reportRows(report), { header: true, columns: REPORT_COLUMNS, cast: csvCast }));
     await writeFile(join(values.out, 'agreement.json'), `${JSON.stringify({ annotators: report.annotators.length, rows: reportRows(report) }, null, 2)}\n`);
     await writeFile(join(values.out, 'agreement.md'), markdownTable(report));
     await writeFile(join(values.out, 'agreement.tex'), latexTable(report));

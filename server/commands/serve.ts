@@ -6,6 +6,7 @@ import { issueSetupToken } from '../accounts/users.js';
 import { Store } from '../storage/store.js';
 import { ActivityStore } from '../storage/activities.js';
 import { loadShippedCodebooks } from '../storage/shipped-codebooks.js';
+import { lockDataDir } from '../storage/lock.js';
 
 export async function openData(dataDir: string): Promise<Store> {
   const store = await Store.open(dataDir, await loadShippedCodebooks());
@@ -13,11 +14,17 @@ export async function openData(dataDir: string): Promise<Store> {
   return store;
 }
 
+/** For commands that only read: safe beside a running server; no demo, no clean-up, no writes. */
+export async function readData(dataDir: string): Promise<Store> {
+  return Store.open(dataDir, await loadShippedCodebooks(), { readOnly: true });
+}
+
 export async function serveCommand(_args: string[]): Promise<number> {
   const config = loadConfig(process.env);
   let store: Store;
   let activities: ActivityStore;
   try {
+    await lockDataDir(config.dataDir);
     store = await openData(config.dataDir);
     activities = await ActivityStore.open(config.dataDir);
   } catch (error) {

@@ -6,6 +6,7 @@ import { AccountError, createUser } from '../accounts/users.js';
 import { adoptOrphanProjects } from '../demo/seed.js';
 import { ROLES, type Role } from '../storage/schemas.js';
 import { openData } from './serve.js';
+import { LockError, lockDataDir } from '../storage/lock.js';
 import type { IO } from './io.js';
 import { readAll } from './io.js';
 
@@ -26,7 +27,15 @@ export async function userCommand(args: string[], io: IO): Promise<number> {
     return 2;
   }
   const password = process.env.FRAMELENS_PASSWORD ?? (await readAll(io.stdin)).split(/\r?\n/)[0] ?? '';
-  const store = await openData(loadConfig(process.env).dataDir);
+  const dataDir = loadConfig(process.env).dataDir;
+  try {
+    await lockDataDir(dataDir);
+  } catch (error) {
+    if (!(error instanceof LockError)) throw error;
+    io.stderr.write(`${error.message}\nWhile the server runs, add people from a project's Members section instead.\n`);
+    return 1;
+  }
+  const store = await openData(dataDir);
   try {
     const first = store.users.data.data.users.length === 0;
     const user = await createUser(store, name, role, password);

@@ -8,7 +8,6 @@ import { USER_NAME, findUserByName, inviteUser } from '../accounts/users.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
-import { rebalance } from '../routes/projects.js';
 import { codebookOf } from '../web/views.js';
 
 export class ImportError extends Error {}
@@ -116,6 +115,9 @@ export async function importTags(store: Store, project: Project, jsonl: string):
   const ids = new Map<string, string>();
   for (const name of new Set(planned.map((p) => p.annotator))) {
     let user = findUserByName(store, name);
+    if (user && !project.members.some((m) => m.userId === user?.id)) {
+      throw new ImportError(`Nothing was imported: "${name}" has an account but is not a member of this project. Add them first.`);
+    }
     if (!user) {
       try {
         user = (await inviteUser(store, name, 'annotator')).user;
@@ -128,9 +130,8 @@ export async function importTags(store: Store, project: Project, jsonl: string):
   }
   const missing = [...ids.values()].filter((id) => !project.members.some((m) => m.userId === id));
   if (missing.length > 0) {
-    await store.projects.update(() => {
-      for (const userId of missing) project.members.push({ userId, role: 'annotator' });
-      rebalance(store, project);
+    await store.updateProject(project.id, (p) => {
+      for (const userId of missing) if (!p.members.some((m) => m.userId === userId)) p.members.push({ userId, role: 'annotator' });
     });
   }
 

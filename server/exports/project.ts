@@ -9,6 +9,7 @@ import { annotatorsOf } from '../core/access.js';
 import { categories } from '../core/codebook.js';
 import { words } from '../core/segmentation.js';
 import { TAG_COLUMNS, jsonlRecords, tagRecords } from '../core/export/tags.js';
+import { csvCast } from '../core/export/csv.js';
 import { bratAnn, bratConf } from '../core/export/brat.js';
 import { conll } from '../core/export/conll.js';
 import { makeStudy, sentenceMatrix } from '../core/study/units.js';
@@ -41,7 +42,9 @@ export interface ProjectData {
 
 /** Stable pseudonyms: the same annotator gets the same name in every export of this instance. */
 export function pseudonym(secret: string, annotatorId: string): string {
-  return `annotator-${createHmac('sha256', secret).update(annotatorId).digest('hex').slice(0, 8)}`;
+  // A key of its own, derived from the instance secret: a pseudonym reveals nothing about sessions.
+  const key = createHmac('sha256', secret).update('framelens pseudonyms').digest();
+  return `annotator-${createHmac('sha256', key).update(annotatorId).digest('hex').slice(0, 8)}`;
 }
 
 export function projectData(store: Store, project: Project, codebook: Codebook, options: ExportOptions): ProjectData {
@@ -86,7 +89,7 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
   const categoryIds = categories(codebook).map((c) => c.id);
   switch (format) {
     case 'csv':
-      return [{ name: 'tags.csv', body: () => Readable.from(records()).pipe(stringify({ header: true, columns: TAG_COLUMNS })) }];
+      return [{ name: 'tags.csv', body: () => Readable.from(records()).pipe(stringify({ header: true, columns: TAG_COLUMNS, cast: csvCast })) }];
     case 'jsonl':
       // Tags, and the sentences reviewed without tags, so that an import restores both.
       return [
@@ -113,7 +116,7 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
         body: () => {
           const { values } = sentenceMatrix(study, category);
           return Readable.from(values.map((row) => row.map((v) => (v === null ? '' : String(v))))).pipe(
-            stringify({ header: true, columns: header }),
+            stringify({ header: true, columns: header, cast: csvCast }),
           );
         },
       }));

@@ -117,7 +117,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
     const form = parseForm(newAccountForm, req.body);
     try {
       if (form.password !== form.confirm) throw new AccountError('The two passwords differ.');
-      const user = await createUser(store, form.name, 'researcher', form.password);
+      const user = await createUser(store, form.name, 'researcher', form.password, true);
       await adoptOrphanProjects(store, user.id);
       await signIn(req, user.id);
       res.redirect(303, '/');

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
+import { csvCast } from '../core/export/csv.js';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Codebook } from '../core/model.js';
@@ -24,7 +25,7 @@ import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { csrfField, formInt, parseForm } from '../web/forms.js';
 import { findProject } from '../web/load.js';
-import { idParam, queryId, queryString, sentenceParam } from '../web/params.js';
+import { baseUrl, idParam, queryId, queryString, sentenceParam } from '../web/params.js';
 import {
   activityCodebook,
   classResults,
@@ -67,8 +68,6 @@ const referenceForm = z.strictObject({
 const deleteForm = z.strictObject({ ...csrfField, confirm: z.literal('yes', 'tick the box to confirm'), what: z.enum(['students', 'activity']) });
 const emptyForm = z.strictObject(csrfField);
 
-/** Guards spreadsheets against formulas in tagged text and nicknames. */
-const csvCast = { string: (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v) };
 
 export function activities(store: Store, activityStore: ActivityStore): Router {
   const router = Router();
@@ -113,7 +112,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
   }
 
   function joinUrl(req: Request, activity: Activity): string {
-    return `${req.protocol}://${req.get('host') ?? 'localhost'}/j/${activity.code}`;
+    return `${baseUrl(req)}/j/${activity.code}`;
   }
 
   function base(activity: Activity): string {

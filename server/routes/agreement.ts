@@ -2,6 +2,7 @@
 // with intervals, a pairwise matrix and the sentences to discuss; downloadable for a paper.
 import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
+import { csvCast } from '../core/export/csv.js';
 import { annotatorsOf } from '../core/access.js';
 import { categories } from '../core/codebook.js';
 import { words } from '../core/segmentation.js';
@@ -93,7 +94,7 @@ export function agreement(store: Store): Router {
     const base = `${project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project'}-agreement${articleId ? `-${articleId}` : ''}`;
     const format = req.params.format;
     if (format === 'csv') {
-      res.attachment(`${base}.csv`).type('text/csv').send(stringify(reportRows(report), { header: true, columns: REPORT_COLUMNS }));
+      res.attachment(`${base}.csv`).type('text/csv').send(stringify(reportRows(report), { header: true, columns: REPORT_COLUMNS, cast: csvCast }));
     } else if (format === 'json') {
       res.attachment(`${base}.json`).json({ annotators: report.annotators.length, rows: reportRows(report) });
     } else if (format === 'md') {

@@ -13,9 +13,8 @@ import { newId } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { csrfField, formList, formInt, multipartBody, parseForm } from '../web/forms.js';
-import { loadArticle, loadProject, loadedArticle, loadedProject, requireResearcher } from '../web/load.js';
+import { loadArticle, loadProject, loadedArticle, loadedProject, requireResearcher, researchersOnly } from '../web/load.js';
 import { csrf } from '../web/security.js';
-import { rebalance } from './projects.js';
 import { articleView, codebookOf, visibleAnnotations } from '../web/views.js';
 
 export const MAX_ARTICLE_BYTES = 1024 * 1024;
@@ -89,8 +88,8 @@ export function articles(store: Store): Router {
   const project = loadProject(store);
   const article = loadArticle(store);
   router.get('/projects/:projectId/articles/new', project, newForm);
-  router.post('/projects/:projectId/articles/preview', project, importUpload, preview);
-  router.post('/projects/:projectId/articles', project, importUpload, create);
+  router.post('/projects/:projectId/articles/preview', project, researchersOnly, importUpload, preview);
+  router.post('/projects/:projectId/articles', project, researchersOnly, importUpload, create);
   router.get('/articles/:articleId', article, show);
   router.get('/articles/:articleId/delete', article, confirmRemove);
   router.post('/articles/:articleId/delete', article, remove);
@@ -137,7 +136,7 @@ export function articles(store: Store): Router {
       createdBy: currentUser(req).id,
     };
     await store.createArticle(article);
-    await store.projects.update(() => rebalance(store, project));
+    await store.updateProject(project.id, () => {});
     res.redirect(303, `/articles/${article.id}`);
   }
 
@@ -177,7 +176,7 @@ export function articles(store: Store): Router {
     parseForm(z.strictObject({ ...csrfField, confirm: z.literal('yes', 'tick the box to confirm') }), req.body);
     await store.removeArticle(article.id);
     const project = loadedProject(req);
-    await store.projects.update(() => rebalance(store, project));
+    await store.updateProject(project.id, () => {});
     res.redirect(303, `/projects/${article.projectId}`);
   }
 }

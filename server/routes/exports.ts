@@ -9,8 +9,8 @@ import { exportFiles, isFormat, projectData, FORMATS } from '../exports/project.
 import { importTags, ImportError } from '../exports/import.js';
 import { writeZip } from '../exports/zip.js';
 import { HttpError } from '../web/errors.js';
-import { csrfField, parseForm } from '../web/forms.js';
-import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
+import { csrfField, multipartBody, parseForm } from '../web/forms.js';
+import { loadProject, loadedProject, requireResearcher, researchersOnly } from '../web/load.js';
 import { queryString } from '../web/params.js';
 import { csrf } from '../web/security.js';
 import { codebookOf } from '../web/views.js';
@@ -20,10 +20,13 @@ const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 export function exports(store: Store): Router {
   const router = Router();
   const project = loadProject(store);
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, files: 1 } }).single('file');
+  const upload = multipartBody(
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 1, fields: 5 } }).single('file'),
+    MAX_IMPORT_BYTES + 64 * 1024,
+  );
   router.get('/projects/:projectId/export', project, show);
   router.get('/projects/:projectId/export/:format', project, download);
-  router.post('/projects/:projectId/import', project, upload, csrf.csrfSynchronisedProtection, importJsonl);
+  router.post('/projects/:projectId/import', project, researchersOnly, upload, csrf.csrfSynchronisedProtection, importJsonl);
   return router;
 
   /** GET /projects/:projectId/export */
@@ -42,13 +45,20 @@ export function exports(store: Store): Router {
     const files = exportFiles(store, data, format);
     const base = project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project';
     const [only] = files;
-    if (files.length === 1 && only) {
-      const type = only.name.endsWith('.csv') ? 'text/csv' : only.name.endsWith('.jsonl') ? 'application/x-ndjson' : 'application/json';
-      res.attachment(`${base}-${only.name}`).type(type);
-      await pipeline(only.body(), res);
-    } else {
-      res.attachment(`${base}-${format}.zip`).type('application/zip');
-      await writeZip(files, res);
+    try {
+      if (files.length === 1 && only) {
+        const type = only.name.endsWith('.csv') ? 'text/csv' : only.name.endsWith('.jsonl') ? 'application/x-ndjson' : 'application/json';
+        res.attachment(`${base}-${only.name}`).type(type);
+        await pipeline(only.body(), res);
+      } else {
+        res.attachment(`${base}-${format}.zip`).type('application/zip');
+        await writeZip(files, res);
+      }
+    } catch (error) {
+      // Once the download has started there is no error page to send: cut the connection, so
+      // the client sees a failed download rather than a truncated file that looks complete.
+      if (!res.headersSent) throw error;
+      res.destroy();
     }
   }
 

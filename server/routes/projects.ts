@@ -1,10 +1,9 @@
 // Projects: the list, a project's page with its articles, creation, settings and members.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { annotatorsOf, assignBalanced, assignedTo, isResearcher, roleIn } from '../core/access.js';
+import { assignedTo, isResearcher, roleIn } from '../core/access.js';
 import { progress } from '../core/spans.js';
 import type { Project } from '../storage/schemas.js';
-import { ROLES } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { AccountError, findUser, findUserByName, inviteUser, issueResetLink } from '../accounts/users.js';
@@ -12,7 +11,7 @@ import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { csrfField, formFlag, formInt, parseForm } from '../web/forms.js';
 import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
-import { idParam } from '../web/params.js';
+import { baseUrl, idParam } from '../web/params.js';
 import { DEFAULT_CODEBOOK, userNames } from '../web/views.js';
 
 const projectForm = z.strictObject({
@@ -29,17 +28,9 @@ const settingsForm = z.strictObject({
   perArticle: formInt(1, 100).default(2),
   open: formFlag,
 });
-const memberForm = z.strictObject({ ...csrfField, name: z.string().trim().min(1).max(100), role: z.enum(ROLES) });
+// Within a project people annotate or lead the study; teachers run lessons under Lessons instead.
+const memberForm = z.strictObject({ ...csrfField, name: z.string().trim().min(1).max(100), role: z.enum(['researcher', 'annotator']) });
 
-/** Keeps balanced assignments up to date as articles and annotators come and go. */
-export function rebalance(store: Store, project: Project): void {
-  if (project.assignment.mode !== 'balanced') return;
-  const articleIds = store.articles(project.id).map((a) => a.id);
-  // Deleted articles drop out, so they no longer count towards anyone's load.
-  const current = new Set(articleIds);
-  const existing = Object.fromEntries(Object.entries(project.assignment.assigned).filter(([id]) => current.has(id)));
-  project.assignment.assigned = assignBalanced(articleIds, annotatorsOf(project), project.assignment.perArticle, existing);
-}
 
 export function projects(store: Store): Router {
   const router = Router();
@@ -112,13 +103,12 @@ export function projects(store: Store): Router {
     const project = loadedProject(req);
     const form = parseForm(settingsForm, req.body);
     if (!store.codebook(form.codebookId)) throw new HttpError(400, 'Choose a codebook from the list.');
-    await store.projects.update(() => {
-      project.description = form.description;
-      project.codebookId = form.codebookId;
-      project.assignment.mode = form.mode;
-      project.assignment.perArticle = form.perArticle;
-      project.open = form.open;
-      rebalance(store, project);
+    await store.updateProject(project.id, (p) => {
+      p.description = form.description;
+      p.codebookId = form.codebookId;
+      p.assignment.mode = form.mode;
+      p.assignment.perArticle = form.perArticle;
+      p.open = form.open;
     });
     res.redirect(303, `/projects/${project.id}`);
   }
@@ -142,9 +132,9 @@ export function projects(store: Store): Router {
     }
     const userId = user.id;
     if (roleIn(project, userId)) throw new HttpError(409, `${user.name} is already a member of this project.`);
-    await store.projects.update(() => {
-      project.members.push({ userId, role: form.role });
-      rebalance(store, project);
+    await store.updateProject(project.id, (p) => {
+      if (roleIn(p, userId)) throw new HttpError(409, `${user.name} is already a member of this project.`);
+      p.members.push({ userId, role: form.role });
     });
     if (link) return showWithLink(req, res, `New account ${user.name}: send them this one-time link to choose a password.`, link);
     res.redirect(303, `/projects/${project.id}#members`);
@@ -158,7 +148,7 @@ export function projects(store: Store): Router {
       progress: progress(a, store.annotation(a.id, user.id)),
       annotators: assignedTo(project, a.id).length,
     }));
-    const link = { message, url: `${req.protocol}://${req.get('host') ?? 'localhost'}${path}` };
+    const link = { message, url: `${baseUrl(req)}${path}` };
     res.render('projects/show', { project, articles, researcher: true, names: userNames(store), codebooks: store.codebooks(), link, error: null });
   }
 
@@ -175,8 +165,12 @@ export function projects(store: Store): Router {
     requireResearcher(req);
     parseForm(z.strictObject(csrfField), req.body);
     const user = member(req);
-    if (user.role === 'researcher' && user.id !== currentUser(req).id) {
-      throw new HttpError(403, 'Researchers reset their own passwords from their account page.');
+    const me = currentUser(req).id;
+    // Only for annotators wholly within this researcher's projects: adding someone's account to
+    // one's own project must not hand over the keys to it.
+    const elsewhere = store.projects.data.data.projects.some((p) => roleIn(p, user.id) && !isResearcher(p, me));
+    if (user.role !== 'annotator' || elsewhere) {
+      throw new HttpError(403, 'You can reset the password only of annotators who work only in your projects. Others change it on their account page, or an administrator uses the command line.');
     }
     const token = await issueResetLink(store, user.id);
     showWithLink(req, res, `Password reset for ${user.name}: the link works once, for 7 days.`, `/link/${token}`);
@@ -189,9 +183,8 @@ export function projects(store: Store): Router {
     const project = loadedProject(req);
     const user = member(req);
     if (user.id === currentUser(req).id) throw new HttpError(400, 'You cannot remove yourself from the project.');
-    await store.projects.update(() => {
-      project.members = project.members.filter((m) => m.userId !== user.id);
-      rebalance(store, project);
+    await store.updateProject(project.id, (p) => {
+      p.members = p.members.filter((m) => m.userId !== user.id);
     });
     res.redirect(303, `/projects/${project.id}#members`);
   }

@@ -1,6 +1,7 @@
 // Summary per category for a project, filterable by article and annotator, as a page and as CSV.
 import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
+import { csvCast } from '../core/export/csv.js';
 import { categories } from '../core/codebook.js';
 import { summarise, type CategorySummary } from '../core/summary.js';
 import type { Annotation } from '../core/model.js';
@@ -9,7 +10,8 @@ import { currentUser } from '../web/auth.js';
 import { loadProject, loadedProject } from '../web/load.js';
 import { queryId } from '../web/params.js';
 import { codebookOf, userNames, visibleAnnotations } from '../web/views.js';
-import { isResearcher } from '../core/access.js';
+import { canSeeArticle, isResearcher } from '../core/access.js';
+import { notFound } from '../web/errors.js';
 
 export function summaries(store: Store): Router {
   const router = Router();
@@ -25,7 +27,8 @@ export function summaries(store: Store): Router {
     const annotatorId = queryId(req, 'annotator');
     const researcher = isResearcher(project, user.id);
     // Only articles this user may see count; blind projects count only the user's own tags.
-    const articles = store.articles(project.id);
+    const articles = store.articles(project.id).filter((a) => canSeeArticle(project, a.id, user.id));
+    if (articleId !== undefined && !articles.some((a) => a.id === articleId)) throw notFound('Article');
     const visible = new Map(articles.map((a) => [a.id, a]));
     const annotations: Annotation[] = [];
     for (const a of articles) annotations.push(...visibleAnnotations(store, project, a.id, user.id));
@@ -51,8 +54,7 @@ export function summaries(store: Store): Router {
     const csv = stringify(rows, {
       header: true,
       columns: ['category', 'category_name', 'tags', 'articles', 'annotators', 'sentences', 'phrase', 'phrase_count'],
-      // Guard against spreadsheet formula injection from tagged text.
-      cast: { string: (v) => (/^[=+@\t\r]/.test(v) ? `'${v}` : v) },
+      cast: csvCast,
     });
     res.attachment(`${project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project'}-summary.csv`);
     res.type('text/csv').send(csv);

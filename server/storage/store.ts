@@ -12,6 +12,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import { parseCodebook } from '../core/codebook.js';
+import { RuleError } from '../core/spans.js';
+import { annotatorsOf, assignBalanced } from '../core/access.js';
 import { cleanStaleTempFiles, removeDirDurably, removeFileDurably } from './durable-file.js';
 import { openShard, type Shard } from './shard.js';
 import {
@@ -20,10 +22,14 @@ import {
   type AnnotationFile,
   type ArticleFile,
   type InstanceFile,
+  type Project,
   type ProjectsFile,
   type SessionsFile,
   type UsersFile,
 } from './schemas.js';
+
+/** A record that does not exist (any more): the web layer answers 404. */
+export class NotFoundError extends Error {}
 
 export function newId(): string {
   return randomBytes(9).toString('base64url');
@@ -66,6 +72,8 @@ export class Store {
   readonly #codebooks = new Map<string, Codebook>();
   /** Goes up with every change to articles or tags, so derived reports can be cached. */
   #version = 0;
+  /** Annotation saves under way, per article (an article is deleted only once they are done). */
+  readonly #saving = new Map<string, Set<Promise<void>>>();
 
   private constructor(
     dataDir: string,
@@ -84,9 +92,14 @@ export class Store {
   }
 
   /** Reads every file under `dataDir` once; a corrupt file rejects with its path in the message. */
-  static async open(dataDir: string, shippedCodebooks: Codebook[]): Promise<Store> {
+  /**
+   * `readOnly` is for commands that only read while a server may be running: they leave the
+   * server's temporary files alone and write nothing.
+   */
+  static async open(dataDir: string, shippedCodebooks: Codebook[], options: { readOnly?: boolean } = {}): Promise<Store> {
     const file = (name: string) => join(dataDir, name);
-    await cleanStaleTempFiles(dataDir);
+    const clean = options.readOnly ? async () => 0 : cleanStaleTempFiles;
+    await clean(dataDir);
     const store = new Store(dataDir, {
       instance: await openShard(file('instance.json'), parse.instance, () => ({
         schemaVersion: 1 as const,
@@ -105,16 +118,16 @@ export class Store {
         data: { sessions: {} },
       })),
     });
-    if (!store.instance.exists) await store.instance.update(() => {});
+    if (!store.instance.exists && !options.readOnly) await store.instance.update(() => {});
     for (const codebook of shippedCodebooks) store.#codebooks.set(codebook.id, codebook);
-    await store.#loadCodebooks();
-    await store.#loadArticles();
+    await store.#loadCodebooks(clean);
+    await store.#loadArticles(clean);
     return store;
   }
 
-  async #loadCodebooks() {
+  async #loadCodebooks(clean: (dir: string) => Promise<number>) {
     const dir = join(this.dataDir, 'codebooks');
-    await cleanStaleTempFiles(dir);
+    await clean(dir);
     for (const name of await listDir(dir)) {
       if (!name.endsWith('.json')) continue;
       const shard = await openShard(join(dir, name), parseCodebookFile, () => {
@@ -125,9 +138,9 @@ export class Store {
     }
   }
 
-  async #loadArticles() {
+  async #loadArticles(clean: (dir: string) => Promise<number>) {
     const articlesDir = join(this.dataDir, 'articles');
-    await cleanStaleTempFiles(articlesDir);
+    await clean(articlesDir);
     const names = (await listDir(articlesDir)).filter((n) => n.endsWith('.json'));
     await eachLimited(names, 32, async (name) => {
       const shard = await openShard(join(articlesDir, name), parse.article, () => {
@@ -137,9 +150,12 @@ export class Store {
     });
     const tagsDir = join(this.dataDir, 'tags');
     const files: { articleId: string; path: string }[] = [];
+    // A deletion interrupted by a crash leaves its folder renamed aside: finish removing it.
+    await clean(tagsDir);
     for (const articleId of await listDir(tagsDir)) {
+      if (!ID.test(articleId)) continue;
       const dir = join(tagsDir, articleId);
-      await cleanStaleTempFiles(dir);
+      await clean(dir);
       for (const name of await listDir(dir)) {
         if (name.endsWith('.json')) files.push({ articleId, path: join(dir, name) });
       }
@@ -159,6 +175,37 @@ export class Store {
     return this.#version;
   }
 
+  // Projects
+
+  project(id: string): Project | undefined {
+    return this.projects.data.data.projects.find((p) => p.id === id);
+  }
+
+  /**
+   * Changes one project and resolves once it is on disk. The project is looked up inside the
+   * change, so a handler never edits a copy that a failed save has replaced.
+   */
+  async updateProject(id: string, change: (project: Project) => void): Promise<void> {
+    await this.projects.update((file) => {
+      const project = file.data.projects.find((p) => p.id === id);
+      if (!project) throw new NotFoundError('That project no longer exists.');
+      change(project);
+      this.#rebalance(project);
+    });
+  }
+
+  /**
+   * Balanced assignment stays current as articles and annotators come and go: each article keeps
+   * its annotators and gets more from those with the fewest articles. Deleted articles drop out.
+   */
+  #rebalance(project: Project): void {
+    if (project.assignment.mode !== 'balanced') return;
+    const articleIds = this.articles(project.id).map((a) => a.id);
+    const current = new Set(articleIds);
+    const existing = Object.fromEntries(Object.entries(project.assignment.assigned).filter(([id]) => current.has(id)));
+    project.assignment.assigned = assignBalanced(articleIds, annotatorsOf(project), project.assignment.perArticle, existing);
+  }
+
   // Codebooks
 
   codebook(id: string): Codebook | undefined {
@@ -169,12 +216,20 @@ export class Store {
     return [...this.#codebooks.values()];
   }
 
+  /** Stores a new codebook; an id already in use is refused (codebooks are never overwritten). */
   async saveCodebook(codebook: Codebook): Promise<void> {
     checkId(codebook.id, 'codebook');
-    const path = join(this.dataDir, 'codebooks', `${codebook.id}.json`);
-    const shard = await openShard(path, parseCodebookFile, () => ({ schemaVersion: 1 as const, ...codebook }));
-    await shard.update((file) => Object.assign(file, codebook));
+    if (this.#codebooks.has(codebook.id)) throw new RuleError(`A codebook with the id "${codebook.id}" exists already; choose another id.`);
+    // Claimed before the write, so a second upload with the same id arriving meanwhile is refused.
     this.#codebooks.set(codebook.id, codebook);
+    try {
+      const path = join(this.dataDir, 'codebooks', `${codebook.id}.json`);
+      const shard = await openShard(path, parseCodebookFile, () => ({ schemaVersion: 1 as const, ...codebook }));
+      await shard.update(() => {});
+    } catch (error) {
+      this.#codebooks.delete(codebook.id);
+      throw error;
+    }
   }
 
   // Articles
@@ -201,11 +256,13 @@ export class Store {
   /** Removes the article and every annotator's tags on it. */
   async removeArticle(id: string): Promise<void> {
     checkId(id, 'article');
+    // Refuse new saves first, then let saves already under way finish, so none recreates the folder.
+    this.#articles.delete(id);
+    this.#version++;
+    await Promise.allSettled([...(this.#saving.get(id) ?? [])]);
     await removeDirDurably(join(this.dataDir, 'tags', id));
     this.#annotations.delete(id);
     await removeFileDurably(join(this.dataDir, 'articles', `${id}.json`));
-    this.#articles.delete(id);
-    this.#version++;
   }
 
   // Annotations: one annotator's tags and reviewed sentences on one article
@@ -247,6 +304,20 @@ export class Store {
   ): Promise<void> {
     checkId(articleId, 'article');
     checkId(annotatorId, 'annotator');
+    if (!this.#articles.has(articleId)) throw new NotFoundError('That article no longer exists.');
+    const saving = this.#saving.get(articleId) ?? new Set<Promise<void>>();
+    this.#saving.set(articleId, saving);
+    const save = this.#saveAnnotation(articleId, annotatorId, change);
+    saving.add(save);
+    try {
+      await save;
+    } finally {
+      saving.delete(save);
+      if (saving.size === 0) this.#saving.delete(articleId);
+    }
+  }
+
+  async #saveAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void> {
     const byAnnotator = this.#annotationsOf(articleId);
     let shard = byAnnotator.get(annotatorId);
     if (!shard) {

@@ -49,6 +49,12 @@ export function requireResearcher(req: Request): void {
   }
 }
 
+/** Middleware form of requireResearcher, to run before an upload is read. */
+export const researchersOnly: RequestHandler = (req, _res, next) => {
+  requireResearcher(req);
+  next();
+};
+
 export function loadedProject(req: Request): Project {
   if (!req.project) throw notFound('Project');
   return req.project;

@@ -17,6 +17,15 @@ export function sentenceParam(req: Request): number {
   return Number(value) - 1;
 }
 
+/**
+ * The address for links people copy or scan: PUBLIC_URL when set; otherwise the address this
+ * request came to (fine on a trusted network, where nobody forges the Host header).
+ */
+export function baseUrl(req: Request): string {
+  const configured: unknown = req.app.get('public url');
+  return typeof configured === 'string' ? configured : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}
+
 export function queryString(req: Request, name: string): string | undefined {
   const value: unknown = req.query[name];
   return typeof value === 'string' && value !== '' ? value : undefined;

@@ -358,7 +358,7 @@ describe('error pages show no stack traces', () => {
       ['bad form', 400, researcher.post('/projects', { name: '' })],
       ['unknown field', 400, researcher.post('/projects', { name: 'x', role: 'researcher' })],
       ['no token', 403, researcher.agent.post('/projects').type('form').send({ name: 'x' })],
-      ['malformed JSON', 400, researcher.agent.post('/projects').set('Content-Type', 'application/json').send('{"_csrf": "x", ')],
+      ['JSON (not a form)', 415, researcher.agent.post('/projects').set('Content-Type', 'application/json').send('{"_csrf": "x", ')],
       ['too large', 413, researcher.agent.post('/projects').type('form').send(`_csrf=${token}&name=${'a'.repeat(200_000)}`)],
       [
         'malformed multipart',

@@ -10,6 +10,7 @@ export {
   isLevel,
   pairableMarginals,
   tabulate,
+  tabulateCodes,
   undefinedStatistic,
   validateReliabilityData,
   type Cell,
@@ -57,6 +58,7 @@ export {
 } from './span-f1.js';
 export {
   agreementReport,
+  tabulationReport,
   type AgreementReport,
   type AgreementStatistics,
   type ReportOptions,

@@ -10,6 +10,7 @@ import {
   type Level,
   type ReliabilityData,
   type Statistic,
+  type Tabulation,
   type Value,
 } from './reliability.js';
 
@@ -56,7 +57,11 @@ export interface ReportOptions {
  * the data come back as `{ value: null, reason }`.
  */
 export function agreementReport(data: ReliabilityData, level: Level = 'nominal', options: ReportOptions = {}): AgreementReport {
-  const tab = tabulate(data);
+  return tabulationReport(tabulate(data), level, options);
+}
+
+/** {@link agreementReport} for data already tabulated (see `tabulateCodes`). */
+export function tabulationReport(tab: Tabulation, level: Level = 'nominal', options: ReportOptions = {}): AgreementReport {
   const alpha = krippendorffAlphaDetails(tab, level);
   const statistics: AgreementStatistics = {
     krippendorff_alpha: alpha.alpha,

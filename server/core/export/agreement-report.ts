@@ -90,8 +90,11 @@ export function markdownTable(report: StudyAgreement): string {
   ].join('\n');
 }
 
+/** LaTeX specials, and `|`, `<`, `>` (other glyphs in the default OT1 text font). */
+const LATEX_WORDS: Record<string, string> = { '\\': '\\textbackslash{}', '^': '\\^{}', '~': '\\~{}', '|': '\\textbar{}', '<': '\\textless{}', '>': '\\textgreater{}' };
+
 function latexEscape(text: string): string {
-  return text.replace(/[\\{}&%$#_^~]/g, (c) => (c === '\\' ? '\\textbackslash{}' : c === '^' ? '\\^{}' : c === '~' ? '\\~{}' : `\\${c}`));
+  return text.replace(/[\\{}&%$#_^~|<>]/g, (c) => LATEX_WORDS[c] ?? `\\${c}`);
 }
 
 export function latexTable(report: StudyAgreement): string {
@@ -103,7 +106,8 @@ export function latexTable(report: StudyAgreement): string {
     '\\hline',
     `${head.join(' & ')} \\\\`,
     '\\hline',
-    ...headline(report).map((cells) => `${cells.map((c) => latexEscape(c).replace('—', '--')).join(' & ')} \\\\`),
+    // '—' is the placeholder of an undefined figure; a dash inside a category name stays as it is.
+    ...headline(report).map((cells) => `${cells.map((c) => (c === '—' ? '--' : latexEscape(c))).join(' & ')} \\\\`),
     '\\hline',
     '\\end{tabular}',
     `\\caption{Inter-annotator agreement per category (${report.annotators.length} annotators). $\\alpha$: Krippendorff's alpha on sentence-level decisions with bootstrap 95\\% CI; $A_o$: observed agreement; AC1: Gwet; span $F_1$: mean pairwise overlap $F_1$; $\\alpha_U$: unitizing alpha.}`,

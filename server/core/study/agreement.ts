@@ -3,7 +3,8 @@
 // Pure: built from articles and annotations.
 import type { Article, Category, Range, Tag } from '../model.js';
 import {
-  agreementReport,
+  tabulateCodes,
+  tabulationReport,
   mulberry32,
   quantileSorted,
   type AlphaInterval,
@@ -16,7 +17,7 @@ import {
   type TextSpan,
 } from '../agreement/index.js';
 import { reviewedSentences } from '../spans.js';
-import { sentenceMatrix, type SentenceUnit, type Study } from './units.js';
+import { sentenceCodes, type SentenceCodes, type SentenceUnit, type Study } from './units.js';
 
 /** Below this share of "tagged" (or above 1 − it), kappa-type statistics are misleading. */
 export const PREVALENCE_WARNING = 0.1;
@@ -135,39 +136,54 @@ function clusteredInterval(clusters: BinarySums[], resamples: number, seed: numb
   return { low: quantileSorted(alphas, 0.025), high: quantileSorted(alphas, 0.975), resamples, seed };
 }
 
-type Matrix = ReturnType<typeof sentenceMatrix>;
+/** One category's (or, concatenated, all categories') sentence-level decisions. */
+interface Decisions {
+  units: SentenceUnit[];
+  codes: Int32Array;
+}
 
-function sentenceLevel(study: Study, matrices: Matrix[], options: AgreementOptions): SentenceLevel {
-  // Overall: one unit per sentence and category, so every category decision counts.
-  const units = matrices.length === 1 ? (matrices[0]?.values ?? []) : matrices.flatMap((m) => m.values);
+function sentenceLevel(study: Study, decisions: Decisions, options: AgreementOptions): SentenceLevel {
+  const m = study.annotators.length;
+  const unitCount = decisions.units.length;
+  // Values 0 and 1, already coded: no matrix of JS values for 50 × 360,000 decisions.
+  const tab = tabulateCodes(decisions.codes, unitCount, m, [0, 1]);
   // The report's own unit bootstrap is replaced by the clustered one below (1 resample = no cost).
-  const report = agreementReport({ coders: study.annotators, units }, 'nominal', { bootstrap: { resamples: 1 } });
+  const report = tabulationReport(tab, 'nominal', { bootstrap: { resamples: 1 } });
+  const counts = (u: number): [number, number] => {
+    let seen = 0;
+    let k = 0;
+    for (let c = 0; c < m; c++) {
+      const v = decisions.codes[u * m + c] ?? -1;
+      if (v < 0) continue;
+      seen++;
+      k += v;
+    }
+    return [seen, k];
+  };
   const byArticle = new Map<string, BinarySums>();
-  // With one article the clusters are sentences: all category decisions on a sentence together.
-  const bySentence = new Map<string, BinarySums>();
-  for (const matrix of matrices) {
-    matrix.units.forEach((unit, u) => {
-      const row = matrix.values[u] ?? [];
-      let m = 0;
-      let k = 0;
-      for (const v of row) {
-        if (v === null) continue;
-        m++;
-        k += v;
-      }
-      let cluster = byArticle.get(unit.articleId);
-      if (!cluster) byArticle.set(unit.articleId, (cluster = { n: 0, k: 0, w: 0 }));
-      addUnit(cluster, m, k);
-      if (m < 2) return;
-      const key = `${unit.articleId}\u0000${unit.sentence}`;
-      let sentence = bySentence.get(key);
-      if (!sentence) bySentence.set(key, (sentence = { n: 0, k: 0, w: 0 }));
-      addUnit(sentence, m, k);
-    });
+  for (let u = 0; u < unitCount; u++) {
+    const articleId = decisions.units[u]?.articleId ?? '';
+    let cluster = byArticle.get(articleId);
+    if (!cluster) byArticle.set(articleId, (cluster = { n: 0, k: 0, w: 0 }));
+    addUnit(cluster, ...counts(u));
   }
-  const clusters = byArticle.size >= 2 ? [...byArticle.values()] : [...bySentence.values()];
+  let clusters = [...byArticle.values()];
+  if (byArticle.size < 2) {
+    // One article: its sentences are the clusters, each with all its category decisions together
+    // (the overall figure has one unit per sentence and category; those are not independent).
+    const bySentence = new Map<number, BinarySums>();
+    for (let u = 0; u < unitCount; u++) {
+      const [seen, k] = counts(u);
+      if (seen < 2) continue;
+      const s = decisions.units[u]?.sentence ?? u;
+      let sentence = bySentence.get(s);
+      if (!sentence) bySentence.set(s, (sentence = { n: 0, k: 0, w: 0 }));
+      addUnit(sentence, seen, k);
+    }
+    clusters = [...bySentence.values()];
+  }
   report.statistics.krippendorff_alpha_ci95 = clusteredInterval(clusters, options.resamples ?? 1000, options.seed ?? 1);
-  const tagged = report.marginals.find((m) => m.value === 1)?.count ?? 0;
+  const tagged = report.marginals.find((x) => x.value === 1)?.count ?? 0;
   const prevalence = report.pairable_values > 0 ? tagged / report.pairable_values : null;
   const warning =
     prevalence !== null && (prevalence < PREVALENCE_WARNING || prevalence > 1 - PREVALENCE_WARNING)
@@ -201,11 +217,31 @@ function spanIndex(study: Study, categoryIds: string[]): SpanIndex {
       return a !== undefined && (a.reviewed.length > 0 || a.tags.length > 0);
     }),
   );
-  const own = (c: string, articleId: string, id: string) => (study.annotation(articleId, id)?.tags ?? []).filter((t) => t.category === c);
-  const spans = categoryIds.map((c) => study.articles.map((article) => study.annotators.map((id) => mergeOverlappingSpans(own(c, article.id, id)))));
-  const drawn = categoryIds.map((c) =>
-    study.articles.map((article) => study.annotators.map((id) => new Set(own(c, article.id, id).map((t) => `${t.start}:${t.end}`)))),
-  );
+  // Each annotation's tags are grouped by category once; cells without tags share one empty value.
+  const none: TextSpan[] = [];
+  const noneDrawn = new Set<string>();
+  const column = new Map(categoryIds.map((c, i) => [c, i]));
+  const m = study.annotators.length;
+  const spans = categoryIds.map(() => study.articles.map(() => new Array<TextSpan[]>(m).fill(none)));
+  const drawn = categoryIds.map(() => study.articles.map(() => new Array<Set<string>>(m).fill(noneDrawn)));
+  study.articles.forEach((article, ai) => {
+    study.annotators.forEach((id, ci) => {
+      const byCategory = new Map<number, Tag[]>();
+      for (const t of study.annotation(article.id, id)?.tags ?? []) {
+        const c = column.get(t.category);
+        if (c === undefined) continue;
+        const group = byCategory.get(c);
+        if (group) group.push(t);
+        else byCategory.set(c, [t]);
+      }
+      for (const [c, group] of byCategory) {
+        const spanRow = spans[c]?.[ai];
+        const drawnRow = drawn[c]?.[ai];
+        if (spanRow) spanRow[ci] = mergeOverlappingSpans(group);
+        if (drawnRow) drawnRow[ci] = new Set(group.map((t) => `${t.start}:${t.end}`));
+      }
+    });
+  });
   return { reviewed, spans, drawn };
 }
 
@@ -453,40 +489,55 @@ function pairMatrix(study: Study, categoryIds: string[], sums: PairSums): PairAg
     });
     return bytes;
   });
-  // Each annotator's "tagged" decisions as article index, sentence and a key for set lookups;
-  // only the codebook's categories are decisions (a retired category's tags are not).
-  const known = new Set(categoryIds);
+  // Each annotator's "tagged" decisions as sorted unit numbers (sentence × category), so a pair's
+  // table is a merge of two sorted lists; only the codebook's categories are decisions.
+  const column = new Map(categoryIds.map((c, i) => [c, i]));
+  const categoriesCount = categoryIds.length;
+  const bases: number[] = [];
+  study.articles.reduce((base, article) => (bases.push(base), base + article.sentences.length), 0);
   const tagged = study.annotators.map((id) => {
-    const units = new Map<string, { ai: number; sentence: number }>();
+    const units = new Set<number>();
     study.articles.forEach((article, ai) => {
       for (const t of study.annotation(article.id, id)?.tags ?? []) {
-        if (known.has(t.category)) units.set(`${ai}:${t.sentence}:${t.category}`, { ai, sentence: t.sentence });
+        const c = column.get(t.category);
+        if (c !== undefined && t.sentence < article.sentences.length) units.add(((bases[ai] ?? 0) + t.sentence) * categoriesCount + c);
       }
     });
-    return units;
+    return Int32Array.from(units).sort();
   });
-  const categoriesCount = categoryIds.length;
   const out: PairAgreement[] = [];
   for (let a = 0; a < m; a++) {
+    const fa = flat[a] ?? new Uint8Array(total);
+    const ta = tagged[a] ?? new Int32Array(0);
     for (let b = a + 1; b < m; b++) {
+      const fb = flat[b] ?? new Uint8Array(total);
+      const tb = tagged[b] ?? new Int32Array(0);
       let both = 0;
-      const fa = flat[a];
-      const fb = flat[b];
-      if (fa && fb) for (let u = 0; u < fa.length; u++) both += fa[u]! & fb[u]!;
+      for (let u = 0; u < total; u++) both += (fa[u] ?? 0) & (fb[u] ?? 0);
       // Decisions of one annotator that fall on sentences both reviewed.
-      const inBoth = (units: Map<string, { ai: number; sentence: number }> | undefined) => {
+      const inBoth = (units: Int32Array) => {
         let n = 0;
-        for (const { ai, sentence } of units?.values() ?? []) {
-          if (seen[a]?.[ai]?.has(sentence) && seen[b]?.[ai]?.has(sentence)) n++;
+        for (const unit of units) {
+          const sentence = Math.floor(unit / categoriesCount);
+          if (fa[sentence] && fb[sentence]) n++;
         }
         return n;
       };
       let n11 = 0;
-      for (const key of tagged[a]?.keys() ?? []) if (tagged[b]?.has(key)) n11++;
-      const n1x = inBoth(tagged[a]);
-      const nx1 = inBoth(tagged[b]);
-      const total = both * categoriesCount;
-      const kappa = kappaFromTable(n11, n1x - n11, nx1 - n11, total - n1x - nx1 + n11);
+      for (let i = 0, j = 0; i < ta.length && j < tb.length; ) {
+        const x = ta[i] ?? 0;
+        const y = tb[j] ?? 0;
+        if (x === y) {
+          n11++;
+          i++;
+          j++;
+        } else if (x < y) i++;
+        else j++;
+      }
+      const n1x = inBoth(ta);
+      const nx1 = inBoth(tb);
+      const decisions = both * categoriesCount;
+      const kappa = kappaFromTable(n11, n1x - n11, nx1 - n11, decisions - n1x - nx1 + n11);
       const f = pairF1(sums, a * m + b);
       out.push({
         a: study.annotators[a] ?? '',
@@ -499,30 +550,44 @@ function pairMatrix(study: Study, categoryIds: string[], sums: PairSums): PairAg
   return out;
 }
 
-function disagreements(study: Study, matrices: Matrix[], limit: number): Disagreement[] {
-  const first = matrices[0];
-  if (!first) return [];
-  const found: Disagreement[] = [];
-  first.units.forEach((unit, u) => {
-    const rows = matrices.map((m) => m.values[u] ?? []);
-    const reviewers = (rows[0] ?? []).filter((v) => v !== null).length;
+function disagreements(study: Study, codes: SentenceCodes, limit: number): Disagreement[] {
+  const m = study.annotators.length;
+  const rowsOf = (u: number) =>
+    codes.byCategory.map((c) => Array.from(c.subarray(u * m, (u + 1) * m), (v): 0 | 1 | null => (v < 0 ? null : v === 1 ? 1 : 0)));
+  const candidates: { u: number; split: number }[] = [];
+  codes.units.forEach((_, u) => {
+    const first = codes.byCategory[0];
+    if (!first) return;
+    let reviewers = 0;
+    for (let k = 0; k < m; k++) if ((first[u * m + k] ?? -1) >= 0) reviewers++;
     if (reviewers < 2) return;
-    const split = rows.filter((row) => new Set(row.filter((v) => v !== null)).size > 1).length / rows.length;
-    if (split === 0) return;
-    found.push({ unit, alpha: null, split, reviewers: study.annotators.filter((_, i) => rows[0]?.[i] !== null), tags: new Map() });
+    let splitCategories = 0;
+    for (const c of codes.byCategory) {
+      let ones = 0;
+      let zeros = 0;
+      for (let k = 0; k < m; k++) {
+        const v = c[u * m + k] ?? -1;
+        if (v === 1) ones++;
+        else if (v === 0) zeros++;
+      }
+      if (ones > 0 && zeros > 0) splitCategories++;
+    }
+    if (splitCategories > 0) candidates.push({ u, split: splitCategories / codes.byCategory.length });
   });
   // Rank by split first (cheap), then compute alpha and the tags only for the candidates shown.
-  return found
+  return candidates
     .sort((x, y) => y.split - x.split)
     .slice(0, limit * 5)
-    .map((d) => {
-      const rows = matrices.map((m) => m.values[first.units.indexOf(d.unit)] ?? []);
-      const alpha = krippendorffAlpha({ coders: study.annotators, units: rows });
+    .map(({ u, split }) => {
+      const unit = codes.units[u] ?? { articleId: '', sentence: 0 };
+      const alpha = krippendorffAlpha({ coders: study.annotators, units: rowsOf(u) });
       const tags = new Map<string, Tag[]>();
       for (const id of study.annotators) {
-        tags.set(id, (study.annotation(d.unit.articleId, id)?.tags ?? []).filter((t) => t.sentence === d.unit.sentence));
+        tags.set(id, (study.annotation(unit.articleId, id)?.tags ?? []).filter((t) => t.sentence === unit.sentence));
       }
-      return { ...d, alpha: alpha.value, tags };
+      const first = codes.byCategory[0];
+      const reviewers = study.annotators.filter((_, k) => (first?.[u * m + k] ?? -1) >= 0);
+      return { unit, alpha: alpha.value, split, reviewers, tags };
     })
     .sort((x, y) => (x.alpha ?? -Infinity) - (y.alpha ?? -Infinity) || y.split - x.split)
     .slice(0, limit);
@@ -537,12 +602,15 @@ export function studyAgreement(study: Study, categories: Category[], options: Ag
     addCategorySums(index, c, m, sums);
     return sums;
   });
-  const matrices = ids.map((c) => sentenceMatrix(study, c));
+  const codes = sentenceCodes(study, ids);
+  const allCodes = new Int32Array(codes.byCategory.reduce((n, c) => n + c.length, 0));
+  codes.byCategory.reduce((at, c) => (allCodes.set(c, at), at + c.length), 0);
+  const allDecisions: Decisions = { units: codes.byCategory.flatMap(() => codes.units), codes: allCodes };
   const all = emptySums(m);
   for (const sums of perCategory) addSums(all, sums);
   const tokens = tokenLevels(study, ids, options);
   const unitized = unitizing(study, ids);
-  const level = (category: Category | null, sums: PairSums, own: Matrix[], token: TokenLevel | undefined): CategoryAgreement => {
+  const level = (category: Category | null, sums: PairSums, own: Decisions, token: TokenLevel | undefined): CategoryAgreement => {
     const id = category?.id ?? null;
     return {
       category,
@@ -553,9 +621,11 @@ export function studyAgreement(study: Study, categories: Category[], options: Ag
   };
   return {
     annotators: study.annotators,
-    overall: level(null, all, matrices, tokens[ids.length]),
-    categories: categories.map((c, i) => level(c, perCategory[i] ?? emptySums(m), matrices.slice(i, i + 1), tokens[i])),
+    overall: level(null, all, allDecisions, tokens[ids.length]),
+    categories: categories.map((c, i) =>
+      level(c, perCategory[i] ?? emptySums(m), { units: codes.units, codes: codes.byCategory[i] ?? new Int32Array(0) }, tokens[i]),
+    ),
     pairs: pairMatrix(study, ids, all),
-    disagreements: disagreements(study, matrices, options.disagreementLimit ?? 20),
+    disagreements: disagreements(study, codes, options.disagreementLimit ?? 20),
   };
 }

@@ -91,3 +91,42 @@ export function sharedArticles(study: Study, annotators: string[]): Article[] {
     }),
   );
 }
+
+export interface SentenceCodes {
+  units: SentenceUnit[];
+  /** Per category (in the order given): `codes[u * annotators + k]` = 1 tagged, 0 reviewed without it, −1 never reviewed. */
+  byCategory: Int32Array[];
+}
+
+/**
+ * The sentence-level decisions of every category at once, as flat typed arrays (one pass over the
+ * annotations): what agreement statistics need for large studies without a matrix of JS values.
+ */
+export function sentenceCodes(study: Study, categoryIds: string[]): SentenceCodes {
+  const units: SentenceUnit[] = [];
+  const offsets: number[] = [];
+  for (const article of study.articles) {
+    offsets.push(units.length);
+    for (let s = 0; s < article.sentences.length; s++) units.push({ articleId: article.id, sentence: s });
+  }
+  const m = study.annotators.length;
+  const column = new Map(categoryIds.map((c, i) => [c, i]));
+  const byCategory = categoryIds.map(() => new Int32Array(units.length * m).fill(-1));
+  study.articles.forEach((article, ai) => {
+    const base = offsets[ai] ?? 0;
+    study.annotators.forEach((id, k) => {
+      const a = study.annotation(article.id, id);
+      if (!a) return;
+      for (const s of reviewedSentences(a)) {
+        if (s >= article.sentences.length) continue;
+        for (const codes of byCategory) codes[(base + s) * m + k] = 0;
+      }
+      for (const t of a.tags) {
+        const c = column.get(t.category);
+        const codes = c === undefined ? undefined : byCategory[c];
+        if (codes && t.sentence < article.sentences.length) codes[(base + t.sentence) * m + k] = 1;
+      }
+    });
+  });
+  return { units, byCategory };
+}
