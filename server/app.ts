@@ -38,8 +38,22 @@ const PUBLIC_FORMS = /^\/(signin|setup\/[^/]+|link\/[^/]+|join|j\/[^/]+)$/;
  */
 const csrfTokens: express.RequestHandler = (req, res, next) => {
   const hasSession = req.session.userId !== undefined || req.session.student !== undefined || req.session.csrfToken !== undefined;
-  res.locals.csrfToken = hasSession || PUBLIC_FORMS.test(req.path) ? csrf.generateToken(req) : '';
+  const forForm = !hasSession && PUBLIC_FORMS.test(req.path);
+  res.locals.csrfToken = hasSession || forForm ? csrf.generateToken(req) : '';
+  res.locals.sessionForForm = forForm;
   next();
+};
+
+/**
+ * An error answer (a used set-up link, a made-up /link/… or /j/… code, a refused sign-in form)
+ * shows no form: a visitor who came without a session leaves without one too.
+ */
+const noSessionForErrors: express.ErrorRequestHandler = (error, req, res, next) => {
+  if (res.locals.sessionForForm === true && !res.headersSent) {
+    delete req.session.csrfToken;
+    res.locals.csrfToken = '';
+  }
+  next(error);
 };
 
 /** Every form posts urlencoded or multipart data; anything else (JSON, XML …) is refused unread. */
@@ -104,6 +118,7 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(activityRoutes(store, activities));
 
   app.use(fallThrough);
+  app.use(noSessionForErrors);
   app.use(errorHandler({ log: config.log }));
   return app;
 }

@@ -136,7 +136,10 @@ function clusteredInterval(clusters: BinarySums[], resamples: number, seed: numb
   return { low: quantileSorted(alphas, 0.025), high: quantileSorted(alphas, 0.975), resamples, seed };
 }
 
-/** One category's (or, concatenated, all categories') sentence-level decisions. */
+/**
+ * One category's sentence-level decisions, or all categories' one after another: then `codes`
+ * holds several blocks of `units.length` units, unit `u` being sentence `units[u % units.length]`.
+ */
 interface Decisions {
   units: SentenceUnit[];
   codes: Int32Array;
@@ -144,7 +147,7 @@ interface Decisions {
 
 function sentenceLevel(study: Study, decisions: Decisions, options: AgreementOptions): SentenceLevel {
   const m = study.annotators.length;
-  const unitCount = decisions.units.length;
+  const unitCount = m === 0 ? 0 : decisions.codes.length / m;
   // Values 0 and 1, already coded: no matrix of JS values for 50 × 360,000 decisions.
   const tab = tabulateCodes(decisions.codes, unitCount, m, [0, 1]);
   // The report's own unit bootstrap is replaced by the clustered one below (1 resample = no cost).
@@ -162,7 +165,7 @@ function sentenceLevel(study: Study, decisions: Decisions, options: AgreementOpt
   };
   const byArticle = new Map<string, BinarySums>();
   for (let u = 0; u < unitCount; u++) {
-    const articleId = decisions.units[u]?.articleId ?? '';
+    const articleId = decisions.units[u % decisions.units.length]?.articleId ?? '';
     let cluster = byArticle.get(articleId);
     if (!cluster) byArticle.set(articleId, (cluster = { n: 0, k: 0, w: 0 }));
     addUnit(cluster, ...counts(u));
@@ -175,7 +178,7 @@ function sentenceLevel(study: Study, decisions: Decisions, options: AgreementOpt
     for (let u = 0; u < unitCount; u++) {
       const [seen, k] = counts(u);
       if (seen < 2) continue;
-      const s = decisions.units[u]?.sentence ?? u;
+      const s = decisions.units[u % decisions.units.length]?.sentence ?? u;
       let sentence = bySentence.get(s);
       if (!sentence) bySentence.set(s, (sentence = { n: 0, k: 0, w: 0 }));
       addUnit(sentence, seen, k);
@@ -413,29 +416,55 @@ function tokenLevels(study: Study, categoryIds: string[], options: AgreementOpti
   const sums: BinarySums[] = Array.from({ length: count }, () => ({ n: 0, k: 0, w: 0 }));
   const column = new Map(categoryIds.map((c, i) => [c, i]));
   let words = 0;
-  const covered = new Int32Array(count);
+  // Per sentence: how many reviewers' tags of each category cover each word, filled tag by tag
+  // (tags × words they cover) rather than word by word, in buffers reused across sentences.
+  let covered = new Int32Array(0);
+  let counted = new Int32Array(0);
+  let stamp = 0;
   for (const article of study.articles) {
     const coders = study.annotators.map((id) => study.annotation(article.id, id)).filter((a) => a !== undefined);
     const seen = coders.map((a) => reviewedSentences(a));
+    const bySentence = coders.map((a) => {
+      const groups = new Map<number, Tag[]>();
+      for (const t of a.tags) groups.set(t.sentence, [...(groups.get(t.sentence) ?? []), t]);
+      return groups;
+    });
     article.sentences.forEach((range, s) => {
-      const reviewers = coders.filter((_, i) => seen[i]?.has(s));
-      const tags = reviewers.map((a) => a.tags.filter((t) => t.sentence === s && column.has(t.category)));
-      const m = reviewers.length;
-      for (const word of options.words(article, range)) {
-        words++;
-        if (m < 2) continue;
-        covered.fill(0);
-        for (const own of tags) {
-          const hit = new Set<number>();
-          for (const t of own) {
-            if (t.start < word.end && t.end > word.start) hit.add(column.get(t.category) ?? -1);
+      const wordRanges = options.words(article, range);
+      words += wordRanges.length;
+      let m = 0;
+      for (const reviewed of seen) if (reviewed.has(s)) m++;
+      if (m < 2) return;
+      const size = wordRanges.length * count;
+      if (covered.length < size) {
+        covered = new Int32Array(size * 2);
+        counted = new Int32Array(size * 2);
+        stamp = 0;
+      }
+      covered.fill(0, 0, size);
+      coders.forEach((_, r) => {
+        if (!seen[r]?.has(s)) return;
+        // One reviewer counts once per word and category, however many of their tags cover it.
+        stamp++;
+        for (const t of bySentence[r]?.get(s) ?? []) {
+          const c = column.get(t.category);
+          if (c === undefined) continue;
+          for (let w = 0; w < wordRanges.length; w++) {
+            const word = wordRanges[w];
+            if (!word || word.end <= t.start) continue;
+            if (word.start >= t.end) break;
+            const key = w * count + c;
+            if (counted[key] !== stamp) {
+              counted[key] = stamp;
+              covered[key] = (covered[key] ?? 0) + 1;
+            }
           }
-          for (const c of hit) if (c >= 0) covered[c] = (covered[c] ?? 0) + 1;
         }
-        for (let c = 0; c < count; c++) {
-          const sum = sums[c];
-          if (sum) addUnit(sum, m, covered[c] ?? 0);
-        }
+      });
+      for (let c = 0; c < count; c++) {
+        const sum = sums[c];
+        if (!sum) continue;
+        for (let w = 0; w < wordRanges.length; w++) addUnit(sum, m, covered[w * count + c] ?? 0);
       }
     });
   }
@@ -456,6 +485,12 @@ function tokenLevels(study: Study, categoryIds: string[], options: AgreementOpti
     return { alpha, units, pairableValues: sum.n };
   };
   return [...sums.map((sum) => level(sum, words)), level(pooled, words * count)];
+}
+
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
 /** Cohen's kappa from a 2×2 table (a's value × b's value). */
@@ -489,6 +524,15 @@ function pairMatrix(study: Study, categoryIds: string[], sums: PairSums): PairAg
     });
     return bytes;
   });
+  // The same as bits, 32 sentences a word: "reviewed by both" for a pair is then a popcount.
+  const words = Math.ceil(total / 32);
+  const bits = flat.map((bytes) => {
+    const packed = new Uint32Array(words);
+    bytes.forEach((b, u) => {
+      if (b) packed[u >>> 5] = (packed[u >>> 5] ?? 0) | (1 << (u & 31));
+    });
+    return packed;
+  });
   // Each annotator's "tagged" decisions as sorted unit numbers (sentence × category), so a pair's
   // table is a merge of two sorted lists; only the codebook's categories are decisions.
   const column = new Map(categoryIds.map((c, i) => [c, i]));
@@ -513,7 +557,9 @@ function pairMatrix(study: Study, categoryIds: string[], sums: PairSums): PairAg
       const fb = flat[b] ?? new Uint8Array(total);
       const tb = tagged[b] ?? new Int32Array(0);
       let both = 0;
-      for (let u = 0; u < total; u++) both += (fa[u] ?? 0) & (fb[u] ?? 0);
+      const ba = bits[a];
+      const bb = bits[b];
+      if (ba && bb) for (let w = 0; w < words; w++) both += popcount((ba[w] ?? 0) & (bb[w] ?? 0));
       // Decisions of one annotator that fall on sentences both reviewed.
       const inBoth = (units: Int32Array) => {
         let n = 0;
@@ -605,7 +651,7 @@ export function studyAgreement(study: Study, categories: Category[], options: Ag
   const codes = sentenceCodes(study, ids);
   const allCodes = new Int32Array(codes.byCategory.reduce((n, c) => n + c.length, 0));
   codes.byCategory.reduce((at, c) => (allCodes.set(c, at), at + c.length), 0);
-  const allDecisions: Decisions = { units: codes.byCategory.flatMap(() => codes.units), codes: allCodes };
+  const allDecisions: Decisions = { units: codes.units, codes: allCodes };
   const all = emptySums(m);
   for (const sums of perCategory) addSums(all, sums);
   const tokens = tokenLevels(study, ids, options);

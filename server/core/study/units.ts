@@ -111,16 +111,22 @@ export function sentenceCodes(study: Study, categoryIds: string[]): SentenceCode
   }
   const m = study.annotators.length;
   const column = new Map(categoryIds.map((c, i) => [c, i]));
-  const byCategory = categoryIds.map(() => new Int32Array(units.length * m).fill(-1));
+  // "Reviewed or not" is the same for every category: fill it once, then copy it per category.
+  const reviewed = new Int32Array(units.length * m).fill(-1);
   study.articles.forEach((article, ai) => {
     const base = offsets[ai] ?? 0;
     study.annotators.forEach((id, k) => {
       const a = study.annotation(article.id, id);
       if (!a) return;
-      for (const s of reviewedSentences(a)) {
-        if (s >= article.sentences.length) continue;
-        for (const codes of byCategory) codes[(base + s) * m + k] = 0;
-      }
+      for (const s of reviewedSentences(a)) if (s < article.sentences.length) reviewed[(base + s) * m + k] = 0;
+    });
+  });
+  const byCategory = categoryIds.map(() => reviewed.slice());
+  study.articles.forEach((article, ai) => {
+    const base = offsets[ai] ?? 0;
+    study.annotators.forEach((id, k) => {
+      const a = study.annotation(article.id, id);
+      if (!a) return;
       for (const t of a.tags) {
         const c = column.get(t.category);
         const codes = c === undefined ? undefined : byCategory[c];
