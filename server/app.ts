@@ -104,8 +104,11 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   // Public: classroom students join with a code and a nickname (no account)
   app.use(lesson(store, activities));
 
-  // Everything below needs a signed-in user
+  // Everything below needs a signed-in user, and most of it the tags (loaded just after start-up)
   app.use(requireUser);
+  app.use((_req, _res, next) => {
+    store.ready.then(() => next(), next);
+  });
   app.use(home(store));
   app.use(projects(store));
   app.use(dashboard(store));

@@ -8,7 +8,15 @@ import { ActivityStore } from '../storage/activities.js';
 import { loadShippedCodebooks } from '../storage/shipped-codebooks.js';
 import { lockDataDir } from '../storage/lock.js';
 
+/** Opens the data folder completely (tags included); for tests and commands. */
 export async function openData(dataDir: string): Promise<Store> {
+  const store = await openForServing(dataDir);
+  await store.ready;
+  return store;
+}
+
+/** Opens the data folder; tags go on loading in the background (`store.ready`). */
+async function openForServing(dataDir: string): Promise<Store> {
   const store = await Store.open(dataDir, await loadShippedCodebooks());
   await ensureDemo(store);
   return store;
@@ -16,7 +24,9 @@ export async function openData(dataDir: string): Promise<Store> {
 
 /** For commands that only read: safe beside a running server; no demo, no clean-up, no writes. */
 export async function readData(dataDir: string): Promise<Store> {
-  return Store.open(dataDir, await loadShippedCodebooks(), { readOnly: true });
+  const store = await Store.open(dataDir, await loadShippedCodebooks(), { readOnly: true });
+  await store.ready;
+  return store;
 }
 
 export async function serveCommand(_args: string[]): Promise<number> {
@@ -25,7 +35,7 @@ export async function serveCommand(_args: string[]): Promise<number> {
   let activities: ActivityStore;
   try {
     await lockDataDir(config.dataDir);
-    store = await openData(config.dataDir);
+    store = await openForServing(config.dataDir);
     activities = await ActivityStore.open(config.dataDir);
   } catch (error) {
     // A corrupt file stops the server; it is never replaced or emptied.
@@ -33,6 +43,12 @@ export async function serveCommand(_args: string[]): Promise<number> {
     console.error('Nothing was changed. Restore that file from a backup (or move it aside) and start again.');
     return 1;
   }
+  store.ready.catch((error: unknown) => {
+    // A corrupt tag file found after start-up stops the server all the same; it is never replaced.
+    console.error(`Framelens stops: ${error instanceof Error ? error.message : String(error)}`);
+    console.error('Nothing was changed. Restore that file from a backup (or move it aside) and start again.');
+    process.exit(1);
+  });
   const app = createApp({ config, store, activities });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {

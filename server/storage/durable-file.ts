@@ -3,7 +3,8 @@
 // lowdb's own JSONFile (via steno) renames a fixed `.<name>.tmp` over the target
 // and never fsyncs, so an acknowledged save can vanish or tear on power loss.
 // Here every physical write is: unique temp file -> fsync -> rename -> fsync dir.
-import { type FileHandle, mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -119,7 +120,9 @@ export class DurableJSONFile<T> implements Adapter<T> {
     const path = this.#path;
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      // Synchronous: small shard files, read mostly at start-up by the thousand, where the promise
+      // machinery of fs/promises costs more than the read itself.
+      text = readFileSync(path, 'utf8');
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return null;
       throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });

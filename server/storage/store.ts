@@ -72,6 +72,13 @@ export class Store {
   readonly #codebooks = new Map<string, Codebook>();
   /** Goes up with every change to articles or tags, so derived reports can be cached. */
   #version = 0;
+  /**
+   * Resolves once every annotator's tags are loaded; rejects naming a corrupt file. Articles,
+   * users and projects are loaded before `open` returns, tags after: the server answers sooner
+   * and pages that need tags wait for this.
+   */
+  ready: Promise<void> = Promise.resolve();
+  #tagsLoaded = false;
   /** Annotation saves under way, per article (an article is deleted only once they are done). */
   readonly #saving = new Map<string, Set<Promise<void>>>();
 
@@ -122,6 +129,11 @@ export class Store {
     for (const codebook of shippedCodebooks) store.#codebooks.set(codebook.id, codebook);
     await store.#loadCodebooks(clean);
     await store.#loadArticles(clean);
+    store.ready = store.#loadTags(clean).then(() => {
+      store.#tagsLoaded = true;
+    });
+    // Whoever opens the store awaits `ready` (or handles its failure); never an unhandled rejection.
+    store.ready.catch(() => {});
     return store;
   }
 
@@ -148,6 +160,9 @@ export class Store {
       });
       this.#articles.set(shard.data.data.id, shard);
     });
+  }
+
+  async #loadTags(clean: (dir: string) => Promise<number>) {
     const tagsDir = join(this.dataDir, 'tags');
     const files: { articleId: string; path: string }[] = [];
     // A deletion interrupted by a crash leaves its folder renamed aside: finish removing it.
@@ -259,6 +274,7 @@ export class Store {
     // Refuse new saves first, then let saves already under way finish, so none recreates the folder.
     this.#articles.delete(id);
     this.#version++;
+    await this.ready;
     await Promise.allSettled([...(this.#saving.get(id) ?? [])]);
     await removeDirDurably(join(this.dataDir, 'tags', id));
     this.#annotations.delete(id);
@@ -266,6 +282,11 @@ export class Store {
   }
 
   // Annotations: one annotator's tags and reviewed sentences on one article
+
+  /** Reading tags before they are loaded would show empty work as if it were lost: fail loudly. */
+  #checkLoaded(): void {
+    if (!this.#tagsLoaded) throw new Error('Tags are still loading; await store.ready first.');
+  }
 
   #annotationsOf(articleId: string): Map<string, Shard<AnnotationFile>> {
     let byAnnotator = this.#annotations.get(articleId);
@@ -277,6 +298,7 @@ export class Store {
   }
 
   annotation(articleId: string, annotatorId: string): Annotation {
+    this.#checkLoaded();
     return (
       this.#annotations.get(articleId)?.get(annotatorId)?.data.data ?? {
         articleId,
@@ -290,6 +312,7 @@ export class Store {
 
   /** Every annotator's annotation of one article. */
   annotations(articleId: string): Annotation[] {
+    this.#checkLoaded();
     return [...(this.#annotations.get(articleId)?.values() ?? [])].map((s) => s.data.data);
   }
 
@@ -304,6 +327,7 @@ export class Store {
   ): Promise<void> {
     checkId(articleId, 'article');
     checkId(annotatorId, 'annotator');
+    await this.ready;
     if (!this.#articles.has(articleId)) throw new NotFoundError('That article no longer exists.');
     const saving = this.#saving.get(articleId) ?? new Set<Promise<void>>();
     this.#saving.set(articleId, saving);
