@@ -16,7 +16,6 @@ import {
   type Statistic,
   type TextSpan,
 } from '../agreement/index.js';
-import { reviewedSentences } from '../spans.js';
 import { sentenceCodes, type SentenceCodes, type SentenceUnit, type Study } from './units.js';
 
 /** Below this share of "tagged" (or above 1 − it), kappa-type statistics are misleading. */
@@ -209,8 +208,11 @@ interface SpanIndex {
   reviewed: boolean[][];
   /** spans[category][article][annotator] = merged spans, sorted (for overlap credit). */
   spans: TextSpan[][][][];
-  /** drawn[category][article][annotator] = the spans as drawn, duplicates removed (for exact match). */
-  drawn: Set<string>[][][];
+  /**
+   * drawn[category][article][annotator] = the spans as drawn, duplicates removed, each as the
+   * number start·2²¹ + end (exact in a double for texts up to 1 MB), sorted (for exact match).
+   */
+  drawn: Float64Array[][][];
 }
 
 function spanIndex(study: Study, categoryIds: string[]): SpanIndex {
@@ -222,26 +224,37 @@ function spanIndex(study: Study, categoryIds: string[]): SpanIndex {
   );
   // Each annotation's tags are grouped by category once; cells without tags share one empty value.
   const none: TextSpan[] = [];
-  const noneDrawn = new Set<string>();
+  const noneDrawn = new Float64Array(0);
   const column = new Map(categoryIds.map((c, i) => [c, i]));
   const m = study.annotators.length;
   const spans = categoryIds.map(() => study.articles.map(() => new Array<TextSpan[]>(m).fill(none)));
-  const drawn = categoryIds.map(() => study.articles.map(() => new Array<Set<string>>(m).fill(noneDrawn)));
+  const drawn = categoryIds.map(() => study.articles.map(() => new Array<Float64Array>(m).fill(noneDrawn)));
   study.articles.forEach((article, ai) => {
     study.annotators.forEach((id, ci) => {
-      const byCategory = new Map<number, Tag[]>();
-      for (const t of study.annotation(article.id, id)?.tags ?? []) {
-        const c = column.get(t.category);
-        if (c === undefined) continue;
-        const group = byCategory.get(c);
-        if (group) group.push(t);
-        else byCategory.set(c, [t]);
-      }
-      for (const [c, group] of byCategory) {
+      const tags = study.annotation(article.id, id)?.tags ?? [];
+      // One sort by category, start and end; then each category's run is merged (overlap F1, α_U)
+      // and kept as drawn (exact F1) in a single walk.
+      const sorted = tags
+        .map((t) => ({ c: column.get(t.category) ?? -1, start: t.start, end: t.end }))
+        .filter((t) => t.c >= 0)
+        .sort((x, y) => x.c - y.c || x.start - y.start || x.end - y.end);
+      let i = 0;
+      while (i < sorted.length) {
+        const c = sorted[i]?.c ?? 0;
+        const merged: TextSpan[] = [];
+        const keys: number[] = [];
+        for (let t = sorted[i]; t !== undefined && t.c === c; t = sorted[++i]) {
+          if (!(t.start < t.end)) continue;
+          const key = t.start * 2097152 + t.end;
+          if (keys[keys.length - 1] !== key) keys.push(key);
+          const last = merged[merged.length - 1];
+          if (last && t.start < last.end) last.end = Math.max(last.end, t.end);
+          else merged.push({ start: t.start, end: t.end });
+        }
         const spanRow = spans[c]?.[ai];
         const drawnRow = drawn[c]?.[ai];
-        if (spanRow) spanRow[ci] = mergeOverlappingSpans(group);
-        if (drawnRow) drawnRow[ci] = new Set(group.map((t) => `${t.start}:${t.end}`));
+        if (spanRow) spanRow[ci] = merged;
+        if (drawnRow) drawnRow[ci] = Float64Array.from(keys);
       }
     });
   });
@@ -279,17 +292,26 @@ function addCategorySums(index: SpanIndex, category: number, m: number, into: Pa
     for (let a = 0; a < m; a++) {
       if (!reviewed[a]) continue;
       const t = annotators[a] ?? [];
-      const exactT = drawn[a] ?? new Set<string>();
+      const exactT = drawn[a] ?? new Float64Array(0);
       for (let b = a + 1; b < m; b++) {
         if (!reviewed[b]) continue;
         const s = annotators[b] ?? [];
         const k = a * m + b;
         into.shared[k] = 1;
-        const exactS = drawn[b] ?? new Set<string>();
-        into.exactPDen[k] = (into.exactPDen[k] ?? 0) + exactS.size;
-        into.exactRDen[k] = (into.exactRDen[k] ?? 0) + exactT.size;
+        const exactS = drawn[b] ?? new Float64Array(0);
+        into.exactPDen[k] = (into.exactPDen[k] ?? 0) + exactS.length;
+        into.exactRDen[k] = (into.exactRDen[k] ?? 0) + exactT.length;
         let exact = 0;
-        for (const key of exactS) if (exactT.has(key)) exact++;
+        for (let i = 0, j = 0; i < exactS.length && j < exactT.length; ) {
+          const x = exactS[i] ?? 0;
+          const y = exactT[j] ?? 0;
+          if (x === y) {
+            exact++;
+            i++;
+            j++;
+          } else if (x < y) i++;
+          else j++;
+        }
         into.exact[k] = (into.exact[k] ?? 0) + exact;
         if (t.length === 0 && s.length === 0) continue;
         into.pDen[k] = (into.pDen[k] ?? 0) + s.length;
@@ -374,7 +396,7 @@ function reviewedArticle(study: Study, articleId: string, annotatorId: string): 
  * α_U on the articles every annotator reviewed, laid end to end as one continuum; computed once
  * for all categories (labels): per category from its own D_o and D_e, overall as the whole.
  */
-function unitizing(study: Study, cats: string[]): { overall: Statistic; byCategory: Map<string, Statistic> } {
+function unitizing(study: Study, cats: string[], index: SpanIndex): { overall: Statistic; byCategory: Map<string, Statistic> } {
   const byCategory = new Map<string, Statistic>();
   const none = (reason: string) => {
     for (const c of cats) byCategory.set(c, { value: null, reason });
@@ -385,16 +407,17 @@ function unitizing(study: Study, cats: string[]): { overall: Statistic; byCatego
   if (shared.length === 0) return none('no article was reviewed by every annotator');
   const spans: CoderSpan[] = [];
   let offset = 0;
+  const position = new Map(study.articles.map((a, i) => [a.id, i]));
   for (const article of shared) {
-    for (const coder of study.annotators) {
-      const own = study.annotation(article.id, coder)?.tags ?? [];
-      for (const c of cats) {
-        // α_U needs one coder's same-label spans disjoint: merge overlapping ones.
-        for (const span of mergeOverlappingSpans(own.filter((t) => t.category === c))) {
+    const ai = position.get(article.id) ?? -1;
+    study.annotators.forEach((coder, k) => {
+      cats.forEach((c, ci) => {
+        // α_U needs one coder's same-label spans disjoint: the index holds them merged.
+        for (const span of index.spans[ci]?.[ai]?.[k] ?? []) {
           spans.push({ coder, label: c, start: offset + span.start, end: offset + span.end });
         }
-      }
-    }
+      });
+    });
     offset += article.text.length;
   }
   const result = unitizingAlpha({ begin: 0, end: offset, coders: study.annotators, spans });
@@ -423,7 +446,7 @@ function tokenLevels(study: Study, categoryIds: string[], options: AgreementOpti
   let stamp = 0;
   for (const article of study.articles) {
     const coders = study.annotators.map((id) => study.annotation(article.id, id)).filter((a) => a !== undefined);
-    const seen = coders.map((a) => reviewedSentences(a));
+    const seen = coders.map((a) => study.reviewed(a));
     const bySentence = coders.map((a) => {
       const groups = new Map<number, Tag[]>();
       for (const t of a.tags) groups.set(t.sentence, [...(groups.get(t.sentence) ?? []), t]);
@@ -511,7 +534,7 @@ function pairMatrix(study: Study, categoryIds: string[], sums: PairSums): PairAg
   const m = study.annotators.length;
   const seen = study.annotators.map((id) => study.articles.map((article) => {
     const a = study.annotation(article.id, id);
-    return a ? reviewedSentences(a) : new Set<number>();
+    return a ? study.reviewed(a) : new Set<number>();
   }));
   // Which sentences each annotator reviewed, as one byte per sentence of the study.
   const total = study.articles.reduce((n, a) => n + a.sentences.length, 0);
@@ -655,7 +678,7 @@ export function studyAgreement(study: Study, categories: Category[], options: Ag
   const all = emptySums(m);
   for (const sums of perCategory) addSums(all, sums);
   const tokens = tokenLevels(study, ids, options);
-  const unitized = unitizing(study, ids);
+  const unitized = unitizing(study, ids, index);
   const level = (category: Category | null, sums: PairSums, own: Decisions, token: TokenLevel | undefined): CategoryAgreement => {
     const id = category?.id ?? null;
     return {

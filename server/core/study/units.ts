@@ -10,12 +10,24 @@ export interface Study {
   annotators: string[];
   /** Annotation of article `articleId` by annotator `annotatorId`, if any. */
   annotation: (articleId: string, annotatorId: string) => Annotation | undefined;
+  /** The sentences an annotation counts as reviewed, computed once per annotation. */
+  reviewed: (annotation: Annotation) => Set<number>;
 }
 
 export function makeStudy(articles: Article[], annotations: Annotation[], annotators?: string[]): Study {
   const byKey = new Map(annotations.map((a) => [`${a.articleId}\u0000${a.annotatorId}`, a]));
   const ids = annotators ?? [...new Set(annotations.map((a) => a.annotatorId))].sort();
-  return { articles, annotators: ids, annotation: (articleId, annotatorId) => byKey.get(`${articleId}\u0000${annotatorId}`) };
+  const reviewed = new WeakMap<Annotation, Set<number>>();
+  return {
+    articles,
+    annotators: ids,
+    annotation: (articleId, annotatorId) => byKey.get(`${articleId}\u0000${annotatorId}`),
+    reviewed: (annotation) => {
+      let seen = reviewed.get(annotation);
+      if (!seen) reviewed.set(annotation, (seen = reviewedSentences(annotation)));
+      return seen;
+    },
+  };
 }
 
 export interface SentenceUnit {
@@ -36,7 +48,7 @@ export function sentenceMatrix(study: Study, category: string | null): { units: 
       const a = study.annotation(article.id, id);
       if (!a) return null;
       const tagged = new Set(a.tags.filter((t) => category === null || t.category === category).map((t) => t.sentence));
-      return { seen: reviewedSentences(a), tagged };
+      return { seen: study.reviewed(a), tagged };
     }),
   );
   study.articles.forEach((article, ai) => {
@@ -67,7 +79,7 @@ export function tokenMatrix(
       for (const word of words(article, range)) {
         rows.push(
           coders.map((a) => {
-            if (!a || !reviewedSentences(a).has(s)) return null;
+            if (!a || !study.reviewed(a).has(s)) return null;
             return a.tags.some((t) => t.category === category && t.start < word.end && t.end > word.start) ? 1 : 0;
           }),
         );
@@ -87,7 +99,7 @@ export function sharedArticles(study: Study, annotators: string[]): Article[] {
   return study.articles.filter((article) =>
     annotators.every((id) => {
       const a = study.annotation(article.id, id);
-      return a !== undefined && reviewedSentences(a).size > 0;
+      return a !== undefined && study.reviewed(a).size > 0;
     }),
   );
 }
@@ -118,7 +130,7 @@ export function sentenceCodes(study: Study, categoryIds: string[]): SentenceCode
     study.annotators.forEach((id, k) => {
       const a = study.annotation(article.id, id);
       if (!a) return;
-      for (const s of reviewedSentences(a)) if (s < article.sentences.length) reviewed[(base + s) * m + k] = 0;
+      for (const s of study.reviewed(a)) if (s < article.sentences.length) reviewed[(base + s) * m + k] = 0;
     });
   });
   const byCategory = categoryIds.map(() => reviewed.slice());
