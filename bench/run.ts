@@ -22,6 +22,7 @@ import { splitSentences } from '../server/nlp/tokenizers.js';
 import { articleText, int, pick, rng } from './news.js';
 import { durableWrite } from './durable.js';
 import { generateStudy, PASSWORD, type Study } from './study.js';
+import { agreementBench } from './agreement.js';
 import { load, memoryOf, signIn, spawnServer, stopServer, type LoadResult, type Session, type Spawned } from './http.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -520,6 +521,27 @@ async function main(): Promise<void> {
 
     log('4. Segmentation');
     segmentation();
+
+    log('5. Agreement report (50 annotators × 1,000 articles × 30 sentences, then twice the articles)');
+    const agreement = await agreementBench(log);
+    log(`  ${fmt(agreement.units)} sentence units, ${fmt(agreement.tags)} tags; one α ${fmt(agreement.baselineSeconds, 3)} s`);
+    const growth = agreement.doubleSeconds / agreement.singleSeconds;
+    rows.push({
+      figure: 'full agreement report, 50 × 1,000 × 30',
+      value: `${fmt(agreement.singleSeconds, 2)} s`,
+      baseline: `one α over one category: ${fmt(agreement.baselineSeconds, 3)} s`,
+      ratio: `${fmt(agreement.singleSeconds / agreement.baselineSeconds, 1)}× one α`,
+      target: '< 5 s',
+      pass: agreement.singleSeconds < 5,
+    });
+    rows.push({
+      figure: 'agreement report at twice the articles',
+      value: `${fmt(agreement.doubleSeconds, 2)} s`,
+      baseline: `single size ${fmt(agreement.singleSeconds, 2)} s`,
+      ratio: `${fmt(growth, 2)}×`,
+      target: '≤ 2.2× (linear)',
+      pass: growth <= 2.2,
+    });
 
     printTable();
     log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} CPUs; figures from a busy machine are low)`);

@@ -109,6 +109,8 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use((_req, _res, next) => {
     store.ready.then(() => next(), next);
   });
+  // The sentence view first: it is what annotators load all day.
+  app.use(sentences(store));
   app.use(home(store));
   app.use(projects(store));
   app.use(dashboard(store));
@@ -116,7 +118,6 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(agreement(store));
   app.use(exports(store));
   app.use(articles(store));
-  app.use(sentences(store));
   app.use(codebooks(store));
   app.use(activityRoutes(store, activities));
 

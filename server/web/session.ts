@@ -13,6 +13,8 @@ declare module 'express-session' {
 
 /** Idle expiry: a session unused for this long is ended. */
 export const IDLE_MS = 8 * 60 * 60 * 1000;
+/** The browser keeps the cookie this long; the server ends the session after IDLE_MS unused. */
+const COOKIE_MS = 30 * 24 * 60 * 60 * 1000;
 /** Expiry refreshes (touch) are written in batches, not on every request. */
 const TOUCH_FLUSH_MS = 60 * 1000;
 
@@ -99,7 +101,9 @@ export function sessions(data: DataStore, options: { secureCookies: boolean; sto
     store: options.store,
     resave: false,
     saveUninitialized: false,
-    rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, maxAge: IDLE_MS },
+    // Idle expiry is kept on the server (touch moves `expires`; get refuses a stale session), so
+    // the cookie need not be re-signed and re-sent on every response.
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, maxAge: COOKIE_MS },
   });
 }
