@@ -2,17 +2,10 @@
 // that make segmentation and tagging realistic — titles (Sen., Dr.), initialisms (U.S.),
 // dates (Jan. 6), decimals, money, quotations with attributions, hedges and loaded labels.
 
-/** mulberry32: a small seeded PRNG, so every run benchmarks the same study. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../server/core/agreement/index.js';
+
+/** A seeded PRNG (the agreement module's mulberry32), so every run benchmarks the same study. */
+export const rng = mulberry32;
 
 export type Random = () => number;
 

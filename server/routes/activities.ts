@@ -11,8 +11,8 @@ import type { Codebook } from '../core/model.js';
 import { VOICES, VOICE_LABELS } from '../core/model.js';
 import { categories, findCategory } from '../core/codebook.js';
 import { canSeeArticle } from '../core/access.js';
-import { segment, words } from '../core/segmentation.js';
-import { RuleError, checkSpan, spanFromWords } from '../core/spans.js';
+import { segment } from '../core/segmentation.js';
+import { RuleError } from '../core/spans.js';
 import { compareTags } from '../core/classroom/feedback.js';
 import { formatCode, makeJoinCode } from '../core/classroom/join-code.js';
 import { loadDemoLesson } from '../demo/lesson.js';
@@ -25,7 +25,8 @@ import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { csrfField, formInt, parseForm } from '../web/forms.js';
 import { findProject } from '../web/load.js';
-import { baseUrl, idParam, queryId, queryString, sentenceParam } from '../web/params.js';
+import { InputError, echo, sentenceIndex, sentenceView, spanOf } from '../web/sentence-editor.js';
+import { baseUrl, idParam, queryId, queryString } from '../web/params.js';
 import {
   activityCodebook,
   classResults,
@@ -276,9 +277,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
   }
 
   function sentenceOf(req: Request, activity: Activity): number {
-    const index = sentenceParam(req);
-    if (!activity.article.sentences[index]) throw notFound('Sentence');
-    return index;
+    return sentenceIndex(req, activity.article);
   }
 
   /** GET /activities/:activityId/reference/:n — the sentence editor (same form as the annotator's). */
@@ -289,32 +288,24 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
   function renderReference(req: Request, res: Response, status: number, error: string | null, form: Record<string, unknown> | null) {
     const activity = load(req);
     const index = sentenceOf(req, activity);
-    const range = activity.article.sentences[index];
-    if (!range) throw notFound('Sentence');
+    const view = sentenceView(activity.article, index);
     const book = codebook(activity);
     const text = activity.article.text;
     const tags = activity.reference.filter((t) => t.sentence === index).sort((a, b) => a.start - b.start || a.end - b.end);
-    const sentenceWords = words(text, range);
-    const wordIndex = (offset: number) => sentenceWords.findIndex((w) => w.start <= offset && offset < w.end);
-    const tagView = (t: ReferenceTag) => ({ ...t, text: text.slice(t.start, t.end), first: wordIndex(t.start), last: wordIndex(t.end - 1) });
     const editId = queryId(req, 'edit');
     const editing = editId === undefined ? null : (tags.find((t) => t.id === editId) ?? null);
-    const context = (i: number) => {
-      const r = activity.article.sentences[i];
-      return r ? text.slice(r.start, r.end) : null;
-    };
     res.status(status).render('activities/reference-sentence', {
       activity,
       codebook: book,
       categories: categories(book),
       index,
       total: activity.article.sentences.length,
-      pieces: markPieces(text, range, tags, sentenceWords),
-      words: sentenceWords.map((w, i) => ({ index: i, text: text.slice(w.start, w.end) })),
-      previous: context(index - 1),
-      next: context(index + 1),
-      tags: tags.map(tagView),
-      editing: editing && tagView(editing),
+      pieces: markPieces(text, view.range, tags, view.words),
+      words: view.choices,
+      previous: view.previous,
+      next: view.next,
+      tags: tags.map(view.tagView),
+      editing: editing && view.tagView(editing),
       savedId: queryId(req, 'saved') ?? null,
       canEdit: activity.status !== 'ended',
       voices: VOICES.map((v) => ({ value: v, label: VOICE_LABELS[v] })),
@@ -326,11 +317,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
   }
 
   function referenceFields(activity: Activity, index: number, form: z.infer<typeof referenceForm>) {
-    const range = activity.article.sentences[index];
-    if (!range) throw notFound('Sentence');
-    const span = spanFromWords(words(activity.article.text, range), form.first, form.last);
-    checkSpan(range, span);
-    if (!findCategory(codebook(activity), form.category)) throw new RuleError('Choose a category from the codebook.');
+    const span = spanOf(activity.article, index, form, codebook(activity));
     const rationale = form.rationale.trim();
     if (rationale === '') throw new RuleError('Write a rationale: one or two sentences on why an expert tags this.');
     return { sentence: index, ...span, category: form.category, voice: form.voice, rationale };
@@ -341,8 +328,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       res.redirect(303, await change());
     } catch (error) {
       if (!(error instanceof RuleError) && !(error instanceof ActivityError)) throw error;
-      const body: unknown = req.body;
-      renderReference(req, res, 409, error.message, typeof body === 'object' && body !== null ? { ...body } : null);
+      renderReference(req, res, error instanceof InputError ? 400 : 409, error.message, echo(req));
     }
   }
 

@@ -5,18 +5,15 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Tag } from '../core/model.js';
 import { VOICES, VOICE_LABELS } from '../core/model.js';
-import { categories, findCategory } from '../core/codebook.js';
-import { words } from '../core/segmentation.js';
+import { categories } from '../core/codebook.js';
 import { isJoinCode, normaliseCode } from '../core/classroom/join-code.js';
 import {
   RuleError,
   addTag,
-  checkSpan,
   markReviewed,
   progress,
   removeTag,
   reviewedSentences,
-  spanFromWords,
   unmarkReviewed,
   updateTag,
   type TagFields,
@@ -28,7 +25,7 @@ import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { csrfField, formInt, parseForm } from '../web/forms.js';
-import { idParam, queryId, sentenceParam } from '../web/params.js';
+import { idParam, queryId } from '../web/params.js';
 import { joinLimits } from '../web/security.js';
 import { codebookCss } from './codebooks.js';
 import {
@@ -40,6 +37,7 @@ import {
   revealed,
   sentenceText,
 } from '../web/classroom.js';
+import { InputError, echo, sentenceIndex, sentencePath, sentenceView, spanOf } from '../web/sentence-editor.js';
 
 const joinForm = z.strictObject({
   ...csrfField,
@@ -218,9 +216,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
   }
 
   function sentenceOf(req: Request, activity: Activity): number {
-    const index = sentenceParam(req);
-    if (!activity.article.sentences[index]) throw notFound('Sentence');
-    return index;
+    return sentenceIndex(req, activity.article);
   }
 
   /** GET /lesson/sentences/:n */
@@ -239,20 +235,12 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     form: Record<string, unknown> | null,
   ) {
     const index = sentenceOf(req, activity);
-    const range = activity.article.sentences[index];
-    if (!range) throw notFound('Sentence');
+    const view = sentenceView(activity.article, index);
     const codebook = activityCodebook(store, activity);
     const text = activity.article.text;
     const myTags = student.annotation.tags.filter((t) => t.sentence === index).sort((a, b) => a.start - b.start || a.end - b.end);
-    const sentenceWords = words(text, range);
-    const wordIndex = (offset: number) => sentenceWords.findIndex((w) => w.start <= offset && offset < w.end);
-    const tagView = (t: Tag) => ({ ...t, text: text.slice(t.start, t.end), first: wordIndex(t.start), last: wordIndex(t.end - 1) });
     const editId = queryId(req, 'edit');
     const editing = editId === undefined ? null : (myTags.find((t) => t.id === editId) ?? null);
-    const context = (i: number) => {
-      const r = activity.article.sentences[i];
-      return r ? text.slice(r.start, r.end) : null;
-    };
     res.status(status).render('lesson/sentence', {
       activity,
       student,
@@ -260,14 +248,14 @@ export function lesson(store: Store, activities: ActivityStore): Router {
       categories: categories(codebook),
       index,
       total: activity.article.sentences.length,
-      pieces: markPieces(text, range, myTags, sentenceWords),
-      words: sentenceWords.map((w, i) => ({ index: i, text: text.slice(w.start, w.end) })),
-      previous: context(index - 1),
-      next: context(index + 1),
+      pieces: markPieces(text, view.range, myTags, view.words),
+      words: view.choices,
+      previous: view.previous,
+      next: view.next,
       progress: progress(lessonArticle(activity), student.annotation),
       reviewed: reviewedSentences(student.annotation).has(index),
-      myTags: myTags.map(tagView),
-      editing: editing && tagView(editing),
+      myTags: myTags.map(view.tagView),
+      editing: editing && view.tagView(editing),
       savedId: queryId(req, 'saved') ?? null,
       canTag: activity.status === 'open' && !revealed(activity),
       revealed: revealed(activity),
@@ -280,11 +268,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
   }
 
   function fieldsOf(activity: Activity, index: number, form: TagForm): TagFields {
-    const range = activity.article.sentences[index];
-    if (!range) throw notFound('Sentence');
-    const span = spanFromWords(words(activity.article.text, range), form.first, form.last);
-    checkSpan(range, span);
-    if (!findCategory(activityCodebook(store, activity), form.category)) throw new RuleError('Choose a category.');
+    const span = spanOf(activity.article, index, form, activityCodebook(store, activity));
     return { ...span, category: form.category, voice: form.voice, intensity: null, note: form.note.trim() };
   }
 
@@ -294,17 +278,14 @@ export function lesson(store: Store, activities: ActivityStore): Router {
       res.redirect(303, await change());
     } catch (error) {
       if (!(error instanceof RuleError) && !(error instanceof ActivityError)) throw error;
-      const body: unknown = req.body;
-      const form = typeof body === 'object' && body !== null ? { ...body } : null;
       // Re-read: a failed change leaves the stored student as it was.
       const fresh = joined(req) ?? found;
-      render(req, res, fresh, 409, error.message, form);
+      render(req, res, fresh, error instanceof InputError ? 400 : 409, error.message, echo(req));
     }
   }
 
   function backTo(index: number, tagId?: string) {
-    const base = `/lesson/sentences/${index + 1}`;
-    return tagId ? `${base}?saved=${tagId}#tag-${tagId}` : base;
+    return sentencePath('/lesson/sentences', index, tagId);
   }
 
   /** Checks the session, the activity's state and the sentence for a change. */

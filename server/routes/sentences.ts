@@ -3,18 +3,15 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Article, Tag } from '../core/model.js';
 import { VOICES, VOICE_LABELS } from '../core/model.js';
-import { words } from '../core/segmentation.js';
-import { categories, findCategory } from '../core/codebook.js';
+import { categories } from '../core/codebook.js';
 import { canAnnotate } from '../core/access.js';
 import {
   RuleError,
   addTag,
-  checkSpan,
   markReviewed,
   progress,
   removeTag,
   reviewedSentences,
-  spanFromWords,
   unmarkReviewed,
   updateTag,
   type TagFields,
@@ -25,7 +22,8 @@ import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { csrfField, formInt, parseForm } from '../web/forms.js';
 import { loadArticle, loadedArticle, loadedProject } from '../web/load.js';
-import { idParam, queryId, sentenceParam } from '../web/params.js';
+import { InputError, echo, sentenceIndex, sentencePath, sentenceView, spanOf } from '../web/sentence-editor.js';
+import { idParam, queryId } from '../web/params.js';
 import { codebookOf, pieces, userNames, visibleAnnotations } from '../web/views.js';
 
 const tagForm = z.strictObject({
@@ -41,9 +39,6 @@ type TagForm = z.infer<typeof tagForm>;
 
 const reviewForm = z.strictObject({ ...csrfField, reviewed: z.enum(['0', '1']) });
 
-/** A tag form that does not fit its sentence or the codebook: a bad request (400), not a conflict. */
-class InputError extends RuleError {}
-
 export function sentences(store: Store): Router {
   const router = Router();
   const article = loadArticle(store);
@@ -54,13 +49,6 @@ export function sentences(store: Store): Router {
   router.post('/articles/:articleId/sentences/:n/reviewed', article, review);
   return router;
 
-  /** The sentence index from the URL, which must exist in the article. */
-  function sentenceOf(req: Request, article: Article): number {
-    const index = sentenceParam(req);
-    if (!article.sentences[index]) throw notFound('Sentence');
-    return index;
-  }
-
   function checkCanAnnotate(req: Request): void {
     if (!canAnnotate(loadedProject(req), loadedArticle(req).id, currentUser(req).id)) {
       throw new HttpError(403, 'You are not assigned to annotate this article.');
@@ -69,18 +57,7 @@ export function sentences(store: Store): Router {
 
   /** Turns the form into tag fields, checking the words and the category against this sentence. */
   function fieldsOf(req: Request, article: Article, index: number, form: TagForm): TagFields {
-    const range = article.sentences[index];
-    if (!range) throw notFound('Sentence');
-    let span;
-    try {
-      span = spanFromWords(words(article.text, range), form.first, form.last);
-      checkSpan(range, span);
-    } catch (error) {
-      throw error instanceof RuleError ? new InputError(error.message) : error;
-    }
-    if (!findCategory(codebookOf(store, loadedProject(req)), form.category)) {
-      throw new InputError('Choose a category from the codebook.');
-    }
+    const span = spanOf(article, index, form, codebookOf(store, loadedProject(req)));
     return { ...span, category: form.category, voice: form.voice, intensity: form.intensity, note: form.note.trim() };
   }
 
@@ -93,9 +70,8 @@ export function sentences(store: Store): Router {
     const article = loadedArticle(req);
     const project = loadedProject(req);
     const user = currentUser(req);
-    const index = sentenceOf(req, article);
-    const range = article.sentences[index];
-    if (!range) throw notFound('Sentence');
+    const index = sentenceIndex(req, article);
+    const view = sentenceView(article, index);
     const codebook = codebookOf(store, project);
     const mine = store.annotation(article.id, user.id);
     const myTags = mine.tags.filter((t) => t.sentence === index).sort((a, b) => a.start - b.start || a.end - b.end);
@@ -104,18 +80,6 @@ export function sentences(store: Store): Router {
       .flatMap((a) => a.tags.filter((t) => t.sentence === index));
     const editId = queryId(req, 'edit');
     const editing = editId === undefined ? null : (myTags.find((t) => t.id === editId) ?? null);
-    const sentenceWords = words(article.text, range);
-    const wordIndex = (offset: number) => sentenceWords.findIndex((w) => w.start <= offset && offset < w.end);
-    const tagView = (t: Tag) => ({
-      ...t,
-      text: article.text.slice(t.start, t.end),
-      first: wordIndex(t.start),
-      last: wordIndex(t.end - 1),
-    });
-    const context = (i: number) => {
-      const r = article.sentences[i];
-      return r ? article.text.slice(r.start, r.end) : null;
-    };
     res.status(status).render('sentences/show', {
       project,
       article,
@@ -123,16 +87,16 @@ export function sentences(store: Store): Router {
       categories: categories(codebook),
       index,
       total: article.sentences.length,
-      pieces: pieces(article, range, myTags, sentenceWords),
-      words: sentenceWords.map((w, i) => ({ index: i, text: article.text.slice(w.start, w.end) })),
-      previous: context(index - 1),
-      next: context(index + 1),
+      pieces: pieces(article, view.range, myTags, view.words),
+      words: view.choices,
+      previous: view.previous,
+      next: view.next,
       progress: progress(article, mine),
       reviewed: reviewedSentences(mine).has(index),
-      myTags: myTags.map(tagView),
-      otherTags: others.map(tagView),
+      myTags: myTags.map(view.tagView),
+      otherTags: others.map(view.tagView),
       names: userNames(store),
-      editing: editing && tagView(editing),
+      editing: editing && view.tagView(editing),
       savedId: queryId(req, 'saved') ?? null,
       canAnnotate: canAnnotate(project, article.id, user.id),
       voices: VOICES.map((v) => ({ value: v, label: VOICE_LABELS[v] })),
@@ -147,22 +111,19 @@ export function sentences(store: Store): Router {
       res.redirect(303, await change());
     } catch (error) {
       if (!(error instanceof RuleError)) throw error;
-      const body: unknown = req.body;
-      const form = typeof body === 'object' && body !== null ? { ...body } : null;
-      render(req, res, error instanceof InputError ? 400 : status, error.message, form);
+      render(req, res, error instanceof InputError ? 400 : status, error.message, echo(req));
     }
   }
 
   function backTo(article: Article, index: number, tagId?: string) {
-    const base = `/articles/${article.id}/sentences/${index + 1}`;
-    return tagId ? `${base}?saved=${tagId}#tag-${tagId}` : base;
+    return sentencePath(`/articles/${article.id}/sentences`, index, tagId);
   }
 
   /** POST /articles/:articleId/sentences/:n/tags */
   async function create(req: Request, res: Response) {
     checkCanAnnotate(req);
     const article = loadedArticle(req);
-    const index = sentenceOf(req, article);
+    const index = sentenceIndex(req, article);
     const annotatorId = currentUser(req).id;
     await attempt(req, res, 409, async () => {
       const fields = fieldsOf(req, article, index, parseForm(tagForm, req.body));
@@ -177,7 +138,7 @@ export function sentences(store: Store): Router {
   async function update(req: Request, res: Response) {
     checkCanAnnotate(req);
     const article = loadedArticle(req);
-    const index = sentenceOf(req, article);
+    const index = sentenceIndex(req, article);
     const tagId = idParam(req, 'tagId');
     const annotatorId = currentUser(req).id;
     if (!store.annotation(article.id, annotatorId).tags.some((t) => t.id === tagId && t.sentence === index)) {
@@ -195,7 +156,7 @@ export function sentences(store: Store): Router {
   async function remove(req: Request, res: Response) {
     checkCanAnnotate(req);
     const article = loadedArticle(req);
-    const index = sentenceOf(req, article);
+    const index = sentenceIndex(req, article);
     const tagId = idParam(req, 'tagId');
     const annotatorId = currentUser(req).id;
     parseForm(z.strictObject(csrfField), req.body);
@@ -210,7 +171,7 @@ export function sentences(store: Store): Router {
   async function review(req: Request, res: Response) {
     checkCanAnnotate(req);
     const article = loadedArticle(req);
-    const index = sentenceOf(req, article);
+    const index = sentenceIndex(req, article);
     const form = parseForm(reviewForm, req.body);
     const annotatorId = currentUser(req).id;
     await attempt(req, res, 409, async () => {
