@@ -454,6 +454,40 @@ function segmentation(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 6. Export: the whole 200,000-tag study as CSV and JSONL, beside reading the same shard files raw
+
+async function exportTimes(server: Spawned, study: Study): Promise<void> {
+  const researcher = await signIn(server.base, 'researcher', PASSWORD);
+  const raw = performance.now();
+  let rawBytes = 0;
+  const { readdir, readFile } = await import('node:fs/promises');
+  for (const dir of await readdir(join(study.dataDir, 'tags'))) {
+    for (const file of await readdir(join(study.dataDir, 'tags', dir))) rawBytes += (await readFile(join(study.dataDir, 'tags', dir, file))).length;
+  }
+  const rawSeconds = (performance.now() - raw) / 1000;
+  for (const format of ['csv', 'jsonl'] as const) {
+    const t0 = performance.now();
+    const response = await fetch(`${server.base}/projects/${study.projectId}/export/${format}`, { headers: { cookie: researcher.cookie } });
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of response.body ?? []) {
+      bytes += chunk.length;
+      for (const b of chunk) if (b === 10) lines++;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    log(`  ${format}: ${fmt(seconds, 2)} s, ${fmt(bytes / 1e6, 1)} MB, ${fmt(lines)} lines (status ${response.status}) · reading the ${fmt(rawBytes / 1e6, 1)} MB of tag shards raw: ${fmt(rawSeconds, 2)} s`);
+    rows.push({
+      figure: `export of ${fmt(study.tags)} tags as ${format}, streamed`,
+      value: `${fmt(seconds, 2)} s (${fmt(lines)} lines)`,
+      baseline: `raw read of the shards ${fmt(rawSeconds, 2)} s`,
+      ratio: `${fmt(seconds / rawSeconds, 1)}×`,
+      target: 'in seconds (< 10 s)',
+      pass: response.status === 200 && seconds < 10 && lines >= study.tags,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The report
 
 function printTable(): void {
@@ -514,6 +548,8 @@ async function main(): Promise<void> {
 
     log(`2. Tag saves (${TAG_CONNECTIONS} concurrent clients)`);
     await tagSaves(server, study, sessions, baselines);
+    log('6. Export of the whole study (tags.csv and tags.jsonl, streamed over HTTP)');
+    await exportTimes(server, study);
     const memory = memoryOf(server.pid);
     log(`  server memory after the load runs: ${fmt(memory.rssKb / 1024)} MB RSS, peak ${fmt(memory.peakKb / 1024)} MB`);
     await stopServer(server);
