@@ -113,8 +113,8 @@ export interface Tabulation {
   readonly values: readonly Value[];
   /** True when every value is a number. */
   readonly numeric: boolean;
-  /** `codes[u * coderCount + c]` = index into `values`, or −1 for missing. */
-  readonly codes: Int32Array;
+  /** `codes[u * coderCount + c]` = index into `values`, or −1 for missing (Int8Array for up to 127 values). */
+  readonly codes: Int32Array | Int8Array;
   /** Compressed rows of the units that have at least one value. */
   readonly rows: {
     readonly length: number;
@@ -169,16 +169,21 @@ export function tabulate(data: ReliabilityData): Tabulation {
  * `codes[u * coderCount + c]`, −1 for missing. Lets callers with large, simple data (say 0/1
  * decisions of 50 annotators on 30,000 sentences) skip building a matrix of JavaScript values.
  */
-export function tabulateCodes(codes: Int32Array, unitCount: number, coderCount: number, values: readonly Value[]): Tabulation {
+export function tabulateCodes(codes: Int32Array | Int8Array, unitCount: number, coderCount: number, values: readonly Value[]): Tabulation {
   if (codes.length !== unitCount * coderCount) throw new RangeError('codes must have unitCount × coderCount entries');
   const numeric = values.every((v) => typeof v === 'number');
   const counts = new Int32Array(values.length);
   const touched: number[] = [];
-  const offsets: number[] = [0];
-  const valueIndex: number[] = [];
-  const valueCount: number[] = [];
-  const size: number[] = [];
-  const unitRow: number[] = [];
+  // Typed arrays sized for the worst case (every unit coded, every value in every unit, bounded by
+  // the coders), then trimmed: large tabulations make no garbage of growing JS arrays.
+  const perUnit = Math.min(values.length, coderCount);
+  const offsets = new Int32Array(unitCount + 1);
+  const valueIndex = new Int32Array(unitCount * perUnit);
+  const valueCount = new Int32Array(unitCount * perUnit);
+  const size = new Int32Array(unitCount);
+  const unitRow = new Int32Array(unitCount);
+  let rowCount = 0;
+  let entries = 0;
   const marginals = new Float64Array(values.length);
   let pairableUnits = 0;
   let pairableValues = 0;
@@ -196,15 +201,17 @@ export function tabulateCodes(codes: Int32Array, unitCount: number, coderCount: 
     if (m === 0) continue;
     touched.sort((a, b) => a - b);
     for (const idx of touched) {
-      valueIndex.push(idx);
-      valueCount.push(counts[idx]!);
+      valueIndex[entries] = idx;
+      valueCount[entries] = counts[idx]!;
+      entries++;
       if (m >= 2) marginals[idx]! += counts[idx]!;
       counts[idx] = 0;
     }
     touched.length = 0;
-    offsets.push(valueIndex.length);
-    size.push(m);
-    unitRow.push(u);
+    offsets[rowCount + 1] = entries;
+    size[rowCount] = m;
+    unitRow[rowCount] = u;
+    rowCount++;
     if (m >= 2) {
       pairableUnits++;
       pairableValues += m;
@@ -218,12 +225,12 @@ export function tabulateCodes(codes: Int32Array, unitCount: number, coderCount: 
     numeric,
     codes,
     rows: {
-      length: size.length,
-      offsets: Int32Array.from(offsets),
-      valueIndex: Int32Array.from(valueIndex),
-      valueCount: Int32Array.from(valueCount),
-      size: Int32Array.from(size),
-      unitRow: Int32Array.from(unitRow),
+      length: rowCount,
+      offsets: offsets.subarray(0, rowCount + 1),
+      valueIndex: valueIndex.subarray(0, entries),
+      valueCount: valueCount.subarray(0, entries),
+      size: size.subarray(0, rowCount),
+      unitRow: unitRow.subarray(0, rowCount),
     },
     pairableUnits,
     pairableValues,

@@ -141,7 +141,7 @@ function clusteredInterval(clusters: BinarySums[], resamples: number, seed: numb
  */
 interface Decisions {
   units: SentenceUnit[];
-  codes: Int32Array;
+  codes: Int8Array;
 }
 
 function sentenceLevel(study: Study, decisions: Decisions, options: AgreementOptions): SentenceLevel {
@@ -449,7 +449,11 @@ function tokenLevels(study: Study, categoryIds: string[], options: AgreementOpti
     const seen = coders.map((a) => study.reviewed(a));
     const bySentence = coders.map((a) => {
       const groups = new Map<number, Tag[]>();
-      for (const t of a.tags) groups.set(t.sentence, [...(groups.get(t.sentence) ?? []), t]);
+      for (const t of a.tags) {
+        const group = groups.get(t.sentence);
+        if (group) group.push(t);
+        else groups.set(t.sentence, [t]);
+      }
       return groups;
     });
     article.sentences.forEach((range, s) => {
@@ -672,7 +676,7 @@ export function studyAgreement(study: Study, categories: Category[], options: Ag
     return sums;
   });
   const codes = sentenceCodes(study, ids);
-  const allCodes = new Int32Array(codes.byCategory.reduce((n, c) => n + c.length, 0));
+  const allCodes = new Int8Array(codes.byCategory.reduce((n, c) => n + c.length, 0));
   codes.byCategory.reduce((at, c) => (allCodes.set(c, at), at + c.length), 0);
   const allDecisions: Decisions = { units: codes.units, codes: allCodes };
   const all = emptySums(m);
@@ -692,7 +696,7 @@ export function studyAgreement(study: Study, categories: Category[], options: Ag
     annotators: study.annotators,
     overall: level(null, all, allDecisions, tokens[ids.length]),
     categories: categories.map((c, i) =>
-      level(c, perCategory[i] ?? emptySums(m), { units: codes.units, codes: codes.byCategory[i] ?? new Int32Array(0) }, tokens[i]),
+      level(c, perCategory[i] ?? emptySums(m), { units: codes.units, codes: codes.byCategory[i] ?? new Int8Array(0) }, tokens[i]),
     ),
     pairs: pairMatrix(study, ids, all),
     disagreements: disagreements(study, codes, options.disagreementLimit ?? 20),
