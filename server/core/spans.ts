@@ -5,10 +5,6 @@ import type { Annotation, Article, Intensity, Range, Tag, Voice } from './model.
 /** Thrown when a requested change breaks a rule; the message is shown to the user. */
 export class RuleError extends Error {}
 
-export function spanText(article: Article, range: Range): string {
-  return article.text.slice(range.start, range.end);
-}
-
 /** The span from the first chosen word to the last (either order), as offsets into the text. */
 export function spanFromWords(words: Range[], first: number, last: number): Range {
   const [from, to] = first <= last ? [first, last] : [last, first];

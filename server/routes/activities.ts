@@ -25,6 +25,7 @@ import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { csrfField, formInt, parseForm } from '../web/forms.js';
 import { findProject } from '../web/load.js';
+import { pieces } from '../web/views.js';
 import { InputError, echo, sentenceIndex, sentenceView, spanOf } from '../web/sentence-editor.js';
 import { baseUrl, idParam, queryId, queryString } from '../web/params.js';
 import {
@@ -35,7 +36,6 @@ import {
   feedbackView,
   heatParagraphs,
   lessonWords,
-  markPieces,
   revealed,
   sentenceText,
 } from '../web/classroom.js';
@@ -270,7 +270,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       categories: categories(book),
       sentences: activity.article.sentences.map((range, index) => {
         const tags = activity.reference.filter((t) => t.sentence === index).sort((a, b) => a.start - b.start);
-        return { index, pieces: markPieces(text, range, tags), tags: tags.map((t) => ({ ...t, text: text.slice(t.start, t.end) })) };
+        return { index, pieces: pieces(text, range, tags), tags: tags.map((t) => ({ ...t, text: text.slice(t.start, t.end) })) };
       }),
       stylesheets: STYLESHEETS,
     });
@@ -300,7 +300,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       categories: categories(book),
       index,
       total: activity.article.sentences.length,
-      pieces: markPieces(text, view.range, tags, view.words),
+      pieces: pieces(text, view.range, tags, view.words),
       words: view.choices,
       previous: view.previous,
       next: view.next,
@@ -502,7 +502,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       index,
       total: activity.article.sentences.length,
       sentence: sentenceText(activity, index),
-      pieces: markPieces(text, range, showReference ? reference : [], lessonWords(activity)[index] ?? []),
+      pieces: pieces(text, range, showReference ? reference : [], lessonWords(activity)[index] ?? []),
       counts: data.counts[index] ?? [],
       levels: data.levels[index] ?? [],
       joined: data.joined,

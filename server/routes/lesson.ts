@@ -33,10 +33,10 @@ import {
   distributionOf,
   feedbackView,
   lessonArticle,
-  markPieces,
   revealed,
   sentenceText,
 } from '../web/classroom.js';
+import { pieces } from '../web/views.js';
 import { InputError, echo, sentenceIndex, sentencePath, sentenceView, spanOf } from '../web/sentence-editor.js';
 
 const joinForm = z.strictObject({
@@ -248,7 +248,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
       categories: categories(codebook),
       index,
       total: activity.article.sentences.length,
-      pieces: markPieces(text, view.range, myTags, view.words),
+      pieces: pieces(text, view.range, myTags, view.words),
       words: view.choices,
       previous: view.previous,
       next: view.next,

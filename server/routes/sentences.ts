@@ -87,7 +87,7 @@ export function sentences(store: Store): Router {
       categories: categories(codebook),
       index,
       total: article.sentences.length,
-      pieces: pieces(article, view.range, myTags, view.words),
+      pieces: pieces(article.text, view.range, myTags, view.words),
       words: view.choices,
       previous: view.previous,
       next: view.next,

@@ -3,14 +3,14 @@
 import type { Article, Codebook, Range, Tag } from '../core/model.js';
 import { VOICE_LABELS } from '../core/model.js';
 import { categories } from '../core/codebook.js';
-import { highlightPieces, progress } from '../core/spans.js';
+import { progress } from '../core/spans.js';
 import { classDistribution, compareTags, pooledScores, type Feedback, type ReferenceOutcome, type Score } from '../core/classroom/feedback.js';
 import { heatLevel, heatmap } from '../core/classroom/heatmap.js';
 import { contested } from '../core/classroom/contested.js';
 import { sentenceWords } from '../core/classroom/text.js';
 import type { Activity, ReferenceTag, Student } from '../storage/activity-schemas.js';
 import type { Store } from '../storage/store.js';
-import { codebookOf, type Piece } from './views.js';
+import { codebookOf, pieces, type Piece } from './views.js';
 
 /** The activity's article copy as an Article, for the shared span helpers (progress, pieces). */
 export function lessonArticle(activity: Activity): Article {
@@ -54,20 +54,6 @@ export function sentenceText(activity: Activity, index: number): string {
   return r ? activity.article.text.slice(r.start, r.end) : '';
 }
 
-/** Pieces of a sentence with marks (tags of any kind), like views.ts `pieces`, for the pieces partial. */
-export function markPieces(text: string, range: Range, marks: { id: string; category: string; start: number; end: number }[], words: Range[] = []): Piece[] {
-  const sorted = [...marks].sort((a, b) => a.start - b.start || b.end - a.end || a.id.localeCompare(b.id));
-  const cuts = words.map((w, i) => ({ ...w, id: `w${i}`, category: '', word: i as number | undefined }));
-  return highlightPieces(range, [...sorted.map((m) => ({ ...m, word: undefined as number | undefined })), ...cuts]).map((p) => {
-    const word = p.tags.find((t) => t.word !== undefined);
-    const covering = p.tags.filter((t) => t.word === undefined);
-    return {
-      text: text.slice(p.start, p.end),
-      word: word?.word ?? null,
-      tags: covering.map((t, layer) => ({ id: t.id, category: t.category, layer: Math.min(layer, 3) })),
-    };
-  });
-}
 
 export function studentTags(students: Student[]): Tag[][] {
   return students.map((s) => s.annotation.tags);
@@ -161,8 +147,8 @@ export function feedbackView(activity: Activity, codebook: Codebook, tags: Tag[]
       return {
         index: s.sentence,
         text: sentenceText(activity, s.sentence),
-        mine: markPieces(text, range, tags.filter((t) => t.sentence === s.sentence)),
-        reference: markPieces(text, range, activity.reference.filter((t) => t.sentence === s.sentence)),
+        mine: pieces(text, range, tags.filter((t) => t.sentence === s.sentence)),
+        reference: pieces(text, range, activity.reference.filter((t) => t.sentence === s.sentence)),
         items: s.items.map((item) => {
           const ref = item.status === 'extra' ? null : item.reference;
           const mine = item.status === 'missed' ? null : item.tag;
@@ -284,7 +270,7 @@ export function heatParagraphs(activity: Activity): HeatParagraph[] {
   activity.article.sentences.forEach((range, index) => {
     const gap = previousEnd < 0 ? '\n' : activity.article.text.slice(previousEnd, range.start);
     if (gap.includes('\n') || paragraphs.length === 0) paragraphs.push({ sentences: [] });
-    paragraphs[paragraphs.length - 1]?.sentences.push({ index, pieces: markPieces(activity.article.text, range, [], words[index] ?? []) });
+    paragraphs[paragraphs.length - 1]?.sentences.push({ index, pieces: pieces(activity.article.text, range, [], words[index] ?? []) });
     previousEnd = range.end;
   });
   return paragraphs;

@@ -1,6 +1,5 @@
 // View models: the plain data templates render (highlighted pieces, legends, names).
 import type { Annotation, Article, Codebook, Range, Tag } from '../core/model.js';
-import { categories } from '../core/codebook.js';
 import { highlightPieces } from '../core/spans.js';
 import { visibleAnnotators } from '../core/access.js';
 import type { Project } from '../storage/schemas.js';
@@ -22,6 +21,14 @@ export function visibleAnnotations(store: Store, project: Project, articleId: st
   return all.filter((a) => allowed.has(a.annotatorId));
 }
 
+/** Anything highlighted on a sentence: an annotator's tag, a student's, a reference tag. */
+export interface Mark {
+  id: string;
+  category: string;
+  start: number;
+  end: number;
+}
+
 export interface Piece {
   text: string;
   /** Index of the word this piece belongs to (sentence view), or null for the gaps between words. */
@@ -34,15 +41,18 @@ export interface Piece {
  * A sentence cut into pieces at every tag boundary (and, when `words` are given, every word
  * boundary, so a script can select whole words), each listing the tags that cover it.
  */
-export function pieces(article: Article, range: Range, tags: Tag[], words: Range[] = []): Piece[] {
-  const sorted = [...tags].sort((a, b) => a.start - b.start || b.end - a.end || a.id.localeCompare(b.id));
-  const wordCuts = words.map((w, i) => ({ ...w, id: `w${i}`, category: '', word: i }));
-  return highlightPieces(range, [...sorted, ...wordCuts]).map((p) => {
-    const word = p.tags.find((t) => 'word' in t);
-    const covering = p.tags.filter((t) => !('word' in t));
+export function pieces(text: string, range: Range, marks: Mark[], words: Range[] = []): Piece[] {
+  const sorted = [...marks].sort((a, b) => a.start - b.start || b.end - a.end || a.id.localeCompare(b.id));
+  // Words take part as cuts only (word set, no category), so each piece lies within one word or gap.
+  const cuts: (Mark & { word: number | null })[] = [
+    ...sorted.map((m) => ({ ...m, word: null })),
+    ...words.map((w, i) => ({ ...w, id: `w${i}`, category: '', word: i })),
+  ];
+  return highlightPieces(range, cuts).map((p) => {
+    const covering = p.tags.filter((t) => t.word === null);
     return {
-      text: article.text.slice(p.start, p.end),
-      word: word && 'word' in word ? word.word : null,
+      text: text.slice(p.start, p.end),
+      word: p.tags.find((t) => t.word !== null)?.word ?? null,
       tags: covering.map((t, layer) => ({ id: t.id, category: t.category, layer: Math.min(layer, 3) })),
     };
   });
@@ -62,14 +72,10 @@ export function articleView(article: Article, annotations: Annotation[], _codebo
     const gap = previousEnd < 0 ? '\n' : article.text.slice(previousEnd, range.start);
     if (gap.includes('\n') || paragraphs.length === 0) paragraphs.push({ sentences: [] });
     const tags = bySentence.get(index) ?? [];
-    paragraphs[paragraphs.length - 1]?.sentences.push({ index, pieces: pieces(article, range, tags), tagCount: tags.length });
+    paragraphs[paragraphs.length - 1]?.sentences.push({ index, pieces: pieces(article.text, range, tags), tagCount: tags.length });
     previousEnd = range.end;
   });
   return paragraphs;
-}
-
-export function categoryNames(codebook: Codebook): Map<string, string> {
-  return new Map(categories(codebook).map((c) => [c.id, c.name]));
 }
 
 export function userNames(store: Store): Map<string, string> {

@@ -9,7 +9,6 @@ import {
   quantileSorted,
   type AlphaInterval,
   krippendorffAlpha,
-  mergeOverlappingSpans,
   unitizingAlpha,
   type AgreementReport,
   type CoderSpan,
@@ -192,12 +191,6 @@ function sentenceLevel(study: Study, decisions: Decisions, options: AgreementOpt
       ? `Only ${(Math.min(prevalence, 1 - prevalence) * 100).toFixed(1)}% of decisions are in the rarer class: kappa, pi and alpha are pulled down by prevalence here; read them beside observed agreement and Gwet's AC1.`
       : null;
   return { report, prevalence, warning };
-}
-
-function pairsOf(ids: string[]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) pairs.push([ids[i] ?? '', ids[j] ?? '']);
-  return pairs;
 }
 
 /**
