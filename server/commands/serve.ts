@@ -64,8 +64,10 @@ export async function serveCommand(_args: string[]): Promise<number> {
     console.log(`No accounts yet. Open this one-time link to create the first researcher account:\n  ${base}/setup/${token}`);
   }
   const stop = () => {
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 3000).unref();
+    // Journalled tag saves are on disk already; writing them to their shards now makes the next
+    // start quicker. If that takes too long, the next start does it instead.
+    server.close(() => void store.close().finally(() => process.exit(0)));
+    setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

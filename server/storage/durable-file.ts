@@ -41,7 +41,7 @@ function tempPath(path: string, suffix: 'tmp' | 'deleting'): string {
  * fsynced; without it a power cut can bring back the old file (or none at all)
  * after we have already acknowledged the save.
  */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(dir, 'r');
@@ -56,7 +56,7 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /** mkdir -p, then fsync each parent that gained an entry so the new directories survive a crash. */
-async function makeDirDurably(dir: string): Promise<void> {
+export async function makeDirDurably(dir: string): Promise<void> {
   // undefined when a concurrent write just created it: its parent is still synced
   // here, as that write may not have finished syncing it yet.
   const first = (await mkdir(dir, { recursive: true })) ?? dir;
@@ -66,7 +66,8 @@ async function makeDirDurably(dir: string): Promise<void> {
   }
 }
 
-async function writeDurably(path: string, text: string): Promise<void> {
+/** Replaces the file at `path` with `text`: temp file, fdatasync, rename, directory fsync. */
+export async function writeDurably(path: string, text: string): Promise<void> {
   const temp = tempPath(path, 'tmp');
   let handle: FileHandle | undefined;
   try {
@@ -106,13 +107,21 @@ interface Queue {
 // take turns. Other processes are not coordinated: one server process owns the files.
 const queues = new Map<string, Queue>();
 
+/** Takes a file's new content instead of the file itself, durably (journal.ts). */
+export interface WriteAheadLog {
+  append(path: string, text: string): Promise<void>;
+}
+
 export class DurableJSONFile<T> implements Adapter<T> {
   readonly #path: string;
   readonly #parse: (data: unknown) => T;
+  readonly #log: WriteAheadLog | undefined;
 
-  constructor(path: string, parse: (data: unknown) => T) {
+  /** With a `log`, writes go to it, and it brings the file up to date later. */
+  constructor(path: string, parse: (data: unknown) => T, log?: WriteAheadLog) {
     this.#path = resolve(path);
     this.#parse = parse;
+    this.#log = log;
   }
 
   /** null when the file does not exist; a StorageError naming the file when it cannot be used. */
@@ -135,9 +144,15 @@ export class DurableJSONFile<T> implements Adapter<T> {
         cause: error,
       });
     }
+    return this.parse(json);
+  }
+
+  /** Validates content read for this file; a StorageError naming the file when it is invalid. */
+  parse(json: unknown): T {
     try {
       return this.#parse(json);
     } catch (error) {
+      const path = this.#path;
       throw new StorageError(path, `${path} is invalid (${messageOf(error)}); the file was left untouched`, {
         cause: error,
       });
@@ -150,6 +165,7 @@ export class DurableJSONFile<T> implements Adapter<T> {
    * the next one, which serialises whatever data the latest call passed.
    */
   write(data: T): Promise<void> {
+    if (this.#log) return this.#log.append(this.#path, JSON.stringify(data));
     return new Promise((resolve, reject) => {
       const queue = queues.get(this.#path);
       if (queue === undefined) {

@@ -1,6 +1,6 @@
 // One JSON file held in memory (a lowdb Low) with durable, all-or-nothing updates.
 import { Low } from 'lowdb';
-import { DurableJSONFile } from './durable-file.js';
+import { DurableJSONFile, type WriteAheadLog } from './durable-file.js';
 
 export interface Shard<T> {
   readonly path: string;
@@ -88,13 +88,28 @@ class LowShard<T> implements Shard<T> {
   }
 }
 
+export interface ShardOptions {
+  /** Saves go to this log, which brings the file up to date later (journal.ts). */
+  log?: WriteAheadLog;
+  /**
+   * The content to use instead of the file's (a read-only reader's view of a journalled file
+   * whose latest content is in the journal); validated by `parse` all the same.
+   */
+  content?: unknown;
+}
+
 /**
  * Opens the JSON file at `path`, validated by `parse`. An absent file starts as
  * `initial()` and is first written by the first update(); a corrupt or invalid
  * file rejects with a StorageError naming it (and is left as it is).
  */
-export async function openShard<T>(path: string, parse: (d: unknown) => T, initial: () => T): Promise<Shard<T>> {
-  const file = new DurableJSONFile(path, parse);
-  const stored = await file.read();
+export async function openShard<T>(
+  path: string,
+  parse: (d: unknown) => T,
+  initial: () => T,
+  options: ShardOptions = {},
+): Promise<Shard<T>> {
+  const file = new DurableJSONFile(path, parse, options.log);
+  const stored = 'content' in options ? file.parse(options.content) : await file.read();
   return new LowShard(path, new Low(file, stored ?? initial()), stored !== null);
 }

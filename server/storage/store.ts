@@ -7,14 +7,16 @@
 //   codebooks/<id>.json                uploaded codebooks
 //   articles/<articleId>.json          one article with its sentences
 //   tags/<articleId>/<annotatorId>.json one annotator's tags on one article
+//   journal/<n>.log                    tag saves not yet written to their shard (journal.ts)
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import { parseCodebook } from '../core/codebook.js';
 import { RuleError } from '../core/spans.js';
 import { annotatorsOf, assignBalanced } from '../core/access.js';
 import { cleanStaleTempFiles, removeDirDurably, removeFileDurably } from './durable-file.js';
+import { Journal, journalSegments, readJournal, type JournalOptions } from './journal.js';
 import { openShard, type Shard } from './shard.js';
 import {
   ID,
@@ -81,6 +83,8 @@ export class Store {
   #tagsLoaded = false;
   /** Annotation saves under way, per article (an article is deleted only once they are done). */
   readonly #saving = new Map<string, Set<Promise<void>>>();
+  /** Where tag saves go first (group commit); null for a read-only store. */
+  readonly #journal: Journal | null;
 
   private constructor(
     dataDir: string,
@@ -90,8 +94,10 @@ export class Store {
       projects: Shard<ProjectsFile>;
       sessions: Shard<SessionsFile>;
     },
+    journal: Journal | null,
   ) {
     this.dataDir = dataDir;
+    this.#journal = journal;
     this.instance = shards.instance;
     this.users = shards.users;
     this.projects = shards.projects;
@@ -103,10 +109,16 @@ export class Store {
    * `readOnly` is for commands that only read while a server may be running: they leave the
    * server's temporary files alone and write nothing.
    */
-  static async open(dataDir: string, shippedCodebooks: Codebook[], options: { readOnly?: boolean } = {}): Promise<Store> {
+  static async open(
+    dataDir: string,
+    shippedCodebooks: Codebook[],
+    options: { readOnly?: boolean; journal?: JournalOptions } = {},
+  ): Promise<Store> {
     const file = (name: string) => join(dataDir, name);
     const clean = options.readOnly ? async () => 0 : cleanStaleTempFiles;
     await clean(dataDir);
+    // Before any shard is read: a crash may have left saves in the journal only.
+    const journal = options.readOnly ? null : (await Journal.open(dataDir, options.journal)).journal;
     const store = new Store(dataDir, {
       instance: await openShard(file('instance.json'), parse.instance, () => ({
         schemaVersion: 1 as const,
@@ -124,12 +136,13 @@ export class Store {
         schemaVersion: 1 as const,
         data: { sessions: {} },
       })),
-    });
+    }, journal);
     if (!store.instance.exists && !options.readOnly) await store.instance.update(() => {});
     for (const codebook of shippedCodebooks) store.#codebooks.set(codebook.id, codebook);
     await store.#loadCodebooks(clean);
     await store.#loadArticles(clean);
-    store.ready = store.#loadTags(clean).then(() => {
+    const loadTags = options.readOnly ? store.#loadTagsBesideServer() : store.#loadTags(clean);
+    store.ready = loadTags.then(() => {
       store.#tagsLoaded = true;
     });
     // Whoever opens the store awaits `ready` (or handles its failure); never an unhandled rejection.
@@ -162,28 +175,74 @@ export class Store {
     });
   }
 
-  async #loadTags(clean: (dir: string) => Promise<number>) {
+  async #loadTags(clean: ((dir: string) => Promise<number>) | null) {
     const tagsDir = join(this.dataDir, 'tags');
     const files: { articleId: string; path: string }[] = [];
     // A deletion interrupted by a crash leaves its folder renamed aside: finish removing it.
-    await clean(tagsDir);
+    await clean?.(tagsDir);
     for (const articleId of await listDir(tagsDir)) {
       if (!ID.test(articleId)) continue;
       const dir = join(tagsDir, articleId);
-      await clean(dir);
+      // The article was deleted, and a crash came before its tags were (or the journal brought
+      // some back): they go with it.
+      if (!this.#articles.has(articleId)) {
+        if (clean) await removeDirDurably(dir);
+        continue;
+      }
+      await clean?.(dir);
       for (const name of await listDir(dir)) {
         if (name.endsWith('.json')) files.push({ articleId, path: join(dir, name) });
       }
     }
     await eachLimited(files, 32, async ({ articleId, path }) => {
-      const shard = await openShard(path, parse.annotation, () => {
-        throw new Error('unreachable');
-      });
-      if (shard.data.data.articleId !== articleId) {
-        throw new Error(`${path}: belongs to article ${shard.data.data.articleId}, not ${articleId}`);
-      }
-      this.#annotationsOf(articleId).set(shard.data.data.annotatorId, shard);
+      const shard = await openShard(path, parse.annotation, unreachable, { log: this.#journal ?? undefined });
+      this.#addAnnotationShard(articleId, path, shard);
     });
+  }
+
+  #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>): void {
+    if (shard.data.data.articleId !== articleId) {
+      throw new Error(`${path}: belongs to article ${shard.data.data.articleId}, not ${articleId}`);
+    }
+    this.#annotationsOf(articleId).set(shard.data.data.annotatorId, shard);
+  }
+
+  /**
+   * A read-only store beside a running server: the latest tags may be in the server's journal
+   * only. Shards read while a checkpoint deletes segments may miss a save that was in the
+   * journal before and in its shard only after the read, so then it reads again.
+   */
+  async #loadTagsBesideServer(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const before = journalSegments(this.dataDir);
+      this.#annotations.clear();
+      await this.#loadTags(null);
+      const journal = readJournal(this.dataDir);
+      if (before.every((segment) => journal.segments.includes(segment))) {
+        for (const [path, content] of journal.files) await this.#overlay(path, content);
+        return;
+      }
+      if (attempt === 5) throw new Error(`${join(this.dataDir, 'journal')}: the running server kept checkpointing while the tags were read; try again`);
+    }
+  }
+
+  /** Puts a journalled annotation over the one read from its file. */
+  async #overlay(path: string, content: unknown): Promise<void> {
+    const parts = relative(join(this.dataDir, 'tags'), path).split(sep);
+    const [articleId, name] = parts;
+    if (parts.length !== 2 || articleId === undefined || name === undefined || !this.#articles.has(articleId)) return;
+    const shard = await openShard(path, parse.annotation, unreachable, { content });
+    this.#addAnnotationShard(articleId, path, shard);
+  }
+
+  /** Writes every journalled save to its shard file (the journal does this by itself, too). */
+  async checkpoint(): Promise<void> {
+    await this.#journal?.checkpoint();
+  }
+
+  /** Writes what the journal holds to the shards and refuses further tag saves. */
+  async close(): Promise<void> {
+    await this.#journal?.close();
   }
 
   get version(): number {
@@ -276,9 +335,12 @@ export class Store {
     this.#version++;
     await this.ready;
     await Promise.allSettled([...(this.#saving.get(id) ?? [])]);
-    await removeDirDurably(join(this.dataDir, 'tags', id));
-    this.#annotations.delete(id);
+    // The article first: if a crash comes before its tags are gone, the next start removes them.
     await removeFileDurably(join(this.dataDir, 'articles', `${id}.json`));
+    const tagsDir = join(this.dataDir, 'tags', id);
+    await this.#journal?.forget(tagsDir);
+    await removeDirDurably(tagsDir);
+    this.#annotations.delete(id);
   }
 
   // Annotations: one annotator's tags and reviewed sentences on one article
@@ -346,10 +408,12 @@ export class Store {
     let shard = byAnnotator.get(annotatorId);
     if (!shard) {
       const path = join(this.dataDir, 'tags', articleId, `${annotatorId}.json`);
-      shard = await openShard(path, parse.annotation, () => ({
-        schemaVersion: 1 as const,
-        data: { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' },
-      }));
+      shard = await openShard(
+        path,
+        parse.annotation,
+        () => ({ schemaVersion: 1 as const, data: { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' } }),
+        { log: this.#journal ?? undefined },
+      );
       // Another request may have opened it while we awaited: keep the first.
       shard = byAnnotator.get(annotatorId) ?? shard;
       byAnnotator.set(annotatorId, shard);
@@ -364,6 +428,10 @@ export class Store {
 
 /** An uploaded codebook is stored as the same JSON a researcher uploads (schemaVersion included). */
 type CodebookFile = Codebook & { schemaVersion: 1 };
+
+function unreachable(): never {
+  throw new Error('unreachable: the file exists');
+}
 
 function parseCodebookFile(d: unknown): CodebookFile {
   return { schemaVersion: 1, ...parseCodebook(d) };

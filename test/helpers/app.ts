@@ -13,6 +13,7 @@ import { openData } from '../../server/commands/serve.js';
 import type { Role } from '../../server/storage/schemas.js';
 import type { Store } from '../../server/storage/store.js';
 import { ActivityStore } from '../../server/storage/activities.js';
+import { readJournal } from '../../server/storage/journal.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -30,7 +31,12 @@ export async function makeApp(dataDir?: string): Promise<TestApp> {
   const activities = await ActivityStore.open(dir);
   const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir }), log: false };
   const app = createApp({ config, store, activities });
-  return { app, store, activities, dataDir: dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const cleanup = async () => {
+    // Closing checkpoints the journal now, not later into a folder that is gone.
+    await store.close().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { app, store, activities, dataDir: dir, cleanup };
 }
 
 export async function addUser(t: TestApp, name: string, role: Role): Promise<string> {
@@ -87,18 +93,30 @@ export async function signIn(app: Express, name: string, password = PASSWORD): P
   return { ...a, csrf: async () => fresh, post: async (path, form) => a.agent.post(path).type('form').send({ _csrf: fresh, ...form }) };
 }
 
-/** Every stored file and its content, to compare before and after a refused request. */
+/**
+ * Every stored file and its content, to compare before and after a refused request: the content
+ * a restart would see, with saves still in the journal put over their files (a checkpoint may
+ * run between two snapshots; it changes where a save is, not what is stored).
+ */
 export async function snapshot(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const walk = async (d: string) => {
     for (const entry of await readdir(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.name !== 'sessions.json') files.set(relative(dir, path), await readFile(path, 'utf8'));
+      if (entry.isDirectory()) {
+        if (path !== join(dir, 'journal')) await walk(path);
+      } else if (entry.name !== 'sessions.json') files.set(relative(dir, path), await readFile(path, 'utf8'));
     }
   };
   await walk(dir);
+  for (const [path, content] of readJournal(dir).files) files.set(relative(dir, path), JSON.stringify(content));
   return files;
+}
+
+/** A stored file's content as a restart would see it (its journalled content, if newer). */
+export async function storedText(dir: string, name: string): Promise<string> {
+  const journalled = readJournal(dir).files.get(join(dir, name));
+  return journalled === undefined ? readFile(join(dir, name), 'utf8') : JSON.stringify(journalled);
 }
 
 export function demoArticleId(store: Store): string {

@@ -1,10 +1,9 @@
 // The annotation core: tag a span by its first and last word, see it listed and highlighted,
 // edit it, delete it, mark sentences reviewed; every refused tag leaves the stored files as they were.
 // Also blind annotation (who sees whose tags) and persistence across a restart.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, signIn, type Agent } from '../helpers/app.js';
+import { makeApp, signIn, storedText, type Agent } from '../helpers/app.js';
 import {
   PAYLOADS,
   addAnnotator,
@@ -53,7 +52,7 @@ const newArticle = (title = 'Protest report', projectId = w.projectId) =>
 const tagsOf = (articleId: string, annotatorId: string): Tag[] => w.t.store.annotation(articleId, annotatorId).tags;
 
 async function tagFile(articleId: string, annotatorId: string) {
-  const raw = await readFile(join(w.t.dataDir, 'tags', articleId, `${annotatorId}.json`), 'utf8');
+  const raw = await storedText(w.t.dataDir, join('tags', articleId, `${annotatorId}.json`));
   return JSON.parse(raw) as { schemaVersion: number; data: { tags: Tag[]; reviewed: number[] } };
 }
 

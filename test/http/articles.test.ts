@@ -225,6 +225,8 @@ describe('deleting an article', () => {
     expect((await tag(anna, id, 1, { first: 2, last: 2, category: 'hedge' })).status).toBe(303);
     expect((await tag(w.researcher, id, 1, { first: 1, last: 1, category: 'loaded-label' })).status).toBe(303);
     const tagsDir = join(w.t.dataDir, 'tags', id);
+    // Saves reach their shard files at a checkpoint (they are in the journal until then).
+    await w.t.store.checkpoint();
     expect(await exists(join(tagsDir, `${anna.id}.json`))).toBe(true);
     expect(await exists(join(tagsDir, `${w.researcherId}.json`))).toBe(true);
 

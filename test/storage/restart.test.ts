@@ -34,6 +34,7 @@ describe('a crash mid-delete leaves tags/.<id>.<pid>.<n>.deleting behind', () =>
     const kept = savedTagId(await tag(w.researcher, w.demoArticleId, 1, { first: 0, last: 0, category: 'hedge' }));
     const doomed = await importArticle(w.researcher, w.projectId, { title: 'Doomed', text: TEXT });
     savedTagId(await tag(w.researcher, doomed, 1, { first: 2, last: 2, category: 'hedge' }));
+    await w.t.store.checkpoint();
     const shard = join(dir, 'tags', doomed, `${w.researcherId}.json`);
     const content = await readFile(shard, 'utf8');
     expect((await w.researcher.post(`/articles/${doomed}/delete`, { confirm: 'yes' })).status).toBe(303);
