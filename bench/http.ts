@@ -84,7 +84,7 @@ export async function spawnServer(
 }
 
 /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
-export async function stopServer(server: Spawned, graceMs = 5000): Promise<void> {
+export async function stopServer(server: Spawned, graceMs = 30_000): Promise<void> {
   const { child } = server;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
