@@ -9,9 +9,9 @@
 //   - when the current segment passes SEGMENT_BYTES,
 //   - after IDLE_CHECKPOINT_MS without a save,
 //   - at close().
-// Opening a data folder replays whatever segments a crash left behind (the last record per
-// file wins) before anything reads the shards. A record cut short by the crash was never
-// acknowledged and is dropped.
+// Opening a data folder reads whatever segments a crash left behind (the last record per file
+// wins): the store puts their content over the shards it reads, and the next checkpoint writes
+// them. A record cut short by the crash was never acknowledged and is dropped.
 //
 // Layout: DATA_DIR/journal/<8-digit sequence>.log, one JSON record per line:
 //   {"path":"tags/<article>/<annotator>.json","data":<the file's whole content>}
@@ -46,6 +46,8 @@ interface Dirty {
 export interface JournalContents {
   segments: number[];
   files: Map<string, unknown>;
+  /** The segment holding each file's last record. */
+  segmentOf: Map<string, number>;
 }
 
 function segmentPath(dir: string, segment: number): string {
@@ -89,6 +91,7 @@ export function readJournal(root: string): JournalContents {
   const dir = join(root, 'journal');
   const segments: number[] = [];
   const files = new Map<string, unknown>();
+  const segmentOf = new Map<string, number>();
   for (const segment of listSegments(dir)) {
     const path = segmentPath(dir, segment);
     let text: string;
@@ -114,10 +117,12 @@ export function readJournal(root: string): JournalContents {
         if (last) break;
         throw new StorageError(path, `${path} is corrupt (line ${i + 1} is not a journal record); the file was left untouched`);
       }
-      files.set(recordPath(root, path, record.path), record.data);
+      const file = recordPath(root, path, record.path);
+      files.set(file, record.data);
+      segmentOf.set(file, segment);
     }
   }
-  return { segments, files };
+  return { segments, files, segmentOf };
 }
 
 /** A record waiting for the next append. */
@@ -154,22 +159,19 @@ export class Journal {
   }
 
   /**
-   * Replays the journal a previous process left in `root` (each file gets its last journalled
-   * content, durably), deletes the replayed segments and starts a new one. Call before reading
-   * any journalled file. Returns the journal and the files it restored.
+   * Opens the journal in `root` and reads what a previous process left in it: `files` holds each
+   * journalled file's last content, newer than the file itself. The reader of those files must
+   * put it over what it reads (or `forget` the file); the next checkpoint writes it. Written
+   * here instead, a long journal would hold up the start by thousands of fsyncs.
    */
-  static async open(root: string, options: JournalOptions = {}): Promise<{ journal: Journal; restored: string[] }> {
-    const { segments, files } = readJournal(root);
-    const restored: string[] = [];
-    for (const [path, data] of files) {
-      await writeDurably(path, JSON.stringify(data));
-      restored.push(path);
-    }
+  static async open(root: string, options: JournalOptions = {}): Promise<{ journal: Journal; files: Map<string, unknown> }> {
+    const { segments, files, segmentOf } = readJournal(root);
     const journal = new Journal(root, (segments.at(-1) ?? 0) + 1, options);
     await makeDirDurably(journal.#dir);
-    for (const segment of segments) await unlink(segmentPath(journal.#dir, segment));
-    if (segments.length > 0) await syncDir(journal.#dir);
-    return { journal, restored };
+    for (const [path, content] of files) {
+      journal.#dirty.set(path, { text: JSON.stringify(content), segment: segmentOf.get(path) ?? 0 });
+    }
+    return { journal, files };
   }
 
   /** Files whose latest content is in the journal only (not yet checkpointed). */
@@ -293,13 +295,14 @@ export class Journal {
   }
 
   /**
-   * Forgets what is journalled for the files under `folder` (about to be deleted), so that no
-   * checkpoint writes them again; resolves once a checkpoint under way is done with them.
+   * Forgets what is journalled for a file, or for the files under a folder (about to be deleted),
+   * so that no checkpoint writes them again; resolves once a checkpoint under way is done with them.
    */
-  async forget(folder: string): Promise<void> {
-    const prefix = resolve(folder) + sep;
+  async forget(fileOrFolder: string): Promise<void> {
+    const path = resolve(fileOrFolder);
+    const prefix = path + sep;
     const drop = () => {
-      for (const path of this.#dirty.keys()) if (path.startsWith(prefix)) this.#dirty.delete(path);
+      for (const dirty of this.#dirty.keys()) if (dirty === path || dirty.startsWith(prefix)) this.#dirty.delete(dirty);
     };
     drop();
     await this.#checkpointing?.catch(() => {});

@@ -10,7 +10,7 @@
 //   journal/<n>.log                    tag saves not yet written to their shard (journal.ts)
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import { parseCodebook } from '../core/codebook.js';
 import { RuleError } from '../core/spans.js';
@@ -117,8 +117,9 @@ export class Store {
     const file = (name: string) => join(dataDir, name);
     const clean = options.readOnly ? async () => 0 : cleanStaleTempFiles;
     await clean(dataDir);
-    // Before any shard is read: a crash may have left saves in the journal only.
-    const journal = options.readOnly ? null : (await Journal.open(dataDir, options.journal)).journal;
+    // A crash may have left saves in the journal only: they are put over the shards read below.
+    const opened = options.readOnly ? null : await Journal.open(dataDir, options.journal);
+    const journal = opened?.journal ?? null;
     const store = new Store(dataDir, {
       instance: await openShard(file('instance.json'), parse.instance, () => ({
         schemaVersion: 1 as const,
@@ -141,7 +142,7 @@ export class Store {
     for (const codebook of shippedCodebooks) store.#codebooks.set(codebook.id, codebook);
     await store.#loadCodebooks(clean);
     await store.#loadArticles(clean);
-    const loadTags = options.readOnly ? store.#loadTagsBesideServer() : store.#loadTags(clean);
+    const loadTags = opened ? store.#loadTags(clean, opened.files) : store.#loadTagsBesideServer();
     store.ready = loadTags.then(() => {
       store.#tagsLoaded = true;
     });
@@ -175,7 +176,8 @@ export class Store {
     });
   }
 
-  async #loadTags(clean: ((dir: string) => Promise<number>) | null) {
+  /** The shards, with `journalled` content (newer than the files) put over them. */
+  async #loadTags(clean: ((dir: string) => Promise<number>) | null, journalled: Map<string, unknown>) {
     const tagsDir = join(this.dataDir, 'tags');
     const files: { articleId: string; path: string }[] = [];
     // A deletion interrupted by a crash leaves its folder renamed aside: finish removing it.
@@ -195,9 +197,11 @@ export class Store {
       }
     }
     await eachLimited(files, 32, async ({ articleId, path }) => {
+      if (journalled.has(resolve(path))) return;
       const shard = await openShard(path, parse.annotation, unreachable, { log: this.#journal ?? undefined });
       this.#addAnnotationShard(articleId, path, shard);
     });
+    for (const [path, content] of journalled) await this.#overlay(path, content);
   }
 
   #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>): void {
@@ -216,7 +220,7 @@ export class Store {
     for (let attempt = 1; ; attempt++) {
       const before = journalSegments(this.dataDir);
       this.#annotations.clear();
-      await this.#loadTags(null);
+      await this.#loadTags(null, new Map());
       const journal = readJournal(this.dataDir);
       if (before.every((segment) => journal.segments.includes(segment))) {
         for (const [path, content] of journal.files) await this.#overlay(path, content);
@@ -226,12 +230,18 @@ export class Store {
     }
   }
 
-  /** Puts a journalled annotation over the one read from its file. */
+  /**
+   * Puts a journalled annotation over the one read from its file. The journal forgets content
+   * that is no tag shard of an existing article (the article was deleted before a crash).
+   */
   async #overlay(path: string, content: unknown): Promise<void> {
     const parts = relative(join(this.dataDir, 'tags'), path).split(sep);
     const [articleId, name] = parts;
-    if (parts.length !== 2 || articleId === undefined || name === undefined || !this.#articles.has(articleId)) return;
-    const shard = await openShard(path, parse.annotation, unreachable, { content });
+    if (parts.length !== 2 || articleId === undefined || !name?.endsWith('.json') || !this.#articles.has(articleId)) {
+      await this.#journal?.forget(path);
+      return;
+    }
+    const shard = await openShard(path, parse.annotation, unreachable, { content, log: this.#journal ?? undefined });
     this.#addAnnotationShard(articleId, path, shard);
   }
 

@@ -67,13 +67,17 @@ test(
       acknowledged.push(...(await runAndKill(`r${run}`, delay)));
       replayedSegments += (await readdir(join(dir, 'journal'))).length;
 
-      // Opened as the server opens it: replays the journal, validates every file.
+      // Opened as the server opens it: reads the journal over the shards, validates every file.
       const store = await Store.open(dir, []);
       await store.ready;
-      expect(await readdir(join(dir, 'journal')), 'the replayed segments are gone').toEqual([]);
       const lost = acknowledged.filter(({ annotator, id }) => !store.annotation(ARTICLE, annotator).tags.some((t) => t.id === id));
       expect(lost, `run ${run}, killed ${delay} ms after ready`).toEqual([]);
-      await store.close();
+      // Every second time the journal is left for the next run: it then starts on a journal
+      // left by two crashes.
+      if (run % 2 === 1) {
+        await store.close();
+        expect(await readdir(join(dir, 'journal')), 'the checkpoint deleted the segments').toEqual([]);
+      }
     }
     console.log(`journal crash test: ${acknowledged.length} acknowledged tags over ${RUNS} kills, ${replayedSegments} journal segments replayed, ${ANNOTATORS} annotators per run`);
     expect(acknowledged.length).toBeGreaterThan(RUNS);

@@ -51,7 +51,7 @@ describe('the journal', () => {
     expect(await segments()).toEqual([]);
   });
 
-  it('replays what a crashed process left, dropping a record cut short at the end', async () => {
+  it('reads what a crashed process left, dropping a record cut short at the end, and checkpoints it', async () => {
     await mkdir(join(dir, 'journal'));
     const records = [
       { path: 'tags/a1/u1.json', data: { n: 1 } },
@@ -60,14 +60,17 @@ describe('the journal', () => {
     ];
     await writeFile(join(dir, 'journal', '00000004.log'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     await writeFile(join(dir, 'journal', '00000005.log'), `${JSON.stringify({ path: 'tags/a1/u2.json', data: { n: 4 } })}\n{"path":"tags/a1/u1.json","da`);
-    const { journal, restored } = await Journal.open(dir);
-    expect(restored.sort()).toEqual([file('u1.json'), file('u2.json')]);
+    const { journal, files } = await Journal.open(dir);
+    expect(files).toEqual(new Map([[file('u1.json'), { n: 3 }], [file('u2.json'), { n: 4 }]]));
+    expect(journal.pending).toBe(2);
+    // Numbering goes on after the segments left behind, which the next checkpoint writes and deletes.
+    await journal.append(file('u3.json'), '{"n":5}');
+    expect(await segments()).toEqual(['00000004.log', '00000005.log', '00000006.log']);
+    await journal.checkpoint();
     expect(await read(file('u1.json'))).toEqual({ n: 3 });
     expect(await read(file('u2.json'))).toEqual({ n: 4 });
+    expect(await read(file('u3.json'))).toEqual({ n: 5 });
     expect(await segments()).toEqual([]);
-    // Numbering goes on after the replayed segments.
-    await journal.append(file('u3.json'), '{"n":5}');
-    expect(await segments()).toEqual(['00000006.log']);
     await journal.close();
   });
 
@@ -174,8 +177,10 @@ describe('the store with its journal', () => {
     await again.ready;
     expect(again.article('a1')).toBeUndefined();
     expect(again.annotations('a1')).toEqual([]);
-    expect(await readdir(join(dir, 'tags'))).toEqual([]);
+    // Its checkpoint does not write them either.
     await again.close();
+    expect(await readdir(join(dir, 'tags')).catch(() => [])).toEqual([]);
+    expect(await segments()).toEqual([]);
   });
 });
 
@@ -185,8 +190,8 @@ describe('appending after a torn write', () => {
     await writeFile(join(dir, 'journal', '00000001.log'), `${JSON.stringify({ path: 'tags/a1/u1.json', data: { n: 1 } })}\n{"pa`);
     await appendFile(join(dir, 'journal', '00000002.log'), `${JSON.stringify({ path: 'tags/a1/u2.json', data: { n: 2 } })}\n`);
     const { journal } = await Journal.open(dir);
+    await journal.close();
     expect(await read(file('u1.json'))).toEqual({ n: 1 });
     expect(await read(file('u2.json'))).toEqual({ n: 2 });
-    await journal.close();
   });
 });
