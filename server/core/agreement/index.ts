@@ -11,6 +11,7 @@ export {
   pairableMarginals,
   tabulate,
   tabulateCodes,
+  tabulateCounts,
   undefinedStatistic,
   validateReliabilityData,
   type Cell,
@@ -41,7 +42,9 @@ export {
 } from './bootstrap.js';
 export {
   unitizingAlpha,
+  unitizingAlphaColumns,
   type CoderSpan,
+  type UnitizingColumns,
   type UnitizingCategory,
   type UnitizingData,
   type UnitizingResult,

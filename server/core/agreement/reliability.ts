@@ -113,7 +113,11 @@ export interface Tabulation {
   readonly values: readonly Value[];
   /** True when every value is a number. */
   readonly numeric: boolean;
-  /** `codes[u * coderCount + c]` = index into `values`, or −1 for missing (Int8Array for up to 127 values). */
+  /**
+   * `codes[u * coderCount + c]` = index into `values`, or −1 for missing (Int8Array for up to 127
+   * values). Only the two-coder statistics (Cohen's κ, Scott's π, weighted κ) read them: a
+   * tabulation of more coders made by {@link tabulateCounts} without codes has none (empty).
+   */
   readonly codes: Int32Array | Int8Array;
   /** Compressed rows of the units that have at least one value. */
   readonly rows: {
@@ -232,6 +236,79 @@ export function tabulateCodes(codes: Int32Array | Int8Array, unitCount: number, 
       size: size.subarray(0, rowCount),
       unitRow: unitRow.subarray(0, rowCount),
     },
+    pairableUnits,
+    pairableValues,
+    marginals,
+  };
+}
+
+/**
+ * {@link tabulateCodes} for a caller that already has every unit's value counts:
+ * `counts[u * values.length + v]` coders gave unit `u` the value `values[v]`. The codes are not
+ * read (a study's 0/1 decisions of 50 annotators on 360,000 units need not be written out and
+ * scanned), only kept for the two-coder statistics: with more coders they may be left out (null).
+ * The counts must be those of the codes.
+ */
+export function tabulateCounts(
+  codes: Int32Array | Int8Array | null,
+  unitCount: number,
+  coderCount: number,
+  values: readonly Value[],
+  counts: Int32Array,
+): Tabulation {
+  if (codes === null && coderCount === 2) throw new RangeError('two coders need their codes (the two-coder statistics read them)');
+  if (codes !== null && codes.length !== unitCount * coderCount) throw new RangeError('codes must have unitCount × coderCount entries');
+  const v = values.length;
+  if (counts.length !== unitCount * v) throw new RangeError('counts must have unitCount × values entries');
+  const numeric = values.every((x) => typeof x === 'number');
+  // Rows and entries counted first, so that every array has its exact size.
+  let rows = 0;
+  let distinct = 0;
+  for (let u = 0; u < unitCount; u++) {
+    let present = 0;
+    for (let idx = 0; idx < v; idx++) if (counts[u * v + idx] !== 0) present++;
+    if (present === 0) continue;
+    rows++;
+    distinct += present;
+  }
+  const offsets = new Int32Array(rows + 1);
+  const valueIndex = new Int32Array(distinct);
+  const valueCount = new Int32Array(distinct);
+  const size = new Int32Array(rows);
+  const unitRow = new Int32Array(rows);
+  let rowCount = 0;
+  let entries = 0;
+  const marginals = new Float64Array(v);
+  let pairableUnits = 0;
+  let pairableValues = 0;
+  for (let u = 0; u < unitCount; u++) {
+    let m = 0;
+    for (let idx = 0; idx < v; idx++) m += counts[u * v + idx]!;
+    if (m === 0) continue;
+    for (let idx = 0; idx < v; idx++) {
+      const count = counts[u * v + idx]!;
+      if (count === 0) continue;
+      valueIndex[entries] = idx;
+      valueCount[entries] = count;
+      entries++;
+      if (m >= 2) marginals[idx]! += count;
+    }
+    offsets[rowCount + 1] = entries;
+    size[rowCount] = m;
+    unitRow[rowCount] = u;
+    rowCount++;
+    if (m >= 2) {
+      pairableUnits++;
+      pairableValues += m;
+    }
+  }
+  return {
+    unitCount,
+    coderCount,
+    values,
+    numeric,
+    codes: codes ?? new Int8Array(0),
+    rows: { length: rowCount, offsets, valueIndex, valueCount, size, unitRow },
     pairableUnits,
     pairableValues,
     marginals,

@@ -48,6 +48,11 @@ export interface AgreementReport {
 export interface ReportOptions {
   /** Bootstrap settings; defaults: 1000 resamples, seed 1. */
   bootstrap?: BootstrapOptions;
+  /**
+   * An interval for α computed by the caller (say, resampling clusters of units rather than
+   * units), reported instead of the unit bootstrap, which is then not run.
+   */
+  interval?: AlphaInterval;
 }
 
 /**
@@ -65,7 +70,7 @@ export function tabulationReport(tab: Tabulation, level: Level = 'nominal', opti
   const alpha = krippendorffAlphaDetails(tab, level);
   const statistics: AgreementStatistics = {
     krippendorff_alpha: alpha.alpha,
-    krippendorff_alpha_ci95: bootstrapAlpha(tab, level, options.bootstrap),
+    krippendorff_alpha_ci95: options.interval ?? bootstrapAlpha(tab, level, options.bootstrap),
     cohen_kappa: cohenKappa(tab),
     scott_pi: scottPi(tab),
     fleiss_kappa: fleissKappa(tab),

@@ -29,8 +29,12 @@
 //
 // Positions are integers (e.g. UTF-16 code units); a coder's spans with the
 // same label must not overlap; every span lies inside the continuum.
-// Cost: O(m² · segments) for D_o (a merge of two sorted segment lists per coder
-// pair) and O(spans · log gaps) for D_e.
+// Cost: O(spans · log spans + overlapping span pairs) for D_o — not a merge of
+// segment lists per coder pair, O(m² · segments), which is the definition above:
+// a c-span lies inside a gap of exactly the other coders that have no c-span
+// overlapping it, so a sweep over all coders' c-spans by start gives every term —
+// and O(spans · log gaps) for D_e. The terms of D_o are integers, so the sum is
+// the same in any order (below 2⁵³).
 
 import { REASONS, defined, undefinedStatistic, type Statistic } from './reliability.js';
 
@@ -69,132 +73,220 @@ export interface UnitizingResult {
   categories: UnitizingCategory[];
 }
 
-interface Segment {
-  start: number;
+/**
+ * α_U data as columns, for large inputs (no object per span): span i is by coder
+ * `coders[spans.coder[i]]` with label `labels[spans.label[i]]` and covers
+ * [`spans.start[i]`, `spans.end[i]`). Labels are told apart by name.
+ */
+export interface UnitizingColumns {
+  begin: number;
   end: number;
-  unit: boolean;
+  coders: readonly string[];
+  labels: readonly string[];
+  spans: { coder: Int32Array; label: Int32Array; start: Float64Array; end: Float64Array };
+}
+
+function validateContinuum(begin: number, end: number, coders: readonly string[]): void {
+  if (!Number.isInteger(begin) || !Number.isInteger(end) || end <= begin) {
+    throw new RangeError('the continuum needs integer bounds with begin < end');
+  }
+  if (new Set(coders).size !== coders.length) throw new RangeError('coder names must be unique');
+}
+
+function validateSpan(start: number, end: number, begin: number, last: number): void {
+  if (!Number.isInteger(start) || !Number.isInteger(end)) throw new RangeError('span positions must be integers');
+  if (end <= start) throw new RangeError(`empty or reversed span [${start}, ${end})`);
+  if (start < begin || end > last) {
+    throw new RangeError(`span [${start}, ${end}) lies outside the continuum [${begin}, ${last})`);
+  }
 }
 
 function validate(data: UnitizingData): void {
-  if (!Number.isInteger(data.begin) || !Number.isInteger(data.end) || data.end <= data.begin) {
-    throw new RangeError('the continuum needs integer bounds with begin < end');
-  }
+  validateContinuum(data.begin, data.end, data.coders);
   const coders = new Set(data.coders);
-  if (coders.size !== data.coders.length) throw new RangeError('coder names must be unique');
   for (const s of data.spans) {
     if (!coders.has(s.coder)) throw new RangeError(`span by unknown coder ${JSON.stringify(s.coder)}`);
-    if (!Number.isInteger(s.start) || !Number.isInteger(s.end)) throw new RangeError('span positions must be integers');
-    if (s.end <= s.start) throw new RangeError(`empty or reversed span [${s.start}, ${s.end})`);
-    if (s.start < data.begin || s.end > data.end) {
-      throw new RangeError(`span [${s.start}, ${s.end}) lies outside the continuum [${data.begin}, ${data.end})`);
-    }
+    validateSpan(s.start, s.end, data.begin, data.end);
   }
 }
 
-/** A coder's segmentation of the continuum for one label: spans and the gaps between them. */
-function segmentation(spans: { start: number; end: number }[], begin: number, end: number, who: string, label: string): Segment[] {
-  const sorted = [...spans].sort((x, y) => x.start - y.start);
-  const out: Segment[] = [];
-  let pos = begin;
-  for (const s of sorted) {
-    if (s.start < pos) {
-      throw new RangeError(`coder ${JSON.stringify(who)} has overlapping spans with label ${JSON.stringify(label)} at ${s.start}`);
-    }
-    if (s.start > pos) out.push({ start: pos, end: s.start, unit: false });
-    out.push({ start: s.start, end: s.end, unit: true });
-    pos = s.end;
+function validateColumns(data: UnitizingColumns): void {
+  validateContinuum(data.begin, data.end, data.coders);
+  const { coder, label, start, end } = data.spans;
+  if (label.length !== coder.length || start.length !== coder.length || end.length !== coder.length) {
+    throw new RangeError('span columns must have the same length');
   }
-  if (pos < end) out.push({ start: pos, end, unit: false });
-  return out;
-}
-
-function delta2(s: Segment, t: Segment): number {
-  if (s.unit && t.unit) {
-    const db = s.start - t.start;
-    const de = s.end - t.end;
-    return db * db + de * de; // caller only passes overlapping segments
+  for (let i = 0; i < coder.length; i++) {
+    const c = coder[i]!;
+    if (!(c >= 0 && c < data.coders.length)) throw new RangeError(`span by unknown coder number ${c}`);
+    const l = label[i]!;
+    if (!(l >= 0 && l < data.labels.length)) throw new RangeError(`span with unknown label number ${l}`);
+    validateSpan(start[i]!, end[i]!, data.begin, data.end);
   }
-  if (s.unit && !t.unit) {
-    const l = s.end - s.start;
-    return t.start <= s.start && s.end <= t.end ? l * l : 0;
-  }
-  if (!s.unit && t.unit) {
-    const l = t.end - t.start;
-    return s.start <= t.start && t.end <= s.end ? l * l : 0;
-  }
-  return 0;
-}
-
-/** Σ δ² over every overlapping pair of segments of two segmentations. */
-function pairDisagreement(x: Segment[], y: Segment[]): number {
-  let sum = 0;
-  let i = 0;
-  let j = 0;
-  while (i < x.length && j < y.length) {
-    const s = x[i]!;
-    const t = y[j]!;
-    if (s.start < t.end && t.start < s.end) sum += delta2(s, t);
-    if (s.end <= t.end) i++;
-    else j++;
-  }
-  return sum;
 }
 
 /** Krippendorff's α_U (1995/2004 variant, see the file comment). */
 export function unitizingAlpha(data: UnitizingData): UnitizingResult {
   validate(data);
+  const coderIndex = new Map(data.coders.map((c, i) => [c, i]));
+  const labels: string[] = [];
+  const labelIndex = new Map<string, number>();
+  const n = data.spans.length;
+  const spans = { coder: new Int32Array(n), label: new Int32Array(n), start: new Float64Array(n), end: new Float64Array(n) };
+  data.spans.forEach((s, i) => {
+    let l = labelIndex.get(s.label);
+    if (l === undefined) {
+      l = labels.length;
+      labelIndex.set(s.label, l);
+      labels.push(s.label);
+    }
+    spans.coder[i] = coderIndex.get(s.coder) ?? -1;
+    spans.label[i] = l;
+    spans.start[i] = s.start;
+    spans.end[i] = s.end;
+  });
+  return unitizingCore({ begin: data.begin, end: data.end, coders: data.coders, labels, spans });
+}
+
+/** {@link unitizingAlpha} for data given as columns (same result for the same spans). */
+export function unitizingAlphaColumns(data: UnitizingColumns): UnitizingResult {
+  validateColumns(data);
+  return unitizingCore(data);
+}
+
+function unitizingCore(data: UnitizingColumns): UnitizingResult {
   const m = data.coders.length;
   const L = data.end - data.begin;
-  const labels = [...new Set(data.spans.map((s) => s.label))].sort();
+  const { coder, label, start, end } = data.spans;
+  const n = coder.length;
+  // Labels by name, in code-unit order; `rank` maps a label number to its place in `labels`.
+  const used = new Uint8Array(data.labels.length);
+  for (let i = 0; i < n; i++) used[label[i]!] = 1;
+  const labels = [...new Set(data.labels.filter((_, l) => used[l] === 1))].sort();
+  const rankOf = new Map(labels.map((name, r) => [name, r]));
+  const rank = Int32Array.from(data.labels, (name) => rankOf.get(name) ?? -1);
   if (m < 2) {
     return { alpha: undefinedStatistic(REASONS.atLeastTwoCoders), observed_disagreement: null, expected_disagreement: null, categories: [] };
   }
   if (labels.length === 0) {
     return { alpha: undefinedStatistic('no spans: nothing was unitized'), observed_disagreement: null, expected_disagreement: null, categories: [] };
   }
+  // Spans grouped by label and coder with a counting sort that keeps their order within a group.
+  const groups = labels.length * m;
+  const groupAt = new Int32Array(groups + 1);
+  for (let i = 0; i < n; i++) groupAt[rank[label[i]!]! * m + coder[i]! + 1]!++;
+  for (let g = 0; g < groups; g++) groupAt[g + 1]! += groupAt[g]!;
+  const fill = groupAt.slice(0, groups);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[fill[rank[label[i]!]! * m + coder[i]!]!++] = i;
 
+  // Buffers for one label at a time, sized for the largest.
+  let largest = 0;
+  for (let r = 0; r < labels.length; r++) largest = Math.max(largest, groupAt[(r + 1) * m]! - groupAt[r * m]!);
+  const unitLengths = new Float64Array(largest);
+  const gapLengths = new Float64Array(largest + m);
+  const byStart = new Int32Array(largest);
+  const keys = new Float64Array(largest);
+  // Per span: the end of the same coder's previous span of the label (−∞ for the first), and how
+  // many other coders have a span of the label overlapping it.
+  const previousEnd = new Float64Array(n);
+  const overlapping = new Int32Array(n);
+  const active = new Int32Array(m);
+  const memo = new Int32Array(1024);
+  /**
+   * Σ over coder pairs of Σ δ² (see the file comment) for label r, without pairing coders: a
+   * sweep over the label's spans by start finds every pair of overlapping spans (of different
+   * coders: one coder's spans are disjoint) once, adding (b_s − b_t)² + (e_s − e_t)²; and a span
+   * lies inside a gap of exactly the other coders that have no span overlapping it, adding
+   * l² for each. Integer terms, so the order of the additions does not change the sum (below
+   * 2⁵³, as for the sum pair by pair).
+   */
+  const observedSum = (r: number): number => {
+    const from = groupAt[r * m]!;
+    const to = groupAt[(r + 1) * m]!;
+    const count = to - from;
+    sortByStart(order.subarray(from, to), byStart, keys, start, data.begin, L);
+    let sum = 0;
+    let live = 0;
+    for (let q = 0; q < count; q++) {
+      const b = byStart[q]!;
+      const bStart = start[b]!;
+      const bEnd = end[b]!;
+      // The spans still open at b's start overlap b; there is at most one per coder.
+      let kept = 0;
+      for (let x = 0; x < live; x++) {
+        const a = active[x]!;
+        if (end[a]! <= bStart) continue;
+        active[kept++] = a;
+        const db = start[a]! - bStart;
+        const de = end[a]! - bEnd;
+        sum += db * db + de * de;
+        overlapping[b]!++;
+        // b's coder counts for a unless that coder's previous span already overlapped a.
+        if (!(previousEnd[b]! > start[a]!)) overlapping[a]!++;
+      }
+      live = kept;
+      active[live++] = b;
+    }
+    for (let g = from; g < to; g++) {
+      const s = order[g]!;
+      const l = end[s]! - start[s]!;
+      sum += l * l * (m - 1 - overlapping[s]!);
+    }
+    return sum;
+  };
   const categories: UnitizingCategory[] = [];
   let sumObserved = 0;
   let sumExpected = 0;
-  // label → coder → spans
-  const grouped = new Map<string, Map<string, CoderSpan[]>>();
-  for (const s of data.spans) {
-    let byCoder = grouped.get(s.label);
-    if (!byCoder) grouped.set(s.label, (byCoder = new Map()));
-    const list = byCoder.get(s.coder);
-    if (list) list.push(s);
-    else byCoder.set(s.coder, [s]);
-  }
-  for (const label of labels) {
-    const byCoder = grouped.get(label)!;
-    const segs = data.coders.map((coder) => segmentation(byCoder.get(coder) ?? [], data.begin, data.end, coder, label));
+  labels.forEach((name, r) => {
+    // Each coder's segmentation: its spans and the gaps between them, checked in coder order.
+    let nc = 0;
+    let gaps = 0;
+    for (let j = 0; j < m; j++) {
+      const from = groupAt[r * m + j]!;
+      const to = groupAt[r * m + j + 1]!;
+      sortedByStart(order, from, to, start);
+      let pos = data.begin;
+      for (let g = from; g < to; g++) {
+        const s = order[g]!;
+        if (start[s]! < pos) {
+          throw new RangeError(`coder ${JSON.stringify(data.coders[j])} has overlapping spans with label ${JSON.stringify(name)} at ${start[s]}`);
+        }
+        if (start[s]! > pos) gapLengths[gaps++] = start[s]! - pos;
+        unitLengths[nc++] = end[s]! - start[s]!;
+        previousEnd[s] = g > from ? end[order[g - 1]!]! : -Infinity;
+        overlapping[s] = 0;
+        pos = end[s]!;
+      }
+      if (pos < data.end) gapLengths[gaps++] = data.end - pos;
+    }
+    const observed = (2 * observedSum(r)) / (m * (m - 1) * L * L);
 
-    let pairs = 0;
-    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) pairs += pairDisagreement(segs[i]!, segs[j]!);
-    const observed = (2 * pairs) / (m * (m - 1) * L * L);
-
-    const unitLengths: number[] = [];
-    const gapLengths: number[] = [];
-    for (const list of segs) for (const s of list) (s.unit ? unitLengths : gapLengths).push(s.end - s.start);
     // Gaps in descending order with prefix sums, so Σ_{g ≥ l}(g − l + 1) is a binary search.
-    gapLengths.sort((a, b) => b - a);
-    const prefix = new Float64Array(gapLengths.length + 1);
-    gapLengths.forEach((g, k) => (prefix[k + 1] = prefix[k]! + g));
+    const sorted = gapLengths.subarray(0, gaps).sort().reverse();
+    const prefix = new Float64Array(gaps + 1);
+    for (let k = 0; k < gaps; k++) prefix[k + 1] = prefix[k]! + sorted[k]!;
     const countAtLeast = (l: number): number => {
       let lo = 0;
-      let hi = gapLengths.length;
+      let hi = gaps;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (gapLengths[mid]! >= l) lo = mid + 1;
+        if (sorted[mid]! >= l) lo = mid + 1;
         else hi = mid;
       }
       return lo;
     };
-    const nc = unitLengths.length;
     let numerator = 0;
     let squaredLengths = 0;
-    for (const l of unitLengths) {
-      const k = countAtLeast(l);
+    memo.fill(-1);
+    for (let u = 0; u < nc; u++) {
+      const l = unitLengths[u]!;
+      // Span lengths repeat (a few words each): each length is searched for once.
+      let k = l < memo.length ? memo[l]! : -1;
+      if (k < 0) {
+        k = countAtLeast(l);
+        if (l < memo.length) memo[l] = k;
+      }
       const gapTerm = prefix[k]! - k * (l - 1);
       numerator += ((nc - 1) * (2 * l * l * l - 3 * l * l + l)) / 3 + l * l * gapTerm;
       squaredLengths += l * (l - 1);
@@ -204,11 +296,45 @@ export function unitizingAlpha(data: UnitizingData): UnitizingResult {
     const expected = denominator > 0 ? numerator / denominator : 0;
 
     const alpha = expected > 0 ? defined(1 - observed / expected) : undefinedStatistic(REASONS.noVariation);
-    categories.push({ label, observed_disagreement: observed, expected_disagreement: expected, alpha });
+    categories.push({ label: name, observed_disagreement: observed, expected_disagreement: expected, alpha });
     sumObserved += observed;
     sumExpected += expected;
-  }
+  });
   const k = labels.length;
   const alpha = sumExpected > 0 ? defined(1 - sumObserved / sumExpected) : undefinedStatistic(REASONS.noVariation);
   return { alpha, observed_disagreement: sumObserved / k, expected_disagreement: sumExpected / k, categories };
+}
+
+/**
+ * Writes the span numbers `spans` into `out` ordered by start (ties in any order). Starts are
+ * integers in [begin, begin + L): when (start − begin)·count + i stays exact in a double, those
+ * keys are sorted as plain numbers, much faster than a sort with a comparison function.
+ */
+function sortByStart(spans: Int32Array, out: Int32Array, keys: Float64Array, start: Float64Array, begin: number, L: number): void {
+  const count = spans.length;
+  if (L * count >= Number.MAX_SAFE_INTEGER) {
+    out.set(spans);
+    out.subarray(0, count).sort((x, y) => start[x]! - start[y]!);
+    return;
+  }
+  for (let i = 0; i < count; i++) keys[i] = (start[spans[i]!]! - begin) * count + i;
+  const sorted = keys.subarray(0, count).sort();
+  for (let i = 0; i < count; i++) {
+    const key = sorted[i]!;
+    out[i] = spans[key - Math.floor(key / count) * count]!;
+  }
+}
+
+/**
+ * Orders the span numbers `order[from .. to)` by start, keeping their order on ties; usually
+ * they already are, and nothing is copied.
+ */
+function sortedByStart(order: Int32Array, from: number, to: number, start: Float64Array): void {
+  for (let g = from + 1; g < to; g++) {
+    if (start[order[g]!]! < start[order[g - 1]!]!) {
+      const sorted = Array.from(order.subarray(from, to)).sort((x, y) => start[x]! - start[y]!);
+      order.set(sorted, from);
+      return;
+    }
+  }
 }
