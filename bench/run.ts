@@ -12,7 +12,8 @@
 //
 // It always exits 0 when the measurements ran (it is a report); a FAIL row marks a missed target.
 // Environment: BENCH_PROFILE=DIR runs the real server with --cpu-prof into DIR;
-// BENCH_KEEP=1 keeps the temporary data folder.
+// BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
+// startup, pages, saves, export, segmentation, agreement) runs only those sections.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,6 +41,20 @@ const PAGE_CONNECTIONS = 10;
 const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
+
+const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement'] as const;
+type Section = (typeof SECTIONS)[number];
+const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
+
+/** The sections BENCH_ONLY names (all of them when it is unset or empty); an unknown name is an error. */
+function selectedSections(value: string | undefined): Set<Section> {
+  const names = (value ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  if (names.length === 0) return new Set(SECTIONS);
+  const unknown = names.filter((name) => !isSection(name));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')} (choose from ${SECTIONS.join(', ')})`);
+  return new Set(names.filter(isSection));
+}
+const ONLY = selectedSections(process.env.BENCH_ONLY);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -71,8 +86,17 @@ function serverArgs(): string[] {
   return [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profile)}`] : []), join(ROOT, 'dist/server/cli.js'), 'serve'];
 }
 
+function serverEnv(study: Study): NodeJS.ProcessEnv {
+  return { ...process.env, DATA_DIR: study.dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' };
+}
+
+/** The real server for the HTTP sections when start-up itself is not measured: one spawn, no rows. */
+function startServer(study: Study): Promise<Spawned> {
+  return spawnServer(serverArgs(), serverEnv(study), /on http:\/\/127\.0\.0\.1:(\d+)/, '/signin');
+}
+
 async function startUp(study: Study): Promise<Spawned> {
-  const env = { ...process.env, DATA_DIR: study.dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' };
+  const env = serverEnv(study);
   const app: { ms: number; rss: number; cpu: number }[] = [];
   const bare: { ms: number; rss: number; cpu: number }[] = [];
   let server: Spawned | null = null;
@@ -509,6 +533,57 @@ function printTable(): void {
   );
 }
 
+/** Signs the annotators in, starts the baselines, then runs the selected HTTP sections. */
+async function httpSections(server: Spawned, study: Study, tmp: string, started: (b: Baselines) => void): Promise<void> {
+  if (ONLY.has('pages') || ONLY.has('saves')) {
+    log(`Signing in ${study.annotators.length} annotators…`);
+    const t = performance.now();
+    const sessions: Session[] = [];
+    for (let i = 0; i < study.annotators.length; i++) sessions.push(await signIn(server.base, `annotator${i + 1}`, PASSWORD));
+    log(`  ${fmt(performance.now() - t)} ms`);
+
+    log('Starting the baseline servers…');
+    const baselines = await startBaselines(server, study, sessions, tmp);
+    started(baselines); // stopped by main's clean-up, even when a run fails
+
+    if (ONLY.has('pages')) {
+      log(`3. Sentence pages (${PAGE_CONNECTIONS} connections)`);
+      await sentencePages(server, study, sessions, baselines);
+    }
+    if (ONLY.has('saves')) {
+      log(`2. Tag saves (${TAG_CONNECTIONS} concurrent clients)`);
+      await tagSaves(server, study, sessions, baselines);
+    }
+  }
+  if (ONLY.has('export')) {
+    log('6. Export of the whole study (tags.csv and tags.jsonl, streamed over HTTP)');
+    await exportTimes(server, study);
+  }
+}
+
+async function agreementSection(): Promise<void> {
+  log('5. Agreement report (50 annotators × 1,000 articles × 30 sentences, then twice the articles)');
+  const agreement = await agreementBench(log);
+  log(`  ${fmt(agreement.units)} sentence units, ${fmt(agreement.tags)} tags; one α ${fmt(agreement.baselineSeconds, 3)} s`);
+  const growth = agreement.doubleSeconds / agreement.singleSeconds;
+  rows.push({
+    figure: 'full agreement report, 50 × 1,000 × 30',
+    value: `${fmt(agreement.singleSeconds, 2)} s`,
+    baseline: `one α over one category: ${fmt(agreement.baselineSeconds, 3)} s`,
+    ratio: `${fmt(agreement.singleSeconds / agreement.baselineSeconds, 1)}× one α`,
+    target: '< 5 s',
+    pass: agreement.singleSeconds < 5,
+  });
+  rows.push({
+    figure: 'agreement report at twice the articles',
+    value: `${fmt(agreement.doubleSeconds, 2)} s`,
+    baseline: `single size ${fmt(agreement.singleSeconds, 2)} s`,
+    ratio: `${fmt(growth, 2)}×`,
+    target: '≤ 2.2× (linear)',
+    pass: growth <= 2.2,
+  });
+}
+
 async function main(): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), 'framelens-bench-'));
   let server: Spawned | null = null;
@@ -523,61 +598,38 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
   try {
     log(`Framelens bench · node ${process.version} · ${cpus().length} CPUs · load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    log(`Generating the study: ${fmt(STUDY.articles)} articles × ${STUDY.sentences} sentences, ${STUDY.annotators} annotators, ${fmt(STUDY.tags)} tags…`);
-    let t = performance.now();
-    const study = await generateStudy(join(tmp, 'data'), STUDY);
-    log(
-      `  ${fmt((performance.now() - t) / 1000, 1)} s: ${fmt(study.sentences)} sentences, ${fmt(study.tags)} tags in ${fmt(study.shardFiles)} tag shards ` +
-        `(mean ${fmt(study.shardBytes.mean)} B, max ${fmt(study.shardBytes.max)} B), ${fmt(study.totalBytes / 1e6, 1)} MB on disk`,
-    );
+    const http = ONLY.has('pages') || ONLY.has('saves') || ONLY.has('export');
+    if (ONLY.size < SECTIONS.length) log(`BENCH_ONLY: ${[...ONLY].join(', ')}`);
+    if (ONLY.has('startup') || http) {
+      log(`Generating the study: ${fmt(STUDY.articles)} articles × ${STUDY.sentences} sentences, ${STUDY.annotators} annotators, ${fmt(STUDY.tags)} tags…`);
+      const t = performance.now();
+      const study = await generateStudy(join(tmp, 'data'), STUDY);
+      log(
+        `  ${fmt((performance.now() - t) / 1000, 1)} s: ${fmt(study.sentences)} sentences, ${fmt(study.tags)} tags in ${fmt(study.shardFiles)} tag shards ` +
+          `(mean ${fmt(study.shardBytes.mean)} B, max ${fmt(study.shardBytes.max)} B), ${fmt(study.totalBytes / 1e6, 1)} MB on disk`,
+      );
+      if (ONLY.has('startup')) {
+        log('1. Start-up');
+        server = await startUp(study);
+      } else {
+        server = await startServer(study); // needed by the HTTP sections; not measured
+      }
+      if (http) {
+        const s = server;
+        await httpSections(s, study, tmp, (b) => (baselines = b));
+        const memory = memoryOf(s.pid);
+        log(`  server memory after the load runs: ${fmt(memory.rssKb / 1024)} MB RSS, peak ${fmt(memory.peakKb / 1024)} MB`);
+      }
+      await stopServer(server);
+      server = null;
+    }
 
-    log('1. Start-up');
-    server = await startUp(study);
+    if (ONLY.has('segmentation')) {
+      log('4. Segmentation');
+      segmentation();
+    }
 
-    log(`Signing in ${study.annotators.length} annotators…`);
-    t = performance.now();
-    const sessions: Session[] = [];
-    for (let i = 0; i < study.annotators.length; i++) sessions.push(await signIn(server.base, `annotator${i + 1}`, PASSWORD));
-    log(`  ${fmt(performance.now() - t)} ms`);
-
-    log('Starting the baseline servers…');
-    baselines = await startBaselines(server, study, sessions, tmp);
-
-    log(`3. Sentence pages (${PAGE_CONNECTIONS} connections)`);
-    await sentencePages(server, study, sessions, baselines);
-
-    log(`2. Tag saves (${TAG_CONNECTIONS} concurrent clients)`);
-    await tagSaves(server, study, sessions, baselines);
-    log('6. Export of the whole study (tags.csv and tags.jsonl, streamed over HTTP)');
-    await exportTimes(server, study);
-    const memory = memoryOf(server.pid);
-    log(`  server memory after the load runs: ${fmt(memory.rssKb / 1024)} MB RSS, peak ${fmt(memory.peakKb / 1024)} MB`);
-    await stopServer(server);
-    server = null;
-
-    log('4. Segmentation');
-    segmentation();
-
-    log('5. Agreement report (50 annotators × 1,000 articles × 30 sentences, then twice the articles)');
-    const agreement = await agreementBench(log);
-    log(`  ${fmt(agreement.units)} sentence units, ${fmt(agreement.tags)} tags; one α ${fmt(agreement.baselineSeconds, 3)} s`);
-    const growth = agreement.doubleSeconds / agreement.singleSeconds;
-    rows.push({
-      figure: 'full agreement report, 50 × 1,000 × 30',
-      value: `${fmt(agreement.singleSeconds, 2)} s`,
-      baseline: `one α over one category: ${fmt(agreement.baselineSeconds, 3)} s`,
-      ratio: `${fmt(agreement.singleSeconds / agreement.baselineSeconds, 1)}× one α`,
-      target: '< 5 s',
-      pass: agreement.singleSeconds < 5,
-    });
-    rows.push({
-      figure: 'agreement report at twice the articles',
-      value: `${fmt(agreement.doubleSeconds, 2)} s`,
-      baseline: `single size ${fmt(agreement.singleSeconds, 2)} s`,
-      ratio: `${fmt(growth, 2)}×`,
-      target: '≤ 2.2× (linear)',
-      pass: growth <= 2.2,
-    });
+    if (ONLY.has('agreement')) await agreementSection();
 
     printTable();
     log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} CPUs; figures from a busy machine are low)`);

@@ -24,7 +24,7 @@ import { csrfField, formInt, parseForm } from '../web/forms.js';
 import { loadArticle, loadedArticle, loadedProject } from '../web/load.js';
 import { InputError, echo, sentenceIndex, sentencePath, sentenceView, spanOf } from '../web/sentence-editor.js';
 import { idParam, queryId } from '../web/params.js';
-import { codebookOf, pieces, userNames, visibleAnnotations } from '../web/views.js';
+import { LAYOUT, cachedFragment, codebookOf, freshFragment, pieces, userNames, visibleAnnotations } from '../web/views.js';
 
 const tagForm = z.strictObject({
   ...csrfField,
@@ -95,13 +95,16 @@ export function sentences(store: Store): Router {
       reviewed: reviewedSentences(mine).has(index),
       myTags: myTags.map(view.tagView),
       otherTags: others.map(view.tagView),
-      names: userNames(store),
+      // Names are shown only beside other annotators' tags (none in a blind project).
+      names: others.length > 0 ? userNames(store) : new Map<string, string>(),
       editing: editing && view.tagView(editing),
       savedId: queryId(req, 'saved') ?? null,
       canAnnotate: canAnnotate(project, article.id, user.id),
       voices: VOICES.map((v) => ({ value: v, label: VOICE_LABELS[v] })),
       error,
       form,
+      fragment: req.app.enabled('view cache') ? cachedFragment : freshFragment,
+      layout: LAYOUT,
     });
   }
 

@@ -31,17 +31,54 @@ export interface SentenceView {
   range: Range;
   words: Range[];
   /** The words as the span menus offer them. */
-  choices: { index: number; text: string }[];
+  choices: { index: number; text: string; value: string; label: string }[];
   previous: string | null;
   next: string | null;
   /** A tag with its text and the indexes of its first and last word (to prefill the form). */
   tagView: <T extends Range>(tag: T) => T & { text: string; first: number; last: number };
 }
 
+/**
+ * The word boundaries of a text's sentences, found once per sentence and kept packed (start, end,
+ * start, end …) for as long as the text object lives: articles and lesson copies never change,
+ * and the sentence page needs them on every request.
+ */
+interface WordTable {
+  text: string;
+  sentences: Range[];
+  bounds: (Int32Array | undefined)[];
+}
+
+const wordTables = new WeakMap<EditedText, WordTable>();
+
+function pack(ranges: Range[]): Int32Array {
+  const packed = new Int32Array(ranges.length * 2);
+  ranges.forEach((r, i) => {
+    packed[2 * i] = r.start;
+    packed[2 * i + 1] = r.end;
+  });
+  return packed;
+}
+
+/** The word ranges of sentence `index` (which must exist) of `doc`. */
+function wordsOf(doc: EditedText, index: number, range: Range): Range[] {
+  let table = wordTables.get(doc);
+  // The text and sentences are compared as well, so a copy changed in place is never served stale.
+  if (!table || table.text !== doc.text || table.sentences !== doc.sentences) {
+    table = { text: doc.text, sentences: doc.sentences, bounds: new Array<Int32Array | undefined>(doc.sentences.length) };
+    wordTables.set(doc, table);
+  }
+  const bounds = table.bounds[index] ?? pack(words(doc.text, range));
+  table.bounds[index] = bounds;
+  const out: Range[] = [];
+  for (let i = 0; i < bounds.length; i += 2) out.push({ start: bounds[i] ?? 0, end: bounds[i + 1] ?? 0 });
+  return out;
+}
+
 export function sentenceView(doc: EditedText, index: number): SentenceView {
   const range = doc.sentences[index];
   if (!range) throw notFound('Sentence');
-  const sentenceWords = words(doc.text, range);
+  const sentenceWords = wordsOf(doc, index, range);
   const wordIndex = (offset: number) => sentenceWords.findIndex((w) => w.start <= offset && offset < w.end);
   const context = (i: number) => {
     const r = doc.sentences[i];
@@ -50,7 +87,10 @@ export function sentenceView(doc: EditedText, index: number): SentenceView {
   return {
     range,
     words: sentenceWords,
-    choices: sentenceWords.map((w, i) => ({ index: i, text: doc.text.slice(w.start, w.end) })),
+    choices: sentenceWords.map((w, i) => {
+      const text = doc.text.slice(w.start, w.end);
+      return { index: i, text, value: String(i), label: `${i + 1}. ${text}` };
+    }),
     previous: context(index - 1),
     next: context(index + 1),
     tagView: (tag) => ({ ...tag, text: doc.text.slice(tag.start, tag.end), first: wordIndex(tag.start), last: wordIndex(tag.end - 1) }),
@@ -62,7 +102,7 @@ export function spanOf(doc: EditedText, index: number, form: { first: number; la
   const range = doc.sentences[index];
   if (!range) throw notFound('Sentence');
   try {
-    const span = spanFromWords(words(doc.text, range), form.first, form.last);
+    const span = spanFromWords(wordsOf(doc, index, range), form.first, form.last);
     checkSpan(range, span);
     if (!findCategory(codebook, form.category)) throw new RuleError('Choose a category from the codebook.');
     return span;
