@@ -81,6 +81,9 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.set('view cache', process.env.NODE_ENV !== 'development');
   app.set('trust proxy', config.trustProxy);
   app.set('x-powered-by', false);
+  // Pages are per user and session (CSRF tokens, own tags): an ETag would never be reused, only
+  // cost a SHA-1 of every page. Static files keep theirs (express.static).
+  app.set('etag', false);
   if (config.publicUrl) app.set('public url', config.publicUrl);
 
   app.use(securityHeaders({ secureCookies: config.secureCookies }));

@@ -31,7 +31,10 @@ export function assignedTo(project: ProjectAccess, articleId: string): string[] 
 export function canAnnotate(project: ProjectAccess, articleId: string, userId: string): boolean {
   const role = roleIn(project, userId);
   if (role === 'researcher') return true;
-  return role === 'annotator' && assignedTo(project, articleId).includes(userId);
+  if (role !== 'annotator') return false;
+  // assignedTo() without building its lists (asked on every sentence page and save): the user is
+  // a current annotator, so being listed for the article is enough.
+  return project.assignment.mode === 'all' || (project.assignment.assigned[articleId] ?? []).includes(userId);
 }
 
 export function canSeeArticle(project: ProjectAccess, articleId: string, userId: string): boolean {

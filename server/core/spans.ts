@@ -114,23 +114,3 @@ export function sentenceAt(sentences: Range[], offset: number): number {
   }
   return -1;
 }
-
-/**
- * Cuts a sentence into pieces at every tag boundary, each piece listing the tags covering it,
- * so overlapping tags can all be highlighted (nested marks, one layer per tag).
- */
-export function highlightPieces<T extends Range>(range: Range, tags: T[]): { start: number; end: number; tags: T[] }[] {
-  const cuts = new Set<number>([range.start, range.end]);
-  for (const t of tags) {
-    if (t.start > range.start && t.start < range.end) cuts.add(t.start);
-    if (t.end > range.start && t.end < range.end) cuts.add(t.end);
-  }
-  const points = [...cuts].sort((a, b) => a - b);
-  const pieces: { start: number; end: number; tags: T[] }[] = [];
-  for (let i = 0; i + 1 < points.length; i++) {
-    const start = points[i] ?? 0;
-    const end = points[i + 1] ?? 0;
-    pieces.push({ start, end, tags: tags.filter((t) => t.start <= start && t.end >= end) });
-  }
-  return pieces;
-}

@@ -5,9 +5,28 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../server/core/model.js';
 import { segment, words } from '../../server/core/segmentation.js';
-import { highlightPieces } from '../../server/core/spans.js';
 import { sentenceView, spanOf } from '../../server/web/sentence-editor.js';
 import { cachedFragment, pieces, type Mark, type Piece } from '../../server/web/views.js';
+
+/**
+ * Cuts a sentence into pieces at every tag boundary, each piece listing the tags covering it,
+ * so overlapping tags can all be highlighted: the straightforward version, kept as the oracle.
+ */
+function highlightPieces<T extends Range>(range: Range, tags: T[]): { start: number; end: number; tags: T[] }[] {
+  const cuts = new Set<number>([range.start, range.end]);
+  for (const t of tags) {
+    if (t.start > range.start && t.start < range.end) cuts.add(t.start);
+    if (t.end > range.start && t.end < range.end) cuts.add(t.end);
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  const pieces: { start: number; end: number; tags: T[] }[] = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const start = points[i] ?? 0;
+    const end = points[i + 1] ?? 0;
+    pieces.push({ start, end, tags: tags.filter((t) => t.start <= start && t.end >= end) });
+  }
+  return pieces;
+}
 
 /** pieces() as it was first written: every tag and word a cut, through highlightPieces. */
 function reference(text: string, range: Range, marks: Mark[], wordList: Range[] = []): Piece[] {
