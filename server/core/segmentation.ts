@@ -159,6 +159,13 @@ function successor(value: string): string {
   return /^\d+$/.test(value) ? String(Number(value) + 1) : String.fromCharCode(value.charCodeAt(0) + 1);
 }
 
+/**
+ * natural cuts after every group of delimiters (its pattern: `[.?!… ]*[.?!…]` and one closing
+ * quote or bracket). With a single group, at the very end, the line is one sentence: most of
+ * natural's time would go on building and restoring its placeholders.
+ */
+const ONE_SENTENCE = /^[^.?!…]*[.?!…][.?!… ]*(?<=[.?!…])["'”’)}\]]?$/;
+
 /** Runs natural on one line or list item and appends its sentences to `out`. */
 function splitSegment(text: string, segment: Range, out: Range[]): void {
   const s = text.slice(segment.start, segment.end);
@@ -167,7 +174,7 @@ function splitSegment(text: string, segment: Range, out: Range[]): void {
     return;
   }
   const masked = protect(s);
-  const pieces = chunks(masked).flatMap(splitSentences);
+  const pieces = ONE_SENTENCE.test(masked) ? [masked] : chunks(masked).flatMap(splitSentences);
   // natural restores its own placeholders by search and replace; should that
   // ever alter the text, keep the segment whole rather than lose offsets.
   if (pieces.join('') !== masked) {
