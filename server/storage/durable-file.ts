@@ -99,7 +99,7 @@ interface Waiter {
 
 /** One per file path with a write in flight: the write after the current one, if any. */
 interface Queue {
-  next: { data: unknown; waiters: Waiter[] } | null;
+  next: { data: unknown; text: string | undefined; waiters: Waiter[] } | null;
   idle: Promise<void>;
 }
 
@@ -162,18 +162,20 @@ export class DurableJSONFile<T> implements Adapter<T> {
   /**
    * Resolves once a physical write containing `data` (or newer data) is durable.
    * At most one physical write per file is in flight; calls made meanwhile share
-   * the next one, which serialises whatever data the latest call passed.
+   * the next one, which serialises whatever data the latest call passed. `text`,
+   * when the caller has it, is `data` as JSON already.
    */
-  write(data: T): Promise<void> {
-    if (this.#log) return this.#log.append(this.#path, JSON.stringify(data));
+  write(data: T, text?: string): Promise<void> {
+    if (this.#log) return this.#log.append(this.#path, text ?? JSON.stringify(data));
     return new Promise((resolve, reject) => {
       const queue = queues.get(this.#path);
       if (queue === undefined) {
-        this.#drain({ data, waiters: [{ resolve, reject }] });
+        this.#drain({ data, text, waiters: [{ resolve, reject }] });
       } else if (queue.next === null) {
-        queue.next = { data, waiters: [{ resolve, reject }] };
+        queue.next = { data, text, waiters: [{ resolve, reject }] };
       } else {
         queue.next.data = data;
+        queue.next.text = text;
         queue.next.waiters.push({ resolve, reject });
       }
     });
@@ -188,10 +190,9 @@ export class DurableJSONFile<T> implements Adapter<T> {
       for (let batch = queue.next; batch !== null; batch = queue.next) {
         queue.next = null;
         try {
-          // Serialised when the write starts, not when write() was called, so the
-          // latest state goes out. Compact rather than lowdb's 2-space indent: up to
-          // 5x faster to produce and smaller on disk; nobody edits these by hand.
-          await writeDurably(path, JSON.stringify(batch.data));
+          // The latest call's data goes out. Compact JSON rather than lowdb's 2-space
+          // indent: up to 5x faster to produce and smaller on disk; nobody edits these by hand.
+          await writeDurably(path, batch.text ?? JSON.stringify(batch.data));
           for (const waiter of batch.waiters) waiter.resolve();
         } catch (error) {
           const failure = new StorageError(path, `${path}: save failed: ${messageOf(error)}`, { cause: error });
