@@ -18,6 +18,7 @@ import { csrfField, parseForm } from '../web/forms.js';
 import { queryString } from '../web/params.js';
 import { signInLimits } from '../web/security.js';
 import type { FileSessionStore } from '../web/session.js';
+import { seeOther } from '../web/see-other.js';
 
 const signInForm = z.strictObject({
   ...csrfField,
@@ -71,7 +72,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
 
   /** GET /signin */
   function signInPage(req: Request, res: Response) {
-    if (req.user) return res.redirect(303, safeNext(queryString(req, 'next')));
+    if (req.user) return seeOther(res, safeNext(queryString(req, 'next')));
     res.render('accounts/signin', { next: safeNext(queryString(req, 'next')), name: '', error: null });
   }
 
@@ -86,7 +87,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
       return;
     }
     await signIn(req, user.id);
-    res.redirect(303, safeNext(form.next));
+    seeOther(res, safeNext(form.next));
   }
 
   /** POST /signout — ends the session on the server, not just in the browser. */
@@ -94,7 +95,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
     parseForm(z.strictObject(csrfField), req.body);
     await new Promise<void>((resolve, reject) => req.session.destroy((e: unknown) => (e ? reject(e) : resolve())));
     res.clearCookie('framelens.sid');
-    res.redirect(303, '/signin');
+    seeOther(res, '/signin');
   }
 
   function setupToken(req: Request): string {
@@ -120,7 +121,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
       const user = await createUser(store, form.name, 'researcher', form.password, true);
       await adoptOrphanProjects(store, user.id);
       await signIn(req, user.id);
-      res.redirect(303, '/');
+      seeOther(res, '/');
     } catch (error) {
       if (!(error instanceof AccountError)) throw error;
       res.status(400).render('accounts/setup', { name: form.name, error: error.message });
@@ -148,7 +149,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
       await setPassword(store, user.id, form.password);
       await sessionStore.endSessionsOf(user.id);
       await signIn(req, user.id);
-      res.redirect(303, '/');
+      seeOther(res, '/');
     } catch (error) {
       if (!(error instanceof AccountError)) throw error;
       res.status(400).render('accounts/link', { account: user, error: error.message });
@@ -169,7 +170,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
       if (form.password !== form.confirm) throw new AccountError('The two new passwords differ.');
       await setPassword(store, user.id, form.password);
       await sessionStore.endSessionsOf(user.id, req.sessionID);
-      res.redirect(303, '/account?changed=1');
+      seeOther(res, '/account?changed=1');
     } catch (error) {
       if (!(error instanceof AccountError)) throw error;
       res.status(400).render('accounts/account', { error: error.message, changed: false });

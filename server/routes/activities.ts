@@ -39,6 +39,7 @@ import {
   revealed,
   sentenceText,
 } from '../web/classroom.js';
+import { seeOther } from '../web/see-other.js';
 
 const STYLESHEETS = ['/public/css/classroom.css'];
 /** How often the dashboard script asks for fresh counts (the brief: within 2 s of a tag). */
@@ -210,7 +211,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       };
     }
     await activityStore.create(activity);
-    res.redirect(303, base(activity));
+    seeOther(res, base(activity));
   }
 
   function categoryFilter(req: Request, activity: Activity): string {
@@ -325,7 +326,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
 
   async function attemptReference(req: Request, res: Response, change: () => Promise<string>) {
     try {
-      res.redirect(303, await change());
+      seeOther(res, await change());
     } catch (error) {
       if (!(error instanceof RuleError) && !(error instanceof ActivityError)) throw error;
       renderReference(req, res, error instanceof InputError ? 400 : 409, error.message, echo(req));
@@ -386,7 +387,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     await activityStore.update(activity.id, (a) => {
       a.reference = a.reference.filter((t) => t.id !== tagId);
     });
-    res.redirect(303, `${base(activity)}/reference/${index + 1}`);
+    seeOther(res, `${base(activity)}/reference/${index + 1}`);
   }
 
   // The lesson's stages
@@ -402,7 +403,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
         if (a.status === 'open') a.status = 'revealed';
       });
     }
-    res.redirect(303, `${base(activity)}/results`);
+    seeOther(res, `${base(activity)}/results`);
   }
 
   /** POST /activities/:activityId/end — no more joins or edits; the code stops working. */
@@ -410,7 +411,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     const activity = load(req);
     parseForm(emptyForm, req.body);
     await endActivity(activity.id);
-    res.redirect(303, base(activity));
+    seeOther(res, base(activity));
   }
 
   async function endActivity(id: string) {
@@ -554,7 +555,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       await activityStore.remove(activity.id);
     }
     await endStudentSessions(activity.id);
-    res.redirect(303, form.what === 'students' ? base(activity) : '/activities');
+    seeOther(res, form.what === 'students' ? base(activity) : '/activities');
   }
 
   /** Drops the sessions of the activity's students, so no id of theirs is left behind. */

@@ -16,6 +16,7 @@ import { csrfField, formList, formInt, multipartBody, parseForm } from '../web/f
 import { loadArticle, loadProject, loadedArticle, loadedProject, requireResearcher, researchersOnly } from '../web/load.js';
 import { csrf } from '../web/security.js';
 import { articleView, codebookOf, visibleAnnotations } from '../web/views.js';
+import { seeOther } from '../web/see-other.js';
 
 export const MAX_ARTICLE_BYTES = 1024 * 1024;
 
@@ -137,7 +138,7 @@ export function articles(store: Store): Router {
     };
     await store.createArticle(article);
     await store.updateProject(project.id, () => {});
-    res.redirect(303, `/articles/${article.id}`);
+    seeOther(res, `/articles/${article.id}`);
   }
 
   /** GET /articles/:articleId */
@@ -177,6 +178,6 @@ export function articles(store: Store): Router {
     await store.removeArticle(article.id);
     const project = loadedProject(req);
     await store.updateProject(project.id, () => {});
-    res.redirect(303, `/projects/${article.projectId}`);
+    seeOther(res, `/projects/${article.projectId}`);
   }
 }

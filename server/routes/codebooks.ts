@@ -9,6 +9,7 @@ import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { csrfField, multipartBody, parseForm } from '../web/forms.js';
 import { csrf } from '../web/security.js';
+import { seeOther } from '../web/see-other.js';
 
 const MAX_CODEBOOK_BYTES = 256 * 1024;
 const uploadForm = z.strictObject({ ...csrfField, json: z.string().max(MAX_CODEBOOK_BYTES).default('') });
@@ -70,6 +71,6 @@ export function codebooks(store: Store): Router {
     }
     if (store.codebook(codebook.id)) throw new HttpError(409, `A codebook with the id "${codebook.id}" exists already; choose another id.`);
     await store.saveCodebook(codebook);
-    res.redirect(303, `/codebooks/${codebook.id}`);
+    seeOther(res, `/codebooks/${codebook.id}`);
   }
 }

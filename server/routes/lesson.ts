@@ -38,6 +38,7 @@ import {
 } from '../web/classroom.js';
 import { pieces } from '../web/views.js';
 import { InputError, echo, sentenceIndex, sentencePath, sentenceView, spanOf } from '../web/sentence-editor.js';
+import { seeOther } from '../web/see-other.js';
 
 const joinForm = z.strictObject({
   ...csrfField,
@@ -109,7 +110,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     if (found) return found;
     if (req.session.student) delete req.session.student;
     if (req.method === 'GET' || req.method === 'HEAD') {
-      res.redirect(303, '/join');
+      seeOther(res, '/join');
       return null;
     }
     throw new HttpError(401, 'Join the lesson first: ask your teacher for the code.');
@@ -144,7 +145,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     const activity = isJoinCode(code) ? activities.byCode(code) : undefined;
     if (!activity) return renderJoin(req, res, 404, { code: '', nickname: '' }, 'No lesson has this code. Check the code on the board and type it below.');
     if (activity.status === 'ended') return renderJoin(req, res, 410, { code: '', nickname: '' }, 'This lesson has ended: its code no longer works.');
-    res.redirect(303, `/join?code=${code}`);
+    seeOther(res, `/join?code=${code}`);
   }
 
   /** POST /join — code and nickname; limited per code and nickname (a class shares one address). */
@@ -176,14 +177,14 @@ export function lesson(store: Store, activities: ActivityStore): Router {
       return renderJoin(req, res, 409, values, error.message);
     }
     await startStudentSession(req, { activityId: activity.id, studentId });
-    res.redirect(303, '/lesson');
+    seeOther(res, '/lesson');
   }
 
   /** POST /lesson/leave — forget the lesson in this browser (the tags stay with the class). */
   function leave(req: Request, res: Response) {
     parseForm(z.strictObject(csrfField), req.body);
     delete req.session.student;
-    res.redirect(303, '/join');
+    seeOther(res, '/join');
   }
 
   /** GET /lesson/style.css — the category colours (students cannot load /codebooks/…, which needs an account). */
@@ -275,7 +276,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
   /** Runs a change; a broken rule re-renders the sentence with the message and the student's input. */
   async function attempt(req: Request, res: Response, found: { activity: Activity; student: Student }, change: () => Promise<string>) {
     try {
-      res.redirect(303, await change());
+      seeOther(res, await change());
     } catch (error) {
       if (!(error instanceof RuleError) && !(error instanceof ActivityError)) throw error;
       // Re-read: a failed change leaves the stored student as it was.
@@ -333,7 +334,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     parseForm(z.strictObject(csrfField), req.body);
     ownTag(found, index, tagId);
     await activities.updateStudent(found.activity.id, found.student.id, (annotation) => removeTag(annotation, tagId));
-    res.redirect(303, backTo(index));
+    seeOther(res, backTo(index));
   }
 
   /** POST /lesson/sentences/:n/reviewed — "nothing to tag here" (or undo), then on to the next sentence. */

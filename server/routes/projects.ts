@@ -13,6 +13,7 @@ import { csrfField, formFlag, formInt, parseForm } from '../web/forms.js';
 import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
 import { baseUrl, idParam } from '../web/params.js';
 import { DEFAULT_CODEBOOK, userNames } from '../web/views.js';
+import { seeOther } from '../web/see-other.js';
 
 const projectForm = z.strictObject({
   ...csrfField,
@@ -74,7 +75,7 @@ export function projects(store: Store): Router {
     await store.projects.update((file) => {
       file.data.projects.push(project);
     });
-    res.redirect(303, `/projects/${project.id}`);
+    seeOther(res, `/projects/${project.id}`);
   }
 
   /** GET /projects/:projectId — the article list, with the user's progress on each. */
@@ -110,7 +111,7 @@ export function projects(store: Store): Router {
       p.assignment.perArticle = form.perArticle;
       p.open = form.open;
     });
-    res.redirect(303, `/projects/${project.id}`);
+    seeOther(res, `/projects/${project.id}`);
   }
 
   /** POST /projects/:projectId/members — adds an existing user, or invites a new one with a one-time link. */
@@ -137,7 +138,7 @@ export function projects(store: Store): Router {
       p.members.push({ userId, role: form.role });
     });
     if (link) return showWithLink(req, res, `New account ${user.name}: send them this one-time link to choose a password.`, link);
-    res.redirect(303, `/projects/${project.id}#members`);
+    seeOther(res, `/projects/${project.id}#members`);
   }
 
   function showWithLink(req: Request, res: Response, message: string, path: string) {
@@ -186,6 +187,6 @@ export function projects(store: Store): Router {
     await store.updateProject(project.id, (p) => {
       p.members = p.members.filter((m) => m.userId !== user.id);
     });
-    res.redirect(303, `/projects/${project.id}#members`);
+    seeOther(res, `/projects/${project.id}#members`);
   }
 }

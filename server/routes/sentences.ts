@@ -25,6 +25,7 @@ import { loadArticle, loadedArticle, loadedProject } from '../web/load.js';
 import { InputError, echo, sentenceIndex, sentencePath, sentenceView, spanOf } from '../web/sentence-editor.js';
 import { idParam, queryId } from '../web/params.js';
 import { LAYOUT, cachedFragment, codebookOf, freshFragment, pieces, userNames, visibleAnnotations } from '../web/views.js';
+import { seeOther } from '../web/see-other.js';
 
 const tagForm = z.strictObject({
   ...csrfField,
@@ -111,7 +112,7 @@ export function sentences(store: Store): Router {
   /** Runs a change; a broken rule re-renders the sentence with the message and the user's input. */
   async function attempt(req: Request, res: Response, status: number, change: () => Promise<string>) {
     try {
-      res.redirect(303, await change());
+      seeOther(res, await change());
     } catch (error) {
       if (!(error instanceof RuleError)) throw error;
       render(req, res, error instanceof InputError ? 400 : status, error.message, echo(req));
@@ -167,7 +168,7 @@ export function sentences(store: Store): Router {
       throw notFound('Tag');
     }
     await store.updateAnnotation(article.id, annotatorId, (annotation) => removeTag(annotation, tagId));
-    res.redirect(303, backTo(article, index));
+    seeOther(res, backTo(article, index));
   }
 
   /** POST /articles/:articleId/sentences/:n/reviewed — "reviewed, nothing to tag here" (or undo). */

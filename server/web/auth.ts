@@ -4,6 +4,7 @@ import type { User } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
 import { findUser } from '../accounts/users.js';
 import { HttpError } from './errors.js';
+import { seeOther } from './see-other.js';
 
 declare global {
   namespace Express {
@@ -30,7 +31,7 @@ export const requireUser: RequestHandler = (req, res, next) => {
     return;
   }
   if (req.method === 'GET' || req.method === 'HEAD') {
-    res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+    seeOther(res, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
     return;
   }
   next(new HttpError(401, 'Please sign in first.'));
