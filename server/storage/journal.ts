@@ -20,10 +20,14 @@ import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { StorageError, makeDirDurably, syncDir, writeDurably } from './durable-file.js';
 
-const SEGMENT_BYTES = 64 * 1024 * 1024;
+// Rewriting a shard costs about as much CPU as a save itself, so checkpoints are kept rare: the
+// longer a segment, the more saves to one shard a checkpoint writes as one (the same trade-off as
+// a database's WAL size between checkpoints). The price is reading up to this much at a start
+// after a crash (about a second).
+const SEGMENT_BYTES = 256 * 1024 * 1024;
 const IDLE_CHECKPOINT_MS = 60_000;
-/** Shards rewritten at once by a checkpoint: enough to keep the disk busy, few enough to leave it to saves. */
-const CHECKPOINT_WRITERS = 4;
+/** Shards rewritten at once by a checkpoint: enough to keep the disk busy, few enough to leave CPU and disk to saves. */
+const CHECKPOINT_WRITERS = 2;
 const SEGMENT_NAME = /^(\d{8})\.log$/;
 
 export interface JournalOptions {
