@@ -12,7 +12,7 @@ import { ANNOTATORS } from './fixtures/tagger.js';
 
 const TAGGER = fileURLToPath(new URL('./fixtures/tagger.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const RUNS = 12;
+const RUNS = Number(process.env.JOURNAL_CRASH_RUNS ?? 12);
 const ARTICLE = 'crash-article';
 const TEXT = 'Officials allegedly said the so-called reforms were a Western-backed coup. '.repeat(6).trim();
 
