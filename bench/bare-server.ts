@@ -11,8 +11,12 @@ import { join } from 'node:path';
 import express from 'express';
 import session from 'express-session';
 import { csrf, securityHeaders } from '../server/web/security.js';
+import { tuneGarbageCollection } from '../server/runtime.js';
 import { durableWrite } from './durable.js';
 
+// The same garbage-collector setting as the real server (server/cli.ts), so that the comparison
+// measures the app, not the runtime.
+tuneGarbageCollection();
 const [viewsDir, localsFile, filesDir, mode] = process.argv.slice(2);
 if (!viewsDir || !localsFile || !filesDir) throw new Error('usage: bare-server.ts VIEWS_DIR LOCALS_JSON FILES_DIR [--stack]');
 const locals = JSON.parse(readFileSync(localsFile, 'utf8')) as Record<string, unknown>;

@@ -5,6 +5,7 @@ import { segmentCommand } from './commands/segment.js';
 import { userCommand } from './commands/user.js';
 import { agreementCommand } from './commands/agreement.js';
 import { exportCommand } from './commands/export.js';
+import { tuneGarbageCollection } from './runtime.js';
 
 const USAGE = `usage: framelens <command>
   serve                         start the web server (PORT, HOST, DATA_DIR)
@@ -14,6 +15,7 @@ const USAGE = `usage: framelens <command>
   export PROJECT --format F --out DIR [--anonymise]   export a project's data
 `;
 
+tuneGarbageCollection();
 const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 const [command, ...args] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<number>> = {
