@@ -1,7 +1,7 @@
 // HTTP plumbing for the benchmarks: spawning servers and timing their start, reading their
 // memory from /proc, signing in like a browser, and running autocannon.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 
@@ -55,8 +55,10 @@ export async function spawnServer(
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening" line within ${timeoutMs} ms:\n${output.join('')}`)), timeoutMs);
     const lines = createInterface({ input: child.stdout ?? process.stdin });
+    const log = process.env.BENCH_SERVER_LOG;
     lines.on('line', (line) => {
-      output.push(line);
+      if (log) appendFileSync(log, line + '\n');
+      else output.push(line);
       const match = portLine.exec(line);
       if (match?.[1]) {
         clearTimeout(timer);

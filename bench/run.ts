@@ -12,6 +12,8 @@
 //
 // It always exits 0 when the measurements ran (it is a report); a FAIL row marks a missed target.
 // Environment: BENCH_PROFILE=DIR runs the real server with --cpu-prof into DIR;
+// BENCH_SERVER_FLAGS='--trace-gc …' adds Node flags to the real server, whose output then goes
+// to BENCH_SERVER_LOG (a file) if set;
 // BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
 // startup, pages, saves, export, segmentation, agreement) runs only those sections.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -83,7 +85,13 @@ const BARE_NODE =
 
 function serverArgs(): string[] {
   const profile = process.env.BENCH_PROFILE;
-  return [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profile)}`] : []), join(ROOT, 'dist/server/cli.js'), 'serve'];
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  return [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profile)}`] : []),
+    ...flags,
+    join(ROOT, 'dist/server/cli.js'),
+    'serve',
+  ];
 }
 
 function serverEnv(study: Study): NodeJS.ProcessEnv {
