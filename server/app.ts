@@ -9,6 +9,7 @@ import { loadUser, requireUser } from './web/auth.js';
 import { HttpError, errorHandler, fallThrough } from './web/errors.js';
 import { csrf, securityHeaders } from './web/security.js';
 import { FileSessionStore, sessions } from './web/session.js';
+import { renderView } from './web/view-engine.js';
 import { accounts } from './routes/accounts.js';
 import { agreement } from './routes/agreement.js';
 import { exports } from './routes/exports.js';
@@ -76,6 +77,7 @@ export interface AppOptions {
 export function createApp({ config, store, activities }: AppOptions): express.Express {
   const app = express();
   app.set('views', VIEWS_DIR);
+  app.engine('ejs', renderView);
   app.set('view engine', 'ejs');
   // Compiled templates are kept in production and tests; re-read on every request in development.
   app.set('view cache', process.env.NODE_ENV !== 'development');
