@@ -103,19 +103,23 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
       : csrf.csrfSynchronisedProtection(req, res, next),
   );
   app.use(loadUser(store));
+  // Most pages need the tags, which load just after start-up.
+  const tagsLoaded: express.RequestHandler = (_req, _res, next) => {
+    store.ready.then(() => next(), next);
+  };
+
+  // The sentence view first: annotators load it and post to it all day, so its requests should
+  // not walk past every other route. It asks for a signed-in user itself, on its own paths only.
+  app.use(sentences(store, [requireUser, tagsLoaded]));
 
   // Public: signing in, first-start set-up, one-time links
   app.use(accounts(store, sessionStore));
   // Public: classroom students join with a code and a nickname (no account)
   app.use(lesson(store, activities));
 
-  // Everything below needs a signed-in user, and most of it the tags (loaded just after start-up)
+  // Everything below needs a signed-in user, and most of it the tags
   app.use(requireUser);
-  app.use((_req, _res, next) => {
-    store.ready.then(() => next(), next);
-  });
-  // The sentence view first: it is what annotators load all day.
-  app.use(sentences(store));
+  app.use(tagsLoaded);
   app.use(home(store));
   app.use(projects(store));
   app.use(dashboard(store));

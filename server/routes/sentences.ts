@@ -1,5 +1,5 @@
 // The sentence view and everything an annotator does on it: tag, edit, delete, mark reviewed.
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Article, Tag } from '../core/model.js';
 import { VOICES, VOICE_LABELS } from '../core/model.js';
@@ -40,8 +40,10 @@ type TagForm = z.infer<typeof tagForm>;
 
 const reviewForm = z.strictObject({ ...csrfField, reviewed: z.enum(['0', '1']) });
 
-export function sentences(store: Store): Router {
+/** `signedIn` runs first on every sentence path: the router sits before the public routes. */
+export function sentences(store: Store, signedIn: RequestHandler[]): Router {
   const router = Router();
+  router.use('/articles/:articleId/sentences', ...signedIn);
   const article = loadArticle(store);
   router.get('/articles/:articleId/sentences/:n', article, show);
   router.post('/articles/:articleId/sentences/:n/tags', article, create);

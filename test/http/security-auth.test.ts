@@ -227,19 +227,24 @@ interface Layer {
   route?: { path: unknown; methods: Record<string, boolean>; stack: Layer[] };
 }
 
-/** Every GET and POST route in the app's routers; those mounted after requireUser need a user. */
+/** Every GET and POST route in the app's routers; those behind requireUser (app-wide or in their router) need a user. */
 function routesOf(app: Express): RouteInfo[] {
   const top = (app as unknown as { router: { stack: Layer[] } }).router.stack;
   const routes: RouteInfo[] = [];
   let gated = false;
   for (const layer of top) {
     if (layer.handle === requireUser) gated = true;
+    // A router may ask for a user itself, for its own paths (the sentence view, mounted first).
+    let routerGated = false;
     for (const l of layer.handle.stack ?? []) {
-      if (!l.route) continue;
+      if (!l.route) {
+        if (l.handle === requireUser) routerGated = true;
+        continue;
+      }
       if (typeof l.route.path !== 'string') throw new Error(`route path is not a string: ${String(l.route.path)}`);
       const inline = l.route.stack.some((s) => s.handle === requireUser);
       for (const method of Object.keys(l.route.methods)) {
-        if (method === 'get' || method === 'post') routes.push({ method, path: l.route.path, public: !gated && !inline });
+        if (method === 'get' || method === 'post') routes.push({ method, path: l.route.path, public: !gated && !inline && !routerGated });
       }
     }
   }
