@@ -20,8 +20,8 @@ function views(dir: string): string[] {
 }
 
 /** Names a view reads without declaring them, JavaScript's globals (Math, String …) aside. */
-function undeclared(file: string): string[] {
-  const template = new ejs.Template(readFileSync(file, 'utf8'), { strict: true, filename: file, compileDebug: false });
+function undeclared(text: string): string[] {
+  const template = new ejs.Template(text, { strict: true, compileDebug: false });
   template.compile();
   const code = `function view(locals, escapeFn, include, rethrow) {\n${template.source}\n}`;
   return [...new Set(detectGlobals(code).map((g) => g.name))].filter((name) => !EJS_NAMES.has(name) && !(name in globalThis));
@@ -35,13 +35,10 @@ describe('views', () => {
   });
 
   it.each(files.map((file) => [relative(VIEWS_DIR, file), file]))('%s declares every local it reads', (_name, file) => {
-    expect(undeclared(file)).toEqual([]);
+    expect(undeclared(readFileSync(file, 'utf8'))).toEqual([]);
   });
 
   it('a view that reads an undeclared local is caught', () => {
-    const template = new ejs.Template('<% const { a } = locals; -%><%= a %><%= b %>', { strict: true, compileDebug: false });
-    template.compile();
-    const code = `function view(locals, escapeFn, include, rethrow) {\n${template.source}\n}`;
-    expect(detectGlobals(code).map((g) => g.name)).toContain('b');
+    expect(undeclared('<% const { a } = locals; -%><%= a %><%= b %>')).toEqual(['b']);
   });
 });
