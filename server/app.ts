@@ -14,6 +14,8 @@ import { accounts } from './routes/accounts.js';
 import { agreement } from './routes/agreement.js';
 import { exports } from './routes/exports.js';
 import { activities as activityRoutes } from './routes/activities.js';
+import { activityReference } from './routes/activity-reference.js';
+import { activityResults } from './routes/activity-results.js';
 import { articles } from './routes/articles.js';
 import { codebooks } from './routes/codebooks.js';
 import { dashboard } from './routes/dashboard.js';
@@ -129,6 +131,8 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(articles(store));
   app.use(codebooks(store));
   app.use(activityRoutes(store, activities));
+  app.use(activityReference(store, activities));
+  app.use(activityResults(store, activities));
 
   app.use(fallThrough);
   app.use(noSessionForErrors);

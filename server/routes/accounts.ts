@@ -14,7 +14,7 @@ import { adoptOrphanProjects } from '../demo/seed.js';
 import { decoyHash, verifyPassword } from '../accounts/passwords.js';
 import { requireUser, currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
-import { csrfField, parseForm } from '../web/forms.js';
+import { csrfField, emptyForm, parseForm } from '../web/forms.js';
 import { queryString } from '../web/params.js';
 import { signInLimits } from '../web/security.js';
 import type { FileSessionStore } from '../web/session.js';
@@ -92,7 +92,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
 
   /** POST /signout — ends the session on the server, not just in the browser. */
   async function signOut(req: Request, res: Response) {
-    parseForm(z.strictObject(csrfField), req.body);
+    parseForm(emptyForm, req.body);
     await new Promise<void>((resolve, reject) => req.session.destroy((e: unknown) => (e ? reject(e) : resolve())));
     res.clearCookie('framelens.sid');
     seeOther(res, '/signin');

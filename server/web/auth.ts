@@ -42,3 +42,10 @@ export function currentUser(req: Express.Request): User {
   if (!req.user) throw new HttpError(401, 'Please sign in first.');
   return req.user;
 }
+
+/** Only teachers and researchers run classroom lessons; returns the signed-in one. */
+export function requireTeacher(req: Express.Request): User {
+  const user = currentUser(req);
+  if (user.role !== 'teacher' && user.role !== 'researcher') throw new HttpError(403, 'Only teachers and researchers can run classroom lessons.');
+  return user;
+}

@@ -1,8 +1,8 @@
-// View models for classroom pages, shared by the teacher's routes (activities.ts) and the
-// students' (lesson.ts): the lesson text as words, feedback beside the reference, heatmap.
+// View models for classroom pages, shared by the teacher's routes (activities.ts, activity-*.ts)
+// and the students' (lesson.ts): the lesson text as words, feedback beside the reference, heatmap.
 import type { Article, Codebook, Range, Tag } from '../core/model.js';
 import { VOICE_LABELS } from '../core/model.js';
-import { categories } from '../core/codebook.js';
+import { categories, findCategory } from '../core/codebook.js';
 import { progress } from '../core/spans.js';
 import { classDistribution, compareTags, pooledScores, type Feedback, type ReferenceOutcome, type Score } from '../core/classroom/feedback.js';
 import { heatLevel, heatmap } from '../core/classroom/heatmap.js';
@@ -11,6 +11,21 @@ import { sentenceWords } from '../core/classroom/text.js';
 import type { Activity, ReferenceTag, Student } from '../storage/activity-schemas.js';
 import type { Store } from '../storage/store.js';
 import { codebookOf, pieces, type Piece } from './views.js';
+
+/** The stylesheet of every classroom page. */
+export const CLASSROOM_STYLESHEETS = ['/public/css/classroom.css'];
+/** How often the dashboard script asks for fresh counts (the brief: within 2 s of a tag). */
+export const POLL_MS = 1500;
+
+/** Where the teacher's pages of an activity live. */
+export function activityPath(activity: Activity): string {
+  return `/activities/${activity.id}`;
+}
+
+/** The dashboard's `?category=` filter, kept only if it names one of the codebook's categories. */
+export function categoryFilter(codebook: Codebook, value: string | undefined): string {
+  return value !== undefined && value !== '' && findCategory(codebook, value) ? value : '';
+}
 
 /** The activity's article copy as an Article, for the shared span helpers (progress, pieces). */
 export function lessonArticle(activity: Activity): Article {

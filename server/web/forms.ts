@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { HttpError, describeZodError } from './errors.js';
 
 export const csrfField = { _csrf: z.string().max(200).optional() };
+/** A form with nothing but its token: a button that changes something. */
+export const emptyForm = z.strictObject(csrfField);
 
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const result = schema.safeParse(body ?? {});

@@ -4,8 +4,10 @@ import type { Request, RequestHandler } from 'express';
 import type { Article } from '../core/model.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
+import type { Activity } from '../storage/activity-schemas.js';
+import type { ActivityStore } from '../storage/activities.js';
 import { canSeeArticle, roleIn } from '../core/access.js';
-import { currentUser } from './auth.js';
+import { currentUser, requireTeacher } from './auth.js';
 import { HttpError, notFound } from './errors.js';
 import { idParam } from './params.js';
 
@@ -14,6 +16,7 @@ declare global {
     interface Request {
       project?: Project;
       article?: Article;
+      activity?: Activity;
     }
   }
 }
@@ -42,6 +45,17 @@ export function loadArticle(store: Store): RequestHandler {
   };
 }
 
+/** The classroom activity in the URL, if it is the signed-in teacher's; anyone else's is "not found". */
+export function loadActivity(activityStore: ActivityStore): RequestHandler {
+  return (req, _res, next) => {
+    const user = requireTeacher(req);
+    const activity = activityStore.activity(idParam(req, 'activityId'));
+    if (!activity || activity.teacherId !== user.id) throw notFound('Activity');
+    req.activity = activity;
+    next();
+  };
+}
+
 export function requireResearcher(req: Request): void {
   const project = loadedProject(req);
   if (roleIn(project, currentUser(req).id) !== 'researcher') {
@@ -63,4 +77,9 @@ export function loadedProject(req: Request): Project {
 export function loadedArticle(req: Request): Article {
   if (!req.article) throw notFound('Article');
   return req.article;
+}
+
+export function loadedActivity(req: Request): Activity {
+  if (!req.activity) throw notFound('Activity');
+  return req.activity;
 }

@@ -1,8 +1,8 @@
 // What the three sentence editors share — an annotator's (routes/sentences.ts), a student's
-// (routes/lesson.ts) and a teacher's reference (routes/activities.ts): the sentence from the URL,
-// the words offered as span ends, tags shown with their first and last word, the neighbouring
-// sentences, turning the form's words and category into a checked span, and re-rendering a
-// refused form with what the user typed.
+// (routes/lesson.ts) and a teacher's reference (routes/activity-reference.ts): the sentence from
+// the URL, the words offered as span ends, tags shown with their first and last word, the
+// neighbouring sentences, turning the form's words and category into a checked span, and
+// re-rendering a refused form with what the user typed.
 import type { Request } from 'express';
 import type { Codebook, Range } from '../core/model.js';
 import { words } from '../core/segmentation.js';
