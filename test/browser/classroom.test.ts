@@ -1,6 +1,7 @@
 // The classroom lesson in a real browser: a student on a phone-sized screen joins and tags
 // with taps (JavaScript on) and with the word menus (JavaScript off); the teacher's dashboard
-// updates by itself when a student tags.
+// updates by itself when a student tags; the teacher's reference editor, results, feedback and
+// presenter pages work with JavaScript off and on.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
@@ -64,6 +65,14 @@ function tagsOf(nickname: string) {
   return (student?.annotation.tags ?? []).map((tag) => ({ text: activity.article.text.slice(tag.start, tag.end), category: tag.category, sentence: tag.sentence }));
 }
 
+/** Signs the teacher in through the form. */
+async function signInAsTeacher(page: Page) {
+  await page.goto('/signin');
+  await page.getByLabel('Name').fill('tess');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
 /** Joins through the page's form. */
 async function joinWithForm(page: Page, nickname: string) {
   await page.goto(`/j/${activity.code}`);
@@ -102,10 +111,7 @@ describe('classroom lesson in the browser', () => {
     const c = await context({ viewport: { width: 1280, height: 800 } });
     teacherPage = await c.newPage();
     teacherProblems = watch(teacherPage);
-    await teacherPage.goto('/signin');
-    await teacherPage.getByLabel('Name').fill('tess');
-    await teacherPage.getByLabel('Password').fill(PASSWORD);
-    await Promise.all([teacherPage.waitForURL((url) => url.pathname === '/'), teacherPage.getByRole('button', { name: 'Sign in' }).click()]);
+    await signInAsTeacher(teacherPage);
     await teacherPage.getByRole('link', { name: 'Lessons' }).click();
     await teacherPage.getByRole('link', { name: 'New activity' }).click();
     await Promise.all([
@@ -195,6 +201,49 @@ describe('classroom lesson in the browser', () => {
     await expect.poll(() => teacherPage.textContent('#students')).toContain('Late');
     expect(await teacherPage.evaluate('window.notReloaded')).toBe(true);
     await shot(teacherPage, 'dashboard-live');
+    expect(teacherProblems).toEqual([]);
+  }, TIMEOUT);
+
+  it('without JavaScript the teacher adds a reference tag through the word menus', async () => {
+    const c = await context({ javaScriptEnabled: false });
+    const page = await c.newPage();
+    const problems = watch(page);
+    await signInAsTeacher(page);
+    const s = sentenceIndex('Stoltenberg indicated');
+    const word = wordIndex(s, 'Stoltenberg');
+    await page.goto(`/activities/${activity.id}/reference/${s + 1}`);
+    await page.selectOption('#first', String(word));
+    await page.selectOption('#last', String(word));
+    await page.check('#cat-hedge');
+    await page.fill('#rationale', 'Planted by the test: not a hedge at all.');
+    await Promise.all([page.waitForURL((url) => url.searchParams.has('saved')), page.getByRole('button', { name: 'Add to the reference' }).click()]);
+    const [stored] = t.activities.activities();
+    expect(stored?.reference.some((r) => r.category === 'hedge' && r.rationale.startsWith('Planted') && r.sentence === s)).toBe(true);
+    expect(await page.textContent('main')).toContain('Planted by the test');
+    expect(problems).toEqual([]);
+  }, TIMEOUT);
+
+  it('the reference list, results, a student’s feedback and the presenter view load with JavaScript off and on', async () => {
+    const student = t.activities.students(activity.id).find((x) => x.nickname === 'NoScript');
+    if (!student) throw new Error('no student');
+    const paths = [
+      `/activities/${activity.id}/reference`,
+      `/activities/${activity.id}/results`,
+      `/activities/${activity.id}/students/${student.id}`,
+      `/activities/${activity.id}/present/${sentenceIndex('Stoltenberg indicated') + 1}`,
+    ];
+    const noScript = await (await context({ javaScriptEnabled: false })).newPage();
+    const noScriptProblems = watch(noScript);
+    await signInAsTeacher(noScript);
+    for (const page of [noScript, teacherPage]) {
+      for (const path of paths) {
+        const response = await page.goto(path);
+        expect(response?.status(), path).toBe(200);
+        expect(await page.textContent('main'), path).toMatch(/\S/);
+      }
+    }
+    expect(await teacherPage.textContent('main')).toContain('presumably');
+    expect(noScriptProblems).toEqual([]);
     expect(teacherProblems).toEqual([]);
   }, TIMEOUT);
 });
