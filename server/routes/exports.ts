@@ -3,13 +3,12 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
-import { z } from 'zod';
 import type { Store } from '../storage/store.js';
 import { exportFiles, isFormat, projectData, FORMATS } from '../exports/project.js';
 import { importTags, ImportError } from '../exports/import.js';
 import { writeZip } from '../exports/zip.js';
 import { HttpError } from '../web/errors.js';
-import { csrfField, multipartBody, parseForm } from '../web/forms.js';
+import { emptyForm, multipartBody, parseForm } from '../web/forms.js';
 import { loadProject, loadedProject, requireResearcher, researchersOnly } from '../web/load.js';
 import { queryString } from '../web/params.js';
 import { csrf } from '../web/security.js';
@@ -66,7 +65,7 @@ export function exports(store: Store): Router {
   async function importJsonl(req: Request, res: Response) {
     requireResearcher(req);
     const project = loadedProject(req);
-    parseForm(z.strictObject(csrfField), req.body);
+    parseForm(emptyForm, req.body);
     if (!req.file) throw new HttpError(400, 'Choose a .jsonl file exported from Framelens.');
     try {
       const result = await importTags(store, project, req.file.buffer.toString('utf8'));

@@ -24,7 +24,7 @@ import { ActivityError, type ActivityStore } from '../storage/activities.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { HttpError, notFound } from '../web/errors.js';
-import { csrfField, formInt, parseForm } from '../web/forms.js';
+import { csrfField, emptyForm, formInt, parseForm } from '../web/forms.js';
 import { idParam, queryId } from '../web/params.js';
 import { joinLimits } from '../web/security.js';
 import { codebookCss } from './codebooks.js';
@@ -182,7 +182,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
 
   /** POST /lesson/leave — forget the lesson in this browser (the tags stay with the class). */
   function leave(req: Request, res: Response) {
-    parseForm(z.strictObject(csrfField), req.body);
+    parseForm(emptyForm, req.body);
     delete req.session.student;
     seeOther(res, '/join');
   }
@@ -331,7 +331,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
   async function remove(req: Request, res: Response) {
     const { found, index } = forChange(req, res);
     const tagId = idParam(req, 'tagId');
-    parseForm(z.strictObject(csrfField), req.body);
+    parseForm(emptyForm, req.body);
     ownTag(found, index, tagId);
     await activities.updateStudent(found.activity.id, found.student.id, (annotation) => removeTag(annotation, tagId));
     seeOther(res, backTo(index));

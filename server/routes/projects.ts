@@ -9,7 +9,7 @@ import { newId } from '../storage/store.js';
 import { AccountError, findUser, findUserByName, inviteUser, issueResetLink } from '../accounts/users.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
-import { csrfField, formFlag, formInt, parseForm } from '../web/forms.js';
+import { csrfField, emptyForm, formFlag, formInt, parseForm } from '../web/forms.js';
 import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
 import { baseUrl, idParam } from '../web/params.js';
 import { DEFAULT_CODEBOOK, userNames } from '../web/views.js';
@@ -164,7 +164,7 @@ export function projects(store: Store): Router {
   /** POST /projects/:projectId/members/:userId/reset — a one-time link to choose a new password. */
   async function resetPassword(req: Request, res: Response) {
     requireResearcher(req);
-    parseForm(z.strictObject(csrfField), req.body);
+    parseForm(emptyForm, req.body);
     const user = member(req);
     const me = currentUser(req).id;
     // Only for annotators wholly within this researcher's projects: adding someone's account to
@@ -180,7 +180,7 @@ export function projects(store: Store): Router {
   /** POST /projects/:projectId/members/:userId/delete — their tags stay, for the record. */
   async function removeMember(req: Request, res: Response) {
     requireResearcher(req);
-    parseForm(z.strictObject(csrfField), req.body);
+    parseForm(emptyForm, req.body);
     const project = loadedProject(req);
     const user = member(req);
     if (user.id === currentUser(req).id) throw new HttpError(400, 'You cannot remove yourself from the project.');

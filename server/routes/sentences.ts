@@ -20,7 +20,7 @@ import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
-import { csrfField, formInt, parseForm } from '../web/forms.js';
+import { csrfField, emptyForm, formInt, parseForm } from '../web/forms.js';
 import { loadArticle, loadedArticle, loadedProject } from '../web/load.js';
 import { InputError, echo, sentenceIndex, sentencePath, sentenceView, spanOf } from '../web/sentence-editor.js';
 import { idParam, queryId } from '../web/params.js';
@@ -165,7 +165,7 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
     const index = sentenceIndex(req, article);
     const tagId = idParam(req, 'tagId');
     const annotatorId = currentUser(req).id;
-    parseForm(z.strictObject(csrfField), req.body);
+    parseForm(emptyForm, req.body);
     if (!store.annotation(article.id, annotatorId).tags.some((t) => t.id === tagId && t.sentence === index)) {
       throw notFound('Tag');
     }
