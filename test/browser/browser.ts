@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { createServer } from '../../server/web/http-server.js';
 import { PASSWORD, addUser, demoArticleId, demoProjectId, makeApp, type TestApp } from '../helpers/app.js';
 
 export { PASSWORD };
@@ -37,7 +38,10 @@ export async function startHarness(): Promise<Harness> {
     project?.members.push({ userId: annotatorId, role: 'annotator' });
   });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = t.app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
+    // The server `framelens serve` listens with.
+    const s = createServer(t.app);
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   const browser = await chromium.launch({

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
+import { createServer } from '../../server/web/http-server.js';
 import { PASSWORD, addUser, csrfOf, makeApp, type TestApp } from '../helpers/app.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
@@ -85,7 +86,10 @@ beforeAll(async () => {
   t = await makeApp();
   await addUser(t, 'tess', 'teacher');
   server = await new Promise((resolve, reject) => {
-    const s = t.app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
+    // The server `framelens serve` listens with.
+    const s = createServer(t.app);
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => resolve(s));
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({

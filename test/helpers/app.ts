@@ -62,7 +62,10 @@ export interface Agent {
   get: (path: string) => Promise<request.Response>;
 }
 
-export function agentFor(app: Express): Agent {
+/** What supertest can send requests to: the app itself, or a server made for it. */
+export type Target = Parameters<typeof request.agent>[0];
+
+export function agentFor(app: Target): Agent {
   const agent = request.agent(app);
   let token: string | null = null;
   const csrf = async () => {
@@ -83,7 +86,7 @@ export function agentFor(app: Express): Agent {
   };
 }
 
-export async function signIn(app: Express, name: string, password = PASSWORD): Promise<Agent> {
+export async function signIn(app: Target, name: string, password = PASSWORD): Promise<Agent> {
   const a = agentFor(app);
   const response = await a.post('/signin', { name, password });
   if (response.status !== 303) throw new Error(`sign-in failed for ${name}: ${response.status}`);
