@@ -179,9 +179,11 @@ function templateFor(html: string): { template: string; locals: { t: string[] } 
 }
 
 interface Baselines {
-  /** Bare Express: GET /page, POST /write. */
+  /** Bare Express, listening with app.listen: GET /page, POST /write. */
   bare: Spawned;
-  /** The same routes behind the app's middleware stack (helmet, parsers, session, CSRF). */
+  /** The same, listening with the real server's HTTP server (server/web/http-server.ts). */
+  bareOwn: Spawned;
+  /** The same routes behind the app's middleware stack (helmet, parsers, session, CSRF), on the real server's HTTP server. */
   stack: Spawned;
   stackSession: { cookie: string; csrf: string };
   /** Shard-sized files in 1,000 folders, for raw and HTTP durable writes. */
@@ -189,7 +191,7 @@ interface Baselines {
   text: string;
 }
 
-/** Writes the raw-write files and the page template, then starts the two baseline servers. */
+/** Writes the raw-write files and the page template, then starts the three baseline servers. */
 async function startBaselines(server: Spawned, study: Study, sessions: Session[], tmp: string): Promise<Baselines> {
   const text = study.typicalShard;
   const filesDir = join(tmp, 'raw');
@@ -221,7 +223,8 @@ async function startBaselines(server: Spawned, study: Study, sessions: Session[]
   const args = ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts'), views, join(tmp, 'bare-locals.json'), filesDir];
   const env = { ...process.env, NODE_ENV: 'production' };
   const bare = await spawnServer(args, env, /listening on (\d+)/, '/page');
-  const stack = await spawnServer([...args, '--stack'], env, /listening on (\d+)/, '/page');
+  const bareOwn = await spawnServer([...args, '--framelens-server'], env, /listening on (\d+)/, '/page');
+  const stack = await spawnServer([...args, '--stack', '--framelens-server'], env, /listening on (\d+)/, '/page');
   const token = await fetch(`${stack.base}/token`);
   const stackSession = { cookie: (token.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '', csrf: await token.text() };
   const check = await (await fetch(`${bare.base}/page`)).text();
@@ -230,7 +233,7 @@ async function startBaselines(server: Spawned, study: Study, sessions: Session[]
       `the baseline template prints ${fmt(Buffer.byteLength(check))} bytes with ${locals.t.length} escaped text nodes, ` +
       `${check === html ? 'byte-identical to' : 'NOT identical to'} a median real page`,
   );
-  return { bare, stack, stackSession, files, text };
+  return { bare, bareOwn, stack, stackSession, files, text };
 }
 
 function pagePath(r: () => number, study: Study): string {
@@ -247,6 +250,7 @@ async function sentencePages(server: Spawned, study: Study, sessions: Session[],
     return { ...request, method: 'GET', path: pagePath(r, study), headers: { ...request.headers, cookie: session.cookie } };
   };
   await load(b.bare.base, PAGE_CONNECTIONS, WARM_UP_S, 200, barePage);
+  await load(b.bareOwn.base, PAGE_CONNECTIONS, WARM_UP_S, 200, barePage);
   await load(b.stack.base, PAGE_CONNECTIONS, WARM_UP_S, 200, stackPage);
   await load(server.base, PAGE_CONNECTIONS, WARM_UP_S, 200, appPage);
   const bares: LoadResult[] = [];
@@ -257,16 +261,19 @@ async function sentencePages(server: Spawned, study: Study, sessions: Session[],
     log(`  round ${round}: bare EJS ${describe(bares[round - 1] as LoadResult)}`);
     log(`           sentence page ${describe(apps[round - 1] as LoadResult)}`);
   }
+  const own = await load(b.bareOwn.base, PAGE_CONNECTIONS, DIAGNOSTIC_S, 200, barePage, b.bareOwn.pid);
   const stack = await load(b.stack.base, PAGE_CONNECTIONS, DIAGNOSTIC_S, 200, stackPage, b.stack.pid);
-  log(`  EJS behind the app's middleware: ${describe(stack)}  (diagnostic: helmet, parsers, session, CSRF; no target)`);
+  log(`  bare EJS on the app's HTTP server: ${describe(own)}  (diagnostic: the server of server/web/http-server.ts; no target)`);
+  log(`  … and behind the app's middleware: ${describe(stack)}  (diagnostic: helmet, parsers, session, CSRF; no target)`);
   const bare = pooled(bares);
   const app = pooled(apps);
   log(
     `  → pooled: sentence page ${fmt(app.rate)}/s vs bare ${fmt(bare.rate)}/s = ${fmt(app.rate / bare.rate, 2)}× ` +
       `(per round ${apps.map((a, i) => fmt(a.rate / (bares[i]?.rate ?? NaN), 2)).join(', ')}); ` +
       `by server CPU per page ${fmt(bare.cpuMsPerResponse / app.cpuMsPerResponse, 2)}× ` +
-      `(${fmt(app.cpuMsPerResponse, 2)} vs ${fmt(bare.cpuMsPerResponse, 2)} ms). The middleware stack alone: ` +
-      `${fmt(stack.rate / bare.rate, 2)}× by rate, ${fmt(bare.cpuMsPerResponse / stack.cpuMsPerResponse, 2)}× by CPU.`,
+      `(${fmt(app.cpuMsPerResponse, 2)} vs ${fmt(bare.cpuMsPerResponse, 2)} ms). On the app's HTTP server the bare route ` +
+      `gives ${fmt(own.rate)}/s (${fmt(own.cpuMsPerResponse, 2)} ms CPU): the app keeps ${fmt(app.rate / own.rate, 2)}× of that, ` +
+      `the middleware stack alone ${fmt(stack.rate / own.rate, 2)}× (${fmt(stack.cpuMsPerResponse, 2)} ms CPU).`,
   );
   rows.push({
     figure: `Sentence page GET, ${PAGE_CONNECTIONS} connections`,
@@ -382,7 +389,7 @@ async function tagSaves(server: Spawned, study: Study, sessions: Session[], b: B
   });
   const warm = await load(server.base, TAG_CONNECTIONS, WARM_UP_S, 303, tagRequest);
   if (warm.ok === 0) throw new Error(`no tag was saved in the warm-up: ${describe(warm)}`);
-  await load(b.bare.base, TAG_CONNECTIONS, 1, 303, bareWrite);
+  await load(b.bareOwn.base, TAG_CONNECTIONS, 1, 303, bareWrite);
   await load(b.stack.base, TAG_CONNECTIONS, 1, 303, stackWrite);
   type Raw = Awaited<ReturnType<typeof rawWrites>>;
   const rawLine = (x: Raw) =>
@@ -399,7 +406,7 @@ async function tagSaves(server: Spawned, study: Study, sessions: Session[], b: B
   const ten = await load(server.base, 10, DIAGNOSTIC_S, 303, tagRequest, server.pid);
   const rawTen = await rawWrites(b.files, b.text, 10, BASELINE_S);
   log(`  tag saves with 10 clients: ${describe(ten)} · raw writes, 10 in flight: ${rawLine(rawTen)}  (diagnostic, no target)`);
-  const bare = await load(b.bare.base, TAG_CONNECTIONS, DIAGNOSTIC_S, 303, bareWrite, b.bare.pid);
+  const bare = await load(b.bareOwn.base, TAG_CONNECTIONS, DIAGNOSTIC_S, 303, bareWrite, b.bareOwn.pid);
   const stack = await load(b.stack.base, TAG_CONNECTIONS, DIAGNOSTIC_S, 303, stackWrite, b.stack.pid);
   log(`  the same write behind a bare Express POST: ${describe(bare)}  (diagnostic, no target)`);
   log(`  … and behind the app's middleware:         ${describe(stack)}  (diagnostic, no target)`);
@@ -599,7 +606,7 @@ async function main(): Promise<void> {
   let server: Spawned | null = null;
   let baselines: Baselines | null = null;
   const cleanUp = async () => {
-    for (const child of [server, baselines?.bare, baselines?.stack]) if (child) await stopServer(child).catch(() => {});
+    for (const child of [server, baselines?.bare, baselines?.bareOwn, baselines?.stack]) if (child) await stopServer(child).catch(() => {});
     server = null;
     baselines = null;
     if (process.env.BENCH_KEEP === '1') log(`(kept ${tmp})`);
