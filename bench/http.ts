@@ -58,7 +58,7 @@ export async function spawnServer(
     const log = process.env.BENCH_SERVER_LOG;
     lines.on('line', (line) => {
       if (log) appendFileSync(log, line + '\n');
-      else output.push(line);
+      output.push(line);
       const match = portLine.exec(line);
       if (match?.[1]) {
         clearTimeout(timer);
@@ -83,6 +83,16 @@ export async function spawnServer(
   }
   const startMs = performance.now() - started;
   return { child, pid, port, base, startMs, rssKb: memoryOf(pid).rssKb, cpuMs: cpuMsOf(pid), output };
+}
+
+/** Waits until the server has printed a line matching `pattern`; resolves with the milliseconds since it was spawned. */
+export async function waitForLine(server: Spawned, pattern: RegExp, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now();
+  while (!server.output.some((line) => pattern.test(line))) {
+    if (performance.now() - started > timeoutMs) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return server.startMs + performance.now() - started;
 }
 
 /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */

@@ -60,6 +60,10 @@ export async function serveCommand(_args: string[]): Promise<number> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const base = `http://${config.host}:${port}`;
   console.log(`Framelens is serving ${config.dataDir} on ${base}`);
+  // Pages that need tags wait for them; operators (and the benchmark) see when they are all in.
+  void store.ready.then(() => {
+    console.log(`All tags are loaded: ${store.tagCount().toLocaleString('en')} tags, ${process.uptime().toFixed(1)} s after start.`);
+  }, () => {});
   const token = await issueSetupToken(store);
   if (token) {
     console.log(`No accounts yet. Open this one-time link to create the first researcher account:\n  ${base}/setup/${token}`);

@@ -394,6 +394,14 @@ export class Store {
     );
   }
 
+  /** How many tags are stored, over every article and annotator. */
+  tagCount(): number {
+    this.#checkLoaded();
+    let count = 0;
+    for (const byAnnotator of this.#annotations.values()) for (const shard of byAnnotator.values()) count += shard.data.data.tags.length;
+    return count;
+  }
+
   /** Every annotator's annotation of one article. */
   annotations(articleId: string): Annotation[] {
     this.#checkLoaded();
