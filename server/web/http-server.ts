@@ -13,11 +13,14 @@ import type { Express } from 'express';
  * Node builds requests and responses with the constructors given here: the object is created
  * with the app's prototype first and then initialised by Node's own constructor.
  */
-function builtWith<T extends Function>(base: T, prototype: object): T {
+export function builtWith<T extends Function>(base: T, prototype: object): T {
+  // Node's IncomingMessage and ServerResponse are plain constructor functions, which can
+  // initialise an object made beforehand. Should a Node release make them classes, the server
+  // keeps Node's own (and Express changes the prototypes as before) rather than fail.
+  if (Function.prototype.toString.call(base).startsWith('class')) return base;
   return new Proxy(base, {
     construct(target, args) {
       const self: object = Object.create(prototype);
-      // Node's IncomingMessage and ServerResponse are plain constructor functions.
       Reflect.apply(target, self, args);
       return self;
     },

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '../../server/web/http-server.js';
+import { builtWith, createServer } from '../../server/web/http-server.js';
 import { addUser, demoArticleId, makeApp, signIn, type TestApp } from '../helpers/app.js';
 import { savedTagId, tag } from '../helpers/forms.js';
 
@@ -60,6 +60,19 @@ describe('the HTTP server', () => {
     } finally {
       await close(bare);
     }
+  });
+
+  it('makes objects with the given prototype that the original constructor initialised, and leaves classes alone', () => {
+    function Counter(this: { count: number }, start: number) {
+      this.count = start;
+    }
+    const prototype = { kind: 'counter' };
+    const Built = builtWith(Counter, prototype);
+    const made: unknown = Reflect.construct(Built, [3]);
+    expect(Object.getPrototypeOf(made)).toBe(prototype);
+    expect(made).toEqual({ count: 3 });
+    class Modern {}
+    expect(builtWith(Modern, prototype)).toBe(Modern);
   });
 
   it('serves the whole app: sign in with the form, tag a sentence, see the tag on the page', async () => {
