@@ -16,7 +16,7 @@ import express from 'express';
 import session from 'express-session';
 import { csrf, securityHeaders } from '../server/web/security.js';
 import { tuneGarbageCollection } from '../server/runtime.js';
-import { createServer } from '../server/web/http-server.js';
+import { serverFor } from '../server/web/http-server.js';
 import { durableWrite } from './durable.js';
 
 // The same garbage-collector setting as the real server (server/cli.ts), so that the comparison
@@ -67,7 +67,7 @@ app.post('/write', async (_req, res) => {
   res.redirect(303, '/page');
 });
 // http.createServer(app) is what app.listen does.
-const server = flags.includes('--framelens-server') ? createServer(app) : http.createServer(app);
+const server = flags.includes('--framelens-server') ? serverFor(app) : http.createServer(app);
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   console.log(`bare express listening on ${typeof address === 'object' && address ? address.port : 0}`);

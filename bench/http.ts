@@ -89,6 +89,7 @@ export async function spawnServer(
 export async function waitForLine(server: Spawned, pattern: RegExp, timeoutMs = 60_000): Promise<number> {
   const started = performance.now();
   while (!server.output.some((line) => pattern.test(line))) {
+    if (server.child.exitCode !== null) throw new Error(`the server exited (${server.child.exitCode}) before printing ${pattern}`);
     if (performance.now() - started > timeoutMs) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }

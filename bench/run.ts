@@ -196,7 +196,7 @@ interface Baselines {
   bare: Spawned;
   /** The same, listening with the real server's HTTP server (server/web/http-server.ts). */
   bareOwn: Spawned;
-  /** The same routes behind the app's middleware stack (helmet, parsers, session, CSRF), on the real server's HTTP server. */
+  /** The same routes behind the app's middleware stack (helmet, the form parser, session, CSRF), on the real server's HTTP server. */
   stack: Spawned;
   stackSession: { cookie: string; csrf: string };
   /** Shard-sized files in 1,000 folders, for raw and HTTP durable writes. */
@@ -277,7 +277,7 @@ async function sentencePages(server: Spawned, study: Study, sessions: Session[],
   const own = await load(b.bareOwn.base, PAGE_CONNECTIONS, DIAGNOSTIC_S, 200, barePage, b.bareOwn.pid);
   const stack = await load(b.stack.base, PAGE_CONNECTIONS, DIAGNOSTIC_S, 200, stackPage, b.stack.pid);
   log(`  bare EJS on the app's HTTP server: ${describe(own)}  (diagnostic: the server of server/web/http-server.ts; no target)`);
-  log(`  … and behind the app's middleware: ${describe(stack)}  (diagnostic: helmet, parsers, session, CSRF; no target)`);
+  log(`  … and behind the app's middleware: ${describe(stack)}  (diagnostic: helmet, the form parser, session, CSRF; no target)`);
   const bare = pooled(bares);
   const app = pooled(apps);
   log(
@@ -421,7 +421,7 @@ async function tagSaves(server: Spawned, study: Study, sessions: Session[], b: B
   log(`  tag saves with 10 clients: ${describe(ten)} · raw writes, 10 in flight: ${rawLine(rawTen)}  (diagnostic, no target)`);
   const bare = await load(b.bareOwn.base, TAG_CONNECTIONS, DIAGNOSTIC_S, 303, bareWrite, b.bareOwn.pid);
   const stack = await load(b.stack.base, TAG_CONNECTIONS, DIAGNOSTIC_S, 303, stackWrite, b.stack.pid);
-  log(`  the same write behind a bare Express POST: ${describe(bare)}  (diagnostic, no target)`);
+  log(`  the same write behind a bare Express POST: ${describe(bare)}  (diagnostic, on the app's HTTP server; no target)`);
   log(`  … and behind the app's middleware:         ${describe(stack)}  (diagnostic, no target)`);
   const app = pooled(apps);
   const rawRate = raws.reduce((a, r) => a + r.count, 0) / raws.reduce((a, r) => a + r.seconds, 0);

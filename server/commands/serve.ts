@@ -1,6 +1,6 @@
 // `framelens serve`: open the data folder, create the demo on first start, listen.
 import { createApp } from '../app.js';
-import { createServer } from '../web/http-server.js';
+import { serverFor } from '../web/http-server.js';
 import { loadConfig } from '../config.js';
 import { ensureDemo } from '../demo/seed.js';
 import { issueSetupToken } from '../accounts/users.js';
@@ -51,7 +51,7 @@ export async function serveCommand(_args: string[]): Promise<number> {
     process.exit(1);
   });
   const app = createApp({ config, store, activities });
-  const server = createServer(app).listen(config.port, config.host);
+  const server = serverFor(app).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -1,10 +1,7 @@
 // Browser-test harness: the app on a temporary data folder, listening on a free local port,
 // with a researcher and an annotator (assigned to the demo article), and Debian's Chromium.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { createServer } from '../../server/web/http-server.js';
-import { PASSWORD, addUser, demoArticleId, demoProjectId, makeApp, type TestApp } from '../helpers/app.js';
+import { PASSWORD, addUser, demoArticleId, demoProjectId, listen, makeApp, type TestApp } from '../helpers/app.js';
 
 export { PASSWORD };
 
@@ -37,13 +34,7 @@ export async function startHarness(): Promise<Harness> {
     const project = file.data.projects.find((p) => p.id === projectId);
     project?.members.push({ userId: annotatorId, role: 'annotator' });
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    // The server `framelens serve` listens with.
-    const s = createServer(t.app);
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await listen(t.app);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -52,14 +43,14 @@ export async function startHarness(): Promise<Harness> {
   const contexts: BrowserContext[] = [];
   return {
     t,
-    base: `http://127.0.0.1:${port}`,
+    base: server.base,
     browser,
     articleId,
     projectId,
     researcherId,
     annotatorId,
     context: async (options) => {
-      const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ...options });
+      const context = await browser.newContext({ baseURL: server.base, ...options });
       context.setDefaultTimeout(15_000);
       contexts.push(context);
       return context;
@@ -67,8 +58,7 @@ export async function startHarness(): Promise<Harness> {
     close: async () => {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close().catch(() => undefined);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await t.cleanup();
     },
   };

@@ -2,15 +2,12 @@
 // with taps (JavaScript on) and with the word menus (JavaScript off); the teacher's dashboard
 // updates by itself when a student tags; the teacher's reference editor, results, feedback and
 // presenter pages work with JavaScript off and on.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
-import { createServer } from '../../server/web/http-server.js';
-import { PASSWORD, addUser, csrfOf, makeApp, type TestApp } from '../helpers/app.js';
+import { PASSWORD, addUser, csrfOf, listen, makeApp, type Listening, type TestApp } from '../helpers/app.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 90_000;
@@ -18,7 +15,7 @@ const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, is
 const SHOTS = process.env.CLASSROOM_SCREENSHOTS;
 
 let t: TestApp;
-let server: Server;
+let server: Listening | undefined;
 let browser: Browser;
 let base: string;
 let activity: Activity;
@@ -85,13 +82,8 @@ async function joinWithForm(page: Page, nickname: string) {
 beforeAll(async () => {
   t = await makeApp();
   await addUser(t, 'tess', 'teacher');
-  server = await new Promise((resolve, reject) => {
-    // The server `framelens serve` listens with.
-    const s = createServer(t.app);
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await listen(t.app);
+  base = server.base;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -102,8 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close().catch(() => undefined);
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
   await t?.cleanup();
 });
 

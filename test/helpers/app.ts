@@ -2,6 +2,8 @@
 // and a snapshot of every stored file to prove that a refused request changed nothing.
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
@@ -14,6 +16,7 @@ import type { Role } from '../../server/storage/schemas.js';
 import type { Store } from '../../server/storage/store.js';
 import { ActivityStore } from '../../server/storage/activities.js';
 import { readJournal } from '../../server/storage/journal.js';
+import { serverFor } from '../../server/web/http-server.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -37,6 +40,28 @@ export async function makeApp(dataDir?: string): Promise<TestApp> {
     await rm(dir, { recursive: true, force: true });
   };
   return { app, store, activities, dataDir: dir, cleanup };
+}
+
+export interface Listening {
+  server: Server;
+  /** `http://127.0.0.1:<port>` */
+  base: string;
+  close: () => Promise<void>;
+}
+
+/** `app` on the server `framelens serve` listens with, on a free local port. */
+export async function listen(app: Express): Promise<Listening> {
+  const server = serverFor(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { server, base: `http://127.0.0.1:${port}`, close };
 }
 
 export async function addUser(t: TestApp, name: string, role: Role): Promise<string> {
@@ -63,7 +88,7 @@ export interface Agent {
 }
 
 /** What supertest can send requests to: the app itself, or a server made for it. */
-export type Target = Parameters<typeof request.agent>[0];
+export type Target = Parameters<typeof request>[0];
 
 export function agentFor(app: Target): Agent {
   const agent = request.agent(app);

@@ -184,6 +184,20 @@ describe('the store with its journal', () => {
     await writer.close();
   });
 
+  it('counts the tags in shard files and in the journal alike, after a restart', async () => {
+    const store = await storeWithArticle();
+    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0)));
+    await store.checkpoint();
+    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t2', 10)));
+    await store.updateAnnotation('a1', 'u2', (a) => addTag(a, { ...tag('t3', 20), annotatorId: 'u2' }));
+    expect(store.tagCount()).toBe(3);
+    // A crash: t1 is in its shard file, t2 and t3 in the journal only.
+    const again = await Store.open(dir, []);
+    await again.ready;
+    expect(again.tagCount()).toBe(3);
+    await again.close();
+  });
+
   it('tags of an article deleted just before a crash do not come back with the journal', async () => {
     const store = await storeWithArticle();
     await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0)));
