@@ -60,6 +60,8 @@ const NAME_PARTS = new Set(
 /** `At 5 a.m.` on its own is not a sentence: a fronted time phrase goes on (`At 5 a.m. Mr. Smith left`). */
 const FRONTED_TIME = /^[("“‘'[]*(?:At|By|From|Until|Till|Before|After|Around|About|Since|Shortly|Just|Only|Even|Then|On|In)\b/u;
 const TIME = /^[AaPp]\.[Mm]\.$/;
+/** `e.g.`, `i.e.`, `a.k.a.` introduce what follows: they end a sentence only at the end of a line. */
+const INTRODUCES = /^(?:e\.g|i\.e|a\.k\.a|E\.g|I\.e)\.$/;
 
 // natural's own URI/e-mail patterns. Its URI pattern swallows a sentence's
 // final period, so we hide the address ourselves and leave that period visible.
@@ -337,7 +339,10 @@ function protect(s: string, usage: WordUsage): string {
       .replace(BEFORE_NUMBER, maskLast)
       .replace(INITIALISM, (m, offset: number, all: string) => {
         const inner = maskAll(m.slice(0, -1)) + '.';
-        return opensSentence(all, offset, offset + m.length, TIME.test(m), usage) ? inner : maskLast(inner);
+        const ends = INTRODUCES.test(m)
+          ? followedBy(ONLY_SPACE, all, offset + m.length)
+          : opensSentence(all, offset, offset + m.length, TIME.test(m), usage);
+        return ends ? inner : maskLast(inner);
       })
       .replace(POSTPOSITIVE, (m, offset: number, all: string) =>
         opensSentence(all, offset, offset + m.length, false, usage) ? m : maskLast(m),

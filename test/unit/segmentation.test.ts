@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../server/core/model.js';
 import { lines, segment, words } from '../../server/core/segmentation.js';
@@ -224,6 +225,30 @@ describe('segment() on real-news-style paragraphs', () => {
       'Shares rose.',
       'Its shares fell later.',
     ]);
+  });
+
+  it('never ends a sentence after e.g., i.e. or a.k.a. but at the end of a line', () => {
+    expect(sentences('Fuels, e.g. Those from Qatar, cost more. He is Ali, a.k.a. The Fixer. Use one, i.e.\nThe first.')).toEqual([
+      'Fuels, e.g. Those from Qatar, cost more.',
+      'He is Ali, a.k.a. The Fixer.',
+      'Use one, i.e.',
+      'The first.',
+    ]);
+  });
+
+  it('gives well-formed ranges that cover every non-space character, whatever the mix of abbreviations and punctuation', () => {
+    const pieces = [' ', '\n', '. ', '… ', '!” ', '?! ', 'U.S. ', 'M.Sc. ', 'p.m. ', 'Mr. ', '[Walter] ', 'Turnout ', 'turnout ', 'The ', 'said ', '1. ', 'e.g. ', '“', '” ', 'Co. ', 'Officials ', 'at 5 '];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        const ranges = segment(text);
+        expectWellFormed(text, ranges);
+        let rest = text;
+        for (const { start, end } of [...ranges].reverse()) rest = rest.slice(0, start) + rest.slice(end);
+        expect(rest.trim()).toBe('');
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('does not split a title from a bracketed name', () => {
