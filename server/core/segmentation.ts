@@ -391,8 +391,10 @@ function maskLast(m: string): string {
  *   - otherwise a capitalised word is taken for a name going on (`U.S. Senate`, `Inc. Chief
  *     Executive`), unless the text itself shows it is a common word: written in lower case
  *     elsewhere and never capitalised inside a sentence (`… the U.S. Officials said …` in an
- *     article that speaks of `officials`), and the word after it is not capitalised too (a
- *     Title Case headline). This is Punkt's orthographic heuristic (Kiss & Strunk 2006).
+ *     article that speaks of `officials`), it is no part of an institution's name (`Senate`,
+ *     `Government`), the word after it is not capitalised too (a Title Case headline) and the
+ *     sentence so far is more than `The U.S.`. This is Punkt's orthographic heuristic (Kiss &
+ *     Strunk 2006) with a news writer's caution.
  * In doubt it keeps the sentence whole: a wrong split cuts a sentence that tags cannot cross.
  */
 function opensSentence(s: string, offset: number, index: number, time: boolean, usage: WordUsage): boolean {
