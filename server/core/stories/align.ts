@@ -197,3 +197,20 @@ export function alignStory(articles: readonly AlignArticle[], options: AlignOpti
   }
   return links;
 }
+
+/** The score of any pair of the story's sentences (for links a researcher adds by hand). */
+export function pairScorer(articles: readonly AlignArticle[], options: AlignOptions = DEFAULT_ALIGN_OPTIONS): (a: SentenceRef, b: SentenceRef) => number {
+  const vectors = sentenceVectors(articles, options);
+  const index = new Map(articles.map((a, i) => [a.id, i]));
+  const vector = (r: SentenceRef) => vectors[index.get(r.article) ?? -1]?.[r.sentence];
+  return (a, b) => {
+    const x = vector(a);
+    const y = vector(b);
+    if (!x || !y) return 0;
+    const values = new Map<number, number>();
+    for (let k = 0; k < y.terms.length; k++) values.set(y.terms[k]!, y.values[k]!);
+    let dot = 0;
+    for (let k = 0; k < x.terms.length; k++) dot += x.values[k]! * (values.get(x.terms[k]!) ?? 0);
+    return dot;
+  };
+}
