@@ -154,40 +154,46 @@ export function alignPair(scores: Float64Array, rows: number, columns: number, o
 /** Aligns every pair of the story's articles; links run from the earlier article to the later. */
 export function alignStory(articles: readonly AlignArticle[], options: AlignOptions = DEFAULT_ALIGN_OPTIONS): Link[] {
   const vectors = sentenceVectors(articles, options);
-  const matrices = new Map<string, Float64Array>();
-  const pairLinks = new Map<string, Set<string>>();
+  // Sentences as numbers for the triangle step: article x's sentence i is first[x] + i.
+  const first: number[] = [];
+  let total = 0;
+  for (const v of vectors) {
+    first.push(total);
+    total += v.length;
+  }
+  const neighbours: Set<number>[] = Array.from({ length: total }, () => new Set());
+  const matrices: Float64Array[][] = [];
   const links: Link[] = [];
   for (let x = 0; x < articles.length; x++) {
+    matrices.push([]);
     for (let y = x + 1; y < articles.length; y++) {
       const a = vectors[x]!;
       const b = vectors[y]!;
       const m = similarities(a, b);
-      matrices.set(`${x},${y}`, m);
-      const found = new Set<string>();
+      matrices[x]![y] = m;
       for (const { i, j, score } of alignPair(m, a.length, b.length, options)) {
         links.push({ a: { article: articles[x]!.id, sentence: i }, b: { article: articles[y]!.id, sentence: j }, score });
-        found.add(`${i},${j}`);
+        neighbours[first[x]! + i]!.add(first[y]! + j);
+        neighbours[first[y]! + j]!.add(first[x]! + i);
       }
-      pairLinks.set(`${x},${y}`, found);
     }
   }
   if (options.triangleThreshold < 1 && articles.length > 2) {
-    const linked = (x: number, i: number, y: number, j: number) =>
-      x < y ? pairLinks.get(`${x},${y}`)!.has(`${i},${j}`) : pairLinks.get(`${y},${x}`)!.has(`${j},${i}`);
     const extra: Link[] = [];
     for (let x = 0; x < articles.length; x++) {
       for (let z = x + 1; z < articles.length; z++) {
-        const m = matrices.get(`${x},${z}`)!;
+        const m = matrices[x]![z]!;
         const columns = vectors[z]!.length;
         for (let i = 0; i < vectors[x]!.length; i++) {
+          const around = neighbours[first[x]! + i]!;
+          if (around.size === 0) continue;
           for (let k = 0; k < columns; k++) {
             const score = m[i * columns + k]!;
-            if (score < options.triangleThreshold || linked(x, i, z, k)) continue;
+            if (score < options.triangleThreshold) continue;
+            const other = neighbours[first[z]! + k]!;
+            if (other.has(first[x]! + i)) continue;
             let closed = false;
-            for (let y = 0; y < articles.length && !closed; y++) {
-              if (y === x || y === z) continue;
-              for (let j = 0; j < vectors[y]!.length && !closed; j++) closed = linked(x, i, y, j) && linked(y, j, z, k);
-            }
+            for (const n of around) if (other.has(n)) closed = true;
             if (closed) extra.push({ a: { article: articles[x]!.id, sentence: i }, b: { article: articles[z]!.id, sentence: k }, score });
           }
         }

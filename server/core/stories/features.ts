@@ -38,12 +38,12 @@ export interface Token {
 /** Terms and their weights before IDF: `s:` stems, `n:` numbers, `q:` quoted word pairs. */
 export type Terms = Map<string, number>;
 
-const NUMBER_WORDS: Record<string, number> = {
+const NUMBER_WORDS = new Map<string, number>(Object.entries({
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
   eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
   eighteen: 18, nineteen: 19, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70,
   eighty: 80, ninety: 90, hundred: 100, dozen: 12,
-};
+}));
 const POSSESSIVE = /['’]s$/;
 const HAS_DIGIT = /\d/;
 
@@ -54,8 +54,8 @@ export function numberValue(word: string): string | null {
     return /^\d+(?:\.\d+)?$/.test(plain) ? String(Number(plain)) : plain;
   }
   const parts = word.split(/[-‐]/);
-  if (!parts.every((p) => p in NUMBER_WORDS)) return null;
-  return String(parts.reduce((sum, p) => sum + (NUMBER_WORDS[p] ?? 0), 0));
+  if (!parts.every((p) => NUMBER_WORDS.has(p))) return null;
+  return String(parts.reduce((sum, p) => sum + (NUMBER_WORDS.get(p) ?? 0), 0));
 }
 
 /** The `[start, end)` ranges inside quotation marks in `text` (curly or straight; an apostrophe in a word is not one). */
@@ -114,6 +114,17 @@ export function lowerCaseWords(sentences: Token[][]): Set<string> {
   return seen;
 }
 
+/** Porter stems, remembered: a story repeats its words, and natural's stemmer is regex-heavy. */
+const stems = new Map<string, string>();
+function stemOf(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    if (stems.size > 100_000) stems.clear();
+    stems.set(word, (s = stem(word)));
+  }
+  return s;
+}
+
 /** The weighted terms of one sentence's tokens (before IDF); each term counts once, at its highest weight. */
 export function sentenceTerms(sentence: Token[], lowerCase: ReadonlySet<string>, weights: FeatureWeights): Terms {
   const terms: Terms = new Map();
@@ -132,7 +143,7 @@ export function sentenceTerms(sentence: Token[], lowerCase: ReadonlySet<string>,
     let last: string | null = null;
     for (const part of t.word.split(/[-‐]/)) {
       if (part === '' || STOP_WORDS.has(part)) continue;
-      const s = stem(part);
+      const s = stemOf(part);
       add(`s:${s}`, Math.max(1, name ? weights.name : 1, t.quoted ? weights.quote : 1));
       last = s;
       if (t.quoted && previousQuoted !== null) add(`q:${previousQuoted} ${s}`, weights.quotePair);
