@@ -6,8 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const RUNTIME = fileURLToPath(new URL('../../server/runtime.ts', import.meta.url));
-/** The child loads tsx and allocates 2 million objects: seconds on a busy machine, past vitest's default 5 s. */
-const CHILD_TIMEOUT = 60_000;
 
 /** Runs a child Node that tunes for `cpus`, then allocates enough to scavenge many times; returns its GC trace. */
 function scavengeTrace(cpus: number): { status: number | null; tuned: string; helperMs: number[] } {
@@ -19,7 +17,7 @@ function scavengeTrace(cpus: number): { status: number | null; tuned: string; he
   `;
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--trace-gc-nvp', '--input-type=module', '-e', script], {
     encoding: 'utf8',
-    timeout: CHILD_TIMEOUT,
+    timeout: 60_000,
   });
   const lines = child.stdout.split('\n');
   const tunedAt = lines.findIndex((l) => l.startsWith('tuned='));
@@ -40,7 +38,7 @@ describe('tuneGarbageCollection', { timeout: 70_000 }, () => {
     expect(tuned).toBe('true');
     expect(helperMs.length).toBeGreaterThan(5);
     expect(helperMs.every((ms) => ms === 0)).toBe(true);
-  }, CHILD_TIMEOUT);
+  });
 
   it('on more cores, V8 keeps its parallel scavenges', () => {
     const { status, tuned, helperMs } = scavengeTrace(8);
@@ -49,5 +47,5 @@ describe('tuneGarbageCollection', { timeout: 70_000 }, () => {
     expect(helperMs.length).toBeGreaterThan(5);
     // Helpers take part in some scavenges at least (V8 decides how many per scavenge).
     expect(helperMs.some((ms) => ms > 0)).toBe(true);
-  }, CHILD_TIMEOUT);
+  });
 });
