@@ -23,8 +23,10 @@ export const MAX_ARTICLE_BYTES = 1024 * 1024;
 /** Import forms are multipart (they may carry a file), so their CSRF check runs after parsing. */
 export const importUpload: RequestHandler[] = [
   multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 4 * MAX_ARTICLE_BYTES, files: 1, fields: 2000 } }).single('file'),
-    6 * MAX_ARTICLE_BYTES,
+    // A text over 1 MB is refused anyway; up to 2,000 fields (sentences left out at the preview).
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: MAX_ARTICLE_BYTES, files: 1, fields: 2000, parts: 2001 } }).single('file'),
+    // The whole body, counted as it arrives: a pasted text and a file of 1 MB each, and the fields.
+    3 * MAX_ARTICLE_BYTES,
   ),
   csrf.csrfSynchronisedProtection,
 ];

@@ -102,7 +102,10 @@ const LINGER_MS = 2000;
  */
 export const closeUnreadBodies: ErrorRequestHandler = (error, req, res, next) => {
   if (!req.complete && !res.headersSent) {
+    // Marks the body as being consumed (by us), so that Node does not read and discard the rest
+    // of it after the answer; it stays unread and paused.
     req.pause();
+    req.read(0);
     res.once('finish', () => {
       if (req.complete) return;
       const socket = req.socket;
