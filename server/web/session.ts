@@ -46,6 +46,12 @@ function toStored(data: SessionData): StoredSessionData {
   };
 }
 
+/** Equal but for the cookie's expiry date (express-session computes it anew for every save). */
+function sameSession(a: StoredSessionData, b: StoredSessionData): boolean {
+  const plain = (d: StoredSessionData) => JSON.stringify({ ...d, cookie: { ...d.cookie, expires: null } });
+  return plain(a) === plain(b);
+}
+
 export class FileSessionStore extends session.Store {
   readonly #data: DataStore;
 
@@ -65,8 +71,15 @@ export class FileSessionStore extends session.Store {
 
   override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
     const log = this.#data.sessions;
-    const isNew = log.get(sid) === undefined;
+    const existing = log.get(sid);
     const stored = toStored(data);
+    // express-session saves a regenerated session once more at the end of the request: unchanged, that is a touch.
+    if (existing && sameSession(existing.data, stored)) {
+      log.touch(sid, Date.now() + IDLE_MS, TOUCH_FLUSH_MS);
+      callback?.();
+      return;
+    }
+    const isNew = existing === undefined;
     const ending = isNew && stored.address !== undefined ? this.#overCap(stored.address) : [];
     Promise.all([log.set(sid, { expires: Date.now() + IDLE_MS, data: stored }), log.remove(ending)]).then(() => callback?.(), callback);
   }
