@@ -215,20 +215,28 @@ export class SessionLog {
     });
   }
 
-  /** Ends sessions; resolves once that is on disk. They are gone from memory at once, even if the write fails. */
-  remove(sids: Iterable<string>): Promise<void> {
+  /**
+   * Ends sessions; resolves once that is on disk. They are gone from memory at once, even if the
+   * write fails. With `purge`, the log is rewritten too, so that no earlier line about them (or
+   * about any ended session) is left in the file: for data that must be deleted, not just ended.
+   */
+  remove(sids: Iterable<string>, options: { purge?: boolean } = {}): Promise<void> {
     const lines: string[] = [];
     for (const sid of sids) {
       if (!this.#sessions.delete(sid)) continue;
       this.#touched.delete(sid);
       lines.push(encode({ del: sid }));
     }
-    return lines.length === 0 ? Promise.resolve() : this.#append(lines, null);
+    if (options.purge) this.#mustCompact = true;
+    return lines.length === 0 && !options.purge ? Promise.resolve() : this.#append(lines, null);
   }
 
-  /** Ends every session `which` picks. */
-  removeWhere(which: (record: SessionRecord, sid: string) => boolean): Promise<void> {
-    return this.remove([...this.#sessions].filter(([sid, record]) => which(record, sid)).map(([sid]) => sid));
+  /** Ends every session `which` picks (see remove for `purge`). */
+  removeWhere(which: (record: SessionRecord, sid: string) => boolean, options: { purge?: boolean } = {}): Promise<void> {
+    return this.remove(
+      [...this.#sessions].filter(([sid, record]) => which(record, sid)).map(([sid]) => sid),
+      options,
+    );
   }
 
   /** Moves a session's expiry in memory; the new expiry is written within `flushMs`, with others. */

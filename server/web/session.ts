@@ -108,9 +108,12 @@ export class FileSessionStore extends session.Store {
   }
 }
 
-/** Ends every student session of a lesson (its students were deleted). */
+/**
+ * Ends every student session of a lesson whose students were deleted, and rewrites the session
+ * log so that no line about them is left on disk.
+ */
 export function endStudentSessions(data: DataStore, activityId: string): Promise<void> {
-  return data.sessions.removeWhere((record) => record.data.student?.activityId === activityId);
+  return data.sessions.removeWhere((record) => record.data.student?.activityId === activityId, { purge: true });
 }
 
 export function sessions(data: DataStore, options: { secureCookies: boolean; store: FileSessionStore }): RequestHandler {
