@@ -106,11 +106,6 @@ export function csrfProtection(options: { secret: string; secureCookies: boolean
     cookies(req, res, () => doubleSubmit.doubleCsrfProtection(req, res, next));
   };
 
-  /** A new session carries its own token: the browser's double-submit cookie is no longer needed. */
-  const forget = (res: Response) => {
-    res.clearCookie(cookieName, { sameSite: 'strict', secure: options.secureCookies, httpOnly: true, path: '/' });
-  };
-
   /** An error page shows no form: it sets no CSRF cookie either. */
   const noCookieForErrors = (res: Response) => {
     if (res.locals.csrfCookie === true && !res.headersSent) {
@@ -119,7 +114,7 @@ export function csrfProtection(options: { secret: string; secureCookies: boolean
     }
   };
 
-  return { tokens, check, forget, noCookieForErrors };
+  return { tokens, check, noCookieForErrors };
 }
 
 /**
