@@ -212,7 +212,7 @@ describe('parseCodebook errors', () => {
     Object.assign(input.groups[0]!.categories[0]!, { tooltip: 'x' });
     const problems = problemsOf(input);
     expect(problems).toContain(
-      'category "hedge": unknown field "tooltip" (allowed: id, name, definition, span, example, colour, key)',
+      'category "hedge": unknown field "tooltip" (allowed: id, name, definition, span, example, colour, key, cues, suggest)',
     );
     expect(problems).toContain('codebook: unknown field "extra" (allowed: schemaVersion, id, name, description, groups)');
   });

@@ -1,0 +1,123 @@
+// The learned suggester's view of a token: the word, its stem and shape, its neighbours, its
+// valence, the lexicons and rules that cover it, the codebook's cues, quotation marks and the
+// sentence's place in the article. Each feature is a name hashed into one of 2^BITS slots (no
+// vocabulary to store; the hashing trick), computed without building the name as a string.
+import { STOP_WORDS, valence } from '../../nlp/tokenizers.js';
+import type { SentenceAnalysis, Token } from './analyse.js';
+import { cueHits, type CodebookRules } from './codebook-rules.js';
+import { ruleHits } from './rules/index.js';
+import { reportingVerbMatches } from './rules/reporting-verbs.js';
+
+/** Bumped whenever a feature changes: a model trained on other features is trained again. */
+export const FEATURES_VERSION = 1;
+export const BITS = 20;
+const MASK = (1 << BITS) - 1;
+
+// FNV-1a, 32 bits.
+const OFFSET = 0x811c9dc5;
+function mix(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ 0x1f, 0x01000193); // a separator, so ("ab","c") ≠ ("a","bc")
+}
+const seeds = new Map<string, number>();
+function seed(kind: string): number {
+  let h = seeds.get(kind);
+  if (h === undefined) {
+    h = mix(OFFSET, kind);
+    seeds.set(kind, h);
+  }
+  return h;
+}
+const slot = (h: number) => (h >>> 0) & MASK;
+
+function shape(text: string, t: Token, i: number): string | null {
+  const s = text.slice(t.start, t.end);
+  if (/\p{N}/u.test(s)) return 'num';
+  if (s.length > 1 && s === s.toUpperCase() && /\p{Lu}/u.test(s)) return 'caps';
+  if (i > 0 && /^\p{Lu}/u.test(s)) return 'cap';
+  return null;
+}
+
+function valenceBucket(word: string): string | null {
+  const v = valence(word);
+  if (v === 0) return null;
+  return `${v > 0 ? '+' : '-'}${Math.min(4, Math.abs(v))}`;
+}
+
+const QUOTE_LENGTH = ['0', '1', '2', '3', '4'];
+
+/**
+ * The feature slots of every token of the sentence: `out[i]` lists token i's slots (a slot may
+ * repeat; it then counts twice, as a hashed feature would).
+ */
+export function tokenFeatures(a: SentenceAnalysis, rules: CodebookRules): number[][] {
+  const { tokens, text } = a;
+  const n = tokens.length;
+  const out: number[][] = tokens.map(() => []);
+  const add = (i: number, kind: string, value: string) => out[i]?.push(slot(mix(seed(kind), value)));
+  const flag = (i: number, kind: string) => out[i]?.push(slot(seed(kind)));
+  const word = (i: number) => (i < 0 ? '<s>' : i >= n ? '</s>' : (tokens[i]?.lower ?? ''));
+  const stemOf = (i: number) => (i < 0 ? '<s>' : i >= n ? '</s>' : (tokens[i]?.stem ?? ''));
+
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i];
+    if (!t) continue;
+    add(i, 'w', t.lower);
+    add(i, 's', t.stem);
+    add(i, 'p', word(i - 1));
+    add(i, 'n', word(i + 1));
+    add(i, 'ps', stemOf(i - 1));
+    add(i, 'ns', stemOf(i + 1));
+    add(i, 'p2', word(i - 2));
+    add(i, 'n2', word(i + 2));
+    out[i]?.push(slot(mix(mix(seed('pw'), word(i - 1)), t.lower)));
+    out[i]?.push(slot(mix(mix(seed('wn'), t.lower), word(i + 1))));
+    add(i, 'x3', t.lower.slice(-3));
+    const sh = shape(text, t, i);
+    if (sh) add(i, 'shape', sh);
+    if (t.lower.includes('-')) flag(i, 'hyphen');
+    if (STOP_WORDS.has(t.lower)) flag(i, 'stop');
+    const v = valenceBucket(t.lower);
+    if (v) add(i, 'v', v);
+    const nv = i + 1 < n ? valenceBucket(word(i + 1)) : null;
+    if (nv) add(i, 'nv', nv);
+    const pv = i > 0 ? valenceBucket(word(i - 1)) : null;
+    if (pv) add(i, 'pv', pv);
+    if (t.quoted) flag(i, 'quoted');
+    if (i === 0) flag(i, 'first-word');
+    if (i === n - 1) flag(i, 'last-word');
+  }
+  if (a.index === 0) for (let i = 0; i < n; i++) flag(i, 'lead');
+  if (a.index === a.sentenceCount - 1) for (let i = 0; i < n; i++) flag(i, 'last-sentence');
+
+  for (const q of a.quotes) {
+    const length = q.last - q.first + 1;
+    const bucket = QUOTE_LENGTH[length] ?? 'long';
+    for (let i = q.first; i <= q.last; i++) add(i, 'qlen', bucket);
+    if (q.first <= q.last) {
+      flag(q.first, 'q-first');
+      flag(q.last, 'q-last');
+      add(q.first, 'q-before', word(q.first - 1));
+    }
+  }
+  for (const hit of ruleHits(a)) {
+    const strength = hit.score >= 0.5 ? 'hi' : 'lo';
+    for (let i = hit.first; i <= hit.last; i++) {
+      add(i, 'rule', hit.rule);
+      add(i, 'rule-hi', `${hit.rule}:${strength}`);
+    }
+    add(hit.first, 'rule-first', hit.rule);
+  }
+  for (const m of reportingVerbMatches(a)) {
+    const speech = m.score > 0 || m.slant === 'neutral' ? m.slant : 'not-speech';
+    for (let i = m.first; i <= m.last; i++) add(i, 'rv', speech);
+    // The words before a reporting verb are often its speaker (sourcing); those after, the report.
+    for (let i = Math.max(0, m.first - 3); i < m.first; i++) add(i, 'rv-next', speech);
+    if (m.last + 1 < n) add(m.last + 1, 'rv-prev', speech);
+  }
+  for (const hit of cueHits(a, rules)) {
+    for (let i = hit.first; i <= hit.last; i++) add(i, 'cue', hit.category);
+    add(hit.first, 'cue-first', hit.category);
+  }
+  return out;
+}

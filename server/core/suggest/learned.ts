@@ -1,0 +1,67 @@
+// The learned suggester: a trained model (model.ts) turned into spans. Each token gets a
+// probability per category; a run of neighbouring tokens that reach MEMBER becomes one span,
+// scored by the mean probability of its tokens. A category whose spans mostly include their
+// quotation marks (scare quotes) gets them added when the run fills a quotation exactly.
+import type { Codebook } from '../model.js';
+import type { SentenceAnalysis } from './analyse.js';
+import { codebookRules } from './codebook-rules.js';
+import { tokenFeatures } from './features.js';
+import type { LearnedModel } from './model.js';
+import type { Suggester, Suggestion } from './types.js';
+
+/** Shown by default: spans the model gives a mean probability of 0.5 or more. */
+export const LEARNED_THRESHOLD = 0.5;
+/** A token belongs to a span from this probability on. */
+const MEMBER = 0.35;
+
+export function learnedSuggester(model: LearnedModel, codebook: Codebook): Suggester {
+  const rules = codebookRules(codebook);
+  const C = model.categories.length;
+  const rows = new Map<number, Float32Array>();
+  model.slots.forEach((slot, i) => rows.set(slot, Float32Array.from(model.weights.slice(i * C, (i + 1) * C))));
+  const active = model.categories.map((c, i) => (c.trained ? i : -1)).filter((i) => i >= 0);
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+  return {
+    name: 'learned',
+    threshold: LEARNED_THRESHOLD,
+    suggest(a: SentenceAnalysis): Suggestion[] {
+      if (active.length === 0 || a.tokens.length === 0) return [];
+      const features = tokenFeatures(a, rules);
+      const n = a.tokens.length;
+      const z = new Float64Array(n * C);
+      for (let t = 0; t < n; t++) {
+        for (const c of active) z[t * C + c] = model.categories[c]?.bias ?? 0;
+        for (const slot of features[t] ?? []) {
+          const row = rows.get(slot);
+          if (!row) continue;
+          for (const c of active) z[t * C + c] = (z[t * C + c] ?? 0) + (row[c] ?? 0);
+        }
+      }
+      const out: Suggestion[] = [];
+      for (const c of active) {
+        const category = model.categories[c];
+        if (!category) continue;
+        let t = 0;
+        while (t < n) {
+          if (sigmoid(z[t * C + c] ?? 0) < MEMBER) {
+            t++;
+            continue;
+          }
+          const first = t;
+          let sum = 0;
+          while (t < n && sigmoid(z[t * C + c] ?? 0) >= MEMBER) sum += sigmoid(z[t++ * C + c] ?? 0);
+          const last = t - 1;
+          let start = a.tokens[first]?.start ?? 0;
+          let end = a.tokens[last]?.end ?? 0;
+          if (category.quoteMarks) {
+            const quote = a.quotes.find((q) => q.first === first && q.last === last);
+            if (quote) ({ start, end } = quote);
+          }
+          out.push({ sentence: a.index, start, end, category: category.id, score: sum / (last - first + 1), suggester: 'learned', source: 'model' });
+        }
+      }
+      return out.sort((x, y) => x.start - y.start || x.end - y.end || x.category.localeCompare(y.category));
+    },
+  };
+}
