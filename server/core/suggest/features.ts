@@ -46,16 +46,22 @@ function valenceBucket(word: string): string | null {
 
 const QUOTE_LENGTH = ['0', '1', '2', '3', '4'];
 
-/**
- * The feature slots of every token of the sentence: `out[i]` lists token i's slots (a slot may
- * repeat; it then counts twice, as a hashed feature would).
- */
-export function tokenFeatures(a: SentenceAnalysis, rules: CodebookRules): number[][] {
+/** A token's features: the words themselves, and what generalises beyond them. */
+export interface TokenFeatures {
+  /** The word, its stem, suffix and neighbours: what a model learns the vocabulary from. */
+  lexical: number[];
+  /** Lexicons, rules, cues, valence, shape, quotes, position: what carries over to unseen words. */
+  general: number[];
+}
+
+/** The feature slots of every token of the sentence (a slot may repeat: it then counts twice). */
+export function tokenFeatures(a: SentenceAnalysis, rules: CodebookRules): TokenFeatures[] {
   const { tokens, text } = a;
   const n = tokens.length;
-  const out: number[][] = tokens.map(() => []);
-  const add = (i: number, kind: string, value: string) => out[i]?.push(slot(mix(seed(kind), value)));
-  const flag = (i: number, kind: string) => out[i]?.push(slot(seed(kind)));
+  const out: TokenFeatures[] = tokens.map(() => ({ lexical: [], general: [] }));
+  const LEXICAL = new Set(['w', 's', 'p', 'n', 'ps', 'ns', 'p2', 'n2', 'x3', 'q-before']);
+  const add = (i: number, kind: string, value: string) => out[i]?.[LEXICAL.has(kind) ? 'lexical' : 'general'].push(slot(mix(seed(kind), value)));
+  const flag = (i: number, kind: string) => out[i]?.general.push(slot(seed(kind)));
   const word = (i: number) => (i < 0 ? '<s>' : i >= n ? '</s>' : (tokens[i]?.lower ?? ''));
   const stemOf = (i: number) => (i < 0 ? '<s>' : i >= n ? '</s>' : (tokens[i]?.stem ?? ''));
 
@@ -70,8 +76,8 @@ export function tokenFeatures(a: SentenceAnalysis, rules: CodebookRules): number
     add(i, 'ns', stemOf(i + 1));
     add(i, 'p2', word(i - 2));
     add(i, 'n2', word(i + 2));
-    out[i]?.push(slot(mix(mix(seed('pw'), word(i - 1)), t.lower)));
-    out[i]?.push(slot(mix(mix(seed('wn'), t.lower), word(i + 1))));
+    out[i]?.lexical.push(slot(mix(mix(seed('pw'), word(i - 1)), t.lower)));
+    out[i]?.lexical.push(slot(mix(mix(seed('wn'), t.lower), word(i + 1))));
     add(i, 'x3', t.lower.slice(-3));
     const sh = shape(text, t, i);
     if (sh) add(i, 'shape', sh);
@@ -119,5 +125,26 @@ export function tokenFeatures(a: SentenceAnalysis, rules: CodebookRules): number
     for (let i = hit.first; i <= hit.last; i++) add(i, 'cue', hit.category);
     add(hit.first, 'cue-first', hit.category);
   }
+  return out;
+}
+
+/**
+ * What the rules (as the codebook routes them) and the codebook's cues say about each token:
+ * for token i, the categories whose rule suggestions cover it, each with the best score. The
+ * learned model starts from these and learns corrections, so a word it has never seen in
+ * training is still suggested as the rules would.
+ */
+export function rulePriors(a: SentenceAnalysis, rules: CodebookRules, column: ReadonlyMap<string, number>): Map<number, number>[] {
+  const out: Map<number, number>[] = a.tokens.map(() => new Map());
+  const offer = (first: number, last: number, category: string, score: number) => {
+    const c = column.get(category);
+    if (c === undefined) return;
+    for (let i = first; i <= last; i++) {
+      const held = out[i];
+      if (held && score > (held.get(c) ?? 0)) held.set(c, score);
+    }
+  };
+  for (const hit of ruleHits(a)) for (const category of rules.routes.get(hit.rule) ?? []) offer(hit.first, hit.last, category, hit.score);
+  for (const hit of cueHits(a, rules)) offer(hit.first, hit.last, hit.category, hit.score);
   return out;
 }

@@ -5,8 +5,8 @@
 import type { Codebook } from '../model.js';
 import type { SentenceAnalysis } from './analyse.js';
 import { codebookRules } from './codebook-rules.js';
-import { tokenFeatures } from './features.js';
-import type { LearnedModel } from './model.js';
+import { rulePriors, tokenFeatures } from './features.js';
+import { priorLogit, type LearnedModel } from './model.js';
 import type { Suggester, Suggestion } from './types.js';
 
 /** Shown by default: spans the model gives a mean probability of 0.5 or more. */
@@ -21,6 +21,7 @@ export function learnedSuggester(model: LearnedModel, codebook: Codebook): Sugge
   model.slots.forEach((slot, i) => rows.set(slot, Float32Array.from(model.weights.slice(i * C, (i + 1) * C))));
   const active = model.categories.map((c, i) => (c.trained ? i : -1)).filter((i) => i >= 0);
   const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+  const column = new Map(model.categories.map((c, i) => [c.id, i]));
 
   return {
     name: 'learned',
@@ -30,9 +31,12 @@ export function learnedSuggester(model: LearnedModel, codebook: Codebook): Sugge
       const features = tokenFeatures(a, rules);
       const n = a.tokens.length;
       const z = new Float64Array(n * C);
+      const priors = rulePriors(a, rules, column);
       for (let t = 0; t < n; t++) {
         for (const c of active) z[t * C + c] = model.categories[c]?.bias ?? 0;
-        for (const slot of features[t] ?? []) {
+        for (const [c, score] of priors[t] ?? []) z[t * C + c] = priorLogit(score);
+        const f = features[t];
+        for (const slot of f ? [...f.lexical, ...f.general] : []) {
           const row = rows.get(slot);
           if (!row) continue;
           for (const c of active) z[t * C + c] = (z[t * C + c] ?? 0) + (row[c] ?? 0);

@@ -11,7 +11,7 @@ import type { Codebook } from '../model.js';
 import { categories } from '../codebook.js';
 import { analyseSentence } from './analyse.js';
 import { codebookRules } from './codebook-rules.js';
-import { BITS, FEATURES_VERSION, tokenFeatures } from './features.js';
+import { BITS, FEATURES_VERSION, rulePriors, tokenFeatures } from './features.js';
 import type { LabelledArticle } from './types.js';
 
 export const MODEL_FORMAT = 'framelens-suggest-model';
@@ -74,6 +74,12 @@ export interface TrainOptions {
   /** A category needs at least this many spans to be learned. */
   minSpans?: number;
   epochs?: number;
+  /**
+   * Share of training tokens seen without their lexical features (feature dropout), so that the
+   * model also learns to rely on the lexicons, rules and cues, which carry over to words it has
+   * never seen; otherwise word identity explains the training set alone.
+   */
+  dropout?: number;
   /** Seeds the order sentences are visited in, so training is repeatable. */
   seed?: number;
   /** ISO time recorded in the model. */
@@ -81,6 +87,12 @@ export interface TrainOptions {
 }
 
 const QUOTE_MARK = /^["'“‘«„]/;
+
+/** A rule's score as the log-odds a token starts from (clamped: no rule is ever certain). */
+export function priorLogit(score: number): number {
+  const p = Math.min(0.95, Math.max(0.05, score));
+  return Math.log(p / (1 - p));
+}
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -97,6 +109,7 @@ function mulberry32(seed: number): () => number {
 export function trainModel(articles: readonly LabelledArticle[], codebook: Codebook, options: TrainOptions = {}): LearnedModel {
   const minSpans = options.minSpans ?? 3;
   const epochs = options.epochs ?? 4;
+  const dropout = options.dropout ?? 0.3;
   const ids = categories(codebook).map((c) => c.id);
   const C = ids.length;
   const column = new Map(ids.map((id, i) => [id, i]));
@@ -105,6 +118,10 @@ export function trainModel(articles: readonly LabelledArticle[], codebook: Codeb
   // Tokens of every annotated sentence: their feature slots (flattened) and labels.
   const offsets: number[] = [0];
   const slots: number[] = [];
+  const lexicalEnds: number[] = []; // per token: where its lexical slots end (general ones follow)
+  const priorOffsets: number[] = [0]; // per token: its rule priors, as (category, logit) pairs
+  const priorCategories: number[] = [];
+  const priorLogits: number[] = [];
   const labels: number[] = []; // token × category, 0/1
   const sentenceStarts: number[] = []; // first token of each sentence
   const spanCount = new Array<number>(C).fill(0);
@@ -123,12 +140,21 @@ export function trainModel(articles: readonly LabelledArticle[], codebook: Codeb
       if (!article.sentences[index]) continue;
       const a = analyseSentence(article.text, article.sentences, index);
       const features = tokenFeatures(a, rules);
+      const priors = rulePriors(a, rules, column);
       const spans = bySentence.get(index) ?? [];
       sentenceStarts.push(offsets.length - 1);
       sentences++;
       a.tokens.forEach((t, i) => {
-        for (const s of features[i] ?? []) slots.push(s);
+        const f = features[i];
+        for (const s of f?.lexical ?? []) slots.push(s);
+        lexicalEnds.push(slots.length);
+        for (const s of f?.general ?? []) slots.push(s);
         offsets.push(slots.length);
+        for (const [c, score] of priors[i] ?? []) {
+          priorCategories.push(c);
+          priorLogits.push(priorLogit(score));
+        }
+        priorOffsets.push(priorCategories.length);
         const row = new Array<number>(C).fill(0);
         for (const span of spans) {
           const c = column.get(span.category);
@@ -158,6 +184,9 @@ export function trainModel(articles: readonly LabelledArticle[], codebook: Codeb
   const order = Array.from({ length: sentenceStarts.length - 1 }, (_, i) => i);
   const random = mulberry32(options.seed ?? 1);
   const z = new Float64Array(C);
+  const fromRule = new Uint8Array(C);
+  const pc = Int32Array.from(priorCategories);
+  const pz = Float64Array.from(priorLogits);
   const active = ids.map((_, c) => c).filter((c) => trained[c]);
 
   for (let epoch = 0; epoch < epochs; epoch++) {
@@ -170,9 +199,18 @@ export function trainModel(articles: readonly LabelledArticle[], codebook: Codeb
       const from = sentenceStarts[s] ?? 0;
       const to = sentenceStarts[s + 1] ?? 0;
       for (let t = from; t < to; t++) {
-        const f0 = offsets[t] ?? 0;
+        const f0 = random() < dropout ? (lexicalEnds[t] ?? 0) : (offsets[t] ?? 0);
         const f1 = offsets[t + 1] ?? 0;
-        for (const c of active) z[c] = bias[c] ?? 0;
+        for (const c of active) {
+          z[c] = bias[c] ?? 0;
+          fromRule[c] = 0;
+        }
+        // Where a rule or cue suggests a category, its score is the starting point instead of the bias.
+        for (let k = priorOffsets[t] ?? 0; k < (priorOffsets[t + 1] ?? 0); k++) {
+          const c = pc[k] ?? 0;
+          z[c] = pz[k] ?? 0;
+          fromRule[c] = 1;
+        }
         for (let k = f0; k < f1; k++) {
           const base = (flat[k] ?? 0) * C;
           for (const c of active) z[c] = (z[c] ?? 0) + (W[base + c] ?? 0);
@@ -183,7 +221,7 @@ export function trainModel(articles: readonly LabelledArticle[], codebook: Codeb
           // Plainly right already: nothing to learn (most tokens, most of the time).
           if (g > -0.02 && g < 0.02) continue;
           const step = rate * g;
-          bias[c] = (bias[c] ?? 0) - step * 0.1;
+          if (!fromRule[c]) bias[c] = (bias[c] ?? 0) - step * 0.1;
           for (let k = f0; k < f1; k++) {
             const f = flat[k] ?? 0;
             W[f * C + c] = (W[f * C + c] ?? 0) - step;
