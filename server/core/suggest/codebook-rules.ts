@@ -45,8 +45,14 @@ export function codebookRules(codebook: Codebook): CodebookRules {
   return { routes, cues: new PhraseList(cues, 'stem') };
 }
 
+// The rules suggester, the learned model's features and its priors all read a sentence's cue hits.
+const found = new WeakMap<SentenceAnalysis, { rules: CodebookRules; hits: CueHit[] }>();
+
 export function cueHits(a: SentenceAnalysis, rules: CodebookRules): CueHit[] {
+  const held = found.get(a);
+  if (held?.rules === rules) return held.hits;
   const out: CueHit[] = [];
+  found.set(a, { rules, hits: out });
   for (const m of rules.cues.find(a.tokens)) {
     const first = a.tokens[m.first];
     const last = a.tokens[m.last];

@@ -2,7 +2,7 @@
 // valence, the lexicons and rules that cover it, the codebook's cues, quotation marks and the
 // sentence's place in the article. Each feature is a name hashed into one of 2^BITS slots (no
 // vocabulary to store; the hashing trick), computed without building the name as a string.
-import { STOP_WORDS, valence } from '../../nlp/tokenizers.js';
+import { STOP_WORDS, stem, valence } from '../../nlp/tokenizers.js';
 import type { SentenceAnalysis, Token } from './analyse.js';
 import { cueHits, type CodebookRules } from './codebook-rules.js';
 import { ruleHits } from './rules/index.js';
@@ -46,6 +46,58 @@ function valenceBucket(word: string): string | null {
 
 const QUOTE_LENGTH = ['0', '1', '2', '3', '4'];
 
+/** A word's own feature slots, in each role it can play, found once per word (memo below). */
+interface WordFeatures {
+  /** The word's hash, for pair features. */
+  raw: number;
+  w: number;
+  s: number;
+  x3: number;
+  p: number;
+  n: number;
+  ps: number;
+  ns: number;
+  p2: number;
+  n2: number;
+  /** Hyphen, stop word, valence: what this word adds to its own token's general features. */
+  general: number[];
+  /** Its valence as seen from the next or the previous token, if it has one. */
+  nv: number | null;
+  pv: number | null;
+}
+
+const wordMemo = new Map<string, WordFeatures>();
+const MAX_WORDS = 100_000;
+
+function wordFeatures(lower: string): WordFeatures {
+  let f = wordMemo.get(lower);
+  if (f) return f;
+  const stemmed = lower === '<s>' || lower === '</s>' ? lower : stem(lower);
+  const v = valenceBucket(lower);
+  const general: number[] = [];
+  if (lower.includes('-')) general.push(slot(seed('hyphen')));
+  if (STOP_WORDS.has(lower)) general.push(slot(seed('stop')));
+  if (v) general.push(slot(mix(seed('v'), v)));
+  f = {
+    raw: mix(OFFSET, lower) >>> 0,
+    w: slot(mix(seed('w'), lower)),
+    s: slot(mix(seed('s'), stemmed)),
+    x3: slot(mix(seed('x3'), lower.slice(-3))),
+    p: slot(mix(seed('p'), lower)),
+    n: slot(mix(seed('n'), lower)),
+    ps: slot(mix(seed('ps'), stemmed)),
+    ns: slot(mix(seed('ns'), stemmed)),
+    p2: slot(mix(seed('p2'), lower)),
+    n2: slot(mix(seed('n2'), lower)),
+    general,
+    nv: v ? slot(mix(seed('nv'), v)) : null,
+    pv: v ? slot(mix(seed('pv'), v)) : null,
+  };
+  if (wordMemo.size >= MAX_WORDS) wordMemo.clear();
+  wordMemo.set(lower, f);
+  return f;
+}
+
 /** A token's features: the words themselves, and what generalises beyond them. */
 export interface TokenFeatures {
   /** The word, its stem, suffix and neighbours: what a model learns the vocabulary from. */
@@ -59,39 +111,36 @@ export function tokenFeatures(a: SentenceAnalysis, rules: CodebookRules): TokenF
   const { tokens, text } = a;
   const n = tokens.length;
   const out: TokenFeatures[] = tokens.map(() => ({ lexical: [], general: [] }));
-  const LEXICAL = new Set(['w', 's', 'p', 'n', 'ps', 'ns', 'p2', 'n2', 'x3', 'q-before']);
-  const add = (i: number, kind: string, value: string) => out[i]?.[LEXICAL.has(kind) ? 'lexical' : 'general'].push(slot(mix(seed(kind), value)));
+  const add = (i: number, kind: string, value: string) => out[i]?.[kind === 'q-before' ? 'lexical' : 'general'].push(slot(mix(seed(kind), value)));
   const flag = (i: number, kind: string) => out[i]?.general.push(slot(seed(kind)));
-  const word = (i: number) => (i < 0 ? '<s>' : i >= n ? '</s>' : (tokens[i]?.lower ?? ''));
-  const stemOf = (i: number) => (i < 0 ? '<s>' : i >= n ? '</s>' : (tokens[i]?.stem ?? ''));
+  const wordAt = (i: number) => wordFeatures(i < 0 ? '<s>' : i >= n ? '</s>' : (tokens[i]?.lower ?? ''));
+  let previous = wordAt(-2);
+  let before = wordAt(-1);
+  let current = wordAt(0);
+  let after = wordAt(1);
+  let next = wordAt(2);
 
   for (let i = 0; i < n; i++) {
     const t = tokens[i];
-    if (!t) continue;
-    add(i, 'w', t.lower);
-    add(i, 's', t.stem);
-    add(i, 'p', word(i - 1));
-    add(i, 'n', word(i + 1));
-    add(i, 'ps', stemOf(i - 1));
-    add(i, 'ns', stemOf(i + 1));
-    add(i, 'p2', word(i - 2));
-    add(i, 'n2', word(i + 2));
-    out[i]?.lexical.push(slot(mix(mix(seed('pw'), word(i - 1)), t.lower)));
-    out[i]?.lexical.push(slot(mix(mix(seed('wn'), t.lower), word(i + 1))));
-    add(i, 'x3', t.lower.slice(-3));
+    const f = out[i];
+    if (!t || !f) continue;
+    f.lexical.push(current.w, current.s, current.x3, before.p, after.n, before.ps, after.ns, previous.p2, next.n2);
+    // Word pairs: the two words' hashes combined (a hashed pair feature, no string built).
+    f.lexical.push(slot(Math.imul(before.raw ^ 0x5bd1e995, 0x01000193) ^ current.raw));
+    f.lexical.push(slot(Math.imul(current.raw ^ 0x27d4eb2f, 0x01000193) ^ after.raw));
     const sh = shape(text, t, i);
     if (sh) add(i, 'shape', sh);
-    if (t.lower.includes('-')) flag(i, 'hyphen');
-    if (STOP_WORDS.has(t.lower)) flag(i, 'stop');
-    const v = valenceBucket(t.lower);
-    if (v) add(i, 'v', v);
-    const nv = i + 1 < n ? valenceBucket(word(i + 1)) : null;
-    if (nv) add(i, 'nv', nv);
-    const pv = i > 0 ? valenceBucket(word(i - 1)) : null;
-    if (pv) add(i, 'pv', pv);
+    f.general.push(...current.general);
+    if (i + 1 < n && after.nv !== null) f.general.push(after.nv);
+    if (i > 0 && before.pv !== null) f.general.push(before.pv);
     if (t.quoted) flag(i, 'quoted');
     if (i === 0) flag(i, 'first-word');
     if (i === n - 1) flag(i, 'last-word');
+    previous = before;
+    before = current;
+    current = after;
+    after = next;
+    next = wordAt(i + 3);
   }
   if (a.index === 0) for (let i = 0; i < n; i++) flag(i, 'lead');
   if (a.index === a.sentenceCount - 1) for (let i = 0; i < n; i++) flag(i, 'last-sentence');
@@ -103,7 +152,7 @@ export function tokenFeatures(a: SentenceAnalysis, rules: CodebookRules): TokenF
     if (q.first <= q.last) {
       flag(q.first, 'q-first');
       flag(q.last, 'q-last');
-      add(q.first, 'q-before', word(q.first - 1));
+      add(q.first, 'q-before', q.first > 0 ? (tokens[q.first - 1]?.lower ?? '') : '<s>');
     }
   }
   for (const hit of ruleHits(a)) {

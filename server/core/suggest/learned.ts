@@ -17,11 +17,26 @@ const MEMBER = 0.35;
 export function learnedSuggester(model: LearnedModel, codebook: Codebook): Suggester {
   const rules = codebookRules(codebook);
   const C = model.categories.length;
-  const rows = new Map<number, Float32Array>();
-  model.slots.forEach((slot, i) => rows.set(slot, Float32Array.from(model.weights.slice(i * C, (i + 1) * C))));
-  const active = model.categories.map((c, i) => (c.trained ? i : -1)).filter((i) => i >= 0);
+  // Slot → row of weights, as a flat table (4 bytes per slot): a look-up per feature is the hot path.
+  const rowOf = new Int32Array(1 << model.bits).fill(-1);
+  model.slots.forEach((slot, i) => (rowOf[slot] = i));
+  const weights = Float64Array.from(model.weights);
+  const active = Int32Array.from(model.categories.map((c, i) => (c.trained ? i : -1)).filter((i) => i >= 0));
+  const A = active.length;
   const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
   const column = new Map(model.categories.map((c, i) => [c.id, i]));
+
+  function addRows(z: Float64Array, at: number, slots: readonly number[]): void {
+    for (let k = 0; k < slots.length; k++) {
+      const row = rowOf[slots[k] ?? 0] ?? -1;
+      if (row < 0) continue;
+      const base = row * C;
+      for (let j = 0; j < A; j++) {
+        const c = active[j] ?? 0;
+        z[at + c] = (z[at + c] ?? 0) + (weights[base + c] ?? 0);
+      }
+    }
+  }
 
   return {
     name: 'learned',
@@ -33,14 +48,15 @@ export function learnedSuggester(model: LearnedModel, codebook: Codebook): Sugge
       const z = new Float64Array(n * C);
       const priors = rulePriors(a, rules, column);
       for (let t = 0; t < n; t++) {
-        for (const c of active) z[t * C + c] = model.categories[c]?.bias ?? 0;
+        for (let j = 0; j < A; j++) {
+          const c = active[j] ?? 0;
+          z[t * C + c] = model.categories[c]?.bias ?? 0;
+        }
         for (const [c, score] of priors[t] ?? []) z[t * C + c] = priorLogit(score);
         const f = features[t];
-        for (const slot of f ? [...f.lexical, ...f.general] : []) {
-          const row = rows.get(slot);
-          if (!row) continue;
-          for (const c of active) z[t * C + c] = (z[t * C + c] ?? 0) + (row[c] ?? 0);
-        }
+        if (!f) continue;
+        addRows(z, t * C, f.lexical);
+        addRows(z, t * C, f.general);
       }
       const out: Suggestion[] = [];
       for (const c of active) {
@@ -48,13 +64,16 @@ export function learnedSuggester(model: LearnedModel, codebook: Codebook): Sugge
         if (!category) continue;
         let t = 0;
         while (t < n) {
-          if (sigmoid(z[t * C + c] ?? 0) < MEMBER) {
+          const first = t;
+          let sum = 0;
+          for (let p = sigmoid(z[t * C + c] ?? 0); p >= MEMBER; p = t < n ? sigmoid(z[t * C + c] ?? 0) : 0) {
+            sum += p;
+            t++;
+          }
+          if (t === first) {
             t++;
             continue;
           }
-          const first = t;
-          let sum = 0;
-          while (t < n && sigmoid(z[t * C + c] ?? 0) >= MEMBER) sum += sigmoid(z[t++ * C + c] ?? 0);
           const last = t - 1;
           let start = a.tokens[first]?.start ?? 0;
           let end = a.tokens[last]?.end ?? 0;

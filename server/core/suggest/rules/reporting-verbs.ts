@@ -44,13 +44,20 @@ function speechContext(a: SentenceAnalysis, first: number, last: number): number
   return 0.5;
 }
 
+const found = new WeakMap<SentenceAnalysis, ReportingVerbMatch[]>();
+
 export function reportingVerbMatches(a: SentenceAnalysis): ReportingVerbMatch[] {
-  return FORMS.find(a.tokens).map((m) => ({
-    first: m.first,
-    last: m.last,
-    slant: m.value.slant,
-    score: m.value.score * speechContext(a, m.first, m.last),
-  }));
+  let matches = found.get(a);
+  if (!matches) {
+    matches = FORMS.find(a.tokens).map((m) => ({
+      first: m.first,
+      last: m.last,
+      slant: m.value.slant,
+      score: m.value.score * speechContext(a, m.first, m.last),
+    }));
+    found.set(a, matches);
+  }
+  return matches;
 }
 
 const RULE_OF: Record<Exclude<Slant, 'neutral'>, RuleId> = {
