@@ -11,6 +11,8 @@ const FORMS = new PhraseList(reportingVerbForms());
 
 const DETERMINERS = new Set('the a an this these those his her its their our my your such any no every each another some many new'.split(' '));
 const AUXILIARIES = new Set('is are was were will would could can should must has have had did does do may might'.split(' '));
+/** "claimed responsibility", "admitted defeat", "revealed plans": the verb takes a thing, not words. */
+const THING_OBJECTS = new Set('responsibility victory defeat credit lives seats seat title titles control ownership power territory plans details names'.split(' '));
 const PRONOUNS = new Set(['he', 'she', 'they', 'we', 'i', 'it', 'you']);
 /** After a quotation: `…," Putin claimed` / `…," he insisted` / `…, officials alleged`. */
 const AFTER_QUOTE_OR_COMMA = /[,:]["”’']?\s+(?:(?:\p{Lu}[\p{L}.'’-]*|he|she|they|we|i|it|officials|critics|the\s+\p{L}+)\s+){0,4}$/u;
@@ -36,6 +38,7 @@ function speechContext(a: SentenceAnalysis, first: number, last: number): number
     // "claimed the lives of…" takes an object; "claimed the plan would fail" a clause without "that".
     return tokens.slice(last + 2, last + 6).some((t) => AUXILIARIES.has(t.lower)) ? 1 : 0;
   }
+  if (after && THING_OBJECTS.has(after.lower)) return 0;
   if (after?.lower === 'that' || (after && PRONOUNS.has(after.lower))) return 1;
   if (BEFORE_WORDS.test(text.slice(verbEnd, verbEnd + 3))) return 1;
   if (AFTER_QUOTE_OR_COMMA.test(text.slice(a.range.start, verbStart))) return 1;
