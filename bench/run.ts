@@ -81,6 +81,8 @@ interface Row {
   pass: boolean;
 }
 const rows: Row[] = [];
+/** The real server's CPU per sentence page, when the pages section ran (the suggest section's strict baseline). */
+let pageServerCpuMs: number | null = null;
 
 // ---------------------------------------------------------------------------------------------
 // 1. Start-up
@@ -283,6 +285,7 @@ async function sentencePages(server: Spawned, study: Study, sessions: Session[],
   log(`  … and behind the app's middleware: ${describe(stack)}  (diagnostic: helmet, the form parser, session, CSRF; no target)`);
   const bare = pooled(bares);
   const app = pooled(apps);
+  pageServerCpuMs = app.cpuMsPerResponse;
   log(
     `  → pooled: sentence page ${fmt(app.rate)}/s vs bare ${fmt(bare.rate)}/s = ${fmt(app.rate / bare.rate, 2)}× ` +
       `(per round ${apps.map((a, i) => fmt(a.rate / (bares[i]?.rate ?? NaN), 2)).join(', ')}); ` +
@@ -698,7 +701,7 @@ async function main(): Promise<void> {
 
     if (ONLY.has('suggest')) {
       log('8. Suggestions: quality on a labelled set, speed per sentence, training on the bench study');
-      rows.push(...(await suggestBench(log, STUDY)));
+      rows.push(...(await suggestBench(log, STUDY, pageServerCpuMs)));
     }
 
     printTable();
