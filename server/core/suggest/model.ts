@@ -1,7 +1,10 @@
 // The learned suggester's model: one logistic regression per category over token features
 // ("is this token part of a span of category c?"), trained by stochastic gradient descent.
-// Categories may overlap, so each has its own model. The model is plain JSON-serialisable data,
-// made in a worker thread (server/suggest/train.ts) and stored by server/storage/models.ts.
+// Categories may overlap, so each has its own model. Where the rules (as the codebook routes
+// them) or a cue suggest a category for a token, the model starts from that score instead of its
+// bias and learns corrections: a word it never saw is suggested as the rules would. The model is
+// plain JSON-serialisable data, made in a worker thread (server/suggest/train.ts) and stored by
+// server/storage/models.ts.
 //
 // Training cost is kept linear and small: the bias starts at the category's prior, so the many
 // tokens that are plainly not part of a span give a near-zero gradient and are skipped (that
