@@ -139,16 +139,28 @@ export function overlapSpanF1(reference: readonly TextSpan[], candidate: readonl
   return overlapSpanF1Documents([{ reference, candidate }]);
 }
 
+/** Spans sorted by start then end, duplicates dropped. */
+function distinctSorted(spans: readonly TextSpan[]): TextSpan[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start || a.end - b.end);
+  return sorted.filter((s, i) => i === 0 || s.start !== sorted[i - 1]!.start || s.end !== sorted[i - 1]!.end);
+}
+
 /** One document's exact-match parts: matches over the candidate's and the reference's distinct spans. */
 export function exactSums(pair: SpanPair): SpanSums {
   check(pair.reference);
   check(pair.candidate);
-  const key = (s: TextSpan): string => `${s.start}:${s.end}`;
-  const ref = new Set(pair.reference.map(key));
-  const cand = new Set(pair.candidate.map(key));
+  const ref = distinctSorted(pair.reference);
+  const cand = distinctSorted(pair.candidate);
   let matches = 0;
-  for (const k of cand) if (ref.has(k)) matches++;
-  return { pNum: matches, pDen: cand.size, rNum: matches, rDen: ref.size };
+  for (let i = 0, j = 0; i < cand.length && j < ref.length; ) {
+    const a = cand[i]!;
+    const b = ref[j]!;
+    const order = a.start - b.start || a.end - b.end;
+    if (order === 0) matches++;
+    if (order <= 0) i++;
+    if (order >= 0) j++;
+  }
+  return { pNum: matches, pDen: cand.length, rNum: matches, rDen: ref.length };
 }
 
 /** Exact-match span P/R/F1, micro-averaged over the documents. */

@@ -32,8 +32,8 @@ export function compared(gold: Gold, annotation: Annotation, sentenceCount: numb
   const seen = reviewedSentences(annotation);
   const sentences = goldSentences(gold, sentenceCount, options.scope).filter((s) => seen.has(s));
   const covered = new Set(sentences);
-  const listed = options.categories ? new Set(options.categories) : null;
-  const counts = (category: string) => listed === null || listed.has(category);
+  const listed = options.categories;
+  const counts = (category: string) => listed === undefined || listed.includes(category);
   const inGold = gold.spans.filter((s) => covered.has(s.sentence) && counts(s.category));
   const include = options.contested === 'include';
   const open = include ? [] : inGold.filter((s) => s.status === 'contested');

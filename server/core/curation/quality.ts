@@ -109,13 +109,6 @@ class Levels {
   }
 }
 
-interface Document {
-  cluster: number;
-  category: string;
-  reference: TextSpan[];
-  candidate: TextSpan[];
-}
-
 function noInterval(reason: string): Interval {
   return { low: null, high: null, reason };
 }
@@ -126,58 +119,73 @@ function interval(values: Float64Array, count: number, reason: string): Interval
   return { low: quantileSorted(sorted, 0.025), high: quantileSorted(sorted, 0.975) };
 }
 
-/** The ratios of summed parts at offset `o` of `sums`: P, R, F1 with the scorer's conventions (NaN = undefined). */
-function ratios(sums: Float64Array, o: number): [number, number, number] {
-  const pNum = sums[o]!;
-  const pDen = sums[o + 1]!;
-  const rNum = sums[o + 2]!;
-  const rDen = sums[o + 3]!;
-  const p = pDen > 0 ? pNum / pDen : NaN;
-  const r = rDen > 0 ? rNum / rDen : NaN;
-  if (pDen === 0 && rDen === 0) return [p, r, 1];
-  const pp = pDen > 0 ? p : 0;
-  const rr = rDen > 0 ? r : 0;
-  return [p, r, pp > 0 && rr > 0 ? (2 * pp * rr) / (pp + rr) : 0];
-}
+/** The figures per level: P, R, F1 exact, then P, R, F1 overlap. */
+const FIGURES = 6;
 
-/** The bootstrap distributions of P, R, F1 (exact, then overlap) of every level of one annotator. */
+/**
+ * The bootstrap intervals of P, R, F1 (exact, then overlap) of every level of one annotator.
+ * Levels' entries are flattened once (cluster, then the 8 parts); each resample draws cluster
+ * weights and sums every level's entries with them into locals: no allocation per resample.
+ */
 function bootstrap(levels: Levels, clusterCount: number, resamples: number, seed: number): Interval[][] {
   const count = levels.clusters.length;
-  const none = (reason: string) => Array.from({ length: count }, () => Array.from({ length: 6 }, () => noInterval(reason)));
+  const none = (reason: string) => Array.from({ length: count }, () => Array.from({ length: FIGURES }, () => noInterval(reason)));
   if (clusterCount < 2) return none('needs at least two articles (or sentences) to resample');
-  const clusterOf = levels.clusters.map((c) => Int32Array.from(c));
-  const partsOf = levels.parts.map((p) => Float64Array.from(p));
-  // values[level][figure] holds the defined resampled values; counts how many.
-  const values = levels.clusters.map(() => Array.from({ length: 6 }, () => new Float64Array(resamples)));
-  const counts = levels.clusters.map(() => new Int32Array(6));
+  const from = new Int32Array(count + 1);
+  for (let l = 0; l < count; l++) from[l + 1] = from[l]! + levels.clusters[l]!.length;
+  const cluster = new Int32Array(from[count]!);
+  const parts = new Float64Array(from[count]! * WIDTH);
+  for (let l = 0; l < count; l++) {
+    cluster.set(levels.clusters[l]!, from[l]!);
+    parts.set(levels.parts[l]!, from[l]! * WIDTH);
+  }
+  const values = new Float64Array(count * FIGURES * resamples);
+  const counts = new Int32Array(count * FIGURES);
   const weight = new Int32Array(clusterCount);
-  const sums = new Float64Array(WIDTH);
   const random = mulberry32(seed);
+  const put = (l: number, f: number, v: number) => {
+    if (v === v) values[(l * FIGURES + f) * resamples + counts[l * FIGURES + f]!++] = v;
+  };
   for (let r = 0; r < resamples; r++) {
     weight.fill(0);
     for (let i = 0; i < clusterCount; i++) weight[Math.floor(random() * clusterCount)]!++;
     for (let l = 0; l < count; l++) {
-      const clusters = clusterOf[l]!;
-      const parts = partsOf[l]!;
-      sums.fill(0);
-      for (let e = 0; e < clusters.length; e++) {
-        const w = weight[clusters[e]!]!;
+      let m = 0, ep = 0, er = 0, pn = 0, pd = 0, rn = 0, rd = 0;
+      for (let e = from[l]!, end = from[l + 1]!; e < end; e++) {
+        const w = weight[cluster[e]!]!;
         if (w === 0) continue;
         const o = e * WIDTH;
-        for (let j = 0; j < WIDTH; j++) sums[j]! += w * parts[o + j]!;
+        m += w * parts[o]!;
+        ep += w * parts[o + 1]!;
+        er += w * parts[o + 3]!;
+        pn += w * parts[o + 4]!;
+        pd += w * parts[o + 5]!;
+        rn += w * parts[o + 6]!;
+        rd += w * parts[o + 7]!;
       }
-      const figures = [...ratios(sums, 0), ...ratios(sums, 4)];
-      const into = values[l]!;
-      const n = counts[l]!;
-      for (let f = 0; f < 6; f++) {
-        const v = figures[f]!;
-        if (!Number.isNaN(v)) into[f]![n[f]!++] = v;
-      }
+      figures(l, 0, m, ep, m, er, put);
+      figures(l, 3, pn, pd, rn, rd, put);
     }
   }
-  return values.map((figures, l) =>
-    figures.map((v, f) => interval(v, counts[l]![f]!, f % 3 === 0 ? 'no resample drew a span of the annotator' : 'no resample drew a gold span')),
-  );
+  const out: Interval[][] = [];
+  for (let l = 0; l < count; l++) {
+    const row: Interval[] = [];
+    for (let f = 0; f < FIGURES; f++) {
+      const at = (l * FIGURES + f) * resamples;
+      row.push(interval(values.subarray(at, at + resamples), counts[l * FIGURES + f]!, f % 3 === 0 ? 'no resample drew a span of the annotator' : 'no resample drew a gold span'));
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** P, R and F1 of summed parts with the scorer's conventions (span-f1.ts finish), NaN where undefined. */
+function figures(l: number, f: number, pNum: number, pDen: number, rNum: number, rDen: number, put: (l: number, f: number, v: number) => void): void {
+  const p = pDen > 0 ? pNum / pDen : 0;
+  const r = rDen > 0 ? rNum / rDen : 0;
+  put(l, f, pDen > 0 ? p : NaN);
+  put(l, f + 1, rDen > 0 ? r : NaN);
+  put(l, f + 2, pDen === 0 && rDen === 0 ? 1 : p > 0 && r > 0 ? (2 * p * r) / (p + r) : 0);
 }
 
 function scored(sums: SpanSums, intervals: Interval[], offset: number): ScoredF1 {
@@ -185,36 +193,42 @@ function scored(sums: SpanSums, intervals: Interval[], offset: number): ScoredF1
 }
 
 /**
- * The documents (article × category) comparing one annotator with gold, and the sentences
- * compared; clusters are articles, or the sentences of the single article.
+ * One annotator's parts, per level and cluster: a document per article (or, with a single
+ * article, per sentence) and category, its spans passed to span-f1.ts as they are.
  */
-function documentsOf(inputs: readonly QualityInput[], annotatorId: string, options: QualityOptions): { documents: Document[]; articles: number; sentences: number; clusters: number } {
-  const found: Compared[] = [];
-  for (const input of inputs) {
-    const annotation = input.annotations.find((a) => a.annotatorId === annotatorId);
-    if (!annotation) continue;
-    const c = compared(input.gold, annotation, input.sentenceCount, options);
-    if (c.sentences.length > 0) found.push(c);
-  }
-  const bySentence = found.length === 1;
-  const documents: Document[] = [];
-  let sentences = 0;
-  found.forEach((c, a) => {
-    sentences += c.sentences.length;
-    const rank = new Map(c.sentences.map((s, i) => [s, i]));
-    const clusterOf = (sentence: number) => (bySentence ? (rank.get(sentence) ?? 0) : a);
-    const docs = new Map<string, Document>();
-    const doc = (cluster: number, category: string) => {
-      const key = `${cluster}:${category}`;
+function annotatorLevels(list: readonly Compared[], level: ReadonlyMap<string, number>, levelCount: number): { levels: Levels; totals: { exact: SpanSums; overlap: SpanSums }[]; clusters: number } {
+  const levels = new Levels();
+  levels.ensure(levelCount - 1);
+  const totals = Array.from({ length: levelCount }, () => ({ exact: zero(), overlap: zero() }));
+  const bySentence = list.length === 1;
+  list.forEach((c, a) => {
+    const rank = bySentence ? new Map(c.sentences.map((s, i) => [s, i])) : null;
+    // Documents keyed cluster × levels + level, so that ascending keys go cluster by cluster.
+    const docs = new Map<number, { reference: TextSpan[]; candidate: TextSpan[] }>();
+    const doc = (sentence: number, category: string) => {
+      const l = level.get(category);
+      if (l === undefined) return undefined;
+      const key = (rank ? (rank.get(sentence) ?? 0) : a) * levelCount + l;
       let d = docs.get(key);
-      if (!d) docs.set(key, (d = { cluster, category, reference: [], candidate: [] }));
+      if (!d) docs.set(key, (d = { reference: [], candidate: [] }));
       return d;
     };
-    for (const s of c.reference) doc(clusterOf(s.sentence), s.category).reference.push({ start: s.start, end: s.end });
-    for (const t of c.tags) doc(clusterOf(t.sentence), t.category).candidate.push({ start: t.start, end: t.end });
-    documents.push(...[...docs.values()].sort((x, y) => x.cluster - y.cluster));
+    for (const s of c.reference) doc(s.sentence, s.category)?.reference.push(s);
+    for (const t of c.tags) doc(t.sentence, t.category)?.candidate.push(t);
+    for (const key of [...docs.keys()].sort((x, y) => x - y)) {
+      const pair = docs.get(key)!;
+      const cluster = Math.floor(key / levelCount);
+      const l = key % levelCount;
+      const exact = exactSums(pair);
+      const overlap = overlapSums(pair);
+      for (const at of [0, l]) {
+        levels.add(at, cluster, exact, overlap);
+        add(totals[at]!.exact, exact);
+        add(totals[at]!.overlap, overlap);
+      }
+    }
   });
-  return { documents, articles: found.length, sentences, clusters: bySentence ? (found[0]?.sentences.length ?? 0) : found.length };
+  return { levels, totals, clusters: bySentence ? (list[0]?.sentences.length ?? 0) : list.length };
 }
 
 /** Every annotator's precision, recall and F1 against gold (see the file comment). */
@@ -223,31 +237,24 @@ export function qualityAgainstGold(inputs: readonly QualityInput[], options: Qua
   const seed = options.seed ?? 1;
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError('resamples must be a positive integer');
   if (!Number.isInteger(seed)) throw new RangeError('seed must be an integer');
-  const annotatorIds = [...new Set(inputs.flatMap((i) => i.annotations.map((a) => a.annotatorId)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const seenCategories = new Set<string>(options.categories ?? []);
-  const perAnnotator = annotatorIds.map((annotatorId) => {
-    const found = documentsOf(inputs, annotatorId, options);
-    for (const d of found.documents) seenCategories.add(d.category);
-    return { annotatorId, ...found };
-  });
-  const categories = options.categories ? [...options.categories] : [...seenCategories].sort();
-  const level = new Map(categories.map((c, i) => [c, i + 1]));
-  const annotators = perAnnotator.map(({ annotatorId, documents, articles, sentences, clusters }): AnnotatorQuality => {
-    const levels = new Levels();
-    levels.ensure(categories.length);
-    const totals = Array.from({ length: categories.length + 1 }, () => ({ exact: zero(), overlap: zero() }));
-    for (const d of documents) {
-      const l = level.get(d.category);
-      if (l === undefined) continue;
-      const pair = { reference: d.reference, candidate: d.candidate };
-      const exact = exactSums(pair);
-      const overlap = overlapSums(pair);
-      for (const at of [0, l]) {
-        levels.add(at, d.cluster, exact, overlap);
-        add(totals[at]!.exact, exact);
-        add(totals[at]!.overlap, overlap);
-      }
+  // Each annotator's comparisons with gold, article by article (compared.ts).
+  const found = new Map<string, Compared[]>();
+  for (const input of inputs) {
+    for (const annotation of input.annotations) {
+      let list = found.get(annotation.annotatorId);
+      if (!list) found.set(annotation.annotatorId, (list = []));
+      const c = compared(input.gold, annotation, input.sentenceCount, options);
+      if (c.sentences.length > 0) list.push(c);
     }
+  }
+  const seen = new Set<string>();
+  if (!options.categories) for (const list of found.values()) for (const c of list) for (const x of [...c.reference, ...c.tags]) seen.add(x.category);
+  const categories = options.categories ? [...options.categories] : [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const level = new Map(categories.map((c, i) => [c, i + 1]));
+  const annotatorIds = [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const annotators = annotatorIds.map((annotatorId): AnnotatorQuality => {
+    const list = found.get(annotatorId) ?? [];
+    const { levels, totals, clusters } = annotatorLevels(list, level, categories.length + 1);
     const intervals = bootstrap(levels, clusters, resamples, seed);
     const levelQuality = (at: number, category: string | null): LevelQuality => ({
       category,
@@ -256,8 +263,8 @@ export function qualityAgainstGold(inputs: readonly QualityInput[], options: Qua
     });
     return {
       annotatorId,
-      articles,
-      sentences,
+      articles: list.length,
+      sentences: list.reduce((n, c) => n + c.sentences.length, 0),
       overall: levelQuality(0, null),
       categories: categories.map((c, i) => levelQuality(i + 1, c)),
     };
