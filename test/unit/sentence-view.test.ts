@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../server/core/model.js';
 import { segment, words } from '../../server/core/segmentation.js';
-import { sentenceView, spanOf } from '../../server/web/sentence-editor.js';
+import { sentenceView, spanOf } from '../../server/web/editor/sentence.js';
 import { cachedFragment, pieces, type Mark, type Piece } from '../../server/web/views.js';
 
 /**
