@@ -227,7 +227,8 @@ async function ask(url, init = {}) {
 
 /** Puts the server's region in place of the page's, keeping the focus in the sentence if it was there. */
 function swap(html) {
-  const inSentence = words?.hasFocus() || document.activeElement === document.body || document.activeElement === null;
+  // Focus anywhere in the editor (a word, Save, Delete, Undo) comes back to the sentence.
+  const inSentence = Boolean(words?.hasFocus() || (document.activeElement && document.activeElement !== document.body && editor?.contains(document.activeElement)));
   const caret = words?.caret ?? 0;
   const url = editor?.dataset.url;
   const template = document.createElement('template');
@@ -467,8 +468,14 @@ document.addEventListener('keydown', (event) => {
     return save();
   }
   if (onChoice && key.length === 1 && /[a-z0-9]/i.test(key) && key !== 'j' && key !== 'k') return pickCategory(event);
-  if (onControl) return;
   if (!words) return;
+  if (onChoice && event.shiftKey && (key === 'ArrowRight' || key === 'ArrowLeft')) {
+    // On a category, Shift+arrows still change the words (plain arrows move between categories).
+    event.preventDefault();
+    words.extend(key === 'ArrowRight' ? 1 : -1);
+    return;
+  }
+  if (onControl) return;
   const focusWords = () => {
     if (!inWords) words?.focus();
   };
