@@ -58,7 +58,7 @@ async function sentenceOnScreen(page: Page): Promise<boolean> {
 }
 /** Waits for the live region to announce a message starting with `prefix`, and returns it. */
 async function announced(page: Page, prefix: string): Promise<string> {
-  await page.waitForFunction(`(document.getElementById('live')?.textContent ?? '').startsWith(${JSON.stringify(prefix)})`);
+  await expect.poll(async () => ((await page.locator('#live').textContent()) ?? '').startsWith(prefix), { timeout: 15_000 }).toBe(true);
   return (await page.locator('#live').textContent()) ?? '';
 }
 

@@ -12,6 +12,7 @@ import {
   type Harness,
   type SessionState,
 } from './browser.js';
+import { violations } from './editor-axe.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -170,6 +171,35 @@ describe('without JavaScript', () => {
     expect(await tab.locator('h1').textContent()).toBe('Sentence 3 of 13');
     expect(await tab.locator(`#tag-${id}`).count()).toBe(0);
     expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+  });
+
+  test('axe-core finds no serious or critical violation on the sentence page without the script', { timeout: TIMEOUT * 2 }, async () => {
+    if (!annotator) throw new Error('the sign-in test did not run');
+    // axe itself runs in the page's JavaScript engine, so here "without JavaScript" means the app's
+    // scripts are not loaded: the page is exactly what a browser without them shows.
+    const context = await h.context({ storageState: annotator });
+    await context.route('**/public/js/**', (route) => route.abort());
+    const page = await context.newPage();
+    const check = async (state: string) => expect(await violations(page), state).toEqual([]);
+    await page.goto(sentencePath(h, 9));
+    expect(await page.locator('html').getAttribute('class')).toBeNull();
+    await check('fresh');
+    const tagIt = async () => {
+      await page.getByLabel('First word').selectOption('0');
+      await page.getByLabel('Last word').selectOption('0');
+      await page.getByLabel('Hedge / doubt marker').check();
+      await page.getByRole('button', { name: 'Save tag' }).click();
+      await page.waitForLoadState();
+    };
+    await tagIt();
+    await check('announcement');
+    await tagIt();
+    expect(await page.getByRole('alert').textContent()).toContain('already tagged');
+    await check('error');
+    await page.goto(sentencePath(h, 9));
+    await page.locator('ul.tags li').first().getByRole('link', { name: 'Edit' }).click();
+    await page.waitForURL(/edit=/);
+    await check('editing');
   });
 
   test('a researcher imports an article and reads the article and summary pages', { timeout: TIMEOUT }, async () => {
