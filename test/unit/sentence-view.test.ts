@@ -127,3 +127,22 @@ describe('cachedFragment', () => {
     expect(cachedFragment({}, 'a', render)).toBe('<p>3</p>');
   });
 });
+
+describe('the marks touching words', () => {
+  it('are pieces of their own, the text unchanged', () => {
+    const text = `They keep their 'core principles' (and “open doors”), he said.`;
+    const doc = { text, sentences: segment(text) };
+    const view = sentenceView(doc, 0);
+    const drawn = view.withMarks(pieces(text, view.range, [], view.words));
+    expect(drawn.map((p) => p.text).join('')).toBe(text.slice(view.range.start, view.range.end));
+    const marks = drawn.filter((p) => p.opens !== null || p.closes !== null).map((p) => [p.text, p.opens ?? `/${p.closes}`]);
+    const word = (w: string) => view.choices.findIndex((c) => c.text === w);
+    expect(marks).toEqual([
+      ["'", word('core')],
+      ["'", `/${word('principles')}`],
+      ['(', word('and')],
+      ['“', word('open')],
+      ['”)', `/${word('doors')}`],
+    ]);
+  });
+});
