@@ -245,6 +245,38 @@ function swap(html) {
   keepInView();
 }
 
+/**
+ * Puts the parts a change answered with (the sentence, progress, tags, announcement …) in place of
+ * the page's; a saved tag also empties the form for the next one. The focus stays where it was.
+ */
+function applyParts(html, saved) {
+  const inSentence = Boolean(words?.hasFocus() || (document.activeElement && document.activeElement !== document.body && editor?.contains(document.activeElement)));
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  for (const part of [...template.content.children]) {
+    const old = part.id ? byId(part.id) : null;
+    // The sentence and the announcement keep their elements (the widget's roles, the focus).
+    if (old && (part.id === 'sentence' || part.id === 'announce')) old.innerHTML = part.innerHTML;
+    else if (old) old.replaceWith(part);
+    else if (part.id === 'undo-form') form?.after(part);
+  }
+  if (!template.content.getElementById('undo-form')) byId('undo-form')?.remove();
+  words?.refresh();
+  if (saved && form && words) {
+    for (const radio of form.querySelectorAll('input[name="category"]')) radio.checked = false;
+    const voice = form.querySelector('input[name="voice"][value="author"]');
+    if (voice instanceof HTMLInputElement) voice.checked = true;
+    for (const name of ['intensity', 'note', 'rationale']) {
+      const f = field(name);
+      if (f && 'value' in f) f.value = '';
+    }
+    clearError();
+    words.clear();
+  }
+  if (inSentence) words?.focus();
+  keepInView();
+}
+
 /** The sentence stays on screen: scrolled to only if it left the viewport. */
 function keepInView() {
   const sentence = byId('sentence');
@@ -303,7 +335,8 @@ async function send(target, submitter) {
     return;
   }
   if (target === form) dropDraft();
-  swap(data.html);
+  if (typeof data.parts === 'string') applyParts(data.parts, target === form);
+  else swap(data.html);
   if (data.message) say(data.message);
   if (data.next) await go(data.next);
 }

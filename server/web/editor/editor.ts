@@ -197,23 +197,34 @@ export function sentenceEditor(spec: EditorSpec) {
     };
   }
 
-  /** The page, or for the script its region as JSON with what happened. */
-  function answer(req: Request, res: Response, place: Place, status: number, state: State, extra: { next?: string | null; message?: string } = {}) {
+  /**
+   * The page; for the script, JSON with what happened and either the whole region (`html`) or,
+   * after a change that leaves the form as it is, only the parts that changed (`parts`).
+   */
+  function answer(
+    req: Request,
+    res: Response,
+    place: Place,
+    status: number,
+    state: State,
+    extra: { next?: string | null; message?: string; partsOnly?: boolean } = {},
+  ) {
+    const { partsOnly = false, ...more } = extra;
     const e = viewOf(req, res, place, state);
     res.vary('Accept');
     if (!wantsJson(req)) {
       res.status(status).render(spec.view, { ...place.page, e, title: place.title, layout: LAYOUT });
       return;
     }
-    res.render('editor/region', { e }, (error: Error | null, html?: string) => {
+    res.render(partsOnly ? 'editor/changed' : 'editor/region', { e }, (error: Error | null, html?: string) => {
       if (error) return req.next?.(error);
       res.status(status).json({
         url: sentenceUrl(place),
         title: place.title,
-        html,
+        [partsOnly ? 'parts' : 'html']: html,
         error: state.error,
         message: state.announcement?.message ?? null,
-        ...extra,
+        ...more,
       });
     });
   }
@@ -231,7 +242,9 @@ export function sentenceEditor(spec: EditorSpec) {
       seeOther(res, `${sentenceUrl(place)}?${query}#sentence`);
       return;
     }
-    answer(req, res, fresh(req, res, place), 200, { ...EMPTY, savedId, announcement: announce(place, change) });
+    // After an edit the form goes back to adding a tag: the whole region. Otherwise only what changed.
+    const edited = change.before !== null && change.after !== null && !change.undoes;
+    answer(req, res, fresh(req, res, place), 200, { ...EMPTY, savedId, announcement: announce(place, change) }, { partsOnly: !edited });
   }
 
   /** A refused change: the sentence again, with the message beside the form and the input kept. */
