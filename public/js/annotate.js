@@ -253,6 +253,8 @@ function applyParts(html, saved) {
   const inSentence = Boolean(words?.hasFocus() || (document.activeElement && document.activeElement !== document.body && editor?.contains(document.activeElement)));
   const template = document.createElement('template');
   template.innerHTML = html;
+  // No Undo in the answer (nothing left to undo): the page's goes too.
+  if (!template.content.getElementById('undo-form')) byId('undo-form')?.remove();
   for (const part of [...template.content.children]) {
     const old = part.id ? byId(part.id) : null;
     // The sentence and the announcement keep their elements (the widget's roles, the focus).
@@ -260,7 +262,6 @@ function applyParts(html, saved) {
     else if (old) old.replaceWith(part);
     else if (part.id === 'undo-form') form?.after(part);
   }
-  if (!template.content.getElementById('undo-form')) byId('undo-form')?.remove();
   words?.refresh();
   if (saved && form && words) {
     for (const radio of form.querySelectorAll('input[name="category"]')) radio.checked = false;

@@ -43,6 +43,15 @@ const fieldValue = (page: Page, selector: string) => page.locator(selector).inpu
 const text = (h: Harness, t: { start: number; end: number }) => (h.t.store.article(h.articleId)?.text ?? '').slice(t.start, t.end);
 const tagsOn = (n: number) => storedTags(h).filter((t) => t.sentence === n - 1);
 
+/** Opens sentence `n` and waits for the script (a key pressed before it runs would go nowhere). */
+async function open(page: Page, n: number): Promise<void> {
+  await page.goto(sentencePath(h, n));
+  await ready(page);
+}
+async function ready(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('html').getAttribute('class')).toContain('js');
+}
+
 /** Sets a marker on the document: it survives only if the page never navigates. */
 async function mark(page: Page): Promise<void> {
   await page.evaluate('window.stayedOnPage = "yes"');
@@ -90,7 +99,7 @@ function keyboard(page: Page) {
 describe('tagging with the mouse', () => {
   test('a drag snaps to whole words; Save stores the tag without leaving the page, and says so', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 2));
+    await open(page, 2);
     await mark(page);
     expect(await page.locator('html').getAttribute('class')).toContain('js');
     const from = await word(page, 3).boundingBox();
@@ -131,7 +140,7 @@ describe('tagging with the mouse', () => {
 
   test('tap one word, then another: the span between them is selected and saved', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 2));
+    await open(page, 2);
     await mark(page);
     await word(page, 0).click();
     expect(await selectedWords(page)).toEqual(await wordText(page, 0, 0));
@@ -154,7 +163,7 @@ describe('tagging with the mouse', () => {
 
   test('a drag that ends beyond the sentence or starts before it still snaps, and the next tap is not lost', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 6));
+    await open(page, 6);
     const total = await page.locator('#sentence .word').count();
     const box = await page.locator('#sentence').boundingBox();
     const w4 = await word(page, 4).boundingBox();
@@ -181,7 +190,7 @@ describe('tagging with the mouse', () => {
 
   test('a refused save (an exact duplicate) shows its message beside the form and keeps the input', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 12));
+    await open(page, 12);
     await mark(page);
     const tagIt = async (note: string) => {
       await word(page, 1).click();
@@ -206,7 +215,7 @@ describe('tagging with the mouse', () => {
 describe('tagging with the keyboard only', () => {
   test('a span in at most 6 keystrokes: / and its letters, Shift+→, the category key, Enter', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 4));
+    await open(page, 4);
     await mark(page);
     const keys = keyboard(page);
     // "Today Russia raised": word 2 ("raised") and 3 ("the proposal" starts at 3 …): tag "raised the".
@@ -236,7 +245,7 @@ describe('tagging with the keyboard only', () => {
 
   test('the words are one tab stop: arrows move a caret, Shift+arrows select from it, Home/End, Esc clears', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 3));
+    await open(page, 3);
     await mark(page);
     expect(await page.locator('#sentence').getAttribute('role')).toBe('listbox');
     expect(await page.locator('#sentence [tabindex="0"]').count()).toBe(1);
@@ -268,7 +277,7 @@ describe('tagging with the keyboard only', () => {
 
   test('Enter without a selection saves nothing and says why; a category radio keeps Enter for saving', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 7));
+    await open(page, 7);
     await mark(page);
     await page.keyboard.press('l');
     await page.keyboard.press('Enter');
@@ -291,7 +300,7 @@ describe('tagging with the keyboard only', () => {
 
   test('j/k and the arrows move between sentences in place, but never from a form control', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 3));
+    await open(page, 3);
     await mark(page);
     const at = async (n: number) => {
       await expect.poll(() => new URL(page.url()).pathname).toBe(sentencePath(h, n));
@@ -336,7 +345,7 @@ describe('tagging with the keyboard only', () => {
 
   test('a half-done tag stays as a draft when moving to another sentence and is back on return', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 8));
+    await open(page, 8);
     await mark(page);
     await word(page, 2).click();
     await word(page, 3).click();
@@ -358,11 +367,13 @@ describe('tagging with the keyboard only', () => {
     expect(await page.locator('#selection').textContent()).toContain('draft');
     // A reload keeps it too (same tab); saving it clears it.
     await page.reload();
+    await ready(page);
     await expect.poll(() => selectedWords(page)).toEqual(await wordText(page, 2, 3));
     await page.getByRole('button', { name: 'Save tag' }).click();
     await announced(page, 'Saved: Salience');
     expect(tagsOn(8)).toMatchObject([{ category: 'emphasis', voice: 'quoted', note: 'draft note' }]);
     await page.reload();
+    await ready(page);
     expect(await selectedWords(page)).toEqual([]);
     expect(await page.getByLabel('Note').inputValue()).toBe('');
     expect(problems).toEqual([]);
@@ -370,7 +381,7 @@ describe('tagging with the keyboard only', () => {
 
   test('? opens the help with every key and the codebook; Esc closes it', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 4));
+    await open(page, 4);
     const help = page.locator('#help');
     expect(await help.isVisible()).toBe(false);
     await page.keyboard.press('?');
@@ -393,7 +404,7 @@ describe('tagging with the keyboard only', () => {
 describe('the word menus', () => {
   test('First stays as chosen; Last moves only when it would be before First (regression)', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 5));
+    await open(page, 5);
     await mark(page);
     await page.getByLabel('First word').selectOption('1');
     await page.getByLabel('Last word').selectOption('1');
@@ -418,7 +429,7 @@ describe('the word menus', () => {
 describe('quotation marks', () => {
   test('Shift+→ past a quoted word steps onto its quotation mark: the span takes in both marks', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 3));
+    await open(page, 3);
     await mark(page);
     const core = await page.locator('#sentence .word').evaluateAll((els) => els.findIndex((e) => e.textContent === 'core'));
     expect(await word(page, core + 1).textContent()).toBe('principles');
@@ -440,7 +451,7 @@ describe('quotation marks', () => {
     await page.getByLabel('Include the quotation marks').check();
     await page.locator('label[for="cat-scare-quotes"]').click();
     await page.getByRole('button', { name: 'Save tag' }).click();
-    await announced(page, 'Saved: Distancing quotes');
+    await announced(page, "Saved: Distancing quotes “'will make every effort'”");
     expect(tagsOn(3).map((t) => text(h, t)).sort()).toEqual(["'core principles'", "'will make every effort'"]);
     // Editing it shows the toggle on.
     await page.locator('ul.tags li').filter({ hasText: 'will make' }).getByRole('link', { name: 'Edit' }).click();
@@ -455,7 +466,7 @@ describe('quotation marks', () => {
 describe('undo, delete and Back', () => {
   test('Ctrl+Z undoes a save and redoes it; the announcement’s Undo brings a deleted tag back', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 9));
+    await open(page, 9);
     await mark(page);
     await word(page, 20).click();
     await page.keyboard.press('h');
@@ -489,7 +500,7 @@ describe('undo, delete and Back', () => {
       a.tags.push({ id: 'backAfterDelete', articleId: h.articleId, annotatorId: h.annotatorId, sentence: 10, start: 0, end: 4, category: 'hedge', voice: 'author', intensity: null, note: '', createdAt: now, updatedAt: now });
     });
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 11));
+    await open(page, 11);
     const other = await (await h.context({ storageState: session })).newPage();
     await other.goto(sentencePath(h, 11)); // a second tab, still showing the tag
     await page.locator('#tag-backAfterDelete').getByRole('button', { name: 'Delete' }).click();
@@ -514,7 +525,7 @@ describe('undo, delete and Back', () => {
 describe('on a phone', () => {
   test('tap the first word, tap the last: the span, the categories and Save are right there', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session, PHONE);
-    await page.goto(sentencePath(h, 3));
+    await open(page, 3);
     await mark(page);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     // Key hints are for keyboards: not on a touch screen.
@@ -554,7 +565,7 @@ describe('focus and accessibility', () => {
 
   test('every stop shows a focus ring of at least 3:1, and every control has a label', { timeout: TIMEOUT }, async () => {
     const { page, problems } = await pageWith(h, session);
-    await page.goto(sentencePath(h, 2));
+    await open(page, 2);
     const seen: string[] = [];
     for (let i = 0; i < 60; i++) {
       await page.keyboard.press('Tab');
@@ -597,7 +608,7 @@ describe('focus and accessibility', () => {
   test('axe-core finds no serious or critical violation in any state of the editor', { timeout: TIMEOUT * 2 }, async () => {
     const { page, problems } = await pageWith(h, session);
     const check = async (state: string) => expect(await violations(page), state).toEqual([]);
-    await page.goto(sentencePath(h, 13));
+    await open(page, 13);
     await check('fresh');
     await word(page, 1).click();
     await word(page, 2).click();

@@ -53,6 +53,10 @@ const studentTags = (nickname: string) =>
     sentence: t.sentence,
   }));
 
+async function ready(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('html').getAttribute('class')).toContain('js');
+}
+
 async function announced(page: Page, prefix: string): Promise<void> {
   await expect.poll(async () => ((await page.locator('#live').textContent()) ?? '').startsWith(prefix), { timeout: 15_000 }).toBe(true);
 }
@@ -61,6 +65,7 @@ describe('a student’s lesson', () => {
   test('tap, tap, category, Save: saved in place; the menus keep First as chosen', { timeout: TIMEOUT }, async () => {
     const page = await studentPage('Tapper');
     await page.goto('/lesson/sentences/3');
+    await ready(page);
     await page.evaluate('window.stayedOnPage = "yes"');
     await page.locator('#sentence .word[data-word="1"]').tap();
     await page.locator('#sentence .word[data-word="2"]').tap();
@@ -76,6 +81,7 @@ describe('a student’s lesson', () => {
     expect([await page.inputValue('#first'), await page.inputValue('#last')]).toEqual(['4', '4']);
     // "Nothing to tag here" on the next sentence moves on, in place.
     await page.goto('/lesson/sentences/4');
+    await ready(page);
     await page.evaluate('window.stayedOnPage = "yes"');
     await page.getByRole('button', { name: 'Nothing to tag here — next sentence' }).tap();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/lesson/sentences/5');
@@ -86,6 +92,7 @@ describe('a student’s lesson', () => {
   test('axe-core: no serious or critical violation, with the script on and off', { timeout: TIMEOUT * 2 }, async () => {
     const page = await studentPage('Checker');
     await page.goto('/lesson/sentences/5');
+    await ready(page);
     expect(await violations(page), 'fresh').toEqual([]);
     await page.locator('#sentence .word[data-word="0"]').tap();
     await page.locator('#sentence .word[data-word="1"]').tap();
@@ -117,6 +124,7 @@ describe('the teacher’s reference', () => {
   test('keyboard tagging in place, with a rationale; axe-core with the script on and off', { timeout: TIMEOUT * 2 }, async () => {
     const page = await teacherPage();
     await page.goto(`/activities/${activity.id}/reference/2`);
+    await ready(page);
     await page.evaluate('window.stayedOnPage = "yes"');
     expect(await violations(page), 'fresh').toEqual([]);
     await page.keyboard.press('/');

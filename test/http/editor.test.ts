@@ -37,7 +37,10 @@ async function script(a: Agent, path: string, form: Record<string, string>): Pro
 interface Answer {
   url: string;
   title: string;
-  html: string;
+  /** The whole region (a sentence loaded, an edit saved, a stale action) … */
+  html?: string;
+  /** … or only the parts a save, delete or undo changed. */
+  parts?: string;
   error: string | null;
   message: string | null;
   next?: string | null;
@@ -46,6 +49,8 @@ const answer = (res: request.Response): Answer => {
   expect(res.headers['content-type']).toMatch(/^application\/json/);
   return res.body as Answer;
 };
+/** The HTML an answer carries, whole region or parts. */
+const drawn = (a: Answer) => a.html ?? a.parts ?? '';
 /** The change id of the Undo button in a region or page. */
 const undoChange = (html: string) => /name="change" value="([A-Za-z0-9_-]+)"/.exec(html)?.[1] ?? '';
 
@@ -58,12 +63,20 @@ describe('the script’s answers', () => {
     expect(body.message).toBe('Saved: Hedge / doubt marker “core principles”.');
     expect(body.url).toBe(url(1));
     expect(body.title).toBe('Sentence 1 · Quotes');
-    expect(body.html).toMatch(/^<div id="editor"/);
-    expect(body.html).toContain(`data-tag="${stored?.id}"`);
-    expect(body.html).toContain(`<li id="tag-${stored?.id}" class="saved">`);
-    expect(body.html).toContain('a &lt;b&gt;note&lt;/b&gt;');
-    expect(body.html).toContain('1 of 2 reviewed · this one is reviewed');
-    expect(undoChange(body.html)).not.toBe('');
+    // Only what changed: the sentence, the progress, the tags, the announcement; not the form.
+    const parts = body.parts ?? '';
+    expect(body.html).toBeUndefined();
+    expect(parts).toContain('<p class="current" id="sentence"');
+    expect(parts).not.toContain('id="tag-form"');
+    expect(parts).toContain(`data-tag="${stored?.id}"`);
+    expect(parts).toContain(`<li id="tag-${stored?.id}" class="saved">`);
+    expect(parts).toContain('a &lt;b&gt;note&lt;/b&gt;');
+    expect(parts).toContain('1 of 2 reviewed · this one is reviewed');
+    expect(undoChange(parts)).not.toBe('');
+    // An edit sends the whole region back: the form returns to adding a tag.
+    const edited = answer(await script(anna, `${url(1)}/tags/${stored?.id}`, tagForm({ first: 3, last: 4, category: 'hedge', note: 'a <b>note</b>' })));
+    expect(edited.html).toMatch(/^<div id="editor"/);
+    expect(edited.html).toContain('<h2>Add a tag</h2>');
     expect(res.headers.vary).toMatch(/Accept/);
     expect(res.headers['cache-control']).toBe('no-store');
   });
@@ -142,7 +155,8 @@ describe('stale pages', () => {
     const json = await refused(w.t.dataDir, () => script(anna, `${url(2)}/tags/${gone}/delete`, {}));
     expect(json.status).toBe(404);
     expect(answer(json).error).toContain('already deleted');
-    expect(answer(json).html).not.toContain(`data-tag="${gone}"`);
+    expect(answer(json).html ?? '').not.toContain(`data-tag="${gone}"`);
+    expect(answer(json).html).toContain('id="sentence"');
   });
 });
 
@@ -152,7 +166,7 @@ describe('undo', () => {
     const tagId = tagsOf(anna.id).find((t) => t.note === 'first')?.id ?? '';
     const original = tagsOf(anna.id).find((t) => t.id === tagId);
     // Another annotator cannot undo it (their last change on this sentence is another one).
-    const change = undoChange(answer(created).html);
+    const change = undoChange(drawn(answer(created)));
     expect((await refused(w.t.dataDir, () => ben.post(`${url(2)}/undo`, { change }))).status).toBe(409);
 
     // Edit, then undo the edit: the fields are back.
@@ -160,7 +174,7 @@ describe('undo', () => {
     expect(answer(edited).message).toBe('Changed: Hedge / doubt marker “the”.');
     // The save is no longer the last change: its undo is refused.
     expectError(await refused(w.t.dataDir, () => anna.post(`${url(2)}/undo`, { change })), 409, 'Nothing to undo');
-    const undoneEdit = await script(anna, `${url(2)}/undo`, { change: undoChange(answer(edited).html) });
+    const undoneEdit = await script(anna, `${url(2)}/undo`, { change: undoChange(drawn(answer(edited))) });
     expect(answer(undoneEdit).message).toBe('Undone: Evaluative / intensifying wording “the economy” is as it was.');
     expect(tagsOf(anna.id).find((t) => t.id === tagId)).toMatchObject({ category: 'loaded-language', note: 'first', start: original?.start, end: original?.end });
 
@@ -180,7 +194,7 @@ describe('undo', () => {
 
   it('refuses an undo whose tag changed meanwhile (another tab), and a malformed one', async () => {
     const res = await script(anna, `${url(2)}/tags`, tagForm({ first: 4, last: 4, category: 'loaded-language' }));
-    const change = undoChange(answer(res).html);
+    const change = undoChange(drawn(answer(res)));
     const tagId = tagsOf(anna.id).find((t) => spanText(t) === 'is')?.id ?? '';
     // Another tab changes the tag directly in the store (as a second server process would not, but a race could).
     await w.t.store.updateAnnotation(id, anna.id, (a) => {
@@ -236,7 +250,7 @@ describe('the same editor in a lesson and a reference', () => {
     expect((await refused(w.t.dataDir, () => student.post('/lesson/sentences/3/tags', { ...form, note: 'n'.repeat(1001) }))).status).toBe(400);
     const saved = await script(student, '/lesson/sentences/3/tags', form);
     expect(answer(saved).message).toBe("Saved: Labels that take a side “Western bloc's”.");
-    const undone = await script(student, '/lesson/sentences/3/undo', { change: undoChange(answer(saved).html) });
+    const undone = await script(student, '/lesson/sentences/3/undo', { change: undoChange(drawn(answer(saved))) });
     expect(answer(undone).message).toMatch(/^Undone:/);
     expect(w.t.activities.students(activity().id).find((s) => s.nickname === 'Kim')?.annotation.tags).toEqual([]);
     expect((await student.get('/lesson/sentences/3')).headers['cache-control']).toBe('no-store');
