@@ -401,7 +401,7 @@ document.addEventListener('click', (event) => {
       words.select(i, i);
       tapping = true;
     }
-    words.focus();
+    words.focus(true); // the word was just pointed at: no scrolling
     return;
   }
   const link = target.closest('a[data-key], a[data-edit]');

@@ -159,9 +159,9 @@ export class SentenceWords {
   }
 
   /** Gives the caret word the focus (and the tab stop). */
-  focus() {
+  focus(preventScroll = false) {
     const [piece] = this.pieces(this.caret);
-    piece?.focus({ preventScroll: false });
+    piece?.focus({ preventScroll });
   }
 
   hasFocus() {
