@@ -32,6 +32,8 @@ export interface Wording {
   progressLabel: string;
   nothingHere: string;
   undoNothingHere: string;
+  /** What marking a sentence done announces after "Sentence n" (default: "nothing to tag here"). */
+  markedDone?: string;
   addHeading: string;
   editHeading: string;
   save: string;
@@ -90,6 +92,8 @@ export interface EditorSpec {
   remove(req: Request, place: Place, id: string): Promise<void>;
   /** Marks the sentence "nothing to tag here" (or not); absent where that does not apply. */
   review?(req: Request, place: Place, reviewed: boolean): Promise<void>;
+  /** Where marking a sentence done leads (default: the next sentence); null stays. */
+  onward?(req: Request, place: Place): number | null;
 }
 
 /** A refusal a user can act on (a duplicate, a closed lesson): the form comes back with it. */
@@ -358,13 +362,14 @@ export function sentenceEditor(spec: EditorSpec) {
       refused(req, res, place, 409, error.message, false);
       return;
     }
-    const onward = form.reviewed === '1' && place.index + 1 < place.doc.sentences.length ? place.index + 1 : place.index;
+    const ahead = spec.onward ? spec.onward(req, fresh(req, res, place)) : place.index + 1 < place.doc.sentences.length ? place.index + 1 : null;
+    const onward = form.reviewed === '1' && ahead !== null ? ahead : place.index;
     if (!wantsJson(req)) {
       seeOther(res, `${sentenceUrl(place, onward)}#sentence`);
       return;
     }
     const message =
-      form.reviewed === '1' ? `Sentence ${place.index + 1}: nothing to tag here.` : `Sentence ${place.index + 1} is no longer marked “${spec.wording.done}”.`;
+      form.reviewed === '1' ? `Sentence ${place.index + 1}: ${spec.wording.markedDone ?? 'nothing to tag here'}.` : `Sentence ${place.index + 1} is no longer marked “${spec.wording.done}”.`;
     answer(req, res, fresh(req, res, place), 200, EMPTY, { next: onward === place.index ? null : sentenceUrl(place, onward), message });
   }
 
