@@ -2,7 +2,11 @@
 // runs the automatic merge, then accepts, rejects, edits, adds, marks contested and curated;
 // settings, named curators, anonymised names, the dashboard, contested list, quality and feedback
 // pages; annotators of a blind project get 404 on every curation URL.
+import { parse } from 'csv-parse/sync';
+import { strFromU8, unzipSync } from 'fflate';
+import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Agent } from '../helpers/app.js';
 import { addUser, signIn } from '../helpers/app.js';
 import { addAnnotator, expectPage, savedTagId, tag, textOf, world, type Member, type World } from '../helpers/forms.js';
 
@@ -31,6 +35,25 @@ beforeAll(async () => {
   savedTagId(await tag(anna, d, 4, { first: 18, last: 18, category: 'loaded-language' }));
   for (const m of [ben, cy]) expect((await m.post(`/articles/${d}/sentences/4/reviewed`, { reviewed: '1' })).status).toBe(303);
 });
+
+async function body(a: Agent, path: string): Promise<{ res: request.Response; text: string; bytes: Buffer }> {
+  const res = await a.agent
+    .get(path)
+    .buffer(true)
+    .parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+  const bytes = res.body as Buffer;
+  expect(res.status, bytes.toString('utf8').slice(0, 200)).toBe(200);
+  return { res, text: bytes.toString('utf8'), bytes };
+}
+
+async function zip(a: Agent, path: string): Promise<Record<string, string>> {
+  const { bytes } = await body(a, path);
+  return Object.fromEntries(Object.entries(unzipSync(new Uint8Array(bytes))).map(([name, data]) => [name, strFromU8(data)]));
+}
 
 afterAll(async () => {
   await w.t.cleanup();
@@ -136,5 +159,45 @@ describe('curation', () => {
     expect(bad.status).toBe(400);
     expect((await w.researcher.post(`${base()}/settings`, { agree: 'majority', overlap: '', curators: 'nobody-here' })).status).toBe(400);
     expect(w.t.store.project(w.projectId)?.curation?.agree).toBe(2);
+  });
+
+  it('gold appears in every export, with provenance; soft labels; gold JSONL round trip', async () => {
+    const exp = (f: string) => `/projects/${w.projectId}/export/${f}`;
+    const spans = gold().spans;
+    const csv = parse((await body(w.researcher, exp('csv'))).text, { columns: true }) as Record<string, string>[];
+    const goldRows = csv.filter((r) => r.annotator === 'gold');
+    expect(goldRows).toHaveLength(spans.length);
+    const contested = goldRows.find((r) => r.contested === 'true')!;
+    expect(contested.competing_categories).toBe('scare-quotes|hedge');
+    expect(contested.agreed_by.split('|').length).toBe(2);
+    expect(goldRows.find((r) => r.category === 'loaded-label')).toMatchObject({ auto: 'false', curator: 'rita', agreed_by: 'anna|ben|cy' });
+    expect(csv.filter((r) => r.annotator !== 'gold').every((r) => r.auto === '')).toBe(true);
+    const jsonl = (await body(w.researcher, exp('jsonl'))).text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(jsonl.filter((r) => r.annotator === 'gold' && r.contested === true)[0]?.competing_categories).toEqual(['scare-quotes', 'hedge']);
+    const brat = await zip(w.researcher, exp('brat'));
+    expect(Object.keys(brat).some((n) => n.endsWith('/gold.ann'))).toBe(true);
+    const conll = await zip(w.researcher, exp('conll'));
+    expect(Object.keys(conll).some((n) => n.endsWith('/gold.conll'))).toBe(true);
+    const reliability = await zip(w.researcher, exp('reliability'));
+    expect(reliability['reliability-loaded-label.csv']?.split('\n')[0]).toContain('gold');
+    const soft = await zip(w.researcher, exp('soft-labels'));
+    const items = Object.values(JSON.parse(soft['soft-labels-sentences.json']!) as Record<string, { soft_label: Record<string, number>; other_info: { sentence: number; category: string } }>);
+    const s1 = items.find((i) => i.other_info.sentence === 1 && i.other_info.category === 'loaded-label')!;
+    expect(s1.soft_label).toEqual({ '1': 1 });
+    const s3 = items.find((i) => i.other_info.sentence === 3 && i.other_info.category === 'hedge')!;
+    expect(s3.soft_label['1']).toBeCloseTo(1 / 3, 10);
+    // Gold JSONL: clear gold, import it back, and it is the same.
+    const exported = (await body(w.researcher, exp('gold'))).text;
+    const before = JSON.stringify(gold());
+    await w.t.store.curation.replace(d, { articleId: d, spans: [], rejections: [], curated: [], finished: null, history: [], updatedAt: '' });
+    const page = await w.researcher.get(base());
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const imported = await w.researcher.agent.post(`${base()}/import`).field('_csrf', token).attach('file', Buffer.from(exported), 'gold.jsonl');
+    expect(imported.status).toBe(303);
+    expect(JSON.stringify(gold())).toBe(before);
+    // The tag import leaves gold's rows alone (no annotator called "gold").
+    const tagImport = await w.researcher.agent.post(`/projects/${w.projectId}/import`).field('_csrf', token).attach('file', Buffer.from(jsonl.map((r) => JSON.stringify(r)).join('\n')), 'tags.jsonl');
+    expect(tagImport.status).toBe(200);
+    expect(w.t.store.users.data.data.users.some((u) => u.name === 'gold')).toBe(false);
   });
 });
