@@ -169,7 +169,7 @@ describe('curation', () => {
     expect(goldRows).toHaveLength(spans.length);
     const contested = goldRows.find((r) => r.contested === 'true')!;
     expect(contested.competing_categories).toBe('scare-quotes|hedge');
-    expect(contested.agreed_by.split('|').length).toBe(2);
+    expect(contested.agreed_by?.split('|')).toHaveLength(2);
     expect(goldRows.find((r) => r.category === 'loaded-label')).toMatchObject({ auto: 'false', curator: 'rita', agreed_by: 'anna|ben|cy' });
     expect(csv.filter((r) => r.annotator !== 'gold').every((r) => r.auto === '')).toBe(true);
     const jsonl = (await body(w.researcher, exp('jsonl'))).text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
