@@ -263,7 +263,7 @@ describe('during the lesson', () => {
     expect(page.text).toContain('Small words that make a statement sound less sure');
     expect(page.text).toContain('<link rel="stylesheet" href="/lesson/style.css">');
     const css = await hand.get('/lesson/style.css');
-    expect(css.text).toContain('.c-hedge{--c:#b3c1ff}');
+    expect(css.text).toContain('.c-hedge{--c:#b3c1ff;');
   });
 
   it('stores the hand-checked student’s tags: an exact match, a partial one, a confusion and an extra', async () => {
