@@ -8,7 +8,11 @@ import { hashPassword, passwordProblem } from './passwords.js';
 export const USER_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,39}$/u;
 const LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-export class AccountError extends Error {}
+/** A refused account change (name taken, weak password …): the web layer answers 400. */
+export class AccountError extends Error {
+  readonly status = 400;
+  readonly expose = true;
+}
 
 function sha256(token: string): string {
   return createHash('sha256').update(token).digest('hex');

@@ -9,8 +9,7 @@ import { csvCast } from '../core/export/csv.js';
 import { loadConfig } from '../config.js';
 import { FORMATS, exportFiles, isFormat, projectData } from '../exports/project.js';
 import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
-import { computeAgreement } from '../routes/agreement.js';
-import { codebookOf } from '../web/views.js';
+import { computeAgreement } from '../services/agreement.js';
 import { readData } from './serve.js';
 import type { IO } from './io.js';
 
@@ -38,7 +37,7 @@ export async function exportCommand(args: string[], io: IO): Promise<number> {
     io.stderr.write(`no project "${which}"; projects: ${projects.map((p) => `${p.id} (${p.name})`).join(', ')}\n`);
     return 1;
   }
-  const data = projectData(store, project, codebookOf(store, project), { anonymise: values.anonymise ?? false });
+  const data = projectData(store, project, store.codebookOf(project), { anonymise: values.anonymise ?? false });
   const formats = format === 'all' ? [...FORMATS] : isFormat(format) ? [format] : [];
   let written = 0;
   for (const f of formats) {

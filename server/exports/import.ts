@@ -8,9 +8,12 @@ import { USER_NAME, findUserByName, inviteUser } from '../accounts/users.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
-import { codebookOf } from '../web/views.js';
 
-export class ImportError extends Error {}
+/** A refused import: nothing was stored; the message lists the problems (400 on the web). */
+export class ImportError extends Error {
+  readonly status = 400;
+  readonly expose = true;
+}
 
 const record = z.object({
   article: z.string().max(64),
@@ -47,7 +50,7 @@ export interface ImportResult {
 
 export async function importTags(store: Store, project: Project, jsonl: string): Promise<ImportResult> {
   const articles = store.articles(project.id);
-  const known = new Set(categories(codebookOf(store, project)).map((c) => c.id));
+  const known = new Set(categories(store.codebookOf(project)).map((c) => c.id));
   const problems: string[] = [];
   type Planned =
     | { articleId: string; annotator: string; tag: Omit<Tag, 'id' | 'articleId' | 'annotatorId'> }

@@ -12,7 +12,6 @@ import { emptyForm, multipartBody, parseForm } from '../web/forms.js';
 import { loadProject, loadedProject, requireResearcher, researchersOnly } from '../web/load.js';
 import { queryString } from '../web/params.js';
 import { csrf } from '../web/security.js';
-import { codebookOf } from '../web/views.js';
 
 const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 
@@ -40,7 +39,7 @@ export function exports(store: Store): Router {
     const project = loadedProject(req);
     const format = req.params.format;
     if (typeof format !== 'string' || !isFormat(format)) throw new HttpError(404, `Unknown export format: choose ${FORMATS.join(', ')}.`);
-    const data = projectData(store, project, codebookOf(store, project), { anonymise: queryString(req, 'anonymise') === '1' });
+    const data = projectData(store, project, store.codebookOf(project), { anonymise: queryString(req, 'anonymise') === '1' });
     const files = exportFiles(store, data, format);
     const base = project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project';
     const [only] = files;

@@ -31,7 +31,16 @@ import {
 } from './schemas.js';
 
 /** A record that does not exist (any more): the web layer answers 404. */
-export class NotFoundError extends Error {}
+export class NotFoundError extends Error {
+  readonly status = 404;
+  readonly expose = true;
+}
+
+/** The codebook a project gets when it names none. */
+export const DEFAULT_CODEBOOK = 'framing';
+
+/** A project's codebook is neither stored nor the default: the data folder is damaged. */
+export class MissingCodebookError extends Error {}
 
 // Random bytes are drawn 4 KB at a time (as crypto.randomUUID does): a call per id costs more
 // than the rest of making a tag.
@@ -310,6 +319,13 @@ export class Store {
 
   codebooks(): Codebook[] {
     return [...this.#codebooks.values()];
+  }
+
+  /** The codebook a project (or activity) uses; the default one if its own is gone. */
+  codebookOf(project: { codebookId: string }): Codebook {
+    const codebook = this.#codebooks.get(project.codebookId) ?? this.#codebooks.get(DEFAULT_CODEBOOK);
+    if (!codebook) throw new MissingCodebookError(`Codebook "${project.codebookId}" is missing, and so is the default "${DEFAULT_CODEBOOK}".`);
+    return codebook;
   }
 
   /** Stores a new codebook; an id already in use is refused (codebooks are never overwritten). */
