@@ -47,15 +47,20 @@ export class MissingCodebookError extends Error {}
 let idPool = Buffer.alloc(0);
 let idOffset = 0;
 
-/** A new random id: 9 bytes from the CSPRNG, 12 characters of base64url. */
+/**
+ * A new random id: 9 bytes from the CSPRNG, 12 characters of base64url, never starting with `-`
+ * (one id in 64 would, and a command line takes it for an option): such a draw is drawn again.
+ */
 export function newId(): string {
-  if (idOffset + 9 > idPool.length) {
-    idPool = randomBytes(4096);
-    idOffset = 0;
+  for (;;) {
+    if (idOffset + 9 > idPool.length) {
+      idPool = randomBytes(4096);
+      idOffset = 0;
+    }
+    const id = idPool.toString('base64url', idOffset, idOffset + 9);
+    idOffset += 9;
+    if (!id.startsWith('-')) return id;
   }
-  const id = idPool.toString('base64url', idOffset, idOffset + 9);
-  idOffset += 9;
-  return id;
 }
 
 function checkId(value: string, what: string): string {

@@ -129,6 +129,36 @@ describe('framelens export', () => {
     await expect(readdir(dir)).rejects.toThrow();
   });
 
+  it('takes a project id that starts with "-" (as 1 in 64 ids made before did), positional, after -- or as --project', async () => {
+    const source = w.t.store.project(w.projectId);
+    if (!source) throw new Error('no demo project');
+    const id = '-Dash_id0123';
+    await w.t.store.projects.update((file) => {
+      file.data.projects.push({ ...structuredClone(source), id, name: 'Dashed' });
+    });
+    for (const [n, args] of [
+      [id, '--format', 'codebook', '--out', join(out, 'dash1')],
+      ['--format', 'codebook', '--out', join(out, 'dash2'), '--', id],
+      ['--project', id, '--format', 'codebook', '--out', join(out, 'dash3')],
+    ].entries()) {
+      const r = await run(args);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.code).toBe(0);
+      expect(await files(join(out, `dash${n + 1}`))).toEqual(['codebook-framing.json']);
+    }
+    // An option this command does not know is still a usage error, and so is a second project.
+    expect((await run([id, '--bogus', '--out', join(out, 'x')])).code).toBe(2);
+    expect((await run([id, w.projectId, '--out', join(out, 'x')])).code).toBe(2);
+  });
+
+  it('new ids never start with "-"', async () => {
+    const { newId } = await import('../../../server/storage/store.js');
+    const ids = Array.from({ length: 20_000 }, newId);
+    expect(ids.filter((x) => x.startsWith('-'))).toEqual([]);
+    expect(ids.every((x) => /^[A-Za-z0-9_][A-Za-z0-9_-]{11}$/.test(x))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('bad usage: exit 2 with the usage line', async () => {
     for (const args of [
       [],
