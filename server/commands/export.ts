@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { csvCast } from '../core/export/csv.js';
 import { loadConfig } from '../config.js';
-import { FORMATS, exportFiles, isFormat, projectData } from '../exports/project.js';
+import { ARCHIVES, FORMATS, exportFiles, isFormat, projectData, readmeFile } from '../exports/project.js';
 import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
 import { computeAgreement } from '../services/agreement.js';
 import { readData } from './serve.js';
@@ -72,13 +72,13 @@ export async function exportCommand(args: string[], io: IO): Promise<number> {
   const data = projectData(store, project, store.codebookOf(project), { anonymise: values.anonymise ?? false });
   const formats = format === 'all' ? [...FORMATS] : isFormat(format) ? [format] : [];
   let written = 0;
-  for (const f of formats) {
-    for (const file of exportFiles(store, data, f)) {
-      const path = join(values.out, file.name);
-      await mkdir(dirname(path), { recursive: true });
-      await pipeline(file.body(), createWriteStream(path));
-      written++;
-    }
+  // What the web's archives hold: README.txt beside the files of several (as in every .zip).
+  const readme = formats.some((f) => ARCHIVES.includes(f)) ? [readmeFile(project)] : [];
+  for (const file of [...readme, ...formats.flatMap((f) => exportFiles(store, data, f))]) {
+    const path = join(values.out, file.name);
+    await mkdir(dirname(path), { recursive: true });
+    await pipeline(file.body(), createWriteStream(path));
+    written++;
   }
   if (format === 'agreement' || format === 'all') {
     const report = computeAgreement(store, project);

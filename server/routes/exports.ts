@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import type { Store } from '../storage/store.js';
-import { exportFiles, isFormat, projectData, FORMATS } from '../exports/project.js';
+import { ARCHIVES, exportFiles, isFormat, projectData, readmeFile, FORMATS } from '../exports/project.js';
 import { importTags, ImportError } from '../exports/import.js';
 import { writeZip } from '../exports/zip.js';
 import { HttpError } from '../web/errors.js';
@@ -44,13 +44,13 @@ export function exports(store: Store): Router {
     const base = project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project';
     const [only] = files;
     try {
-      if (files.length === 1 && only) {
+      if (!ARCHIVES.includes(format) && only) {
         const type = only.name.endsWith('.csv') ? 'text/csv' : only.name.endsWith('.jsonl') ? 'application/x-ndjson' : 'application/json';
         res.attachment(`${base}-${only.name}`).type(type);
         await pipeline(only.body(), res);
       } else {
         res.attachment(`${base}-${format}.zip`).type('application/zip');
-        await writeZip(files, res);
+        await writeZip([readmeFile(project), ...files], res);
       }
     } catch (error) {
       // Once the download has started there is no error page to send: cut the connection, so

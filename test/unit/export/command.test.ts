@@ -75,7 +75,7 @@ describe('framelens export', () => {
     expect(r.code).toBe(0);
     const written = await files(dir);
     expect(r.stdout).toBe(`Wrote ${written.length} files to ${dir}\n`);
-    for (const name of ['tags.csv', 'tags.jsonl', 'codebook-framing.json', 'agreement.csv', 'agreement.json', 'agreement.md', 'agreement.tex', 'brat/annotation.conf']) {
+    for (const name of ['README.txt', 'tags.csv', 'tags.jsonl', 'codebook-framing.json', 'agreement.csv', 'agreement.json', 'agreement.md', 'agreement.tex', 'brat/annotation.conf']) {
       expect(written).toContain(name);
     }
     expect(written.filter((f) => /^reliability-[a-z-]+\.csv$/.test(f))).toHaveLength(12);
@@ -100,6 +100,10 @@ describe('framelens export', () => {
     const dir = join(out, 'csv');
     expect((await run([w.projectId, '--format', 'csv', '--out', dir])).code).toBe(0);
     expect(await files(dir)).toEqual(['tags.csv']);
+    // A format the web sends as a .zip comes with the archive's README.txt.
+    const brat = join(out, 'brat-only');
+    expect((await run([w.projectId, '--format', 'brat', '--out', brat])).code).toBe(0);
+    expect((await files(brat))[0]).toBe('README.txt');
     const web = await w.researcher.get(`/projects/${w.projectId}/export/csv`);
     expect(await readFile(join(dir, 'tags.csv'), 'utf8')).toBe(web.text);
   });
