@@ -90,10 +90,14 @@ class TagScratch {
   }
 }
 
-export function spanIndex(study: Study, grid: AnnotationGrid, categoryIds: string[]): SpanIndex {
+/**
+ * With `labelsIgnored`, every category of `categoryIds` goes in one column (0): an annotator's
+ * spans are merged whatever their categories, for span identification.
+ */
+export function spanIndex(study: Study, grid: AnnotationGrid, categoryIds: string[], options: { labelsIgnored?: boolean } = {}): SpanIndex {
   const m = study.annotators.length;
-  const count = categoryIds.length;
-  const column = new Map(categoryIds.map((c, i) => [c, i]));
+  const count = options.labelsIgnored ? 1 : categoryIds.length;
+  const column = new Map(categoryIds.map((c, i) => [c, options.labelsIgnored ? 0 : i]));
   let capacity = 0;
   for (const a of grid.annotations) capacity += a?.tags.length ?? 0;
   const cells = grid.annotations.length * count;
