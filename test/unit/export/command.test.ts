@@ -89,7 +89,7 @@ describe('framelens export', () => {
     expect(parseCodebook(JSON.parse(await readFile(join(dir, 'codebook-framing.json'), 'utf8'))).id).toBe('framing');
     const agreement = JSON.parse(await readFile(join(dir, 'agreement.json'), 'utf8')) as { annotators: number; rows: unknown[] };
     expect(agreement.annotators).toBe(2);
-    expect(agreement.rows).toHaveLength(130);
+    expect(agreement.rows).toHaveLength(131);
     expect(await readFile(join(dir, 'agreement.md'), 'utf8')).toMatch(/^\| Category \| α \|/);
     expect(await readFile(join(dir, 'agreement.tex'), 'utf8')).toContain('\\begin{tabular}');
     const rel = parse(await readFile(join(dir, 'reliability-scare-quotes.csv'), 'utf8')) as string[][];

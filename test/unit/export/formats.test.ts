@@ -1,5 +1,10 @@
 // The export formats as pure functions: tag records, brat standoff, CoNLL columns, and the
 // agreement report as rows, Markdown and LaTeX.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Annotation, Article, Category, Tag } from '../../../server/core/model.js';
 import { segment, words } from '../../../server/core/segmentation.js';
@@ -34,6 +39,19 @@ function ann(a: Article, annotatorId: string, tags: Tag[], reviewed: number[] = 
 }
 
 const wordsOf = (a: Article, r: { start: number; end: number }) => words(a.text, r);
+
+const run = promisify(execFile);
+
+/** pdflatex (Debian's texlive-latex-base) compiles the LaTeX report; .ci/run installs it. */
+const pdflatex = (() => {
+  try {
+    execFileSync('pdflatex', ['--version'], { stdio: 'ignore', timeout: 30_000 });
+    return true;
+  } catch {
+    console.warn('pdflatex not found: the test that compiles the LaTeX report is skipped (apt-get install texlive-latex-base; .ci/run does).');
+    return false;
+  }
+})();
 
 describe('tag records', () => {
   const x = article('x', 'First');
@@ -354,6 +372,7 @@ describe('the agreement report as tables', () => {
     { id: 'a-b', name: 'Fear & loathing — again', definition: '', span: '', example: '', colour: '#112233', key: 'f' },
     { id: 'pct', name: '100% sure_thing #1 {x} $y ^2 ~ a\\b <c>', definition: '', span: '', example: '', colour: '#445566', key: 'p' },
     { id: 'pipe', name: 'this | that', definition: '', span: '', example: '', colour: '#778899', key: 't' },
+    { id: 'intl', name: '«Ελληνικά» αβγ <y> *bold* [link](x) `code` Анна 😀 e\u0301', definition: '', span: '', example: '', colour: '#778899', key: 'i' },
   ];
   const x = article('x');
   const y = article('y');
@@ -368,11 +387,11 @@ describe('the agreement report as tables', () => {
   );
   const report = studyAgreement(study, cats, { words: wordsOf, resamples: 50 });
 
-  it('reportRows: ten rows per category and overall, with the report columns', () => {
+  it('reportRows: ten rows per category, eleven overall (with span identification), the report columns', () => {
     const rows = reportRows(report);
-    expect(rows).toHaveLength(40);
+    expect(rows).toHaveLength(4 * 10 + 11);
     for (const r of rows) expect(Object.keys(r).sort()).toEqual([...REPORT_COLUMNS].sort());
-    expect(rows.slice(0, 10).map((r) => `${r.category}/${r.level}/${r.statistic}`)).toEqual([
+    expect(rows.slice(0, 11).map((r) => `${r.category}/${r.level}/${r.statistic}`)).toEqual([
       'overall/sentence/krippendorff_alpha',
       'overall/sentence/observed_agreement',
       'overall/sentence/fleiss_kappa',
@@ -381,10 +400,11 @@ describe('the agreement report as tables', () => {
       'overall/sentence/scott_pi',
       'overall/span/span_f1_exact',
       'overall/span/span_f1_overlap',
+      'overall/span/span_f1_identification',
       'overall/span/unitizing_alpha',
       'overall/token/krippendorff_alpha',
     ]);
-    expect(new Set(rows.map((r) => r.category))).toEqual(new Set(['overall', 'a-b', 'pct', 'pipe']));
+    expect(new Set(rows.map((r) => r.category))).toEqual(new Set(['overall', 'a-b', 'pct', 'pipe', 'intl']));
     const alpha = rows.find((r) => r.category === 'a-b' && r.statistic === 'krippendorff_alpha' && r.level === 'sentence');
     expect(alpha?.value).toBe(report.categories[0]?.sentence.report.statistics.krippendorff_alpha.value);
     expect(alpha?.ci_low).toBe(report.categories[0]?.sentence.report.statistics.krippendorff_alpha_ci95.low);
@@ -393,6 +413,19 @@ describe('the agreement report as tables', () => {
       if (r.value === null) expect(r.note.length, `${r.category}/${r.statistic}`).toBeGreaterThan(0);
       else expect(Number.isFinite(r.value)).toBe(true);
     }
+    // The overall span F1 says what it is; the identification row says what the SI scorer is.
+    const overall = (statistic: string) => rows.find((r) => r.category === 'overall' && r.statistic === statistic);
+    expect(overall('span_f1_overlap')?.note).toMatch(/labels matched.*not the SemEval SI score/);
+    expect(overall('span_f1_identification')?.note).toMatch(/^labels ignored, as the SemEval-2020 T11 span identification \(SI\) scorer; mean over 1 annotator pair/);
+  });
+
+  it('undefined is undefined in every row with its reason: an unused category’s span F1 and AC1 are never 1', () => {
+    const rows = reportRows(report).filter((r) => r.category === 'pipe');
+    const row = (statistic: string, level = 'span') => rows.find((r) => r.statistic === statistic && r.level === level);
+    expect(row('span_f1_overlap')).toMatchObject({ value: null, note: 'no annotator tagged this category on an article another annotator reviewed too' });
+    expect(row('span_f1_exact')?.value).toBeNull();
+    expect(row('gwet_ac1', 'sentence')).toMatchObject({ value: null, note: expect.stringMatching(/^only one category occurs/) });
+    expect(row('unitizing_alpha')?.value).toBeNull();
   });
 
   it('an undefined α keeps its reason in the note even when there is a prevalence warning', () => {
@@ -402,37 +435,68 @@ describe('the agreement report as tables', () => {
     expect(row?.note).toMatch(/rarer class/);
   });
 
-  it('markdownTable: a header, an alignment row and one row per category; pipes escaped', () => {
+  it('markdownTable: a header, an alignment row and one row per category; HTML and Markdown marks escaped; undefined figures listed with their reason', () => {
     const md = markdownTable(report);
     const lines = md.split('\n').filter((l) => l.startsWith('|'));
-    expect(lines).toHaveLength(2 + 4);
+    expect(lines).toHaveLength(2 + 5);
     expect(lines[0]).toBe('| Category | α | 95% CI | A_o | AC1 | Span F1 | α_U | Units |');
     expect(lines[1]).toBe('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     expect(lines[2]).toMatch(/^\| All categories \| /);
     expect(md).toContain('| this \\| that |');
     for (const line of lines) expect(line.split(/(?<!\\)\|/).length - 2).toBe(8);
     expect(md).toContain('2 annotators');
+    // No raw HTML a Markdown renderer would pass through, no emphasis or link from a name.
+    expect(md).not.toMatch(/<[a-z]/i);
+    expect(md).toContain('| «Ελληνικά» αβγ &lt;y&gt; \\*bold\\* \\[link\\](x) \\`code\\` Анна 😀 é |'.normalize('NFC').replace('é', 'e\u0301'));
+    expect(md).toContain('Fear &amp; loathing — again');
+    expect(md).toContain('labels matched');
+    expect(md).toMatch(/Span identification F1 \(labels ignored, the SemEval-2020 T11 SI score\): \d\.\d{3}, mean over 1 annotator pairs\./);
+    expect(md).toContain('- this \\| that, AC1: only one category occurs, so chance agreement is undefined');
+    expect(md).toContain('- this \\| that, Span F1: no annotator tagged this category on an article another annotator reviewed too');
   });
 
-  it('latexTable: escapes &, %, _, #, {}, $ in names and has a balanced, 8-column tabular', () => {
+  it('latexTable: a document with T1 fonts and UTF-8 input, names escaped, a balanced 8-column tabular, undefined figures listed', () => {
     const tex = latexTable(report);
+    expect(tex).toContain('\\usepackage[T1]{fontenc}');
+    expect(tex).toContain('\\usepackage[utf8]{inputenc}');
     expect(tex).toContain('Fear \\& loathing — again &');
     expect(tex).toContain('100\\% sure\\_thing \\#1 \\{x\\} \\$y \\^{}2 \\~{} a\\textbackslash{}b \\textless{}c\\textgreater{} &');
+    expect(tex).toContain('«Ελληνικά» αβγ \\textless{}y\\textgreater{} *bold* [link](x) `code` Анна 😀 é &');
+    // Greek from the math font; Cyrillic and emoji, which pdflatex's base fonts lack, declared too.
+    expect(tex).toContain('\\DeclareUnicodeCharacter{03B1}{\\ensuremath{\\alpha}}');
+    expect(tex).toContain('\\DeclareUnicodeCharacter{0395}{\\ensuremath{\\mathrm{E}}}');
+    expect(tex).toContain('\\DeclareUnicodeCharacter{0410}{?}');
+    expect(tex).toContain('\\DeclareUnicodeCharacter{1F600}{?}');
+    expect(tex).not.toContain('DeclareUnicodeCharacter{00AB}'); // « is in T1
     expect(tex).not.toMatch(/[^\\]&amp;/);
     const begins = tex.match(/\\begin\{(\w+)\}/g) ?? [];
     const ends = tex.match(/\\end\{(\w+)\}/g) ?? [];
     expect(begins.map((b) => b.replace('begin', ''))).toEqual([...ends].reverse().map((e) => e.replace('end', '')));
     expect(tex).toContain('\\begin{tabular}{lrrrrrrr}');
     const body = tex.split('\n').filter((l) => l.endsWith('\\\\'));
-    expect(body).toHaveLength(1 + 4);
+    expect(body).toHaveLength(1 + 5);
     for (const row of body) expect(row.split(/(?<!\\)&/).length).toBe(8);
-    // Undefined figures are "--"; the only "—" left is the one in a category name.
-    expect(tex.match(/—/g)).toHaveLength(1);
     expect(tex).toContain('this \\textbar{} that & -- & -- & ');
-    // Braces balance (escaped ones excluded).
     const open = (tex.match(/(?<!\\)\{/g) ?? []).length;
     const close = (tex.match(/(?<!\\)\}/g) ?? []).length;
     expect(open).toBe(close);
     expect(tex).toContain('\\caption{');
+    expect(tex).toContain('this \\textbar{} that, AC1: only one category occurs');
+  });
+
+  it.skipIf(!pdflatex)('latexTable compiles with pdflatex (names with «», Greek, <y>, Cyrillic, emoji)', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'framelens-tex-'));
+    try {
+      await writeFile(join(dir, 'agreement.tex'), latexTable(report));
+      const result = await run('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', '-no-shell-escape', 'agreement.tex'], { cwd: dir, timeout: 110_000 }).catch(
+        (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+      );
+      expect(result.stdout).not.toMatch(/^! /m);
+      expect((await stat(join(dir, 'agreement.pdf'))).size).toBeGreaterThan(1000);
+      const log = await readFile(join(dir, 'agreement.log'), 'utf8');
+      expect(log).not.toMatch(/Missing character|not set up for use with LaTeX/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
