@@ -28,7 +28,7 @@ import { summaries } from './routes/summary.js';
 /** The routes that take multipart uploads (each checks the CSRF token after parsing). */
 const UPLOADS = [
   /^\/projects\/[^/]+\/articles(\/preview)?$/,
-  /^\/projects\/[^/]+\/import$/,
+  /^\/projects\/[^/]+\/import(\/spans)?$/,
   /^\/codebooks$/,
 ];
 
