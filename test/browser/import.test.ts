@@ -61,3 +61,43 @@ describe('an article file uploaded, previewed and saved', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('spans from another tool, through the check page', () => {
+  const A = 'Putin 😀 slams NATO\n\nThe “aggressive” alliance keeps expanding.\nThis must stop now.\n';
+  const cp = (needle: string) => Array.from(A.slice(0, A.indexOf(needle))).length;
+  const labels = [
+    `9\tLoaded_Language\t${cp('aggressive')}\t${cp('aggressive') + 10}`,
+    `9\tDoubt\t${cp('expanding')}\t${cp('This must') + 9}`,
+  ].join('\n');
+
+  for (const javaScriptEnabled of [true, false]) {
+    test(`SemEval files: labels mapped, the span across sentences split (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, { timeout: TIMEOUT }, async () => {
+      const { page, problems } = await pageWith(h, researcher, { javaScriptEnabled });
+      const annotator = javaScriptEnabled ? 'gold-js' : 'gold-nojs';
+      await page.goto(`/projects/${h.projectId}/export`);
+      await page.getByLabel('SemEval-2020 Task 11').check();
+      await page.getByLabel('Files (several, or a .zip)').setInputFiles([
+        { name: 'article9.txt', mimeType: 'text/plain', buffer: Buffer.from(A, 'utf8') },
+        { name: 'article9.labels', mimeType: 'text/plain', buffer: Buffer.from(labels, 'utf8') },
+      ]);
+      await page.getByLabel('Annotator').fill(annotator);
+      await Promise.all([page.waitForURL('**/import/spans'), page.getByRole('button', { name: 'Check the files' }).click()]);
+      expect(await page.getByRole('heading', { name: 'Check the import' }).count()).toBe(1);
+      // Loaded_Language is suggested; Doubt needs a choice.
+      expect(await page.getByLabel('Loaded_Language').inputValue()).toBe('loaded-language');
+      await page.getByLabel('Doubt').selectOption('hedge');
+      await page.getByLabel('Split them at the sentence boundaries').check();
+      await Promise.all([page.waitForURL(/\/import\/spans\/[A-Za-z0-9_-]+$/), page.getByRole('button', { name: 'Import' }).click()]);
+      expect(await page.getByRole('status').textContent()).toMatch(/Imported 3 tags on 1 article.*split 1 span crossing sentences into 2 tags/);
+      const user = h.t.store.users.data.data.users.find((u) => u.name === annotator);
+      const article = h.t.store.articles(h.projectId).find((a) => a.text === A);
+      const tags = h.t.store.annotation(article?.id ?? '', user?.id ?? '').tags;
+      expect(tags.map((t) => [A.slice(t.start, t.end), t.category]).sort()).toEqual([
+        ['This must', 'hedge'],
+        ['aggressive', 'loaded-language'],
+        ['expanding.', 'hedge'],
+      ]);
+      expect(problems).toEqual([]);
+    });
+  }
+});
