@@ -6,6 +6,7 @@
 //   3. sentence pages (GET /articles/:id/sentences/:n, 10 connections) vs a bare Express+EJS render
 //      of the same bytes
 //   4. segment() on ~1 MB of news-like text vs natural's SentenceTokenizer per paragraph
+//   7. stories: sentence alignment P/R/F1 on the held-out gold, alignment and outlet-profile times
 // HTTP runs also print the server's CPU time per response, and diagnostics without a target (the
 // same baseline behind the app's middleware) that show where the gap to the baseline comes from.
 // See bench/README.md.
@@ -15,7 +16,7 @@
 // BENCH_SERVER_FLAGS='--trace-gc …' adds Node flags to the real server, whose output then goes
 // to BENCH_SERVER_LOG (a file) if set;
 // BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
-// startup, pages, saves, export, segmentation, agreement) runs only those sections.
+// startup, pages, saves, export, segmentation, agreement, stories) runs only those sections.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +27,7 @@ import { articleText, int, pick, rng } from './news.js';
 import { durableWrite } from './durable.js';
 import { generateStudy, PASSWORD, type Study } from './study.js';
 import { agreementBench } from './agreement.js';
+import { storiesBench, type Timing } from './stories.js';
 import { load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type LoadResult, type Session, type Spawned } from './http.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +48,7 @@ const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
 
-const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement'] as const;
+const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories'] as const;
 type Section = (typeof SECTIONS)[number];
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
@@ -614,6 +616,36 @@ async function agreementSection(): Promise<void> {
   });
 }
 
+async function storiesSection(): Promise<void> {
+  log('7. Stories: sentence alignment on the constructed gold, alignment and outlet-profile times (targets judged on CPU time)');
+  const f = await storiesBench(log);
+  const scores = (x: { precision: number; recall: number; f1: number }) => `F1 ${fmt(x.f1, 3)} (P ${fmt(x.precision, 3)}, R ${fmt(x.recall, 3)})`;
+  const time = (t: Timing) => `${fmt(t.cpuMs, 1)} ms CPU (${fmt(t.wallMs, 1)} wall)`;
+  log(`  held-out: ${scores(f.heldOut)} on ${f.heldOutStories} stories, ${f.heldOut.truePositives + f.heldOut.falseNegatives} gold links · tuning: ${scores(f.tuning)}`);
+  log(`  3 × 50 sentences: ${f.small.sentences} sentences, ${f.small.links} links · 20 × 50: ${f.large.sentences} sentences, ${f.large.links} links`);
+  log(`  profile: ${f.profile.articles} articles, ${fmt(f.profile.tags)} tags, ${f.profile.outlets} outlets, 1,000 bootstrap resamples each`);
+  rows.push({
+    figure: 'sentence alignment, held-out gold links',
+    value: scores(f.heldOut),
+    baseline: `tuning ${scores(f.tuning)}`,
+    ratio: `${fmt(f.heldOut.f1 / f.tuning.f1, 2)}×`,
+    target: 'F1 ≥ 0.85',
+    pass: f.heldOut.f1 >= 0.85,
+  });
+  const timed = (figure: string, t: Timing, baseline: Timing, baselineName: string, limitMs: number, target: string) =>
+    rows.push({
+      figure,
+      value: time(t),
+      baseline: `${time(baseline)} ${baselineName}`,
+      ratio: `${fmt(t.cpuMs / baseline.cpuMs, 1)}×`,
+      target,
+      pass: t.cpuMs < limitMs,
+    });
+  timed('align a 3-article story, 50 sentences each', f.small.time, f.small.baseline, 'segmenting them', 100, '< 100 ms');
+  timed('align a 20-article story, 50 sentences each', f.large.time, f.large.baseline, 'segmenting them', 2000, '< 2 s');
+  timed('outlet profile, 1,000 articles, 200,000 tags', f.profile.time, f.profile.baseline, 'point estimates only', 1000, '< 1 s');
+}
+
 async function main(): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), 'framelens-bench-'));
   let server: Spawned | null = null;
@@ -660,6 +692,8 @@ async function main(): Promise<void> {
     }
 
     if (ONLY.has('agreement')) await agreementSection();
+
+    if (ONLY.has('stories')) await storiesSection();
 
     printTable();
     log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} CPUs; figures from a busy machine are low)`);

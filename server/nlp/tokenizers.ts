@@ -1,4 +1,4 @@
-// The only module that touches `natural`. We load the one tokenizer file we use
+// The only module that touches `natural`. We load the files we use one by one
 // rather than the package root: the root pulls in database clients and dotenv
 // and takes seconds to import. natural is CommonJS and its bundled typings get
 // the SentenceTokenizer constructor wrong, so we declare the shape we rely on.
@@ -30,4 +30,44 @@ const tokenizer = new SentenceTokenizer([], false);
  */
 export function splitSentences(text: string): string[] {
   return tokenizer.tokenize(text);
+}
+
+// Word-level tools for comparing sentences across articles (server/core/stories/). Words
+// themselves come from segmentation's words(), which keeps offsets and non-ASCII letters
+// (natural's word tokenizers split "São" and drop offsets); natural stems them, knows the
+// stop words and weighs terms.
+
+const PorterStemmer = require('natural/lib/natural/stemmers/porter_stemmer.js') as { stem(word: string): string };
+const stopWordList = require('natural/lib/natural/util/stopwords.js') as { words: string[] };
+const jaroWinklerDistance = require('natural/lib/natural/distance/jaro-winkler_distance.js') as (
+  a: string,
+  b: string,
+  options?: { ignoreCase?: boolean },
+) => number;
+
+/** natural's Porter stemmer; lower-cases: `stem('Protesters')` is `protest`. */
+export function stem(word: string): string {
+  return PorterStemmer.stem(word);
+}
+
+/** natural's English stop words (`the`, `said`, `would`, …), lower case. */
+export const STOP_WORDS: ReadonlySet<string> = new Set(stopWordList.words);
+
+/**
+ * Inverse document frequency of every term of `documents`, with natural's TfIdf formula:
+ * 1 + ln(N / (1 + df)), N documents, df of them holding the term. Counted here in one pass:
+ * natural's TfIdf.idf scans every document for each term (5.5 s for a 20-article story's
+ * 1,000 sentences and 4,000 terms). A test checks both give the same values.
+ */
+export function inverseDocumentFrequencies(documents: readonly (readonly string[])[]): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const document of documents) for (const term of new Set(document)) df.set(term, (df.get(term) ?? 0) + 1);
+  const idf = new Map<string, number>();
+  for (const [term, count] of df) idf.set(term, 1 + Math.log(documents.length / (1 + count)));
+  return idf;
+}
+
+/** natural's Jaro–Winkler similarity, from 0 (nothing alike) to 1 (the same string). */
+export function jaroWinkler(a: string, b: string): number {
+  return jaroWinklerDistance(a, b);
 }
