@@ -11,7 +11,7 @@ const LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** A refused account change (name taken, weak password …): the web layer answers 400. */
 export class AccountError extends Error {
   readonly status = 400;
-  readonly expose = true;
+  readonly refusal = true;
 }
 
 function sha256(token: string): string {

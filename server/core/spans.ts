@@ -5,7 +5,7 @@ import type { Annotation, Article, Intensity, Range, Tag, Voice } from './model.
 /** Thrown when a requested change breaks a rule; the message is shown to the user (409 on the web). */
 export class RuleError extends Error {
   readonly status: number = 409;
-  readonly expose = true;
+  readonly refusal = true;
 }
 
 /** The span from the first chosen word to the last (either order), as offsets into the text. */

@@ -14,7 +14,7 @@ import { addAnnotators, checkAnnotators } from './annotators.js';
 /** A refused import: nothing was stored; the message lists the problems (400 on the web). */
 export class ImportError extends Error {
   readonly status = 400;
-  readonly expose = true;
+  readonly refusal = true;
 }
 
 const record = z.object({

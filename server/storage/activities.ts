@@ -21,7 +21,7 @@ import {
 /** A refused change the user can act on (nickname taken, class full, activity gone). */
 export class ActivityError extends Error {
   readonly status = 409;
-  readonly expose = true;
+  readonly refusal = true;
 }
 
 function checkId(value: string, what: string): string {

@@ -33,7 +33,7 @@ import {
 /** A record that does not exist (any more): the web layer answers 404. */
 export class NotFoundError extends Error {
   readonly status = 404;
-  readonly expose = true;
+  readonly refusal = true;
 }
 
 /** The codebook a project gets when it names none. */

@@ -2,14 +2,15 @@
 // error handler renders it with its status.
 //
 // Refusals raised below the web layer (a rule broken, a record gone, a bad import) carry their
-// own `status` and `expose = true`, the convention of Express's `http-errors`: this module maps
-// them without importing any other layer.
+// own `status` (as Express's `http-errors` do) and `refusal = true`, which says their message is
+// written for the user: this module maps them without importing any other layer. Library errors
+// with a status (csrf-sync's 403, say) get the generic message of their status, not their own.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 
 export class HttpError extends Error {
   readonly status: number;
-  readonly expose = true;
+  readonly refusal = true;
   constructor(status: number, message: string) {
     super(message);
     this.status = status;
@@ -35,9 +36,9 @@ export function describeZodError(error: z.ZodError): string {
     .join(' ');
 }
 
-/** An error whose message is meant for the user: an HttpError or a refusal with `expose` set. */
+/** An error whose message is meant for the user: an HttpError, or a refusal from another layer. */
 function exposed(error: unknown): error is Error & { status: number } {
-  return error instanceof Error && 'expose' in error && error.expose === true && 'status' in error && typeof error.status === 'number';
+  return error instanceof Error && 'refusal' in error && error.refusal === true && 'status' in error && typeof error.status === 'number';
 }
 
 function statusOf(error: unknown): number {

@@ -58,7 +58,7 @@ beforeAll(async () => {
   savedTagId(await tag(ben, second, 1, { first: 2, last: 2, category: 'hedge' }));
   expect((await review(anna, second, 2)).status).toBe(303);
   savedTagId(await tag(ben, second, 2, { first: 1, last: 1, category: 'reporting-verb' }));
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
 });
@@ -131,7 +131,7 @@ describe('undefined is undefined everywhere', () => {
   const NOBODY = 'no annotator tagged this category on an article another annotator reviewed too';
   const ONE_CATEGORY = 'only one category occurs, so chance agreement is undefined';
 
-  it('span F1 and AC1 of a category nobody used: undefined with the reason on the page, in every download and in the CLI', async () => {
+  it('span F1 and AC1 of a category nobody used: undefined with the reason on the page, in every download and in the CLI', { timeout: 30_000 }, async () => {
     const html = expectPage(await w.researcher.get(url()));
     const table = /<table class="agreement">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
     const rowHtml = table.split('<tr>').find((r) => r.includes('Anchored omission')) ?? '';

@@ -34,7 +34,7 @@ let anna: Member;
 beforeAll(async () => {
   w = await world();
   anna = await addAnnotator(w, 'anna');
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
 });
@@ -116,7 +116,7 @@ describe('importing an article', () => {
     expect(article?.sentences.map((r) => article.text.slice(r.start, r.end))).toEqual(['He said "no" & left <quickly>.', "It's over, they said."]);
   });
 
-  it('one line-end rule for paste and upload: a leading BOM is dropped, CRLF and CR become LF, nothing else changes', async () => {
+  it('one line-end rule for paste and upload: a leading BOM is dropped, CRLF and CR become LF, nothing else changes', { timeout: 30_000 }, async () => {
     const lf = 'Première ligne 😀.\nSecond line, tab\there.\nThird.';
     const variants: [string, Record<string, string>, { name: string; content: Buffer } | undefined][] = [
       ['pasted CRLF', { text: lf.replace(/\n/g, '\r\n') }, undefined],
@@ -135,7 +135,7 @@ describe('importing an article', () => {
     }
   });
 
-  it('refuses a previewed text that is not what a preview sends', async () => {
+  it('refuses a previewed text that is not what a preview sends', { timeout: 30_000 }, async () => {
     for (const previewed of ['not base64!', Buffer.from([0xff, 0xfe, 0x00]).toString('base64')]) {
       const res = await refused(w.t.dataDir, () => multipart(w.researcher, `/projects/${w.projectId}/articles`, { title: 'Forged', previewed }));
       expect(res.status).toBe(400);

@@ -66,7 +66,7 @@ beforeAll(async () => {
   // Sentence 4: quinn tags "demands" and "stop admitting"; zelda never looked.
   savedTagId(await tag(quinn, d, 4, { first: 18, last: 18, category: 'loaded-language', intensity: '3' }));
   savedTagId(await tag(quinn, d, 4, { first: 20, last: 21, category: 'euphemism-dysphemism', voice: 'paraphrase' }));
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
 });
@@ -343,7 +343,7 @@ describe('what each format’s readers see (an article with emoji, guarded CSV c
     savedTagId(await tag(pia, article, 1, { first: 6, last: 6, category: 'scare-quotes' }));
     savedTagId(await tag(pia, article, 2, { first: 3, last: 4, category: 'scare-quotes', note: '@mention' }));
     savedTagId(await tag(pia, article, 3, { first: 0, last: 1, category: 'loaded-language' }));
-  });
+  }, 60_000);
   afterAll(async () => {
     await v.t.cleanup();
   });
@@ -352,7 +352,7 @@ describe('what each format’s readers see (an article with emoji, guarded CSV c
   /** What pandas users undo: the apostrophe put before = + - @, tab or CR. */
   const unguard = (cell: string) => cell.replace(/^'(?=[=+\-@\t\r])/, '');
 
-  it('brat: the .txt is the stored text byte for byte, and every T line slices it by code points', async () => {
+  it('brat: the .txt is the stored text byte for byte, and every T line slices it by code points', { timeout: 30_000 }, async () => {
     const files = await zip(v.researcher, exportUrl('brat', '', v.projectId));
     const txt = Object.entries(files).find(([n]) => n.endsWith('/pia.txt'))?.[1] ?? '';
     expect(Buffer.from(txt, 'utf8').equals(Buffer.from(v.t.store.article(article)?.text ?? '', 'utf8'))).toBe(true);
@@ -366,7 +366,7 @@ describe('what each format’s readers see (an article with emoji, guarded CSV c
     }
   });
 
-  it('CSV read as pandas reads it: guarded cells lose their apostrophe, start_cp/end_cp slice the text by code points', async () => {
+  it('CSV read as pandas reads it: guarded cells lose their apostrophe, start_cp/end_cp slice the text by code points', { timeout: 30_000 }, async () => {
     const raw = await download(v.researcher, exportUrl('csv', '', v.projectId), /^text\/csv/);
     const rows = csvRows(raw).map((r) => Object.fromEntries(Object.entries(r).map(([k, c]) => [k, unguard(c)])));
     expect(rows).toHaveLength(4);
@@ -422,7 +422,7 @@ describe('what each format’s readers see (an article with emoji, guarded CSV c
     }
   });
 
-  it('README.txt in every archive states the unit of every offset, the line-end rule and the CSV guard', async () => {
+  it('README.txt in every archive states the unit of every offset, the line-end rule and the CSV guard', { timeout: 30_000 }, async () => {
     for (const format of ['reliability', 'brat', 'conll']) {
       const { README } = await zipWithReadme(v.researcher, exportUrl(format, '', v.projectId));
       expect(README).toContain('start and end in UTF-16 code units');

@@ -92,13 +92,13 @@ beforeAll(async () => {
   savedTagId(await tag(pia, article, 1, { first: 6, last: 6, category: 'scare-quotes' }));
   savedTagId(await tag(pia, article, 2, { first: 3, last: 4, category: 'loaded-language' }));
   savedTagId(await tag(pia, article, 3, { first: 5, last: 5, category: 'loaded-language' }));
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
 });
 
 describe('brat standoff', () => {
-  it('round trip: export, clear, import the .txt and .ann, export again: the same .ann, the same tags', async () => {
+  it('round trip: export, clear, import the .txt and .ann, export again: the same .ann, the same tags', { timeout: 30_000 }, async () => {
     const before = await downloadZip(w.researcher, `/projects/${w.projectId}/export/brat`);
     const [annName, ann] = Object.entries(before).find(([n]) => n.endsWith('/pia.ann')) ?? ['', ''];
     const txt = before[annName.replace(/\.ann$/, '.txt')] ?? '';
@@ -125,7 +125,7 @@ describe('brat standoff', () => {
     );
   });
 
-  it('a .zip of another tool’s corpus makes new articles; brat lines Framelens has no place for are listed and left out', async () => {
+  it('a .zip of another tool’s corpus makes new articles; brat lines Framelens has no place for are listed and left out', { timeout: 30_000 }, async () => {
     const text = 'A new report 😀 from the front.\nTroops advanced swiftly.';
     const start = Array.from(text).indexOf('T');
     const ann = [
@@ -158,7 +158,7 @@ describe('brat standoff', () => {
     expect(w.t.store.annotation(created?.id ?? '', gold?.id ?? '').reviewed).toEqual([0, 1]);
   });
 
-  it('refuses, storing nothing: an .ann whose text does not match, offsets outside the .txt, an .ann without .txt, two annotators’ files of one text', async () => {
+  it('refuses, storing nothing: an .ann whose text does not match, offsets outside the .txt, an .ann without .txt, two annotators’ files of one text', { timeout: 30_000 }, async () => {
     const cases: [File[], string][] = [
       [[{ name: 'a.txt', content: 'Hello world.' }, { name: 'a.ann', content: 'T1\tX 0 5\tWorld' }], 'T1 says "World" but the .txt has "Hello" there'],
       [[{ name: 'a.txt', content: 'Hello 😀.' }, { name: 'a.ann', content: 'T1\tX 6 9\t😀.' }], 'outside the 8 characters'],
@@ -213,12 +213,12 @@ describe('SemEval-2020 Task 11', () => {
   let v: World;
   beforeAll(async () => {
     v = await world();
-  });
+  }, 60_000);
   afterAll(async () => {
     await v.t.cleanup();
   });
 
-  it('a span across a sentence boundary needs an explicit choice: none, or "do not import", stores nothing', async () => {
+  it('a span across a sentence boundary needs an explicit choice: none, or "do not import", stores nothing', { timeout: 30_000 }, async () => {
     const page = checkPage(await check(v.researcher, v.projectId, 'semeval', files, 'ptc-gold'));
     expect(page.crossing).toBe(true);
     expect(textOf(page.html)).toContain('1 span crosses a sentence boundary');
@@ -233,7 +233,7 @@ describe('SemEval-2020 Task 11', () => {
     expect(v.t.store.articles(v.projectId)).toHaveLength(1);
   });
 
-  it('round trip: imported with the split, exported again, every span is where the labels put it (code points)', async () => {
+  it('round trip: imported with the split, exported again, every span is where the labels put it (code points)', { timeout: 30_000 }, async () => {
     const page = checkPage(await check(v.researcher, v.projectId, 'semeval', files, 'ptc-gold'));
     expect(page.labels).toEqual(['Loaded_Language', 'Name_Calling,Labeling', 'Appeal_to_fear-prejudice']);
     // Loaded_Language is the codebook's "loaded-language"; the others need choosing.
@@ -270,7 +270,7 @@ describe('SemEval-2020 Task 11', () => {
     expect(twice).toContain('Imported 0 tags on 2 articles; skipped 5 already present');
   });
 
-  it('refuses a label line for an article not among the files, or with offsets outside it', async () => {
+  it('refuses a label line for an article not among the files, or with offsets outside it', { timeout: 30_000 }, async () => {
     const cases: [string, string][] = [
       ['333\tDoubt\t0\t4\n', 'no article333.txt among the files'],
       ['111\tDoubt\t0\t999\n', 'outside the'],
@@ -284,7 +284,7 @@ describe('SemEval-2020 Task 11', () => {
 });
 
 describe('a CSV of spans', () => {
-  it('Framelens’ own tags.csv goes into another instance with the same article: the same spans, annotators made', async () => {
+  it('Framelens’ own tags.csv goes into another instance with the same article: the same spans, annotators made', { timeout: 30_000 }, async () => {
     // The tags on the emoji article, as tags.csv has them (the other articles are not in the new instance).
     const all = (await w.researcher.get(`/projects/${w.projectId}/export/csv`)).text;
     const csv = stringify(csvRows(all).filter((r) => r.article_title === 'Emoji report'), { header: true, columns: Object.keys(csvRows(all)[0] ?? {}) });
@@ -306,7 +306,7 @@ describe('a CSV of spans', () => {
     }
   });
 
-  it('reads code points when only start_cp/end_cp are given, and refuses a text that does not match', async () => {
+  it('reads code points when only start_cp/end_cp are given, and refuses a text that does not match', { timeout: 30_000 }, async () => {
     const i = Array.from(TEXT).join('').indexOf('disaster');
     const startCp = Array.from(TEXT.slice(0, i)).length;
     const good = `article,label,start_cp,end_cp,text\nEmoji report,Hedge / doubt marker,${startCp},${startCp + 8},disaster\n`;
@@ -323,7 +323,7 @@ describe('a CSV of spans', () => {
 });
 
 describe('an import that fails changes nothing', () => {
-  it('an empty file is refused with 400, in every import', async () => {
+  it('an empty file is refused with 400, in every import', { timeout: 30_000 }, async () => {
     for (const format of ['brat', 'semeval', 'csv']) {
       const res = await refused(w.t.dataDir, () => check(w.researcher, w.projectId, format, [{ name: format === 'csv' ? 'spans.csv' : 'article1.txt', content: '' }], 'pia'));
       expectError(res, 400, 'the file is empty');
@@ -333,7 +333,7 @@ describe('an import that fails changes nothing', () => {
     expectError(jsonl, 400, 'That file is empty');
   });
 
-  it('no files, an unknown format, an annotator who is not a member: 400, no account made', async () => {
+  it('no files, an unknown format, an annotator who is not a member: 400, no account made', { timeout: 30_000 }, async () => {
     expectError(await refused(w.t.dataDir, () => check(w.researcher, w.projectId, 'brat', [], 'pia')), 400, 'Choose the files to import.');
     expectError(await refused(w.t.dataDir, () => check(w.researcher, w.projectId, 'xml', [{ name: 'a.txt', content: 'x' }], 'pia')), 400, "Choose the files' format");
     await addUser(w.t, 'stranger', 'annotator');
@@ -342,7 +342,7 @@ describe('an import that fails changes nothing', () => {
     expect(w.t.store.users.data.data.users.some((u) => u.name === 'newbie')).toBe(false);
   });
 
-  it('JSONL: a new name and an outsider in one file — refused before any account is made (on main, "newbie" got one)', async () => {
+  it('JSONL: a new name and an outsider in one file — refused before any account is made (on main, "newbie" got one)', { timeout: 30_000 }, async () => {
     const jsonl = (await w.researcher.get(`/projects/${w.projectId}/export/jsonl`)).text;
     const [first] = jsonl.split('\n');
     await addUser(w.t, 'outsider', 'annotator');
@@ -353,7 +353,7 @@ describe('an import that fails changes nothing', () => {
     expect(w.t.store.users.data.data.users.some((u) => u.name === 'newbie2')).toBe(false);
   });
 
-  it('the check step is the researcher’s own: another researcher, an expired token or a forged one gets 404', async () => {
+  it('the check step is the researcher’s own: another researcher, an expired token or a forged one gets 404', { timeout: 30_000 }, async () => {
     const page = checkPage(await check(w.researcher, w.projectId, 'csv', [{ name: 's.csv', content: 'article,category,start,end\nEmoji report,hedge,0,8\n' }], 'pia'));
     await addUser(w.t, 'ria', 'researcher');
     await w.t.store.updateProject(w.projectId, (p) => {

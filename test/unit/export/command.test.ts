@@ -61,7 +61,7 @@ beforeAll(async () => {
   savedTagId(await tag(ben, w.demoArticleId, 3, { first: 5, last: 8, category: 'scare-quotes' }));
   expect((await anna.post(`/articles/${w.demoArticleId}/sentences/3/reviewed`, { reviewed: '1' })).status).toBe(303);
   out = await mkdtemp(join(tmpdir(), 'framelens-export-'));
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
   await rm(out, { recursive: true, force: true });
@@ -133,7 +133,7 @@ describe('framelens export', () => {
     await expect(readdir(dir)).rejects.toThrow();
   });
 
-  it('takes a project id that starts with "-" (as 1 in 64 ids made before did), positional, after -- or as --project', async () => {
+  it('takes a project id that starts with "-" (as 1 in 64 ids made before did), positional, after -- or as --project', { timeout: 30_000 }, async () => {
     const source = w.t.store.project(w.projectId);
     if (!source) throw new Error('no demo project');
     const id = '-Dash_id0123';
