@@ -49,11 +49,11 @@ export function exports(store: Store): Router {
   const router = Router();
   const project = loadProject(store);
   const upload = multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 1, fields: 5 } }).single('file'),
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 1, fields: 5, parts: 6 } }).single('file'),
     MAX_IMPORT_BYTES + 64 * 1024,
   );
   const spanUpload = multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 20_000, fields: 5 } }).array('files'),
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 20_000, fields: 5, parts: 20_005 } }).array('files'),
     MAX_IMPORT_BYTES + 1024 * 1024,
   );
   // Checked imports waiting for the researcher's choices: an hour each, twenty at most.
