@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { RESEARCHER, TIMEOUT, pageWith, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
+import { violations } from './editor-axe.js';
 
 let h: Harness;
 let researcher: SessionState;
@@ -26,12 +27,22 @@ const ARTICLE = [
   '',
 ].join('\n');
 
-async function importFile(page: Page, title: string): Promise<string> {
+/**
+ * axe-core's serious and critical violations: none. axe runs in the page's JavaScript, so with
+ * JavaScript off there is nothing to run it in; these pages load no script of their own, so what
+ * axe sees with JavaScript on is the page as it is without.
+ */
+async function noSeriousViolations(page: Page, javaScriptEnabled: boolean): Promise<void> {
+  if (javaScriptEnabled) expect(await violations(page), page.url()).toEqual([]);
+}
+
+async function importFile(page: Page, title: string, javaScriptEnabled: boolean): Promise<string> {
   await page.goto(`/projects/${h.projectId}/articles/new`);
   await page.getByLabel('Title').fill(title);
   await page.getByLabel('…or a file').setInputFiles({ name: 'article.txt', mimeType: 'text/plain', buffer: Buffer.from(ARTICLE, 'utf8') });
   await Promise.all([page.waitForURL('**/articles/preview'), page.getByRole('button', { name: 'Show the sentences' }).click()]);
   expect(await page.getByRole('heading', { name: 'Check the sentences' }).count()).toBe(1);
+  await noSeriousViolations(page, javaScriptEnabled);
   await Promise.all([page.waitForURL(/\/articles\/[A-Za-z0-9_-]+$/), page.getByRole('button', { name: 'Save the article' }).click()]);
   return new URL(page.url()).pathname.split('/').at(-1) ?? '';
 }
@@ -40,7 +51,7 @@ describe('an article file uploaded, previewed and saved', () => {
   for (const javaScriptEnabled of [true, false]) {
     test(`comes back byte for byte (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, { timeout: TIMEOUT }, async () => {
       const { page, problems } = await pageWith(h, researcher, { javaScriptEnabled });
-      const id = await importFile(page, `LF file, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`);
+      const id = await importFile(page, `LF file, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, javaScriptEnabled);
       const stored = h.t.store.article(id);
       expect(stored?.text).toBe(ARTICLE);
       expect(Buffer.from(stored?.text ?? '', 'utf8').equals(Buffer.from(ARTICLE, 'utf8'))).toBe(true);
@@ -75,6 +86,7 @@ describe('spans from another tool, through the check page', () => {
       const { page, problems } = await pageWith(h, researcher, { javaScriptEnabled });
       const annotator = javaScriptEnabled ? 'gold-js' : 'gold-nojs';
       await page.goto(`/projects/${h.projectId}/export`);
+      await noSeriousViolations(page, javaScriptEnabled);
       await page.getByLabel('SemEval-2020 Task 11').check();
       await page.getByLabel('Files (several, or a .zip)').setInputFiles([
         { name: 'article9.txt', mimeType: 'text/plain', buffer: Buffer.from(A, 'utf8') },
@@ -83,12 +95,18 @@ describe('spans from another tool, through the check page', () => {
       await page.getByLabel('Annotator').fill(annotator);
       await Promise.all([page.waitForURL('**/import/spans'), page.getByRole('button', { name: 'Check the files' }).click()]);
       expect(await page.getByRole('heading', { name: 'Check the import' }).count()).toBe(1);
+      await noSeriousViolations(page, javaScriptEnabled);
       // Loaded_Language is suggested; Doubt needs a choice.
       expect(await page.getByLabel('Loaded_Language').inputValue()).toBe('loaded-language');
       await page.getByLabel('Doubt').selectOption('hedge');
       await page.getByLabel('Split them at the sentence boundaries').check();
       await Promise.all([page.waitForURL(/\/import\/spans\/[A-Za-z0-9_-]+$/), page.getByRole('button', { name: 'Import' }).click()]);
       expect(await page.getByRole('status').textContent()).toMatch(/Imported 3 tags on 1 article.*split 1 span crossing sentences into 2 tags/);
+      await noSeriousViolations(page, javaScriptEnabled);
+      // The agreement page with undefined figures and their reasons.
+      await page.goto(`/projects/${h.projectId}/agreement`);
+      expect(await page.locator('#span-identification').count()).toBe(1);
+      await noSeriousViolations(page, javaScriptEnabled);
       const user = h.t.store.users.data.data.users.find((u) => u.name === annotator);
       const article = h.t.store.articles(h.projectId).find((a) => a.text === A);
       const tags = h.t.store.annotation(article?.id ?? '', user?.id ?? '').tags;
