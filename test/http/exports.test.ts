@@ -513,7 +513,7 @@ describe('JSONL import', () => {
 });
 
 describe('an export → import round trip loses nothing', () => {
-  it('in the same project: clear the annotators’ work, import, and every export is as before', async () => {
+  it('in the same project: clear the annotators’ work, import, and every export is as before', { timeout: 60_000 }, async () => {
     const before = {
       jsonl: await download(w.researcher, exportUrl('jsonl'), /ndjson/),
       csv: await download(w.researcher, exportUrl('csv'), /^text\/csv/),
@@ -545,7 +545,7 @@ describe('an export → import round trip loses nothing', () => {
     expect(await download(w.researcher, exportUrl('jsonl'), /ndjson/)).toBe(before.jsonl);
   });
 
-  it('into a fresh instance with the same article: new annotator accounts, the same records', async () => {
+  it('into a fresh instance with the same article: new annotator accounts, the same records', { timeout: 60_000 }, async () => {
     const jsonl = await download(w.researcher, exportUrl('jsonl'), /ndjson/);
     const fresh = await world();
     try {
@@ -573,7 +573,7 @@ describe('an export → import round trip loses nothing', () => {
 });
 
 describe('file names in archives', () => {
-  it('never collide, whatever the annotators’ names (other scripts, names alike once made safe)', async () => {
+  it('never collide, whatever the annotators’ names (other scripts, names alike once made safe)', { timeout: 60_000 }, async () => {
     const v = await world();
     try {
       const names = ['Анна', 'Борис', 'anna b', 'anna.b'];
