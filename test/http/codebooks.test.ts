@@ -26,7 +26,7 @@ let anna: Member;
 beforeAll(async () => {
   w = await world();
   anna = await addAnnotator(w, 'anna');
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
 });
