@@ -35,7 +35,7 @@ import { summaries } from './routes/summary.js';
  */
 const UPLOADS = [
   /^\/projects\/[^/]+\/articles(\/preview)?$/,
-  /^\/projects\/[^/]+\/import$/,
+  /^\/projects\/[^/]+\/import(\/spans)?$/,
   /^\/projects\/[^/]+\/curation\/import$/,
   /^\/codebooks$/,
 ];
