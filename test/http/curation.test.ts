@@ -200,4 +200,12 @@ describe('curation', () => {
     expect(tagImport.status).toBe(200);
     expect(w.t.store.users.data.data.users.some((u) => u.name === 'gold')).toBe(false);
   });
+
+  it('the agreement report can take gold as one more annotator (each annotator with gold)', async () => {
+    const plain = (await w.researcher.get(`/projects/${w.projectId}/agreement.json`)).body as { annotators: number };
+    const withGold = (await w.researcher.get(`/projects/${w.projectId}/agreement.json?gold=1`)).body as { annotators: number; rows: { scope: string }[] };
+    expect(withGold.annotators).toBe(plain.annotators + 1);
+    const page = expectPage(await w.researcher.get(`/projects/${w.projectId}/agreement?gold=1`));
+    expect(page).toContain('<th scope="row">gold</th>');
+  });
 });
