@@ -16,7 +16,6 @@ import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { csrfField, formInt, formList, parseForm } from '../web/forms.js';
 import { loadedArticle, loadedProject } from '../web/load.js';
-import { seeOther } from '../web/see-other.js';
 import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
 import { sentenceIndex } from '../web/editor/sentence.js';
 import type { EditorFields, EditorTag } from '../web/editor/tags.js';
@@ -74,6 +73,10 @@ function goldFields(fields: EditorFields) {
   return { start: fields.start, end: fields.end, category: fields.category, voice: fields.voice, intensity: fields.intensity, note: fields.text };
 }
 
+function wantsJson(req: Request): boolean {
+  return req.accepts(['html', 'json']) === 'json';
+}
+
 export function curationSentences(store: Store): Router {
   const router = Router();
   const article = loadCurationArticle(store);
@@ -122,8 +125,15 @@ export function curationSentences(store: Store): Router {
     return sentenceContext(store, loadedProject(req), loadedArticle(req), index);
   }
 
-  function back(req: Request, res: Response, anchor = 'curation') {
-    seeOther(res, `${sentencePath(loadedArticle(req), sentenceIndex(req, loadedArticle(req)))}#${anchor}`);
+  /** "Distancing quotes “will make every effort”": a candidate or span as announcements name it. */
+  function named(req: Request, key: { start: number; end: number; category: string }): string {
+    const name = findCategory(codebookOf(store, loadedProject(req)), key.category)?.name ?? key.category;
+    const text = loadedArticle(req).text.slice(key.start, key.end);
+    return `${name} “${text.length > 80 ? `${text.slice(0, 79)}…` : text}”`;
+  }
+
+  function spanKey(req: Request, spanId: string) {
+    return store.curation.gold(loadedArticle(req).id).spans.find((x) => x.id === spanId) ?? { start: 0, end: 0, category: '' };
   }
 
   /** POST …/candidates/accept */
@@ -131,7 +141,7 @@ export function curationSentences(store: Store): Router {
     const form = parseForm(candidateForm, req.body);
     const index = sentenceIndex(req, loadedArticle(req));
     await change(req, (gold) => acceptCandidate(gold, context(req, index), { sentence: index, ...form }, actorOf(req), newId()));
-    back(req, res);
+    editor.settled(req, res, `Accepted into gold: ${named(req, form)}.`);
   }
 
   /** POST …/candidates/reject */
@@ -139,7 +149,7 @@ export function curationSentences(store: Store): Router {
     const form = parseForm(candidateForm, req.body);
     const index = sentenceIndex(req, loadedArticle(req));
     await change(req, (gold) => rejectCandidate(gold, context(req, index), { sentence: index, ...form }, actorOf(req)));
-    back(req, res);
+    editor.settled(req, res, `Rejected: ${named(req, form)}.`);
   }
 
   /** POST …/candidates/contest — the candidate into gold as contested, with competing categories and a reason. */
@@ -149,7 +159,7 @@ export function curationSentences(store: Store): Router {
     if (form.start === undefined || form.end === undefined || !form.category) throw new RuleError('Choose the candidate to mark contested.');
     const key = { sentence: index, start: form.start, end: form.end, category: form.category };
     await change(req, (gold) => contestCandidate(gold, context(req, index), key, { categories: form.competing, reason: form.reason }, actorOf(req), newId()));
-    back(req, res);
+    editor.settled(req, res, `Marked contested: ${named(req, key)}.`);
   }
 
   /** POST …/tags/:tagId/contest — a gold span marked contested (or its contest changed). */
@@ -157,7 +167,7 @@ export function curationSentences(store: Store): Router {
     const form = parseForm(contestForm, req.body);
     const spanId = String(req.params.tagId);
     await change(req, (gold) => markContested(gold, spanId, { categories: form.competing, reason: form.reason }, actorOf(req)));
-    back(req, res);
+    editor.settled(req, res, `Marked contested: ${named(req, spanKey(req, spanId))}.`);
   }
 
   /** POST …/tags/:tagId/resolve — a contest settled on one of its categories. */
@@ -165,7 +175,7 @@ export function curationSentences(store: Store): Router {
     const form = parseForm(resolveForm, req.body);
     const spanId = String(req.params.tagId);
     await change(req, (gold) => resolveContest(gold, spanId, form.resolved, actorOf(req), form.reason));
-    back(req, res);
+    editor.settled(req, res, `Contest resolved: ${named(req, spanKey(req, spanId))}.`);
   }
 
   /** POST …/curated — mark the sentence curated (then the next needing attention) or reopen it. */
@@ -175,8 +185,10 @@ export function curationSentences(store: Store): Router {
     const index = sentenceIndex(req, a);
     await change(req, (gold) => (form.curated === '1' ? markSentenceCurated : unmarkSentenceCurated)(gold, index, a.sentences.length, actorOf(req)));
     const next = form.curated === '1' ? nextNeedingAttention(store.curation.gold(a.id), articleContexts(store, loadedProject(req), a), index) : index;
-    if (next === null) seeOther(res, `${curationPath(loadedProject(req))}?done=${a.id}`);
-    else seeOther(res, `${sentencePath(a, next)}#sentence`);
+    const onward = next === null ? `${curationPath(loadedProject(req))}?done=${a.id}` : next === index ? null : `${sentencePath(a, next)}#sentence`;
+    const message = form.curated === '1' ? `Sentence ${index + 1} is curated.${next === null ? ' Nothing else in this article needs attention.' : ''}` : `Sentence ${index + 1} is open again.`;
+    // The script stays on the sentence when nothing is left (the dashboard is no sentence to load in place).
+    editor.settled(req, res, message, next === null && wantsJson(req) ? null : onward);
   }
 
   /** The curator's sentence: gold as the editor's tags, and the curation panel's view model. */
@@ -271,6 +283,7 @@ export function curationSentences(store: Store): Router {
       others: [],
       after: { href: curationPath(project), label: 'Curation dashboard' },
       page: { article: a, project, curation },
+      panel: { view: '../curation/_panel', locals: curation },
     };
   }
 }

@@ -73,6 +73,11 @@ export interface Place {
   after: { href: string; label: string } | null;
   /** Locals only the page around the editor reads (crumbs, the lesson bar). */
   page: Record<string, unknown>;
+  /**
+   * A view rendered at the end of the region and with every change (an element with its own id),
+   * so that it stays current when the script moves or saves in place: curation's panel.
+   */
+  panel?: { view: string; locals: unknown };
 }
 
 export interface EditorSpec {
@@ -124,7 +129,7 @@ const str = (value: unknown) => (typeof value === 'string' ? value : '');
 export function sentenceEditor(spec: EditorSpec) {
   const changes = new RecentChanges();
   const tagForm = tagFormSchema(spec.fields);
-  return { show, create, update, remove, review, undo };
+  return { show, create, update, remove, review, undo, settled };
 
   function keyOf(place: Place): string {
     return `${place.owner}:${place.index}`;
@@ -198,6 +203,7 @@ export function sentenceEditor(spec: EditorSpec) {
       voices: VOICES.map((v) => ({ value: v, label: VOICE_LABELS[v] })),
       csrfToken: str(res.locals.csrfToken),
       fragment: req.app.enabled('view cache') ? cachedFragment : freshFragment,
+      panel: place.panel ?? null,
     };
   }
 
@@ -371,6 +377,21 @@ export function sentenceEditor(spec: EditorSpec) {
     const message =
       form.reviewed === '1' ? `Sentence ${place.index + 1}: ${spec.wording.markedDone ?? 'nothing to tag here'}.` : `Sentence ${place.index + 1} is no longer marked “${spec.wording.done}”.`;
     answer(req, res, fresh(req, res, place), 200, EMPTY, { next: onward === place.index ? null : sentenceUrl(place, onward), message });
+  }
+
+  /**
+   * After a change a page made through its own form inside the region (curation's accept,
+   * reject, contest): a plain form goes to `onward` (default: the sentence), the script gets the
+   * region again with `message` announced, and moves on to `onward` if given.
+   */
+  function settled(req: Request, res: Response, message: string, onward: string | null = null) {
+    const place = placeFor(req, res, false);
+    if (!place) return;
+    if (!wantsJson(req)) {
+      seeOther(res, onward ?? `${sentenceUrl(place)}#sentence`);
+      return;
+    }
+    answer(req, res, place, 200, EMPTY, { message, next: onward });
   }
 
   /** Puts the stored tags back as they were before `change`; refuses if they moved on since. */
