@@ -6,6 +6,7 @@ import { userCommand } from './commands/user.js';
 import { agreementCommand } from './commands/agreement.js';
 import { exportCommand } from './commands/export.js';
 import { suggestCommand } from './commands/suggest.js';
+import { goldCommand } from './commands/gold.js';
 import { tuneGarbageCollection } from './runtime.js';
 
 const USAGE = `usage: framelens <command>
@@ -14,6 +15,7 @@ const USAGE = `usage: framelens <command>
   user add NAME --role ROLE     create an account (password from FRAMELENS_PASSWORD or stdin)
   agreement FILE|- [--level L] [--json]   agreement statistics on reliability data (CSV)
   export PROJECT --format F --out DIR [--anonymise]   export a project's data
+  gold import PROJECT FILE|-    a project's gold standard from a gold JSONL export
   suggest PROJECT [--articles ID,ID,…] [--suggesters rules,learned] [--train-only]
                                 suggestions as JSON lines (or train the learned model)
 `;
@@ -28,6 +30,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   agreement: (a) => agreementCommand(a, io),
   export: (a) => exportCommand(a, io),
   suggest: (a) => suggestCommand(a, io),
+  gold: (a) => goldCommand(a, io),
 };
 const run = command === undefined ? undefined : commands[command];
 if (!run) {
