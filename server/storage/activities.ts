@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Annotation } from '../core/model.js';
 import { cleanStaleTempFiles, removeDirDurably } from './durable-file.js';
-import { openShard, type Shard } from './shard.js';
+import { openShard, readShard, type Shard } from './shard.js';
 import { ID } from './schemas.js';
 import {
   LIMITS,
@@ -39,10 +39,6 @@ async function listDir(dir: string): Promise<{ name: string; isDirectory: boolea
 export function nicknameKey(nickname: string): string {
   return nickname.normalize('NFKC').toLocaleLowerCase('en').replace(/\s+/gu, ' ').trim();
 }
-
-const unreachable = () => {
-  throw new Error('unreachable');
-};
 
 export class ActivityStore {
   /** DATA_DIR/activities */
@@ -79,7 +75,7 @@ export class ActivityStore {
       throw new Error(`${join(dir, 'activity.json')} is missing; the folder holds other files`);
     }
     const path = join(dir, 'activity.json');
-    const shard = await openShard(path, parseActivityFile.activity, unreachable);
+    const shard = await readShard(path, parseActivityFile.activity);
     if (shard.data.data.id !== activityId) throw new Error(`${path}: belongs to activity ${shard.data.data.id}, not ${activityId}`);
     this.#activities.set(activityId, shard);
     const studentsDir = join(dir, 'students');
@@ -88,7 +84,7 @@ export class ActivityStore {
     for (const entry of await listDir(studentsDir)) {
       if (entry.isDirectory || !entry.name.endsWith('.json')) continue;
       const file = join(studentsDir, entry.name);
-      const student = await openShard(file, parseActivityFile.student, unreachable);
+      const student = await readShard(file, parseActivityFile.student);
       const { id, annotation } = student.data.data;
       if (`${id}.json` !== entry.name || annotation.annotatorId !== id || annotation.articleId !== activityId) {
         throw new Error(`${file}: its ids do not match its place (activity ${activityId}, file ${entry.name})`);

@@ -8,6 +8,7 @@ import { AccountError } from '../accounts/users.js';
 import { ImportError } from '../exports/import.js';
 import { ActivityError } from '../storage/activities.js';
 import { NotFoundError } from '../storage/store.js';
+import { StorageFullError } from '../storage/durable-file.js';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -45,6 +46,8 @@ const refusals = (): [new (...args: never[]) => Error, number][] => [
   [ImportError, 400],
   [ActivityError, 409],
   [CodebookError, 400],
+  // The disk is full: 507 Insufficient Storage, with a message saying nothing was saved.
+  [StorageFullError, 507],
 ];
 
 function statusOf(error: unknown): number {
