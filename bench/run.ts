@@ -21,6 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { segment } from '../server/core/segmentation.js';
+import { garbageCollectionFlags } from '../server/runtime.js';
 import { splitSentences } from '../server/nlp/tokenizers.js';
 import { articleText, int, pick, rng } from './news.js';
 import { durableWrite } from './durable.js';
@@ -90,6 +91,9 @@ function serverArgs(): string[] {
   const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
   return [
     ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profile)}`] : []),
+    // Given here, as `framelens serve` would give them to the Node it starts again otherwise: the
+    // bench then measures the server's own process.
+    ...garbageCollectionFlags(),
     ...flags,
     join(ROOT, 'dist/server/cli.js'),
     'serve',
@@ -233,7 +237,7 @@ async function startBaselines(server: Spawned, study: Study, sessions: Session[]
   await mkdir(views, { recursive: true });
   await writeFile(join(views, 'page.ejs'), template);
   await writeFile(join(tmp, 'bare-locals.json'), JSON.stringify(locals));
-  const args = ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts'), views, join(tmp, 'bare-locals.json'), filesDir];
+  const args = [...garbageCollectionFlags(), '--import', 'tsx', join(ROOT, 'bench/bare-server.ts'), views, join(tmp, 'bare-locals.json'), filesDir];
   const env = { ...process.env, NODE_ENV: 'production' };
   const bare = await spawnServer(args, env, /listening on (\d+)/, '/page');
   const bareOwn = await spawnServer([...args, '--framelens-server'], env, /listening on (\d+)/, '/page');

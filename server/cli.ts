@@ -5,7 +5,7 @@ import { segmentCommand } from './commands/segment.js';
 import { userCommand } from './commands/user.js';
 import { agreementCommand } from './commands/agreement.js';
 import { exportCommand } from './commands/export.js';
-import { tuneGarbageCollection } from './runtime.js';
+import { garbageCollectionFlags, missingFlags, relaunch, stopWithParent } from './runtime.js';
 
 const USAGE = `usage: framelens <command>
   serve                         start the web server (PORT, HOST, DATA_DIR)
@@ -15,7 +15,6 @@ const USAGE = `usage: framelens <command>
   export PROJECT --format F --out DIR [--anonymise]   export a project's data
 `;
 
-tuneGarbageCollection();
 const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 const [command, ...args] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -26,9 +25,16 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   export: (a) => exportCommand(a, io),
 };
 const run = command === undefined ? undefined : commands[command];
+// The server runs under load for hours: it gets the garbage-collector flags for this machine
+// (server/runtime.ts), given to Node at start, so it starts again with them if they are missing.
+const flags = command === 'serve' ? missingFlags(garbageCollectionFlags()) : [];
 if (!run) {
   process.stderr.write(USAGE);
   process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+} else if (flags.length > 0) {
+  process.exitCode = await relaunch(flags);
 } else {
+  // Started by `relaunch`: a parent that dies (SIGKILL) takes the server down with it, gracefully.
+  stopWithParent(() => process.kill(process.pid, 'SIGTERM'));
   process.exitCode = await run(args);
 }
