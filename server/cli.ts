@@ -1,10 +1,5 @@
 #!/usr/bin/env node
 // The `framelens` command: one verb per subcommand, each in server/commands/.
-import { serveCommand } from './commands/serve.js';
-import { segmentCommand } from './commands/segment.js';
-import { userCommand } from './commands/user.js';
-import { agreementCommand } from './commands/agreement.js';
-import { exportCommand } from './commands/export.js';
 import { garbageCollectionFlags, missingFlags, relaunch, stopWithParent } from './runtime.js';
 
 const USAGE = `usage: framelens <command>
@@ -17,12 +12,13 @@ const USAGE = `usage: framelens <command>
 
 const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 const [command, ...args] = process.argv.slice(2);
+// Each command's modules load when it runs: `serve` opens its port before loading the app.
 const commands: Record<string, (args: string[]) => Promise<number>> = {
-  serve: serveCommand,
-  segment: (a) => segmentCommand(a, io),
-  user: (a) => userCommand(a, io),
-  agreement: (a) => agreementCommand(a, io),
-  export: (a) => exportCommand(a, io),
+  serve: async (a) => (await import('./commands/serve.js')).serveCommand(a),
+  segment: async (a) => (await import('./commands/segment.js')).segmentCommand(a, io),
+  user: async (a) => (await import('./commands/user.js')).userCommand(a, io),
+  agreement: async (a) => (await import('./commands/agreement.js')).agreementCommand(a, io),
+  export: async (a) => (await import('./commands/export.js')).exportCommand(a, io),
 };
 const run = command === undefined ? undefined : commands[command];
 // The server runs under load for hours: it gets the garbage-collector flags for this machine

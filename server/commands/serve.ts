@@ -1,18 +1,16 @@
 // `framelens serve`: lock the data folder, listen at once (answering "starting" until every tag is
 // loaded), open the data folder, create the demo on first start, serve; on SIGTERM or SIGINT,
 // finish the requests in flight, checkpoint and exit.
+// Only what listening needs is imported up front; the app and the storage, whose modules take a
+// while to load, come once the port is open.
 import type http from 'node:http';
-import { createApp } from '../app.js';
 import { appServer, type AppServer } from '../web/http-server.js';
 import { loadConfig } from '../config.js';
-import { ensureDemo } from '../demo/seed.js';
-import { issueSetupToken } from '../accounts/users.js';
-import { Store } from '../storage/store.js';
-import { ActivityStore } from '../storage/activities.js';
-import { loadShippedCodebooks } from '../storage/shipped-codebooks.js';
 import { LockError, lockDataDir } from '../storage/lock.js';
 import { StorageError, isNoSpace } from '../storage/durable-file.js';
 import { LoadProgress } from '../storage/progress.js';
+import type { Store } from '../storage/store.js';
+import type { ActivityStore } from '../storage/activities.js';
 
 /** How long requests in flight may take to finish once the server is told to stop. */
 const STOP_GRACE_MS = 30_000;
@@ -26,6 +24,11 @@ export async function openData(dataDir: string): Promise<Store> {
 
 /** Opens the data folder; tags go on loading in the background (`store.ready`). */
 async function openForServing(dataDir: string, progress?: LoadProgress): Promise<Store> {
+  const [{ Store }, { loadShippedCodebooks }, { ensureDemo }] = await Promise.all([
+    import('../storage/store.js'),
+    import('../storage/shipped-codebooks.js'),
+    import('../demo/seed.js'),
+  ]);
   const store = await Store.open(dataDir, await loadShippedCodebooks(), progress ? { progress } : {});
   await ensureDemo(store);
   return store;
@@ -33,6 +36,7 @@ async function openForServing(dataDir: string, progress?: LoadProgress): Promise
 
 /** For commands that only read: safe beside a running server; no demo, no clean-up, no writes. */
 export async function readData(dataDir: string): Promise<Store> {
+  const [{ Store }, { loadShippedCodebooks }] = await Promise.all([import('../storage/store.js'), import('../storage/shipped-codebooks.js')]);
   const store = await Store.open(dataDir, await loadShippedCodebooks(), { readOnly: true });
   await store.ready;
   return store;
@@ -48,6 +52,13 @@ export function explainFailure(error: unknown): string[] {
   }
   if (error instanceof LockError) return [message];
   // A corrupt file stops the server; it is never replaced or emptied.
+  if (error instanceof StorageError && /[\\/]journal[\\/]\d{8}\.log$/.test(error.path)) {
+    return [
+      message,
+      'Nothing was changed. Restore the data folder from a backup; or, to start without the saves that segment holds, ' +
+        'move the segment aside (the saves in it are lost).',
+    ];
+  }
   if (error instanceof StorageError) {
     return [message, 'Nothing was changed. Restore that file from a backup (or move it aside) and start again.'];
   }
@@ -110,16 +121,19 @@ export async function serveCommand(_args: string[]): Promise<number> {
   console.log(`Framelens is starting on ${base}`);
   let store: Store;
   let activities: ActivityStore;
+  let app: Parameters<AppServer['serve']>[0];
   try {
+    const [{ createApp }, { ActivityStore }] = await Promise.all([import('../app.js'), import('../storage/activities.js')]);
     store = await openForServing(config.dataDir, progress);
     activities = await ActivityStore.open(config.dataDir);
     await store.ready;
+    app = createApp({ config, store, activities });
   } catch (error) {
     fail('Framelens cannot start', error);
     web.server.close();
     return 1;
   }
-  web.serve(createApp({ config, store, activities }));
+  web.serve(app);
   console.log(`Framelens is serving ${config.dataDir} on ${base}`);
   // Operators (and the benchmark) see when every tag is in.
   console.log(`All tags are loaded: ${store.tagCount().toLocaleString('en')} tags, ${process.uptime().toFixed(1)} s after start.`);
@@ -127,6 +141,7 @@ export async function serveCommand(_args: string[]): Promise<number> {
     // The journal stays and is checkpointed later (or replayed again at the next start).
     console.error(`Framelens: the checkpoint after replaying the journal failed: ${error instanceof Error ? error.message : String(error)}`);
   });
+  const { issueSetupToken } = await import('../accounts/users.js');
   const token = await issueSetupToken(store);
   if (token) {
     console.log(`No accounts yet. Open this one-time link to create the first researcher account:\n  ${base}/setup/${token}`);

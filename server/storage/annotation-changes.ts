@@ -23,8 +23,8 @@ function sameTag(a: Tag, b: Tag): boolean {
 
 /** The tags after a change: removed ones dropped, edited ones replaced in place, new ones appended. */
 function tagsAfter(tags: Tag[], change: AnnotationChange): Tag[] {
-  const removed = new Set(change.del);
-  const out = removed.size > 0 ? tags.filter((tag) => !removed.has(tag.id)) : tags.slice();
+  const removed = change.del ? new Set(change.del) : null;
+  const out = removed ? tags.filter((tag) => !removed.has(tag.id)) : tags.slice();
   for (const tag of change.put ?? []) {
     const at = out.findIndex((t) => t.id === tag.id);
     if (at < 0) out.push(tag);
@@ -36,8 +36,8 @@ function tagsAfter(tags: Tag[], change: AnnotationChange): Tag[] {
 /** The reviewed sentences after a change, in order (as spans.ts keeps them). */
 function reviewedAfter(reviewed: number[], change: AnnotationChange): number[] {
   if (!change.mark && !change.unmark) return reviewed.slice();
-  const unmarked = new Set(change.unmark);
-  const out = reviewed.filter((s) => !unmarked.has(s));
+  const unmarked = change.unmark ? new Set(change.unmark) : null;
+  const out = unmarked ? reviewed.filter((s) => !unmarked.has(s)) : reviewed.slice();
   for (const s of change.mark ?? []) if (!out.includes(s)) out.push(s);
   return out.sort((a, b) => a - b);
 }

@@ -97,8 +97,11 @@ export async function makeDirDurably(dir: string): Promise<void> {
   }
 }
 
-/** Replaces the file at `path` with `text`: temp file, fdatasync, rename, directory fsync. */
-export async function writeDurably(path: string, text: string): Promise<void> {
+/**
+ * Replaces the file at `path` with `text`: temp file, fdatasync, rename, directory fsync. With
+ * `syncDir: false` the caller fsyncs the directory itself (once for many files) before relying on it.
+ */
+export async function writeDurably(path: string, text: string, options: { syncDir?: boolean } = {}): Promise<void> {
   const temp = tempPath(path, 'tmp');
   let handle: FileHandle | undefined;
   try {
@@ -120,7 +123,7 @@ export async function writeDurably(path: string, text: string): Promise<void> {
     await rm(temp, { force: true }).catch(() => {});
     throw error;
   }
-  await syncDir(dirname(path));
+  if (options.syncDir !== false) await syncDir(dirname(path));
 }
 
 /**

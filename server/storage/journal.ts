@@ -22,22 +22,22 @@
 // tear. Damage stops the start, naming the segment and the byte offset, and changes nothing.
 import { constants, readFileSync, readdirSync, statSync } from 'node:fs';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { StorageError, errorCode, makeDirDurably, messageOf, syncDir, writeDurably, writeFailure } from './durable-file.js';
 
 // A checkpoint rewrites every file with a record in the segments it closes: the longer a segment,
 // the more saves to one file a checkpoint writes as one (the same trade-off as a database's WAL
-// size between checkpoints). A start after a crash replays up to MAX_BYTES of records (a record
-// is ~350 bytes for a tag save) on top of the files: see README, Storage.
+// size between checkpoints). A start after a crash replays up to `maxBytes` of records (~390
+// bytes per tag save) on top of the files: see README, Storage.
 const SEGMENT_BYTES = 16 * 1024 * 1024;
 /** The defaults: the bench measures a start after a crash at `maxBytes`. */
-export const JOURNAL_LIMITS = { segmentBytes: SEGMENT_BYTES, maxBytes: 3 * SEGMENT_BYTES };
+export const JOURNAL_LIMITS = { segmentBytes: SEGMENT_BYTES, maxBytes: 2 * SEGMENT_BYTES };
 const IDLE_CHECKPOINT_MS = 60_000;
 /** Files rewritten at once by a checkpoint while saves go on: enough to keep the disk busy, few enough to leave CPU and disk to saves. */
 const CHECKPOINT_WRITERS = 2;
-/** … and at close(), when nothing else is waiting. */
-const CLOSING_WRITERS = 16;
+/** … and when the checkpoint is what everything waits for (at close, after a replay, when saves wait for room). */
+const URGENT_WRITERS = 16;
 const SEGMENT_NAME = /^(\d{8})\.log$/;
 const HEADER_BYTES = 18; // "llllllll cccccccc "
 const NEWLINE = 0x0a;
@@ -59,7 +59,7 @@ export interface SegmentFile {
 export interface JournalOptions {
   /** A checkpoint starts when the open segment passes this many bytes. */
   segmentBytes?: number;
-  /** Appends wait for a checkpoint while the segments hold this many bytes (default: 3 segments). */
+  /** Appends wait for a checkpoint while the segments hold this many bytes (default: 2 segments). */
   maxBytes?: number;
   idleCheckpointMs?: number;
   /** Opens a segment for appending. */
@@ -71,19 +71,6 @@ export interface ReadProgress {
   /** Called with the bytes of all segments, then with the bytes read and checked so far. */
   journalBytes(total: number): void;
   journalRead(bytes: number): void;
-}
-
-/** One record read back: the file it is for, and what the file's adapter wrote. */
-export interface JournalRecord {
-  /** Absolute path of the file, and the path the record names (relative to the data folder). */
-  file: string;
-  name: string;
-  kind: 'change' | 'full';
-  body: unknown;
-  /** The segment holding it (path), its number, and the record's byte offset in it. */
-  segment: string;
-  segmentNumber: number;
-  offset: number;
 }
 
 /** What the segments on disk hold, in order, grouped by file. */
@@ -146,14 +133,27 @@ function zeroTail(buffer: Buffer, offset: number): boolean {
   return true;
 }
 
-const HEADER = /^[0-9a-f]{8} [0-9a-f]{8} $/;
-const TEMPLATE = 'hhhhhhhh hhhhhhhh ';
+const HEX = new Int8Array(256).fill(-1);
+for (let d = 0; d < 16; d++) HEX['0123456789abcdef'.charCodeAt(d)] = d;
+const SPACE = 0x20;
 
-/** Whether `text` could be the start of a header ("hhhhhhhh hhhhhhhh ", h a hex digit). */
-function headerPrefix(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] ?? '';
-    if (TEMPLATE[i] === ' ' ? c !== ' ' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+/** The number written as 8 lowercase hex digits at `at`, or -1. */
+function hexAt(buffer: Buffer, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + 8; i++) {
+    const digit = HEX[buffer[i] ?? 0] ?? -1;
+    if (digit < 0) return -1;
+    n = n * 16 + digit;
+  }
+  return n;
+}
+
+/** Whether the bytes from `offset` to the end could be the start of a header ("hhhhhhhh hhhhhhhh "). */
+function headerPrefix(buffer: Buffer, offset: number): boolean {
+  for (let i = offset; i < buffer.length; i++) {
+    const at = i - offset;
+    const byte = buffer[i] ?? 0;
+    if (at === 8 || at === 17 ? byte !== SPACE : (HEX[byte] ?? -1) < 0) return false;
   }
   return true;
 }
@@ -162,20 +162,32 @@ function headerPrefix(text: string): boolean {
  * Reads the records of one segment, in order, up to a torn tail: a write cut short by a crash,
  * never acknowledged (a prefix of a record, hence without a newline, or NUL bytes a crash
  * allocated but never wrote). Anything else that is not a whole, intact record throws a
- * StorageError naming the segment and the byte offset.
+ * StorageError naming the segment and the byte offset. `visit` gets each payload's bytes.
+ * Decodes the records starting from `from` up to `to`, and returns where the next one starts, or
+ * -1 once the segment is done (a caller can decode a long segment in slices).
  */
-export function decodeSegment(buffer: Buffer, segment: string, visit: (payload: unknown, offset: number) => void): void {
-  let offset = 0;
+export function decodeSegment(
+  buffer: Buffer,
+  segment: string,
+  visit: (payload: Buffer, offset: number) => void,
+  from = 0,
+  to = Number.POSITIVE_INFINITY,
+): number {
+  let offset = from;
   while (offset < buffer.length) {
-    if (zeroTail(buffer, offset)) return;
-    const rest = buffer.length - offset;
-    const header = buffer.toString('latin1', offset, offset + Math.min(rest, HEADER_BYTES));
-    if (!HEADER.test(header)) {
-      if (rest < HEADER_BYTES && headerPrefix(header)) return; // cut short inside the header
+    if (offset >= to) return offset;
+    if (zeroTail(buffer, offset)) return -1;
+    if (buffer.length - offset < HEADER_BYTES) {
+      if (headerPrefix(buffer, offset)) return -1; // cut short inside the header
+      throw damaged(segment, offset, 'not a record header');
+    }
+    const length = hexAt(buffer, offset);
+    const checksum = hexAt(buffer, offset + 9);
+    if (length < 0 || checksum < 0 || buffer[offset + 8] !== SPACE || buffer[offset + 17] !== SPACE) {
       throw damaged(segment, offset, 'not a record header');
     }
     const start = offset + HEADER_BYTES;
-    const end = start + Number.parseInt(header.slice(0, 8), 16);
+    const end = start + length;
     const newline = buffer.indexOf(NEWLINE, start);
     if (newline < 0) {
       // The last record, without its newline: cut short, perhaps followed by NUL bytes. Cut
@@ -183,23 +195,95 @@ export function decodeSegment(buffer: Buffer, segment: string, visit: (payload: 
       // and its checksum decides.
       let written = buffer.length;
       while (written > start && buffer[written - 1] === 0) written--;
-      if (written < end) return;
+      if (written < end) return -1;
       if (written > end) throw damaged(segment, offset, 'the record is not as long as its header says');
     } else if (newline !== end) {
       throw damaged(segment, offset, 'the record is not as long as its header says');
     }
-    if (crc32(buffer.subarray(start, end)) !== Number.parseInt(header.slice(9, 17), 16)) {
-      throw damaged(segment, offset, 'the checksum does not match');
-    }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(buffer.toString('utf8', start, end));
-    } catch (error) {
-      throw damaged(segment, offset, `not JSON: ${messageOf(error)}`);
-    }
+    const payload = buffer.subarray(start, end);
+    if (crc32(payload) !== checksum) throw damaged(segment, offset, 'the checksum does not match');
     visit(payload, offset);
     offset = end + 1;
   }
+  return -1;
+}
+
+/**
+ * One record read back: the file it is for, where it lies, and (read when first asked for, so
+ * that a start holds bytes rather than parsed records) what the file's adapter wrote.
+ */
+export class JournalRecord {
+  /** Absolute path of the file, and the path the record names (relative to the data folder). */
+  readonly file: string;
+  readonly name: string;
+  /** The segment holding it (path), its number, and the record's byte offset in it. */
+  readonly segment: string;
+  readonly segmentNumber: number;
+  readonly offset: number;
+  #payload: Buffer | null;
+  #kind: 'change' | 'full' = 'full';
+  #body: unknown = null;
+
+  constructor(file: string, name: string, segment: string, segmentNumber: number, offset: number, payload: Buffer) {
+    this.file = file;
+    this.name = name;
+    this.segment = segment;
+    this.segmentNumber = segmentNumber;
+    this.offset = offset;
+    this.#payload = payload;
+  }
+
+  get kind(): 'change' | 'full' {
+    this.#parse();
+    return this.#kind;
+  }
+
+  get body(): unknown {
+    this.#parse();
+    return this.#body;
+  }
+
+  #parse(): void {
+    const bytes = this.#payload;
+    if (bytes === null) return;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      throw damaged(this.segment, this.offset, `not JSON: ${messageOf(error)}`);
+    }
+    if (typeof payload !== 'object' || payload === null || !('path' in payload) || payload.path !== this.name || Object.keys(payload).length !== 2) {
+      throw damaged(this.segment, this.offset, 'not a journal record');
+    }
+    if ('change' in payload) {
+      this.#kind = 'change';
+      this.#body = payload.change;
+    } else if ('full' in payload) {
+      this.#body = payload.full;
+    } else {
+      throw damaged(this.segment, this.offset, 'not a journal record');
+    }
+    this.#payload = null;
+  }
+}
+
+const PATH_PREFIX = Buffer.from('{"path":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The path a payload names: read straight from the bytes as the journal writes it, else parsed. */
+function payloadPath(payload: Buffer, segment: string, offset: number): unknown {
+  const close = payload.indexOf(QUOTE, PATH_PREFIX.length);
+  if (payload.subarray(0, PATH_PREFIX.length).equals(PATH_PREFIX) && close > 0 && !payload.subarray(0, close).includes(BACKSLASH)) {
+    return payload.toString('utf8', PATH_PREFIX.length, close);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload.toString('utf8'));
+  } catch (error) {
+    throw damaged(segment, offset, `not JSON: ${messageOf(error)}`);
+  }
+  return typeof parsed === 'object' && parsed !== null && 'path' in parsed ? parsed.path : undefined;
 }
 
 /** The file a record names, which must lie inside the data folder. */
@@ -211,24 +295,35 @@ function recordFile(root: string, segment: string, offset: number, value: unknow
   return path;
 }
 
-/** Adds the records of one segment's bytes to `contents`. */
-function addSegment(root: string, contents: JournalContents, number: number, path: string, buffer: Buffer): void {
-  decodeSegment(buffer, path, (payload, offset) => {
-    if (typeof payload !== 'object' || payload === null || !('path' in payload)) throw damaged(path, offset, 'not a journal record');
-    const file = recordFile(root, path, offset, payload.path);
-    const name = String(payload.path);
-    if (Object.keys(payload).length !== 2) throw damaged(path, offset, 'not a journal record');
-    let record: JournalRecord;
-    if ('change' in payload) record = { file, name, kind: 'change', body: payload.change, segment: path, segmentNumber: number, offset };
-    else if ('full' in payload) record = { file, name, kind: 'full', body: payload.full, segment: path, segmentNumber: number, offset };
-    else throw damaged(path, offset, 'not a journal record');
+/** What reads one segment's records into `contents`, a slice at a time. */
+function segmentReader(root: string, contents: JournalContents, number: number, path: string, buffer: Buffer) {
+  // A few thousand files take most records: their paths are checked once.
+  const files = new Map<string, string>();
+  const visit = (payload: Buffer, offset: number) => {
+    const name = payloadPath(payload, path, offset);
+    let file = typeof name === 'string' ? files.get(name) : undefined;
+    if (file === undefined) {
+      file = recordFile(root, path, offset, name);
+      files.set(String(name), file);
+    }
+    const record = new JournalRecord(file, String(name), path, number, offset, payload);
     const list = contents.records.get(file);
     if (list) list.push(record);
     else contents.records.set(file, [record]);
-  });
+  };
   contents.segments.push(number);
-  contents.bytes += buffer.length;
+  let at = 0;
+  /** Reads up to `bytes` more; false once the segment is done. */
+  return (bytes = Number.POSITIVE_INFINITY): boolean => {
+    const from = at;
+    at = decodeSegment(buffer, path, visit, at, at + bytes);
+    contents.bytes += (at < 0 ? buffer.length : at) - from;
+    return at >= 0;
+  };
 }
+
+/** Bytes decoded between two turns of the event loop while a start reads the journal. */
+const SLICE_BYTES = 1 << 20;
 
 /**
  * Reads every segment in `root`/journal. A segment deleted meanwhile (by a running server's
@@ -250,10 +345,13 @@ export async function readJournal(root: string, progress?: ReadProgress): Promis
       if (errorCode(error) === 'ENOENT') continue;
       throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
     }
-    addSegment(resolve(root), contents, number, path, buffer);
-    progress?.journalRead(contents.bytes);
-    // Let the server answer ("starting …") between segments.
-    await new Promise((r) => setImmediate(r));
+    const read = segmentReader(resolve(root), contents, number, path, buffer);
+    // A slice at a time, letting the server answer ("starting …") in between.
+    for (let more = true; more; ) {
+      more = read(SLICE_BYTES);
+      progress?.journalRead(contents.bytes);
+      await new Promise((r) => setImmediate(r));
+    }
   }
   return contents;
 }
@@ -271,7 +369,7 @@ export function readJournalSync(root: string): JournalContents {
       if (errorCode(error) === 'ENOENT') continue;
       throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
     }
-    addSegment(resolve(root), contents, number, path, buffer);
+    segmentReader(resolve(root), contents, number, path, buffer)();
   }
   return contents;
 }
@@ -325,6 +423,8 @@ export class Journal {
   #checkpointing: Promise<void> | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Adds writers to the checkpoint under way. */
+  #hurry = () => {};
   /** Set when a failed append could not be taken back: nothing more is appended. */
   #broken: StorageError | null = null;
 
@@ -333,7 +433,7 @@ export class Journal {
     this.#dir = join(this.#root, 'journal');
     this.#segment = (contents.segments.at(-1) ?? 0) + 1;
     this.#segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
-    this.#maxBytes = options.maxBytes ?? 3 * this.#segmentBytes;
+    this.#maxBytes = options.maxBytes ?? 2 * this.#segmentBytes;
     this.#idleMs = options.idleCheckpointMs ?? IDLE_CHECKPOINT_MS;
     this.#openSegment = options.openSegment ?? openSegmentFile;
     for (const segment of contents.segments) {
@@ -413,6 +513,7 @@ export class Journal {
     while (this.#totalBytes >= this.#maxBytes) {
       if (this.#closed) throw new Error('the journal is closed');
       this.#autoCheckpoint();
+      this.#hurry();
       try {
         await this.#checkpointing;
       } catch (error) {
@@ -532,6 +633,14 @@ export class Journal {
     return run;
   }
 
+  /**
+   * A checkpoint with many writers, for when little else is going on or everything waits for it:
+   * after a start that replayed records left by a crash (appends may be waiting for room).
+   */
+  checkpointNow(): Promise<void> {
+    return this.checkpoint(URGENT_WRITERS);
+  }
+
   /** A checkpoint the journal starts by itself: none if one is under way already. */
   #autoCheckpoint(): void {
     if (!this.#checkpointing) this.checkpoint().catch(() => {});
@@ -541,19 +650,47 @@ export class Journal {
     // Queued behind the appends already waiting, so their records are in the segment it closes.
     const last = await this.#serial(() => this.#nextSegment());
     const pending = [...this.#dirty].filter(([, dirty]) => dirty.first <= last);
+    // Each folder is fsynced once, after all its files are renamed, rather than once per file
+    // (a checkpoint may rewrite thousands of files in a few hundred folders).
+    const folders = new Set<string>();
+    const written: [string, Dirty, number][] = [];
     let next = 0;
     const writer = async () => {
       for (let item = pending[next++]; item !== undefined; item = pending[next++]) {
         const [path, dirty] = item;
         const version = dirty.version;
-        await writeDurably(path, dirty.text());
-        if (this.#dirty.get(path) !== dirty) continue; // forgotten meanwhile
-        // The file now holds everything up to `version`; records that came since are in later segments.
-        if (dirty.version === version) this.#dirty.delete(path);
-        else dirty.first = last + 1;
+        await writeDurably(path, dirty.text(), { syncDir: false });
+        folders.add(dirname(path));
+        written.push([path, dirty, version]);
       }
     };
-    await Promise.all(Array.from({ length: writers }, writer));
+    if (pending.length > 0) {
+      let active = 0;
+      let failure: unknown = null;
+      let finish = () => {};
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const start = () => {
+        active++;
+        writer()
+          .catch((error: unknown) => (failure ??= error))
+          .finally(() => --active === 0 && finish());
+      };
+      for (let i = 0; i < writers; i++) start();
+      // Saves waiting for room (see append) get more writers: nothing else matters then.
+      this.#hurry = () => {
+        while (active > 0 && active < URGENT_WRITERS && next < pending.length) start();
+      };
+      await finished;
+      this.#hurry = () => {};
+      if (failure) throw failure;
+    }
+    for (const folder of folders) await syncDir(folder);
+    for (const [path, dirty, version] of written) {
+      if (this.#dirty.get(path) !== dirty) continue; // forgotten meanwhile
+      // The file now holds everything up to `version`; records that came since are in later segments.
+      if (dirty.version === version) this.#dirty.delete(path);
+      else dirty.first = last + 1;
+    }
     for (const segment of listSegments(this.#dir)) {
       if (segment > last) continue;
       await unlink(segmentPath(this.#dir, segment));
@@ -583,7 +720,7 @@ export class Journal {
     this.#closed = true;
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
-    await this.checkpoint(CLOSING_WRITERS);
+    await this.checkpointNow();
   }
 }
 

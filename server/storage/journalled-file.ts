@@ -80,10 +80,10 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
     this.#based = data !== null;
     const first = records[0];
     if (first && data !== null) {
-      // What the records made of the file is written by the next checkpoint.
-      const written = codec.snapshot(data);
-      this.#written = written;
-      this.#journal?.adopt(this.path, () => codec.serialize(written), first.segmentNumber);
+      // What the records made of the file is written by the next checkpoint: this content, kept
+      // by the first snapshot once a change begins (a Shard snapshots before every change), and
+      // until then `data` itself. Copied only then: a start replays into thousands of files.
+      this.#journal?.adopt(this.path, () => codec.serialize(this.#written ?? codec.snapshot(data)), first.segmentNumber);
     }
     return data;
   }

@@ -201,7 +201,7 @@ export class Store {
     store.ready = loadTags.then(() => {
       store.#tagsLoaded = true;
       progress.finish();
-      if (journal && opened && opened.contents.segments.length > 0) store.afterReplay = journal.checkpoint();
+      if (journal && opened && opened.contents.segments.length > 0) store.afterReplay = journal.checkpointNow();
     });
     // Whoever opens the store awaits `ready` (or handles its failure); never an unhandled rejection.
     store.ready.catch(() => {});
@@ -300,8 +300,15 @@ export class Store {
       await this.#loadTags(null, new Map(), null);
       const journal = await readJournal(this.dataDir);
       if (before.every((segment) => journal.segments.includes(segment))) {
-        for (const [path, records] of journal.records) await this.#overlay(path, records);
-        return;
+        try {
+          for (const [path, records] of journal.records) await this.#overlay(path, records);
+          return;
+        } catch (error) {
+          // Records that do not fit the shards read: a checkpoint came in between (segments
+          // created and deleted while the shards were read); read again. Otherwise, damage.
+          const now = journalSegments(this.dataDir);
+          if (now.length === journal.segments.length && now.every((segment, i) => segment === journal.segments[i])) throw error;
+        }
       }
       if (attempt === 5) throw new Error(`${join(this.dataDir, 'journal')}: the running server kept checkpointing while the tags were read; try again`);
     }

@@ -5,7 +5,7 @@
 // advised restoring a backup and left an empty .lock behind.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,27 @@ async function fill(dir: string, reserve = 0): Promise<void> {
   }
   if (reserve > 0) await unlink(spare);
 }
+
+// Writing to /dev/full fails with ENOSPC: a journal segment linked to it is a disk that is full.
+describe.runIf(process.platform === 'linux')('a tag save on a full disk (journal segment on /dev/full)', () => {
+  it('answers 507 with the storage-full page, and nothing is stored', async () => {
+    const w = await world();
+    try {
+      await w.t.store.checkpoint();
+      const journal = join(w.t.dataDir, 'journal');
+      expect(await readdir(journal)).toEqual([]);
+      // The checkpoint closed segment 1 (numbering goes on from there): the next one is 00000002.log.
+      await symlink('/dev/full', join(journal, '00000002.log'));
+      const res = await tag(w.researcher, w.demoArticleId, 1, { first: 0, last: 0, category: 'hedge', note: 'refused' });
+      expectError(res, 507, "The server's storage is full, so nothing was saved.");
+      expect(res.text).toContain('<h1>Storage full</h1>');
+      expect(w.t.store.annotation(w.demoArticleId, w.researcherId).tags).toEqual([]);
+      await unlink(join(journal, '00000002.log'));
+    } finally {
+      await w.t.cleanup();
+    }
+  });
+});
 
 describe.runIf(canMount())('on a full disk (tmpfs)', () => {
   let mountPoint = '';

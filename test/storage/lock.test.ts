@@ -53,6 +53,14 @@ describe('what an operator is told when the server cannot start', () => {
     }
   });
 
+  it('a damaged journal segment is named, with what moving it aside costs', () => {
+    const segment = '/data/journal/00000003.log';
+    const text = explainFailure(new StorageError(segment, `${segment} is damaged at byte 12 (the checksum does not match)`)).join('\n');
+    expect(text).toMatch(/^\/data\/journal\/00000003.log is damaged at byte 12/);
+    expect(text).toMatch(/Restore the data folder from a backup/);
+    expect(text).toMatch(/the saves in it are lost/);
+  });
+
   it('a corrupt file is named, with the advice to restore it', () => {
     const text = explainFailure(new StorageError('/data/users.json', '/data/users.json is corrupt (not valid JSON)')).join('\n');
     expect(text).toMatch(/^\/data\/users.json is corrupt/);

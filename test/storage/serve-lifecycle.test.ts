@@ -85,7 +85,15 @@ describe('while it starts', () => {
     server = serve(dataDir);
     const base = await server.base();
 
-    const starting = await get(`${base}/signin`);
+    // The port is open before the app's modules are even loaded: every answer is the 503 page,
+    // "loaded" until the start has found the journal, then "replayed" (held by the pipe).
+    let starting = await get(`${base}/signin`);
+    for (const deadline = Date.now() + 60_000; !/replayed/.test(starting.text) && Date.now() < deadline; ) {
+      expect(starting.status).toBe(503);
+      expect(starting.text).toMatch(/Starting, \d{1,2}% loaded\./);
+      await new Promise((r) => setTimeout(r, 50));
+      starting = await get(`${base}/signin`);
+    }
     expect(starting.status).toBe(503);
     expect(starting.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(starting.headers.get('content-type')).toMatch(/^text\/html/);
