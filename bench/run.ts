@@ -108,9 +108,14 @@ function serverEnv(study: Study): NodeJS.ProcessEnv {
   return { ...process.env, DATA_DIR: study.dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' };
 }
 
-/** The real server for the HTTP sections when start-up itself is not measured: one spawn, no rows. */
-function startServer(study: Study): Promise<Spawned> {
-  return spawnServer(serverArgs(), serverEnv(study), /on http:\/\/127\.0\.0\.1:(\d+)/, '/signin');
+/**
+ * The real server for the HTTP sections when start-up itself is not measured: one spawn, no rows.
+ * It answers "starting" (503) until every tag is loaded, so this waits for that.
+ */
+async function startServer(study: Study): Promise<Spawned> {
+  const server = await spawnServer(serverArgs(), serverEnv(study), /on http:\/\/127\.0\.0\.1:(\d+)/, '/signin');
+  await waitForLine(server, /^All tags are loaded/, 300_000);
+  return server;
 }
 
 async function startUp(study: Study): Promise<Spawned> {
