@@ -3,7 +3,7 @@
 // journal's records for it put over it. A checkpoint writes the file later.
 import { StorageError, messageOf, readJSONFile } from './durable-file.js';
 import type { Journal, JournalRecord } from './journal.js';
-import type { ShardAdapter } from './shard.js';
+import type { SavedData, ShardAdapter } from './shard.js';
 
 /** How a file's content is copied, compared and changed (annotation-changes.ts for tag shards). */
 export interface ChangeCodec<T, S> {
@@ -14,8 +14,8 @@ export interface ChangeCodec<T, S> {
   restore(snapshot: S): T;
   /** The file's text for a snapshot. */
   serialize(snapshot: S): string;
-  /** What changed from `before` to `after`, as JSON; null when only the whole content can say it. */
-  diff(before: S, after: S): string | null;
+  /** What changed from `before` to `after` (as JSON, computed at once); null when only the whole content can say it. */
+  diff(before: S, after: T): string | null;
   /** `data` with a recorded change applied (validated first: throws when it is not a valid change). */
   apply(data: T, change: unknown): T;
 }
@@ -57,8 +57,8 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
   readonly #journal: Journal | null;
   #records: JournalRecord[];
   readonly #content: { value: T | null } | null;
-  /** The content as last written (acknowledged): what the next write's change is relative to. */
-  #written: S | undefined;
+  /** The Shard writing through this adapter: it knows the content as last written. */
+  #shard: SavedData<S> | null = null;
   /** Whether changes have something to build on: the file, or a record of the whole content. */
   #based = false;
 
@@ -80,20 +80,23 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
     this.#based = data !== null;
     const first = records[0];
     if (first && data !== null) {
-      // What the records made of the file is written by the next checkpoint: this content, kept
-      // by the first snapshot once a change begins (a Shard snapshots before every change), and
-      // until then `data` itself. Copied only then: a start replays into thousands of files.
-      this.#journal?.adopt(this.path, () => codec.serialize(this.#written ?? codec.snapshot(data)), first.segmentNumber);
+      // What the records made of the file is written by the next checkpoint (as saved by then).
+      this.#journal?.adopt(this.path, () => this.#savedText(data), first.segmentNumber);
     }
     return data;
   }
 
+  attach(shard: SavedData<S>): void {
+    this.#shard = shard;
+  }
+
+  /** The file's content as last saved (never a change not saved yet), for a checkpoint. */
+  #savedText(data: T): string {
+    return this.#codec.serialize(this.#shard ? this.#shard.saved() : this.#codec.snapshot(data));
+  }
+
   snapshot(data: T): S {
-    const snapshot = this.#codec.snapshot(data);
-    // A Shard snapshots its data before every change, so the first snapshot taken is of the
-    // content as read: the base for the first write's change.
-    this.#written ??= snapshot;
-    return snapshot;
+    return this.#codec.snapshot(data);
   }
 
   restore(snapshot: S): T {
@@ -104,15 +107,16 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
     const journal = this.#journal;
     if (!journal) throw new StorageError(this.path, `${this.path}: opened read-only`);
     const codec = this.#codec;
-    const next = codec.snapshot(data);
-    const change = this.#based && this.#written !== undefined ? codec.diff(this.#written, next) : null;
+    // Compared with the content as last saved, which the Shard holds while it writes: no copy of
+    // every shard is kept between saves.
+    const change = this.#based && this.#shard ? codec.diff(this.#shard.saved(), data) : null;
+    const text = () => this.#savedText(data);
     if (change === null) {
-      const text = codec.serialize(next);
-      await journal.append(this.path, 'full', text, () => text);
+      const whole = codec.serialize(codec.snapshot(data));
+      await journal.append(this.path, 'full', whole, text);
     } else {
-      await journal.append(this.path, 'change', change, () => codec.serialize(next));
+      await journal.append(this.path, 'change', change, text);
     }
-    this.#written = next;
     this.#based = true;
   }
 }

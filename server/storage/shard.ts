@@ -4,10 +4,19 @@
 import { Low, type Adapter } from 'lowdb';
 import { DurableJSONFile, StorageError } from './durable-file.js';
 
+/** What a Shard tells its adapter: the data as last saved. */
+export interface SavedData<S> {
+  /**
+   * A snapshot of the data as of the last save that succeeded: the state a write in flight (or
+   * the next one) started from. Not a save under way, nor changes not saved yet.
+   */
+  saved(): S;
+}
+
 /**
  * A lowdb adapter a Shard saves through. Besides lowdb's read() and write(data), it copies the
- * data for rollback, in whatever form suits it (JSON text for a whole file; the journal keeps the
- * copy to see what the next write changed).
+ * data for rollback, in whatever form suits it (JSON text for a whole file, a copy of the tags
+ * for the journal, which compares it with the data to write only what changed).
  */
 export interface ShardAdapter<T, S = unknown> extends Adapter<T> {
   /** The file, for error messages. */
@@ -16,6 +25,8 @@ export interface ShardAdapter<T, S = unknown> extends Adapter<T> {
   snapshot(data: T): S;
   /** The data a snapshot holds, as a new object (the snapshot stays as it was). */
   restore(snapshot: S): T;
+  /** Called once by the Shard that reads and writes through this adapter. */
+  attach?(shard: SavedData<S>): void;
 }
 
 export interface Shard<T> {
@@ -47,17 +58,25 @@ interface Batch<S> {
   waiters: Waiter[];
 }
 
-class LowShard<T, S> implements Shard<T> {
+class LowShard<T, S> implements Shard<T>, SavedData<S> {
   readonly exists: boolean;
   readonly #db: Low<T>;
   readonly #adapter: ShardAdapter<T, S>;
   #pending: Batch<S> | null = null;
-  #saving = false;
+  /** The batch being written. */
+  #writing: Batch<S> | null = null;
 
   constructor(db: Low<T>, adapter: ShardAdapter<T, S>, exists: boolean) {
     this.#db = db;
     this.#adapter = adapter;
     this.exists = exists;
+    adapter.attach?.(this);
+  }
+
+  saved(): S {
+    // A batch's `before` is the data as the save before it left it.
+    const batch = this.#writing ?? this.#pending;
+    return batch ? batch.before : this.#adapter.snapshot(this.#db.data);
   }
 
   get path(): string {
@@ -84,27 +103,28 @@ class LowShard<T, S> implements Shard<T> {
     return new Promise((resolve, reject) => {
       this.#pending ??= { before, waiters: [] };
       this.#pending.waiters.push({ resolve, reject });
-      if (!this.#saving) void this.#save();
+      if (!this.#writing) void this.#save();
     });
   }
 
   /** One write at a time; updates made during a write go out together in the next one. */
   async #save(): Promise<void> {
-    this.#saving = true;
     for (let batch = this.#pending; batch !== null; batch = this.#pending) {
       this.#pending = null;
+      this.#writing = batch;
       try {
         await this.#db.write();
       } catch (error) {
         const queued = this.#pending as Batch<S> | null;
         this.#pending = null;
+        this.#writing = null;
         this.#db.data = this.#adapter.restore(batch.before);
         for (const waiter of [...batch.waiters, ...(queued?.waiters ?? [])]) waiter.reject(error);
-        break;
+        return;
       }
+      this.#writing = null;
       for (const waiter of batch.waiters) waiter.resolve();
     }
-    this.#saving = false;
   }
 }
 

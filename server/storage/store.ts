@@ -201,7 +201,11 @@ export class Store {
     store.ready = loadTags.then(() => {
       store.#tagsLoaded = true;
       progress.finish();
-      if (journal && opened && opened.contents.segments.length > 0) store.afterReplay = journal.checkpointNow();
+      if (journal && opened && opened.contents.segments.length > 0) {
+        store.afterReplay = journal.checkpointNow();
+        // Awaited by whoever cares (the server logs a failure); the journal stays until a later one.
+        store.afterReplay.catch(() => {});
+      }
     });
     // Whoever opens the store awaits `ready` (or handles its failure); never an unhandled rejection.
     store.ready.catch(() => {});
