@@ -6,7 +6,8 @@
 //   3. sentence pages (GET /articles/:id/sentences/:n, 10 connections) vs a bare Express+EJS render
 //      of the same bytes
 //   4. segment() on ~1 MB of news-like text vs natural's SentenceTokenizer per paragraph
-//   7. the journal: bytes a tag save adds to it vs the tag's own JSON, and a restart after a crash
+//   7. stories: sentence alignment P/R/F1 on the held-out gold, alignment and outlet-profile times
+//   9. the journal: bytes a tag save adds to it vs the tag's own JSON, and a restart after a crash
 //      with the journal as large as the server lets it grow vs the same restart without one
 // HTTP runs also print the server's CPU time per response, and diagnostics without a target (the
 // same baseline behind the app's middleware) that show where the gap to the baseline comes from.
@@ -17,7 +18,7 @@
 // BENCH_SERVER_FLAGS='--trace-gc …' adds Node flags to the real server, whose output then goes
 // to BENCH_SERVER_LOG (a file) if set;
 // BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
-// startup, pages, saves, export, segmentation, agreement, journal) runs only those sections.
+// startup, pages, saves, export, segmentation, agreement, stories, suggest, keyboard, journal) runs only those sections.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -31,6 +32,9 @@ import { articleText, int, pick, rng } from './news.js';
 import { durableWrite } from './durable.js';
 import { generateStudy, PASSWORD, type Study } from './study.js';
 import { agreementBench } from './agreement.js';
+import { storiesBench, type Timing } from './stories.js';
+import { suggestBench } from './suggest.js';
+import { keyboardBench } from './keyboard.js';
 import { cpuMsOf, load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type LoadResult, type Session, type Spawned } from './http.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,7 +55,7 @@ const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
 
-const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'journal'] as const;
+const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal'] as const;
 type Section = (typeof SECTIONS)[number];
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
@@ -83,6 +87,8 @@ interface Row {
   pass: boolean;
 }
 const rows: Row[] = [];
+/** The real server's CPU per sentence page, when the pages section ran (the suggest section's strict baseline). */
+let pageServerCpuMs: number | null = null;
 
 // ---------------------------------------------------------------------------------------------
 // 1. Start-up
@@ -294,6 +300,7 @@ async function sentencePages(server: Spawned, study: Study, sessions: Session[],
   log(`  … and behind the app's middleware: ${describe(stack)}  (diagnostic: helmet, the form parser, session, CSRF; no target)`);
   const bare = pooled(bares);
   const app = pooled(apps);
+  pageServerCpuMs = app.cpuMsPerResponse;
   log(
     `  → pooled: sentence page ${fmt(app.rate)}/s vs bare ${fmt(bare.rate)}/s = ${fmt(app.rate / bare.rate, 2)}× ` +
       `(per round ${apps.map((a, i) => fmt(a.rate / (bares[i]?.rate ?? NaN), 2)).join(', ')}); ` +
@@ -711,6 +718,66 @@ async function agreementSection(): Promise<void> {
   });
 }
 
+async function storiesSection(): Promise<void> {
+  log('7. Stories: sentence alignment on the constructed gold, alignment and outlet-profile times (targets judged on CPU time)');
+  const f = await storiesBench(log);
+  const scores = (x: { precision: number; recall: number; f1: number }) => `F1 ${fmt(x.f1, 3)} (P ${fmt(x.precision, 3)}, R ${fmt(x.recall, 3)})`;
+  const time = (t: Timing) => `${fmt(t.cpuMs, 1)} ms CPU (${fmt(t.wallMs, 1)} wall)`;
+  log(`  held-out: ${scores(f.heldOut)} on ${f.heldOutStories} stories, ${f.heldOut.truePositives + f.heldOut.falseNegatives} gold links · tuning: ${scores(f.tuning)}`);
+  log(`  3 × 50 sentences: ${f.small.sentences} sentences, ${f.small.links} links · 20 × 50: ${f.large.sentences} sentences, ${f.large.links} links`);
+  log(`  profile: ${f.profile.articles} articles, ${fmt(f.profile.tags)} tags, ${f.profile.outlets} outlets, 1,000 bootstrap resamples each`);
+  rows.push({
+    figure: 'sentence alignment, held-out gold links',
+    value: scores(f.heldOut),
+    baseline: `tuning ${scores(f.tuning)}`,
+    ratio: `${fmt(f.heldOut.f1 / f.tuning.f1, 2)}×`,
+    target: 'F1 ≥ 0.85',
+    pass: f.heldOut.f1 >= 0.85,
+  });
+  const timed = (figure: string, t: Timing, baseline: Timing, baselineName: string, limitMs: number, target: string) =>
+    rows.push({
+      figure,
+      value: time(t),
+      baseline: `${time(baseline)} ${baselineName}`,
+      ratio: `${fmt(t.cpuMs / baseline.cpuMs, 1)}×`,
+      target,
+      pass: t.cpuMs < limitMs,
+    });
+  timed('align a 3-article story, 50 sentences each', f.small.time, f.small.baseline, 'segmenting them', 100, '< 100 ms');
+  timed('align a 20-article story, 50 sentences each', f.large.time, f.large.baseline, 'segmenting them', 2000, '< 2 s');
+  timed('outlet profile, 1,000 articles, 200,000 tags', f.profile.time, f.profile.baseline, 'point estimates only', 1000, '< 1 s');
+}
+
+/** p-th percentile (nearest rank) of a sample. */
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
+
+async function keyboardSection(): Promise<void> {
+  log('8. Keyboard-only tagging in Chromium (30 spans over 10 sentences of the demo article, the script on)');
+  const k = await keyboardBench(ROOT, log);
+  const save = median(k.saves);
+  const bare = median(k.bare);
+  log(
+    `  Enter → announcement: median ${fmt(save, 1)} ms, p95 ${fmt(percentile(k.saves, 95), 1)} ms · bare save request: median ${fmt(bare, 1)} ms, p95 ${fmt(percentile(k.bare, 95), 1)} ms`,
+  );
+  rows.push({
+    figure: 'keyboard tag: Enter → announcement (median)',
+    value: `${fmt(save, 1)} ms (p95 ${fmt(percentile(k.saves, 95), 1)})`,
+    baseline: `bare save request ${fmt(bare, 1)} ms`,
+    ratio: `${fmt(save / bare, 2)}×`,
+    target: '≤ 2× the bare save',
+    pass: save <= 2 * bare,
+  });
+  const perTag = k.keystrokes / k.tags;
+  rows.push({
+    figure: 'keystrokes per keyboard tag (with j)',
+    value: `${fmt(perTag, 2)} (${fmt((k.keystrokes - k.moves) / k.tags, 2)} without j)`,
+    baseline: '—',
+    ratio: '—',
+    target: '≤ 6, never navigates',
+    pass: perTag <= 6 && !k.navigated,
+  });
+}
+
 async function main(): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), 'framelens-bench-'));
   let server: Spawned | null = null;
@@ -750,7 +817,7 @@ async function main(): Promise<void> {
       if (server) await stopServer(server);
       server = null;
       if (ONLY.has('journal')) {
-        log(`7. The journal (limit ${fmt(JOURNAL_LIMITS.maxBytes / 1e6)} MB): bytes per save, and a restart after a crash at the limit`);
+        log(`9. The journal (limit ${fmt(JOURNAL_LIMITS.maxBytes / 1e6)} MB): bytes per save, and a restart after a crash at the limit`);
         await journalSection(study);
       }
     }
@@ -761,6 +828,15 @@ async function main(): Promise<void> {
     }
 
     if (ONLY.has('agreement')) await agreementSection();
+
+    if (ONLY.has('stories')) await storiesSection();
+
+    if (ONLY.has('suggest')) {
+      log('8. Suggestions: quality on a labelled set, speed per sentence, training on the bench study');
+      rows.push(...(await suggestBench(log, STUDY, pageServerCpuMs)));
+    }
+
+    if (ONLY.has('keyboard')) await keyboardSection();
 
     printTable();
     log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} CPUs; figures from a busy machine are low)`);

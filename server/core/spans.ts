@@ -35,10 +35,25 @@ function sameSpanAndCategory(a: { start: number; end: number; category: string }
   return a.start === b.start && a.end === b.end && a.category === b.category;
 }
 
-/** Adds a tag; an exact duplicate (same span and category by the same annotator) is refused. */
+/** One annotator's tags on one sentence, and on one article: far above real use, low enough that a page stays small. */
+export const MAX_TAGS_PER_SENTENCE = 200;
+export const MAX_TAGS_PER_ARTICLE = 5000;
+
+/**
+ * Adds a tag; an exact duplicate (same span and category by the same annotator) is refused, and
+ * so is a tag past the limits per sentence and per article.
+ */
 export function addTag(annotation: Annotation, tag: Tag): void {
-  if (annotation.tags.some((t) => sameSpanAndCategory(t, tag))) {
-    throw new RuleError('You already tagged exactly this span with this category.');
+  let onSentence = 0;
+  for (const t of annotation.tags) {
+    if (sameSpanAndCategory(t, tag)) throw new RuleError('You already tagged exactly this span with this category.');
+    if (t.sentence === tag.sentence) onSentence++;
+  }
+  if (onSentence >= MAX_TAGS_PER_SENTENCE) {
+    throw new RuleError(`This sentence already has ${MAX_TAGS_PER_SENTENCE} of your tags, the most one annotator may add to a sentence. Edit or delete some before adding another.`);
+  }
+  if (annotation.tags.length >= MAX_TAGS_PER_ARTICLE) {
+    throw new RuleError(`You already have ${MAX_TAGS_PER_ARTICLE} tags on this article, the most one annotator may add. Edit or delete some before adding another.`);
   }
   annotation.tags.push(tag);
   markReviewed(annotation, tag.sentence);
@@ -113,4 +128,58 @@ export function sentenceAt(sentences: Range[], offset: number): number {
     else return mid;
   }
   return -1;
+}
+
+/** Quotation marks and brackets that may open a quoted or bracketed stretch (straight quotes both open and close). */
+const OPENING_MARKS = new Set(['"', "'", '“', '‘', '«', '‹', '„', '‚', '(', '[', '{']);
+const CLOSING_MARKS = new Set(['"', "'", '”', '’', '»', '›', ')', ']', '}']);
+
+/**
+ * The quotation marks and brackets touching each word: the run of opening marks that ends where
+ * the word starts and the run of closing marks that starts where it ends (null where there is
+ * none), never beyond the sentence. `words` are the sentence's words in text order.
+ */
+export function touchingMarks(text: string, sentence: Range, words: Range[]): { opening: (Range | null)[]; closing: (Range | null)[] } {
+  const opening = words.map((w) => {
+    let start = w.start;
+    while (start > sentence.start && OPENING_MARKS.has(text.charAt(start - 1))) start--;
+    return start < w.start ? { start, end: w.start } : null;
+  });
+  const closing = words.map((w) => {
+    let end = w.end;
+    while (end < sentence.end && CLOSING_MARKS.has(text.charAt(end))) end++;
+    return end > w.end ? { start: w.end, end } : null;
+  });
+  return { opening, closing };
+}
+
+/**
+ * The span from the first chosen word to the last, as spanFromWords gives it; with `marks`, widened
+ * over the quotation marks and brackets that touch it ('core principles' with its quotes).
+ */
+export function spanWithMarks(text: string, sentence: Range, words: Range[], first: number, last: number, marks: boolean): Range {
+  const span = spanFromWords(words, first, last);
+  if (!marks) return span;
+  const [from, to] = first <= last ? [first, last] : [last, first];
+  const { opening, closing } = touchingMarks(text, sentence, [words[from] ?? span, words[to] ?? span]);
+  return { start: opening[0]?.start ?? span.start, end: closing[1]?.end ?? span.end };
+}
+
+/**
+ * The words a stored span is shown with in the form: the first and last word it touches, and
+ * whether it reaches beyond them onto marks. -1 when it touches no word.
+ */
+export function wordsOfSpan(words: Range[], span: Range): { first: number; last: number; marks: boolean } {
+  const first = words.findIndex((w) => w.end > span.start && w.start < span.end);
+  let last = -1;
+  for (let i = words.length - 1; i >= 0; i--) {
+    const w = words[i];
+    if (w && w.end > span.start && w.start < span.end) {
+      last = i;
+      break;
+    }
+  }
+  const a = words[first];
+  const b = words[last];
+  return { first, last, marks: a !== undefined && b !== undefined && (span.start < a.start || span.end > b.end) };
 }

@@ -4,6 +4,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import type { Article } from '../core/model.js';
 import { segment } from '../core/segmentation.js';
+import { looksLikeFurniture } from '../core/furniture.js';
 import { progress } from '../core/spans.js';
 import { sentenceStrip, summarise } from '../core/summary.js';
 import { categories } from '../core/codebook.js';
@@ -23,8 +24,11 @@ export const MAX_ARTICLE_BYTES = 1024 * 1024;
 /** Import forms are multipart (they may carry a file), so their CSRF check runs after parsing. */
 export const importUpload: RequestHandler[] = [
   multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 4 * MAX_ARTICLE_BYTES, files: 1, fields: 2000 } }).single('file'),
-    6 * MAX_ARTICLE_BYTES,
+    // A browser sends a text box's line breaks as CRLF, so a 1 MB article may arrive as up to 2 MB
+    // (articleText then says how large it may be); up to 2,000 fields (sentences left out).
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 2 * MAX_ARTICLE_BYTES, files: 1, fields: 2000, parts: 2001 } }).single('file'),
+    // The whole body, counted as it arrives: the text, a file of 1 MB, and the fields.
+    4 * MAX_ARTICLE_BYTES,
   ),
   csrf.csrfSynchronisedProtection,
 ];
@@ -77,11 +81,6 @@ function articleText(req: Request, pasted: string): string {
   }
   if (text.trim() === '') throw new HttpError(400, 'The article is empty: paste its text or choose a file.');
   return text;
-}
-
-/** Short lines without closing punctuation are usually outlet names, bylines or blog furniture. */
-function looksLikeFurniture(sentence: string): boolean {
-  return sentence.split(/\s+/).length <= 3 && !/[.!?"”']$/.test(sentence);
 }
 
 export function articles(store: Store): Router {

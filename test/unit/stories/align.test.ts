@@ -1,0 +1,95 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { segment } from '../../../server/core/segmentation.js';
+import { alignStory, pairScorer } from '../../../server/core/stories/align.js';
+import { scoreLinks, sumScores } from '../../../server/core/stories/evaluate.js';
+import { inverseDocumentFrequencies } from '../../../server/nlp/tokenizers.js';
+import { loadStories } from '../../helpers/stories.js';
+
+const article = (id: string, text: string) => ({ id, text, sentences: segment(text) });
+const pairs = (links: ReturnType<typeof alignStory>) => links.map((l) => `${l.a.sentence}-${l.b.sentence}`).sort();
+
+describe('sentence alignment', () => {
+  it('links reworded sentences one-to-one, in any order, and leaves a sentence only one outlet has unmatched', () => {
+    const a = article(
+      'a',
+      'Parliament voted on Saturday to remove President Danek after protests that left 14 people dead. ' +
+        'Kostel said elections would be held within 90 days. The army returned to barracks.',
+    );
+    const b = article(
+      'b',
+      'New leader Kostel promised fresh elections within 90 days. Lawmakers removed Danek on Saturday after protests in which 14 people died. ' +
+        'Protest leaders received grants from foundations abroad.',
+    );
+    const links = alignStory([a, b]);
+    expect(pairs(links)).toEqual(['0-1', '1-0']);
+    for (const l of links) expect(l.score).toBeGreaterThan(0);
+    for (const l of links) expect(l.score).toBeLessThanOrEqual(1 + 1e-12);
+  });
+
+  it('links both halves of a sentence another outlet split in two (one-to-many)', () => {
+    const a = article('a', 'Dockworkers at Marenport walked off the job on Monday, and 12,000 union members joined the strike over a 9 percent pay demand.');
+    const b = article('b', 'Some 12,000 dockworkers joined the Marenport strike on Monday. They want a 9 percent pay rise.');
+    expect(pairs(alignStory([a, b]))).toEqual(['0-0', '0-1']);
+  });
+
+  it('weighs numbers, names and quotations more than common words', () => {
+    const a = article('a', '“We will not back down,” Balan told the rally. The union wants more pay for 12,000 workers.');
+    const b = article('b', 'The union wants more pay for its workers. Union leader Balan said: “We will not back down.”');
+    const score = pairScorer([a, b]);
+    const quote = score({ article: 'a', sentence: 0 }, { article: 'b', sentence: 1 });
+    expect(quote).toBeGreaterThan(0.5);
+    expect(pairs(alignStory([a, b]))).toEqual(['0-1', '1-0']);
+  });
+
+  it('gives the same links whatever other stories exist: it depends only on the story', () => {
+    const [story] = loadStories('tuning');
+    expect(alignStory(story!.articles)).toEqual(alignStory(story!.articles.map((a) => ({ ...a }))));
+  });
+
+  it('IDF is natural TfIdf’s formula (counted in one pass instead of one scan per term)', () => {
+    const require = createRequire(import.meta.url);
+    const TfIdf = require('natural/lib/natural/tfidf/tfidf.js') as new () => { addDocument(d: string[]): void; idf(t: string): number };
+    const documents = [['coup', 'kiev', 'western'], ['ouster', 'kyiv'], ['coup', 'coup', 'ouster'], ['nato'], []];
+    const tfidf = new TfIdf();
+    for (const d of documents) tfidf.addDocument(d);
+    const ours = inverseDocumentFrequencies(documents);
+    for (const term of ['coup', 'kiev', 'western', 'ouster', 'kyiv', 'nato']) expect(ours.get(term)).toBeCloseTo(tfidf.idf(term), 12);
+  });
+});
+
+describe('the constructed test set (test/fixtures/stories)', () => {
+  const splits = { tuning: loadStories('tuning'), heldOut: loadStories('held-out') };
+
+  it('has at least 3 stories × 3 versions per split and at least 100 gold links, marked as constructed', () => {
+    const all = [...splits.tuning, ...splits.heldOut];
+    expect(splits.tuning.length).toBeGreaterThanOrEqual(3);
+    expect(splits.heldOut.length).toBeGreaterThanOrEqual(3);
+    expect(all.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(100);
+    for (const story of all) {
+      expect(story.articles.length).toBeGreaterThanOrEqual(3);
+      for (const a of story.articles) {
+        expect(a.source).toMatch(/^Constructed Example /);
+        expect(a.note).toMatch(/Constructed example/);
+        expect(new URL(a.url).hostname).toBe('example.org');
+      }
+    }
+  });
+
+  it('still segments every article into the sentences the gold indexes point at', () => {
+    for (const story of [...splits.tuning, ...splits.heldOut]) {
+      for (const a of story.articles) expect(a.sentences.length, `${story.name}/${a.id}`).toBe(story.expectedSentences[a.id]);
+    }
+  });
+
+  // Floors at the figures measured when the method was frozen (tuning F1 0.802, held-out 0.753;
+  // the issue's target is 0.85): a change that loses quality fails here. bench prints the figures.
+  it('keeps its link precision, recall and F1 on both splits', () => {
+    const score = (stories: typeof splits.tuning) => sumScores(stories.map((s) => scoreLinks(alignStory(s.articles), s.gold)));
+    const tuning = score(splits.tuning);
+    const heldOut = score(splits.heldOut);
+    expect(tuning.f1).toBeGreaterThanOrEqual(0.8);
+    expect(heldOut.f1).toBeGreaterThanOrEqual(0.75);
+    expect(heldOut.precision).toBeGreaterThanOrEqual(0.85);
+  });
+});
