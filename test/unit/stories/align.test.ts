@@ -59,13 +59,15 @@ describe('sentence alignment', () => {
 });
 
 describe('the constructed test set (test/fixtures/stories)', () => {
-  const splits = { tuning: loadStories('tuning'), heldOut: loadStories('held-out') };
+  const splits = { tuning: loadStories('tuning'), heldOut: loadStories('held-out'), heldOut2: loadStories('held-out-2') };
 
   it('has at least 3 stories × 3 versions per split and at least 100 gold links, marked as constructed', () => {
-    const all = [...splits.tuning, ...splits.heldOut];
+    const all = [...splits.tuning, ...splits.heldOut, ...splits.heldOut2];
     expect(splits.tuning.length).toBeGreaterThanOrEqual(3);
     expect(splits.heldOut.length).toBeGreaterThanOrEqual(3);
+    expect(splits.heldOut2.length).toBeGreaterThanOrEqual(3);
     expect(all.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(100);
+    expect(splits.heldOut2.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(80);
     for (const story of all) {
       expect(story.articles.length).toBeGreaterThanOrEqual(3);
       for (const a of story.articles) {
@@ -77,8 +79,13 @@ describe('the constructed test set (test/fixtures/stories)', () => {
   });
 
   it('still segments every article into the sentences the gold indexes point at', () => {
-    for (const story of [...splits.tuning, ...splits.heldOut]) {
+    for (const story of [...splits.tuning, ...splits.heldOut, ...splits.heldOut2]) {
       for (const a of story.articles) expect(a.sentences.length, `${story.name}/${a.id}`).toBe(story.expectedSentences[a.id]);
+      const count = (id: string) => story.articles.find((a) => a.id === id)?.sentences.length ?? 0;
+      for (const l of story.gold) {
+        expect(l.a.sentence, story.name).toBeLessThan(count(l.a.article));
+        expect(l.b.sentence, story.name).toBeLessThan(count(l.b.article));
+      }
     }
   });
 
