@@ -7,8 +7,10 @@ import type { ActivityStore } from './storage/activities.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { loadUser, requireUser } from './web/auth.js';
 import { HttpError, errorHandler, fallThrough } from './web/errors.js';
-import { csrf, securityHeaders } from './web/security.js';
+import { closeUnreadBodies, urlencodedForms } from './web/forms.js';
+import { csrfProtection, fromOwnPages, PasswordGuard, securityHeaders } from './web/security.js';
 import { FileSessionStore, sessions } from './web/session.js';
+import { findUserByName } from './accounts/users.js';
 import { renderView } from './web/view-engine.js';
 import { accounts } from './routes/accounts.js';
 import { agreement } from './routes/agreement.js';
@@ -25,39 +27,15 @@ import { projects } from './routes/projects.js';
 import { sentences } from './routes/sentences.js';
 import { summaries } from './routes/summary.js';
 
-/** The routes that take multipart uploads (each checks the CSRF token after parsing). */
+/**
+ * The routes that take multipart uploads: each checks the CSRF token after parsing, and before
+ * parsing, that the request comes from our own pages (a forged cross-site upload is not read).
+ */
 const UPLOADS = [
   /^\/projects\/[^/]+\/articles(\/preview)?$/,
   /^\/projects\/[^/]+\/import$/,
   /^\/codebooks$/,
 ];
-
-/** Pages that show a form to people who are not signed in yet: they need a session for its token. */
-const PUBLIC_FORMS = /^\/(signin|setup\/[^/]+|link\/[^/]+|join|j\/[^/]+)$/;
-
-/**
- * The CSRF token for this session's forms. A visitor without a session gets one only on the
- * public form pages, so stray requests (404s, bots) do not create and store sessions.
- */
-const csrfTokens: express.RequestHandler = (req, res, next) => {
-  const hasSession = req.session.userId !== undefined || req.session.student !== undefined || req.session.csrfToken !== undefined;
-  const forForm = !hasSession && PUBLIC_FORMS.test(req.path);
-  res.locals.csrfToken = hasSession || forForm ? csrf.generateToken(req) : '';
-  res.locals.sessionForForm = forForm;
-  next();
-};
-
-/**
- * An error answer (a used set-up link, a made-up /link/… or /j/… code, a refused sign-in form)
- * shows no form: a visitor who came without a session leaves without one too.
- */
-const noSessionForErrors: express.ErrorRequestHandler = (error, req, res, next) => {
-  if (res.locals.sessionForForm === true && !res.headersSent) {
-    delete req.session.csrfToken;
-    res.locals.csrfToken = '';
-  }
-  next(error);
-};
 
 /** Every form posts urlencoded or multipart data; anything else (JSON, XML …) is refused unread. */
 const formsOnly: express.RequestHandler = (req, _res, next) => {
@@ -92,18 +70,25 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
 
   app.use(securityHeaders({ secureCookies: config.secureCookies }));
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0 }));
-  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 2000 }));
+  app.use(urlencodedForms());
   const sessionStore = new FileSessionStore(store);
   app.use(sessions(store, { secureCookies: config.secureCookies, store: sessionStore }));
   app.use(formsOnly);
-  app.use(csrfTokens);
+  const csrf = csrfProtection({ secret: store.instance.data.data.sessionSecret, secureCookies: config.secureCookies });
+  app.use(csrf.tokens);
   // The upload forms are multipart: their token is checked after the body is parsed, in their own
   // routes. Any other multipart request has no parsed body, so the check below refuses it.
-  app.use((req, res, next) =>
-    req.method === 'POST' && req.is('multipart/form-data') && UPLOADS.some((route) => route.test(req.path))
-      ? next()
-      : csrf.csrfSynchronisedProtection(req, res, next),
-  );
+  app.use((req, res, next) => {
+    if (!(req.method === 'POST' && req.is('multipart/form-data') && UPLOADS.some((route) => route.test(req.path)))) {
+      csrf.check(req, res, next);
+    } else if (fromOwnPages(req, config.publicUrl)) {
+      next();
+    } else {
+      next(new HttpError(403, 'This form did not come from Framelens: the upload was refused unread.'));
+    }
+  });
+  // Wrong passwords at sign-in and at a password change, per account and address (README).
+  const passwords = new PasswordGuard((name) => findUserByName(store, name) !== undefined);
   app.use(loadUser(store));
   // Most pages need the tags, which load just after start-up.
   const tagsLoaded: express.RequestHandler = (_req, _res, next) => {
@@ -115,7 +100,7 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(sentences(store, [requireUser, tagsLoaded]));
 
   // Public: signing in, first-start set-up, one-time links
-  app.use(accounts(store, sessionStore));
+  app.use(accounts(store, sessionStore, passwords));
   // Public: classroom students join with a code and a nickname (no account)
   app.use(lesson(store, activities));
 
@@ -123,7 +108,7 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(requireUser);
   app.use(tagsLoaded);
   app.use(home(store));
-  app.use(projects(store));
+  app.use(projects(store, passwords));
   app.use(dashboard(store));
   app.use(summaries(store));
   app.use(agreement(store));
@@ -135,7 +120,12 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(activityResults(store, activities));
 
   app.use(fallThrough);
-  app.use(noSessionForErrors);
+  app.use(closeUnreadBodies);
+  // An error page shows no form, so a visitor gets no CSRF cookie with it.
+  app.use(((error, _req, res, next) => {
+    csrf.noCookieForErrors(res);
+    next(error);
+  }) satisfies express.ErrorRequestHandler);
   app.use(errorHandler({ log: config.log }));
   return app;
 }

@@ -27,6 +27,7 @@ function renderStudents(list, students) {
     bar.max = s.total;
     bar.value = s.reviewed;
     li.append(el('span', s.nickname, 'nick'), ' ', bar, ' ', el('span', `${s.reviewed}/${s.total} · ${s.tags} tag${s.tags === 1 ? '' : 's'}`, 'muted'));
+    if (s.flag) li.append(' ', el('strong', `Check this nickname: ${s.flag}`, 'nick-flag'));
     return li;
   });
   if (items.length === 0) items.push(el('li', 'Nobody has joined yet.', 'muted'));

@@ -1,7 +1,7 @@
 // Accounts: creating users, one-time links (set-up, new accounts, password resets), passwords.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from '../storage/store.js';
-import { newId } from '../storage/store.js';
+import { NotFoundError, newId } from '../storage/store.js';
 import type { Role, User } from '../storage/schemas.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 
@@ -109,6 +109,30 @@ export async function setPassword(store: Store, userId: string, password: string
     stored.passwordHash = passwordHash;
     stored.resetToken = null;
   });
+}
+
+export const LINK_USED = 'This link has been used, has expired or is not valid. Ask your researcher for a new one.';
+
+/**
+ * Sets a password through a one-time link, and uses the link up. The link is checked again
+ * inside the same change that stores the password, so of several forms sent at once with the
+ * same link exactly one succeeds (the others get NotFoundError), as with the set-up link.
+ */
+export async function setPasswordWithLink(store: Store, token: string, password: string): Promise<User> {
+  const user = userForLink(store, token);
+  if (!user) throw new NotFoundError(LINK_USED);
+  const problem = passwordProblem(password, user.name);
+  if (problem) throw new AccountError(problem);
+  const passwordHash = await hashPassword(password);
+  const hash = sha256(token);
+  await store.users.update((file) => {
+    const stored = file.data.users.find((u) => u.id === user.id);
+    const now = new Date().toISOString();
+    if (!stored || stored.resetToken?.hash !== hash || stored.resetToken.expiresAt <= now) throw new NotFoundError(LINK_USED);
+    stored.passwordHash = passwordHash;
+    stored.resetToken = null;
+  });
+  return user;
 }
 
 /** The one-time set-up token printed at first start, while no account exists. */

@@ -35,10 +35,25 @@ function sameSpanAndCategory(a: { start: number; end: number; category: string }
   return a.start === b.start && a.end === b.end && a.category === b.category;
 }
 
-/** Adds a tag; an exact duplicate (same span and category by the same annotator) is refused. */
+/** One annotator's tags on one sentence, and on one article: far above real use, low enough that a page stays small. */
+export const MAX_TAGS_PER_SENTENCE = 200;
+export const MAX_TAGS_PER_ARTICLE = 5000;
+
+/**
+ * Adds a tag; an exact duplicate (same span and category by the same annotator) is refused, and
+ * so is a tag past the limits per sentence and per article.
+ */
 export function addTag(annotation: Annotation, tag: Tag): void {
-  if (annotation.tags.some((t) => sameSpanAndCategory(t, tag))) {
-    throw new RuleError('You already tagged exactly this span with this category.');
+  let onSentence = 0;
+  for (const t of annotation.tags) {
+    if (sameSpanAndCategory(t, tag)) throw new RuleError('You already tagged exactly this span with this category.');
+    if (t.sentence === tag.sentence) onSentence++;
+  }
+  if (onSentence >= MAX_TAGS_PER_SENTENCE) {
+    throw new RuleError(`This sentence already has ${MAX_TAGS_PER_SENTENCE} of your tags, the most one annotator may add to a sentence. Edit or delete some before adding another.`);
+  }
+  if (annotation.tags.length >= MAX_TAGS_PER_ARTICLE) {
+    throw new RuleError(`You already have ${MAX_TAGS_PER_ARTICLE} tags on this article, the most one annotator may add. Edit or delete some before adding another.`);
   }
   annotation.tags.push(tag);
   markReviewed(annotation, tag.sentence);

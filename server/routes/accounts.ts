@@ -1,23 +1,27 @@
-// Signing in and out, first-start set-up, one-time links and changing one's password.
+// Signing in and out, first-start set-up, one-time links, changing one's password, and
+// unlocking an account after too many wrong passwords.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Store } from '../storage/store.js';
 import {
   AccountError,
+  LINK_USED,
   createUser,
   findUserByName,
   isSetupToken,
   setPassword,
+  setPasswordWithLink,
   userForLink,
 } from '../accounts/users.js';
+import { unlockAccount } from '../accounts/unlock.js';
 import { adoptOrphanProjects } from '../demo/seed.js';
 import { decoyHash, verifyPassword } from '../accounts/passwords.js';
 import { requireUser, currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { csrfField, emptyForm, parseForm } from '../web/forms.js';
-import { queryString } from '../web/params.js';
-import { signInLimits } from '../web/security.js';
-import type { FileSessionStore } from '../web/session.js';
+import { idParam, queryString } from '../web/params.js';
+import type { PasswordGuard } from '../web/security.js';
+import { endSession, startSession, type FileSessionStore } from '../web/session.js';
 import { seeOther } from '../web/see-other.js';
 
 const signInForm = z.strictObject({
@@ -39,6 +43,7 @@ const changeForm = z.strictObject({
   password: z.string().max(300),
   confirm: z.string().max(300),
 });
+const unlockForm = z.strictObject({ ...csrfField, next: z.string().max(500).default('/') });
 const tokenParam = /^[A-Za-z0-9_-]{20,64}$/;
 
 /** Only local paths may be a redirect target after sign-in (no `//evil.example`). */
@@ -46,28 +51,25 @@ function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
-/** A new session id at every sign-in, so a planted id (session fixation) is worthless. */
+/** A new session at every sign-in (a new id, so a planted one is worthless). */
 function signIn(req: Request, userId: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    req.session.regenerate((error: unknown) => {
-      if (error) return reject(error);
-      req.session.userId = userId;
-      req.session.save((saveError: unknown) => (saveError ? reject(saveError) : resolve()));
-    });
+  return startSession(req, (session) => {
+    session.userId = userId;
   });
 }
 
-export function accounts(store: Store, sessionStore: FileSessionStore): Router {
+export function accounts(store: Store, sessionStore: FileSessionStore, passwords: PasswordGuard): Router {
   const router = Router();
   router.get('/signin', signInPage);
-  router.post('/signin', signInLimits, signInSubmit);
+  router.post('/signin', passwords.limits, signInSubmit);
   router.post('/signout', signOut);
   router.get('/setup/:token', setupPage);
   router.post('/setup/:token', setupSubmit);
   router.get('/link/:token', linkPage);
   router.post('/link/:token', linkSubmit);
   router.get('/account', requireUser, accountPage);
-  router.post('/account/password', requireUser, changePassword);
+  router.post('/account/password', requireUser, passwords.limits, changePassword);
+  router.post('/accounts/:userId/unlock', requireUser, unlock);
   return router;
 
   /** GET /signin */
@@ -83,6 +85,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
     // Verify against a decoy for unknown names, so the answer time does not reveal who exists.
     const ok = await verifyPassword(user?.passwordHash || (await decoyHash()), form.password);
     if (!user || !ok || !user.passwordHash) {
+      res.locals.failedGuess = true;
       res.status(401).render('accounts/signin', { next: safeNext(form.next), name: form.name, error: 'Wrong name or password.' });
       return;
     }
@@ -93,7 +96,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
   /** POST /signout — ends the session on the server, not just in the browser. */
   async function signOut(req: Request, res: Response) {
     parseForm(emptyForm, req.body);
-    await new Promise<void>((resolve, reject) => req.session.destroy((e: unknown) => (e ? reject(e) : resolve())));
+    await endSession(req);
     res.clearCookie('framelens.sid');
     seeOther(res, '/signin');
   }
@@ -131,7 +134,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
   function linkUser(req: Request) {
     const token = req.params.token;
     const user = typeof token === 'string' && tokenParam.test(token) ? userForLink(store, token) : undefined;
-    if (!user) throw new HttpError(404, 'This link has been used, has expired or is not valid. Ask your researcher for a new one.');
+    if (!user) throw new HttpError(404, LINK_USED);
     return user;
   }
 
@@ -140,13 +143,14 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
     res.render('accounts/link', { account: linkUser(req), error: null });
   }
 
-  /** POST /link/:token */
+  /** POST /link/:token — works once: of several sent at once, one sets the password, the others get 404. */
   async function linkSubmit(req: Request, res: Response) {
     const user = linkUser(req);
+    const token = String(req.params.token);
     const form = parseForm(passwordForm, req.body);
     try {
       if (form.password !== form.confirm) throw new AccountError('The two passwords differ.');
-      await setPassword(store, user.id, form.password);
+      await setPasswordWithLink(store, token, form.password);
       await sessionStore.endSessionsOf(user.id);
       await signIn(req, user.id);
       seeOther(res, '/');
@@ -166,7 +170,11 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
     const user = currentUser(req);
     const form = parseForm(changeForm, req.body);
     try {
-      if (!(await verifyPassword(user.passwordHash, form.current))) throw new AccountError('Your current password is wrong.');
+      if (!(await verifyPassword(user.passwordHash, form.current))) {
+        // Counted like a wrong password at sign-in (passwords.limits).
+        res.locals.failedGuess = true;
+        throw new AccountError('Your current password is wrong.');
+      }
       if (form.password !== form.confirm) throw new AccountError('The two new passwords differ.');
       await setPassword(store, user.id, form.password);
       await sessionStore.endSessionsOf(user.id, req.sessionID);
@@ -175,5 +183,14 @@ export function accounts(store: Store, sessionStore: FileSessionStore): Router {
       if (!(error instanceof AccountError)) throw error;
       res.status(400).render('accounts/account', { error: error.message, changed: false });
     }
+  }
+
+  /** POST /accounts/:userId/unlock — a researcher lifts the wrong-password limits from an account. */
+  function unlock(req: Request, res: Response) {
+    const form = parseForm(unlockForm, req.body);
+    const me = currentUser(req);
+    if (me.role !== 'researcher') throw new HttpError(403, 'Only researchers can unlock accounts.');
+    unlockAccount(store, passwords, me, idParam(req, 'userId'));
+    seeOther(res, safeNext(form.next));
   }
 }

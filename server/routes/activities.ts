@@ -21,6 +21,7 @@ import { HttpError } from '../web/errors.js';
 import { csrfField, emptyForm, parseForm } from '../web/forms.js';
 import { findProject, loadActivity, loadedActivity } from '../web/load.js';
 import { baseUrl, queryString } from '../web/params.js';
+import { endStudentSessions } from '../web/session.js';
 import {
   CLASSROOM_STYLESHEETS,
   POLL_MS,
@@ -258,16 +259,8 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     } else {
       await activityStore.remove(activity.id);
     }
-    await endStudentSessions(activity.id);
+    // Drops the sessions of the activity's students, so no id of theirs is left behind.
+    await endStudentSessions(store, activity.id);
     seeOther(res, form.what === 'students' ? activityPath(activity) : '/activities');
-  }
-
-  /** Drops the sessions of the activity's students, so no id of theirs is left behind. */
-  async function endStudentSessions(activityId: string) {
-    await store.sessions.update((file) => {
-      for (const [sid, record] of Object.entries(file.data.sessions)) {
-        if (record.data.student?.activityId === activityId) delete file.data.sessions[sid];
-      }
-    });
   }
 }

@@ -23,8 +23,11 @@ export const MAX_ARTICLE_BYTES = 1024 * 1024;
 /** Import forms are multipart (they may carry a file), so their CSRF check runs after parsing. */
 export const importUpload: RequestHandler[] = [
   multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 4 * MAX_ARTICLE_BYTES, files: 1, fields: 2000 } }).single('file'),
-    6 * MAX_ARTICLE_BYTES,
+    // A browser sends a text box's line breaks as CRLF, so a 1 MB article may arrive as up to 2 MB
+    // (articleText then says how large it may be); up to 2,000 fields (sentences left out).
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 2 * MAX_ARTICLE_BYTES, files: 1, fields: 2000, parts: 2001 } }).single('file'),
+    // The whole body, counted as it arrives: the text, a file of 1 MB, and the fields.
+    4 * MAX_ARTICLE_BYTES,
   ),
   csrf.csrfSynchronisedProtection,
 ];

@@ -25,8 +25,8 @@ export function codebookCss(codebook: Codebook): string {
 export function codebooks(store: Store): Router {
   const router = Router();
   const upload = multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CODEBOOK_BYTES, fieldSize: MAX_CODEBOOK_BYTES, files: 1, fields: 10 } }).single('file'),
-    4 * MAX_CODEBOOK_BYTES,
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CODEBOOK_BYTES, fieldSize: MAX_CODEBOOK_BYTES, files: 1, fields: 10, parts: 11 } }).single('file'),
+    2 * MAX_CODEBOOK_BYTES + 64 * 1024,
   );
   router.get('/codebooks', list);
   router.post('/codebooks', upload, csrf.csrfSynchronisedProtection, create);

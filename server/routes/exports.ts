@@ -20,7 +20,7 @@ export function exports(store: Store): Router {
   const router = Router();
   const project = loadProject(store);
   const upload = multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 1, fields: 5 } }).single('file'),
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 1, fields: 5, parts: 6 } }).single('file'),
     MAX_IMPORT_BYTES + 64 * 1024,
   );
   router.get('/projects/:projectId/export', project, show);

@@ -7,6 +7,7 @@ import type { Tag } from '../core/model.js';
 import { VOICES, VOICE_LABELS } from '../core/model.js';
 import { categories } from '../core/codebook.js';
 import { isJoinCode, normaliseCode } from '../core/classroom/join-code.js';
+import { displayNickname } from '../core/classroom/nickname.js';
 import {
   RuleError,
   addTag,
@@ -39,6 +40,7 @@ import {
 import { pieces } from '../web/views.js';
 import { InputError, echo, sentenceIndex, sentencePath, sentenceView, spanOf } from '../web/sentence-editor.js';
 import { seeOther } from '../web/see-other.js';
+import { endSession, startSession } from '../web/session.js';
 
 const joinForm = z.strictObject({
   ...csrfField,
@@ -58,25 +60,10 @@ const reviewForm = z.strictObject({ ...csrfField, reviewed: z.enum(['0', '1']) }
 
 export const LESSON_STYLESHEETS = ['/lesson/style.css', '/public/css/classroom.css'];
 
-/**
- * A nickname as shown: NFC, single spaces, trimmed; null when it is empty, too long or has
- * control or format characters (bidi overrides could disguise it; the emoji joiner is allowed).
- */
-export function cleanNickname(input: string): string | null {
-  const name = input.normalize('NFC').replace(/\s+/gu, ' ').trim();
-  // Length in UTF-16 code units, as the stored file's schema (and the input's maxlength) count.
-  if (name.length === 0 || name.length > LIMITS.nickname || /\p{Cc}|(?!\u200d)\p{Cf}/u.test(name)) return null;
-  return name;
-}
-
-/** A new session id at every join (as at sign-in), holding only the student. */
+/** A new session at every join (a new id, as at sign-in), holding only the student. */
 function startStudentSession(req: Request, student: { activityId: string; studentId: string }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    req.session.regenerate((error: unknown) => {
-      if (error) return reject(error);
-      req.session.student = student;
-      req.session.save((saveError: unknown) => (saveError ? reject(saveError) : resolve()));
-    });
+  return startSession(req, (session) => {
+    session.student = student;
   });
 }
 
@@ -159,7 +146,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     const activity = activities.byCode(code);
     if (!activity) return renderJoin(req, res, 404, values, 'No lesson has this code. Check the code on the board.');
     if (activity.status === 'ended') return renderJoin(req, res, 410, values, 'This lesson has ended: its code no longer works.');
-    const nickname = cleanNickname(form.nickname);
+    const nickname = displayNickname(form.nickname, LIMITS.nickname);
     if (nickname === null) {
       return renderJoin(req, res, 400, values, `Choose a nickname of 1 to ${LIMITS.nickname} characters. Don’t use your full name.`);
     }
@@ -181,9 +168,15 @@ export function lesson(store: Store, activities: ActivityStore): Router {
   }
 
   /** POST /lesson/leave — forget the lesson in this browser (the tags stay with the class). */
-  function leave(req: Request, res: Response) {
+  async function leave(req: Request, res: Response) {
     parseForm(emptyForm, req.body);
-    delete req.session.student;
+    if (req.session.userId === undefined) {
+      // A student's session holds nothing else: end it, so the join page is a visitor's again.
+      await endSession(req);
+      res.clearCookie('framelens.sid');
+    } else {
+      delete req.session.student;
+    }
     seeOther(res, '/join');
   }
 

@@ -14,6 +14,7 @@ import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
 import { baseUrl, idParam } from '../web/params.js';
 import { DEFAULT_CODEBOOK, userNames } from '../web/views.js';
 import { seeOther } from '../web/see-other.js';
+import type { PasswordGuard } from '../web/security.js';
 
 const projectForm = z.strictObject({
   ...csrfField,
@@ -33,7 +34,7 @@ const settingsForm = z.strictObject({
 const memberForm = z.strictObject({ ...csrfField, name: z.string().trim().min(1).max(100), role: z.enum(['researcher', 'annotator']) });
 
 
-export function projects(store: Store): Router {
+export function projects(store: Store, passwords: PasswordGuard): Router {
   const router = Router();
   const project = loadProject(store);
   router.get('/projects', list);
@@ -92,6 +93,7 @@ export function projects(store: Store): Router {
       articles,
       researcher,
       names: userNames(store),
+      locked: researcher ? lockedMembers(project) : new Map(),
       codebooks: store.codebooks(),
       link: null,
       error: null,
@@ -150,7 +152,27 @@ export function projects(store: Store): Router {
       annotators: assignedTo(project, a.id).length,
     }));
     const link = { message, url: `${baseUrl(req)}${path}` };
-    res.render('projects/show', { project, articles, researcher: true, names: userNames(store), codebooks: store.codebooks(), link, error: null });
+    res.render('projects/show', {
+      project,
+      articles,
+      researcher: true,
+      names: userNames(store),
+      locked: lockedMembers(project),
+      codebooks: store.codebooks(),
+      link,
+      error: null,
+    });
+  }
+
+  /** Members whose sign-in is refused for too many wrong passwords, and for how many more minutes. */
+  function lockedMembers(project: Project): Map<string, number> {
+    const locked = new Map<string, number>();
+    for (const m of project.members) {
+      const user = findUser(store, m.userId);
+      const until = user && passwords.lockedUntil(user.name);
+      if (until) locked.set(m.userId, Math.ceil((until.getTime() - Date.now()) / 60_000));
+    }
+    return locked;
   }
 
   function member(req: Request) {

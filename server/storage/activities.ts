@@ -6,6 +6,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Annotation } from '../core/model.js';
+// Nicknames are unique regardless of case, width, spacing and invisible characters.
+import { nicknameKey } from '../core/classroom/nickname.js';
 import { cleanStaleTempFiles, removeDirDurably } from './durable-file.js';
 import { openShard, type Shard } from './shard.js';
 import { ID } from './schemas.js';
@@ -35,10 +37,6 @@ async function listDir(dir: string): Promise<{ name: string; isDirectory: boolea
   }
 }
 
-/** Nicknames are unique regardless of case, width and spacing: "Sam", "sam" and "SAM " are one. */
-export function nicknameKey(nickname: string): string {
-  return nickname.normalize('NFKC').toLocaleLowerCase('en').replace(/\s+/gu, ' ').trim();
-}
 
 const unreachable = () => {
   throw new Error('unreachable');

@@ -120,10 +120,12 @@ const sessionData = z.object({
   /** A classroom student: the activity joined and the student's id in it (no account). */
   student: z.strictObject({ activityId: id, studentId: id }).optional(),
   csrfToken: z.string().max(200).optional(),
+  /** The client address the session started from (sessions per address are capped). */
+  address: z.string().max(100).optional(),
 });
 export type StoredSessionData = z.infer<typeof sessionData>;
 
-const sessionRecord = z.strictObject({
+export const sessionRecord = z.strictObject({
   /** Epoch milliseconds after which the session is dead (idle expiry). */
   expires: z.number(),
   data: sessionData,

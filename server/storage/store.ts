@@ -3,7 +3,8 @@
 //
 // Layout (each file small, so a save rewrites little however large the study grows):
 //   instance.json                      session secret
-//   users.json, projects.json, sessions.json
+//   users.json, projects.json
+//   sessions.log                       browser sessions, an append-only log (session-log.ts)
 //   codebooks/<id>.json                uploaded codebooks
 //   articles/<articleId>.json          one article with its sentences
 //   tags/<articleId>/<annotatorId>.json one annotator's tags on one article
@@ -18,6 +19,7 @@ import { annotatorsOf, assignBalanced } from '../core/access.js';
 import { cleanStaleTempFiles, removeDirDurably, removeFileDurably } from './durable-file.js';
 import { Journal, journalSegments, readJournal, type JournalOptions } from './journal.js';
 import { openShard, type Shard } from './shard.js';
+import { SessionLog } from './session-log.js';
 import {
   ID,
   parse,
@@ -26,7 +28,6 @@ import {
   type InstanceFile,
   type Project,
   type ProjectsFile,
-  type SessionsFile,
   type UsersFile,
 } from './schemas.js';
 
@@ -80,7 +81,7 @@ export class Store {
   readonly instance: Shard<InstanceFile>;
   readonly users: Shard<UsersFile>;
   readonly projects: Shard<ProjectsFile>;
-  readonly sessions: Shard<SessionsFile>;
+  readonly sessions: SessionLog;
   readonly #articles = new Map<string, Shard<ArticleFile>>();
   readonly #annotations = new Map<string, Map<string, Shard<AnnotationFile>>>();
   readonly #codebooks = new Map<string, Codebook>();
@@ -104,7 +105,7 @@ export class Store {
       instance: Shard<InstanceFile>;
       users: Shard<UsersFile>;
       projects: Shard<ProjectsFile>;
-      sessions: Shard<SessionsFile>;
+      sessions: SessionLog;
     },
     journal: Journal | null,
   ) {
@@ -145,10 +146,7 @@ export class Store {
         schemaVersion: 1 as const,
         data: { projects: [] },
       })),
-      sessions: await openShard(file('sessions.json'), parse.sessions, () => ({
-        schemaVersion: 1 as const,
-        data: { sessions: {} },
-      })),
+      sessions: await SessionLog.open(dataDir, { readOnly: options.readOnly }),
     }, journal);
     if (!store.instance.exists && !options.readOnly) await store.instance.update(() => {});
     for (const codebook of shippedCodebooks) store.#codebooks.set(codebook.id, codebook);
@@ -264,6 +262,7 @@ export class Store {
 
   /** Writes what the journal holds to the shards and refuses further tag saves. */
   async close(): Promise<void> {
+    await this.sessions.close();
     await this.#journal?.close();
   }
 

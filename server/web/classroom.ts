@@ -1,5 +1,6 @@
 // View models for classroom pages, shared by the teacher's routes (activities.ts, activity-*.ts)
 // and the students' (lesson.ts): the lesson text as words, feedback beside the reference, heatmap.
+import { nicknameFlags } from '../core/classroom/nickname.js';
 import type { Article, Codebook, Range, Tag } from '../core/model.js';
 import { VOICE_LABELS } from '../core/model.js';
 import { categories, findCategory } from '../core/codebook.js';
@@ -237,7 +238,8 @@ export interface DashboardData {
   category: string;
   joined: number;
   tags: number;
-  students: { nickname: string; reviewed: number; total: number; tags: number }[];
+  /** `flag`: why the teacher should look twice at the nickname (mixed alphabets, a look-alike), or null. */
+  students: { nickname: string; reviewed: number; total: number; tags: number; flag: string | null }[];
   /** Per sentence, per word: students who tagged it, and its colour step 0–5. */
   counts: number[][];
   levels: number[][];
@@ -250,6 +252,7 @@ export function dashboardData(activity: Activity, codebook: Codebook, students: 
   const counts = heatmap(words, tags, category === '' ? undefined : category);
   const article = lessonArticle(activity);
   const name = namer(codebook);
+  const flags = nicknameFlags(students);
   return {
     status: activity.status,
     revealed: revealed(activity),
@@ -258,7 +261,7 @@ export function dashboardData(activity: Activity, codebook: Codebook, students: 
     tags: tags.reduce((n, t) => n + t.length, 0),
     students: students.map((s) => {
       const p = progress(article, s.annotation);
-      return { nickname: s.nickname, reviewed: p.reviewed, total: p.total, tags: s.annotation.tags.length };
+      return { nickname: s.nickname, reviewed: p.reviewed, total: p.total, tags: s.annotation.tags.length, flag: flags.get(s.id) ?? null };
     }),
     counts,
     levels: counts.map((row) => row.map((c) => heatLevel(c, students.length))),

@@ -133,7 +133,7 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
       const path = join(d, entry.name);
       if (entry.isDirectory()) {
         if (path !== join(dir, 'journal')) await walk(path);
-      } else if (entry.name !== 'sessions.json') files.set(relative(dir, path), await readFile(path, 'utf8'));
+      } else if (entry.name !== 'sessions.log') files.set(relative(dir, path), await readFile(path, 'utf8'));
     }
   };
   await walk(dir);

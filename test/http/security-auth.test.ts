@@ -64,11 +64,16 @@ describe('sessions: fixation, sign-out and restarts', () => {
     await t.cleanup();
   });
 
-  it('the session id changes at sign-in: a planted pre-sign-in id stays signed out', async () => {
+  it('the session id changes at sign-in: a session id from before (another account’s) is dead afterwards', async () => {
+    await addUser(t, 'mallory', 'annotator');
     const a = agentFor(t.app);
-    const planted = sidOf(await a.agent.get('/signin'));
+    // A visitor looking at the form has no session id at all: nothing to plant.
+    expect(sidOf(await a.agent.get('/signin'))).toBeUndefined();
+    const planted = sidOf(await a.post('/signin', { name: 'mallory', password: PASSWORD }));
     expect(planted).toBeDefined();
-    const res = await a.post('/signin', { name: 'rita', password: PASSWORD });
+    // The same browser signs in as someone else (a shared computer).
+    const token = csrfOf((await a.get('/account')).text);
+    const res = await a.agent.post('/signin').type('form').send({ _csrf: token, name: 'rita', password: PASSWORD });
     expect(res.status).toBe(303);
     const fresh = sidOf(res);
     expect(fresh).toBeDefined();
@@ -76,9 +81,11 @@ describe('sessions: fixation, sign-out and restarts', () => {
     const viaPlanted = await withCookie(t.app, planted ?? '').get('/account');
     expect(viaPlanted.status).toBe(303);
     expect(viaPlanted.headers.location).toMatch(/^\/signin/);
-    expect((await withCookie(t.app, fresh ?? '').get('/account')).status).toBe(200);
+    const page = await withCookie(t.app, fresh ?? '').get('/account');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('rita');
     // The old id is gone from the session store.
-    const stored = Object.keys(t.store.sessions.data.data.sessions);
+    const stored = [...t.store.sessions.entries()].map(([sid]) => sid);
     expect(stored.some((sid) => planted?.includes(sid))).toBe(false);
   });
 

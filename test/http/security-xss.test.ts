@@ -316,7 +316,13 @@ describe('security headers and cookie flags', () => {
     const page = await a.agent.get('/signin');
     const signedIn = await a.post('/signin', { name: 'rita', password: 'correct horse battery staple' });
     expect(signedIn.status).toBe(303);
-    for (const res of [page, signedIn]) {
+    // The sign-in page sets no session cookie, only the double-submit CSRF cookie (HttpOnly, SameSite=Strict).
+    const pageCookies = [page.headers['set-cookie'] ?? []].flat();
+    expect(pageCookies.some((c: string) => c.startsWith('framelens.sid='))).toBe(false);
+    const csrfCookie = pageCookies.find((c: string) => c.startsWith('framelens.csrf=')) ?? '';
+    expect(csrfCookie).toMatch(/;\s*HttpOnly/i);
+    expect(csrfCookie).toMatch(/;\s*SameSite=Strict/i);
+    for (const res of [signedIn]) {
       const cookies = [res.headers['set-cookie'] ?? []].flat().filter((c: string) => c.startsWith('framelens.sid='));
       expect(cookies).toHaveLength(1);
       const cookie = cookies[0] ?? '';
