@@ -16,7 +16,7 @@
 // BENCH_SERVER_FLAGS='--trace-gc …' adds Node flags to the real server, whose output then goes
 // to BENCH_SERVER_LOG (a file) if set;
 // BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
-// startup, pages, saves, export, segmentation, agreement, stories) runs only those sections.
+// startup, pages, saves, export, segmentation, agreement, stories, suggest) runs only those sections.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +28,7 @@ import { durableWrite } from './durable.js';
 import { generateStudy, PASSWORD, type Study } from './study.js';
 import { agreementBench } from './agreement.js';
 import { storiesBench, type Timing } from './stories.js';
+import { suggestBench } from './suggest.js';
 import { load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type LoadResult, type Session, type Spawned } from './http.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +49,7 @@ const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
 
-const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories'] as const;
+const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest'] as const;
 type Section = (typeof SECTIONS)[number];
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
@@ -80,6 +81,8 @@ interface Row {
   pass: boolean;
 }
 const rows: Row[] = [];
+/** The real server's CPU per sentence page, when the pages section ran (the suggest section's strict baseline). */
+let pageServerCpuMs: number | null = null;
 
 // ---------------------------------------------------------------------------------------------
 // 1. Start-up
@@ -282,6 +285,7 @@ async function sentencePages(server: Spawned, study: Study, sessions: Session[],
   log(`  … and behind the app's middleware: ${describe(stack)}  (diagnostic: helmet, the form parser, session, CSRF; no target)`);
   const bare = pooled(bares);
   const app = pooled(apps);
+  pageServerCpuMs = app.cpuMsPerResponse;
   log(
     `  → pooled: sentence page ${fmt(app.rate)}/s vs bare ${fmt(bare.rate)}/s = ${fmt(app.rate / bare.rate, 2)}× ` +
       `(per round ${apps.map((a, i) => fmt(a.rate / (bares[i]?.rate ?? NaN), 2)).join(', ')}); ` +
@@ -703,6 +707,11 @@ async function main(): Promise<void> {
     if (ONLY.has('agreement')) await agreementSection();
 
     if (ONLY.has('stories')) await storiesSection();
+
+    if (ONLY.has('suggest')) {
+      log('8. Suggestions: quality on a labelled set, speed per sentence, training on the bench study');
+      rows.push(...(await suggestBench(log, STUDY, pageServerCpuMs)));
+    }
 
     printTable();
     log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} CPUs; figures from a busy machine are low)`);

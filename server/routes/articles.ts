@@ -4,6 +4,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import type { Article } from '../core/model.js';
 import { segment } from '../core/segmentation.js';
+import { looksLikeFurniture } from '../core/furniture.js';
 import { progress } from '../core/spans.js';
 import { sentenceStrip, summarise } from '../core/summary.js';
 import { categories } from '../core/codebook.js';
@@ -80,11 +81,6 @@ function articleText(req: Request, pasted: string): string {
   }
   if (text.trim() === '') throw new HttpError(400, 'The article is empty: paste its text or choose a file.');
   return text;
-}
-
-/** Short lines without closing punctuation are usually outlet names, bylines or blog furniture. */
-function looksLikeFurniture(sentence: string): boolean {
-  return sentence.split(/\s+/).length <= 3 && !/[.!?"”']$/.test(sentence);
 }
 
 export function articles(store: Store): Router {

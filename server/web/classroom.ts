@@ -5,7 +5,7 @@ import type { Article, Codebook, Range, Tag } from '../core/model.js';
 import { VOICE_LABELS } from '../core/model.js';
 import { categories, findCategory } from '../core/codebook.js';
 import { progress } from '../core/spans.js';
-import { classDistribution, compareTags, pooledScores, type Feedback, type ReferenceOutcome, type Score } from '../core/classroom/feedback.js';
+import { classDistribution, compareTags, pooledScores, wholePercent, type Status, type Feedback, type ReferenceOutcome, type Score } from '../core/classroom/feedback.js';
 import { heatLevel, heatmap } from '../core/classroom/heatmap.js';
 import { contested } from '../core/classroom/contested.js';
 import { sentenceWords } from '../core/classroom/text.js';
@@ -62,7 +62,7 @@ export function revealed(activity: Activity): boolean {
 }
 
 export function percent(value: number | null): string {
-  return value === null ? '—' : `${Math.round(value * 100)}%`;
+  return value === null ? '—' : `${wholePercent(value)}%`;
 }
 
 export function sentenceText(activity: Activity, index: number): string {
@@ -104,7 +104,7 @@ function distributionView(outcome: ReferenceOutcome | undefined, name: (id: stri
 }
 
 export interface FeedbackItemView {
-  status: 'matched' | 'confusion' | 'missed' | 'extra';
+  status: Status;
   /** Matched with boundaries that differ. */
   partial: boolean;
   credit: string;
@@ -137,10 +137,34 @@ function overallRow(s: Score): ScoreRow {
   return { category: '', name: 'Overall', tags: s.tags, reference: s.reference, precision: percent(s.precision), recall: percent(s.recall), f1: percent(s.f1) };
 }
 
+/** The feedback in plain words, for the summary a student reads first. */
+export interface FeedbackSummary {
+  /** Reference tags found with the right category (matched or covered), and how many of them only in part. */
+  found: number;
+  partly: number;
+  reference: number;
+  /** The student's tags: all, those on a reference span with another category, those the reference has nothing for. */
+  tags: number;
+  otherCategory: number;
+  notInReference: number;
+}
+
+/** One sentence's items counted for its one-line summary: found, other category, missed, extra. */
+export interface SentenceTally {
+  found: number;
+  otherCategory: number;
+  missed: number;
+  extra: number;
+}
+
 export interface FeedbackView {
+  summary: FeedbackSummary;
   sentences: {
     index: number;
     text: string;
+    /** The sentence's opening words, for its collapsed summary line. */
+    excerpt: string;
+    tally: SentenceTally;
     mine: Piece[];
     reference: Piece[];
     items: FeedbackItemView[];
@@ -150,6 +174,18 @@ export interface FeedbackView {
   counts: Feedback<ReferenceTag, Tag>['counts'];
 }
 
+/** The opening words of `text`, at most about `length` characters, cut at a space. */
+export function excerpt(text: string, length = 60): string {
+  if (text.length <= length) return text;
+  const cut = text.lastIndexOf(' ', length);
+  return `${text.slice(0, cut > length / 2 ? cut : length).replace(/[\s,;:–—-]+$/u, '')}…`;
+}
+
+function tally(items: { status: Status }[]): SentenceTally {
+  const count = (...statuses: Status[]) => items.filter((i) => statuses.includes(i.status)).length;
+  return { found: count('matched', 'covered'), otherCategory: count('confusion'), missed: count('missed'), extra: count('extra') };
+}
+
 /** One student's tags beside the reference, with the class's anonymous distribution per reference tag. */
 export function feedbackView(activity: Activity, codebook: Codebook, tags: Tag[], distribution: Map<string, ReferenceOutcome> | null): FeedbackView {
   const words = lessonWords(activity);
@@ -157,12 +193,24 @@ export function feedbackView(activity: Activity, codebook: Codebook, tags: Tag[]
   const name = namer(codebook);
   const text = activity.article.text;
   const slice = (t: { start: number; end: number }) => text.slice(t.start, t.end);
+  const all = result.sentences.flatMap((s) => s.items);
   return {
+    summary: {
+      found: result.counts.matched + result.counts.covered,
+      partly: all.filter((i) => (i.status === 'matched' || i.status === 'covered') && i.credit < 1).length,
+      reference: activity.reference.length,
+      tags: tags.length,
+      otherCategory: result.counts.confusion,
+      notInReference: result.counts.extra,
+    },
     sentences: result.sentences.map((s) => {
       const range = activity.article.sentences[s.sentence] ?? { start: 0, end: 0 };
+      const sentence = sentenceText(activity, s.sentence);
       return {
         index: s.sentence,
-        text: sentenceText(activity, s.sentence),
+        text: sentence,
+        excerpt: excerpt(sentence),
+        tally: tally(s.items),
         mine: pieces(text, range, tags.filter((t) => t.sentence === s.sentence)),
         reference: pieces(text, range, activity.reference.filter((t) => t.sentence === s.sentence)),
         items: s.items.map((item) => {
@@ -170,7 +218,7 @@ export function feedbackView(activity: Activity, codebook: Codebook, tags: Tag[]
           const mine = item.status === 'missed' ? null : item.tag;
           return {
             status: item.status,
-            partial: item.status === 'matched' && item.credit < 1,
+            partial: (item.status === 'matched' || item.status === 'covered') && item.credit < 1,
             credit: percent(item.credit),
             reference: ref && {
               id: ref.id,

@@ -12,6 +12,7 @@ import { sentenceWords } from '../../server/core/classroom/text.js';
 import { ActivityStore } from '../../server/storage/activities.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 import { addUser, csrfOf, makeApp, signIn, snapshot, type Agent, type TestApp } from '../helpers/app.js';
+import { textOf } from '../helpers/forms.js';
 
 interface StudentAgent {
   nickname: string;
@@ -329,7 +330,7 @@ describe('the reveal', () => {
     //   loaded-wording: |S| 2, |R| 7, C 2/3 → P 33%, R 2/21 ≈ 10%, F1 (4/3)/9 = 4/27 ≈ 15%
     const stored = t.activities.students(activity.id).find((x) => x.nickname === 'Hand');
     const result = compareTags(sentenceWords(activity.article), activity.reference, stored?.annotation.tags ?? []);
-    expect(result.counts).toEqual({ matched: 2, confusion: 1, missed: 13, extra: 1 });
+    expect(result.counts).toEqual({ matched: 2, covered: 0, confusion: 1, missed: 13, extra: 1 });
     expect(result.overall.precision).toBeCloseTo(5 / 12, 10);
     expect(result.overall.recall).toBeCloseTo(5 / 48, 10);
     expect(result.overall.f1).toBeCloseTo(1 / 6, 10);
@@ -338,13 +339,16 @@ describe('the reveal', () => {
     const page = await hand.get('/lesson/feedback');
     expect(page.status).toBe(200);
     const html = page.text;
-    expect(html).toContain('<strong data-count="matched">2</strong>');
-    expect(html).toContain('<strong data-count="confusion">1</strong>');
-    expect(html).toContain('<strong data-count="missed">13</strong>');
-    expect(html).toContain('<strong data-count="extra">1</strong>');
-    expect(html).toMatch(/<tr data-overall>.*<td data-precision>42%<\/td><td data-recall>10%<\/td><td data-f1>17%<\/td><\/tr>/);
-    expect(html).toMatch(/<tr data-category="reporting-verb">.*<td>100%<\/td><td>50%<\/td><td data-f1>67%<\/td>/);
-    expect(html).toMatch(/<tr data-category="loaded-wording">.*<td>33%<\/td><td>10%<\/td><td data-f1>15%<\/td>/);
+    // The student reads a summary in plain words first; precision, recall and F1 are for the teacher.
+    const summary = textOf(/<div class="feedback-summary" data-summary>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '').trim();
+    expect(summary).toBe(
+      'You found 2 of 16. 1 of them only in part. 1 of your tags was not in the reference. ' +
+        '1 of your tags has the right words but another category. Tap any sentence to see why.',
+    );
+    expect(html.indexOf('data-summary')).toBeLessThan(html.indexOf('<details'));
+    expect(html).not.toMatch(/precision|recall|F1|data-scores/i);
+    // Each sentence is one collapsed line with its tally until opened.
+    expect(html).toMatch(new RegExp(`<details class="feedback-sentence" id="s${indicated + 1}">\\s*<summary><span class="sentence-no">Sentence ${indicated + 1}:</span> <span class="tally">2 found · 1 other category · 4 missed · 1 extra</span><span class="excerpt muted">Stoltenberg indicated that the bloc called on Russia during…</span></summary>`));
     expect(html).toMatch(/Partly matched<\/span>\s*You tagged “Russian peacekeeping forces”; the reference tags “peacekeeping forces” as <strong>Loaded wording<\/strong>: 67% credit/);
     expect(html).toContain('You tagged “presumably” as <strong>Loaded wording</strong>; the reference tags it as <strong>Doubt words</strong>.');
     expect(html).toMatch(/Missed<\/span>\s*The reference tags “alleged” as <strong>Doubt words<\/strong>/);
@@ -365,7 +369,16 @@ describe('the reveal', () => {
     const handId = t.activities.students(activity.id).find((x) => x.nickname === 'Hand')?.id;
     const one = await teacher.get(`${base}/students/${handId}`);
     expect(one.status).toBe(200);
-    expect(one.text).toContain('<td data-f1>17%</td>');
+    expect(one.text).toContain('<strong data-count="matched">2</strong>');
+    expect(one.text).toContain('<strong data-count="covered">0</strong>');
+    expect(one.text).toContain('<strong data-count="confusion">1</strong>');
+    expect(one.text).toContain('<strong data-count="missed">13</strong>');
+    expect(one.text).toContain('<strong data-count="extra">1</strong>');
+    expect(one.text).toMatch(/<tr data-overall>.*<td data-precision>42%<\/td><td data-recall>10%<\/td><td data-f1>17%<\/td><\/tr>/);
+    expect(one.text).toMatch(/<tr data-category="reporting-verb">.*<td>100%<\/td><td>50%<\/td><td data-f1>67%<\/td>/);
+    expect(one.text).toMatch(/<tr data-category="loaded-wording">.*<td>33%<\/td><td>10%<\/td><td data-f1>15%<\/td>/);
+    expect(one.text).toContain('They found 2 of 16.');
+    expect(one.text).toContain(`<details class="feedback-sentence" id="s${indicated + 1}" open>`);
     expect(one.text).toContain('They tagged “presumably” as <strong>Loaded wording</strong>');
     const results = await teacher.get(`${base}/results`);
     expect(results.status).toBe(200);

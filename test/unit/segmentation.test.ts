@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../server/core/model.js';
 import { lines, segment, words } from '../../server/core/segmentation.js';
@@ -44,7 +45,7 @@ describe('segment() on the Golden Rules', () => {
     expect(golden.cases).toHaveLength(52);
   });
 
-  it('gets at least 48 of the 52 cases exactly right', () => {
+  it('gets at least 50 of the 52 cases exactly right', () => {
     const failed: string[] = [];
     let right = 0;
     let rightPySbd = 0;
@@ -66,7 +67,8 @@ describe('segment() on the Golden Rules', () => {
         `failing: ${failed.join(', ') || 'none'}`,
     );
     expect(pySbdTotal).toBe(48);
-    expect(right).toBeGreaterThanOrEqual(48);
+    // 49 before issue 13 (en-018, a.m./p.m., failed too); en-040 and en-041 join lines our convention keeps apart.
+    expect(right).toBeGreaterThanOrEqual(50);
   });
 
   it('returns exact offsets into the original text', () => {
@@ -161,6 +163,105 @@ describe('segment() conventions', () => {
       'Write to press@example.org.',
       'Apple Inc. Chief Executive Tim Cook spoke to Smith et al. on Monday.',
     ]);
+  });
+});
+
+const news = JSON.parse(readFileSync(new URL('../fixtures/news-paragraphs-en.json', import.meta.url), 'utf8')) as {
+  cases: GoldenCase[];
+};
+
+describe('segment() on real-news-style paragraphs', () => {
+  it('splits every paragraph of our own set as expected', () => {
+    const failed = news.cases.filter((c) => JSON.stringify(sentences(c.input)) !== JSON.stringify(c.expected));
+    console.log(`news paragraphs: ${news.cases.length - failed.length}/${news.cases.length} right`);
+    expect(failed.map((c) => ({ id: c.id, got: sentences(c.input) }))).toEqual([]);
+    for (const c of news.cases) expectWellFormed(c.input, segment(c.input));
+  });
+
+  it('keeps degrees and other multi-period abbreviations inside a sentence', () => {
+    expect(sentences('She earned an M.Sc. at Leeds. He has a Ph.D. from Yale and an LL.M. too.')).toEqual([
+      'She earned an M.Sc. at Leeds.',
+      'He has a Ph.D. from Yale and an LL.M. too.',
+    ]);
+    expect(sentences('She earned an M.Sc. She then left.')).toEqual(['She earned an M.Sc.', 'She then left.']);
+  });
+
+  it('weighs what follows an abbreviation that may end a sentence', () => {
+    // A time ends the sentence before any capital but a time zone, a day or a month…
+    expect(sentences('The vote ended at 11 p.m. Turnout was low.')).toEqual(['The vote ended at 11 p.m.', 'Turnout was low.']);
+    expect(sentences('Polls closed at 8 p.m. Eastern. Counting began at 9 p.m. Friday.')).toEqual([
+      'Polls closed at 8 p.m. Eastern.',
+      'Counting began at 9 p.m. Friday.',
+    ]);
+    expect(sentences('They met at 5 p.m. Brussels time.')).toEqual(['They met at 5 p.m. Brussels time.']);
+    // …unless the sentence so far is only a time phrase.
+    expect(sentences('At 5 a.m. Mr. Smith left. Shortly after 9 a.m. Police arrived.')).toEqual([
+      'At 5 a.m. Mr. Smith left.',
+      'Shortly after 9 a.m. Police arrived.',
+    ]);
+    // A sentence starter after an initialism: a new sentence; a name: the same one.
+    expect(sentences('They held talks with the U.S. Both sides want more.')).toEqual([
+      'They held talks with the U.S.',
+      'Both sides want more.',
+    ]);
+    expect(sentences('He wrote to the U.S. Senate and Dr. Smith.')).toEqual(['He wrote to the U.S. Senate and Dr. Smith.']);
+    // A common word the text writes in lower case elsewhere starts a sentence…
+    expect(sentences('The team flew home from the U.S. Officials said little. Two officials stayed.')).toEqual([
+      'The team flew home from the U.S.',
+      'Officials said little.',
+      'Two officials stayed.',
+    ]);
+    // …but not a word the text capitalises inside sentences, a part of a name, or a Title Case run.
+    expect(sentences('He met U.S. Officials Group leaders. The Officials Group is new. officials')).toEqual([
+      'He met U.S. Officials Group leaders.',
+      'The Officials Group is new. officials',
+    ]);
+    expect(sentences('The U.S. Government said so. The government agreed.')).toEqual([
+      'The U.S. Government said so.',
+      'The government agreed.',
+    ]);
+    expect(sentences('The contract went to Acme Corp. Shares rose. Its shares fell later.')).toEqual([
+      'The contract went to Acme Corp.',
+      'Shares rose.',
+      'Its shares fell later.',
+    ]);
+  });
+
+  it('never ends a sentence after e.g., i.e. or a.k.a. but at the end of a line', () => {
+    expect(sentences('Fuels, e.g. Those from Qatar, cost more. He is Ali, a.k.a. The Fixer. Use one, i.e.\nThe first.')).toEqual([
+      'Fuels, e.g. Those from Qatar, cost more.',
+      'He is Ali, a.k.a. The Fixer.',
+      'Use one, i.e.',
+      'The first.',
+    ]);
+  });
+
+  it('gives well-formed ranges that cover every non-space character, whatever the mix of abbreviations and punctuation', () => {
+    const pieces = [' ', '\n', '. ', '… ', '!” ', '?! ', 'U.S. ', 'M.Sc. ', 'p.m. ', 'Mr. ', '[Walter] ', 'Turnout ', 'turnout ', 'The ', 'said ', '1. ', 'e.g. ', '“', '” ', 'Co. ', 'Officials ', 'at 5 '];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        const ranges = segment(text);
+        expectWellFormed(text, ranges);
+        let rest = text;
+        for (const { start, end } of [...ranges].reverse()) rest = rest.slice(0, start) + rest.slice(end);
+        expect(rest.trim()).toBe('');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('does not split a title from a bracketed name', () => {
+    expect(sentences('Mr. [Walter] Matt said no. Dr. (Jane) Doe agreed.')).toEqual(['Mr. [Walter] Matt said no.', 'Dr. (Jane) Doe agreed.']);
+  });
+
+  it('keeps punctuation-only pieces at the start of a line with the sentence after them', () => {
+    expect(sentences('… The talks resumed. They failed.')).toEqual(['… The talks resumed.', 'They failed.']);
+    expect(sentences('Intro.\n!” She left. Then he did.')).toEqual(['Intro.', '!” She left.', 'Then he did.']);
+    expect(sentences('?! What now?')).toEqual(['?! What now?']);
+    expect(sentences('1. … The first.')).toEqual(['1. … The first.']);
+    // A line of punctuation alone stays a line of its own (a line break always ends a sentence).
+    expect(sentences('The end.\n***\n…')).toEqual(['The end.', '***', '…']);
   });
 });
 

@@ -9,7 +9,11 @@
 // So a span half the class tagged and half did not scores 1 bit, as does one the taggers
 // split evenly between two categories with everyone tagging; a span everybody tagged alike
 // scores 0. Spans fewer than `minTagged` students tagged are skipped, and overlapping
-// candidates in a sentence are reduced to the highest-scoring one. The reason shown is
+// candidates in a sentence are reduced to the highest-scoring one. Candidates that tie (a
+// variant like "try stalling tactics" that one student tagged scores the same as the
+// "stalling tactics" ten tagged, since their overlap credit counts them alike) are ranked by
+// how many students tagged exactly their words, so the list shows the span the class actually
+// tagged; then by taggers and position. The reason shown is
 // `split` when the second most frequent category has at least a quarter of the taggers,
 // otherwise `half` (the disagreement is about tagging the span at all).
 import type { Range } from '../model.js';
@@ -25,6 +29,8 @@ export interface Contested {
   end: number;
   /** Students whose tag matches the span (overlap ≥ 1/2). */
   tagged: number;
+  /** Students who tagged exactly these words. */
+  exact: number;
   total: number;
   /** Their categories, most frequent first. */
   categories: { category: string; count: number }[];
@@ -35,6 +41,8 @@ export interface Contested {
 }
 
 export const MIN_OVERLAP = 0.5;
+/** Entropies closer than this are a tie (the same answers summed in another order differ in the last bits). */
+const TIE = 1e-9;
 
 function entropy(counts: number[]): number {
   const total = counts.reduce((a, b) => a + b, 0);
@@ -53,12 +61,17 @@ export function contested(
   const minTagged = options.minTagged ?? 2;
   const total = students.length;
   const located = students.map((tags) => locate(words, tags));
-  const candidates = new Map<string, { sentence: number; span: WordSpan }>();
-  for (const tags of located) {
-    for (const { tag, span } of tags) candidates.set(`${tag.sentence}:${span.first}:${span.last}`, { sentence: tag.sentence, span });
-  }
+  const candidates = new Map<string, { sentence: number; span: WordSpan; students: Set<number> }>();
+  located.forEach((tags, student) => {
+    for (const { tag, span } of tags) {
+      const key = `${tag.sentence}:${span.first}:${span.last}`;
+      const candidate = candidates.get(key) ?? { sentence: tag.sentence, span, students: new Set<number>() };
+      candidate.students.add(student);
+      candidates.set(key, candidate);
+    }
+  });
   const scored: Contested[] = [];
-  for (const { sentence, span } of candidates.values()) {
+  for (const { sentence, span, students: exactly } of candidates.values()) {
     const answers = new Map<string, number>();
     let tagged = 0;
     for (const tags of located) {
@@ -89,13 +102,22 @@ export function contested(
       start: range[span.first]?.start ?? 0,
       end: range[span.last]?.end ?? 0,
       tagged,
+      exact: exactly.size,
       total,
       categories,
       entropy: all,
       reason: (categories[1]?.count ?? 0) >= tagged / 4 ? 'split' : 'half',
     });
   }
-  scored.sort((a, b) => b.entropy - a.entropy || b.tagged - a.tagged || a.sentence - b.sentence || a.first - b.first || a.last - b.last);
+  scored.sort(
+    (a, b) =>
+      (Math.abs(b.entropy - a.entropy) > TIE ? b.entropy - a.entropy : 0) ||
+      b.exact - a.exact ||
+      b.tagged - a.tagged ||
+      a.sentence - b.sentence ||
+      a.first - b.first ||
+      a.last - b.last,
+  );
   const chosen: Contested[] = [];
   for (const c of scored) {
     if (chosen.length >= limit) break;

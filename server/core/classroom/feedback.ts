@@ -8,23 +8,31 @@
 //      order, then student order): status `matched`, worth their credit (partial credit
 //      for boundaries that differ: "Russian peacekeeping forces" for "peacekeeping forces"
 //      = 2 shared / 3 words = 0.67).
-//   3. Of the tags left, overlapping pairs with different categories are paired the same
-//      way: status `confusion` ("you tagged a hedge as loaded wording"), worth 0.
-//   4. Reference tags still unpaired are `missed`; student tags still unpaired are `extra`.
+//   3. A reference tag still unpaired whose words all lie inside a student tag of the same
+//      category (already matched to another reference tag) is `covered` by it: one long tag
+//      "aggressive force posturing and malign activities" for the reference's "aggressive
+//      force posturing" and "malign activities". It is worth its overlap credit with the
+//      covering tag (2/6 = 0.33 for "malign activities"), but a student tag earns at most 1 in
+//      all, so precision never passes 100 % (here 3/6 + 2/6 = 0.83).
+//   4. Of the tags left, overlapping pairs with different categories are paired as in 2:
+//      status `confusion` ("you tagged a hedge as loaded wording"), worth 0.
+//   5. Reference tags still unpaired are `missed`; student tags still unpaired are `extra`.
 //
 // Scores (per category, and overall over all categories), with S = the student's tags,
-// R = the reference tags and C = the summed credit of matched pairs:
+// R = the reference tags and C = the summed credit of matched and covered pairs:
 //   precision = C / |S|,  recall = C / |R|,  F1 = 2C / (|S| + |R|)
 // (the same as 2PR / (P + R); null where the denominator is 0). A confusion counts as a
 // student tag and a reference tag with no credit, so it lowers both categories' scores.
 import type { Range } from '../model.js';
 import { locate, overlapCredit, type SpanTag, type WordSpan } from './text.js';
 
-export type Status = 'matched' | 'confusion' | 'missed' | 'extra';
-export const STATUSES: readonly Status[] = ['matched', 'confusion', 'missed', 'extra'];
+export type Status = 'matched' | 'covered' | 'confusion' | 'missed' | 'extra';
+export const STATUSES: readonly Status[] = ['matched', 'covered', 'confusion', 'missed', 'extra'];
 
 export type FeedbackItem<R extends SpanTag, S extends SpanTag> =
   | { status: 'matched'; reference: R; tag: S; credit: number }
+  /** The student's tag, matched to another reference tag, also holds every word of this one. */
+  | { status: 'covered'; reference: R; tag: S; credit: number }
   | { status: 'confusion'; reference: R; tag: S; credit: 0; overlap: number }
   | { status: 'missed'; reference: R; credit: 0 }
   | { status: 'extra'; tag: S; credit: 0 };
@@ -34,7 +42,7 @@ export interface Score {
   tags: number;
   /** Reference tags counted. */
   reference: number;
-  /** Summed overlap credit of matched pairs. */
+  /** Summed overlap credit of matched and covered pairs. */
   credit: number;
   precision: number | null;
   recall: number | null;
@@ -53,6 +61,16 @@ export interface Feedback<R extends SpanTag, S extends SpanTag> {
   byCategory: Map<string, Score>;
   overall: Score;
   counts: Record<Status, number>;
+}
+
+/**
+ * `value` (a share from 0 to 1) as a whole percentage, exact halves rounded up: 23/40 = 57.5 %
+ * shows as 58 %, where Math.round(0.575 * 100) gives 57 (0.575 * 100 is 57.49999999999999 in
+ * floating point). value × 100 is first rounded to nine decimals, which removes that noise; a
+ * share of a class's tags and word credits is never within 1e-9 of a half without being one.
+ */
+export function wholePercent(value: number): number {
+  return Math.floor(Math.round(value * 1e11) / 1e9 + 0.5);
 }
 
 export function score(tags: number, reference: number, credit: number): Score {
@@ -86,7 +104,7 @@ export function compareTags<R extends SpanTag, S extends SpanTag>(words: Range[]
   for (const sentence of sentences) {
     result.push({ sentence, items: compareSentence(refs.filter((r) => r.tag.sentence === sentence), mine.filter((m) => m.tag.sentence === sentence)) });
   }
-  const counts: Record<Status, number> = { matched: 0, confusion: 0, missed: 0, extra: 0 };
+  const counts: Record<Status, number> = { matched: 0, covered: 0, confusion: 0, missed: 0, extra: 0 };
   const totals = new Map<string, { tags: number; reference: number; credit: number }>();
   const total = (category: string) => {
     let t = totals.get(category);
@@ -98,7 +116,7 @@ export function compareTags<R extends SpanTag, S extends SpanTag>(words: Range[]
   for (const s of result) {
     for (const item of s.items) {
       counts[item.status]++;
-      if (item.status === 'matched') total(item.reference.category).credit += item.credit;
+      if (item.status === 'matched' || item.status === 'covered') total(item.reference.category).credit += item.credit;
     }
   }
   const byCategory = new Map([...totals].map(([c, t]) => [c, score(t.tags, t.reference, t.credit)]));
@@ -118,11 +136,14 @@ function compareSentence<R extends SpanTag, S extends SpanTag>(refs: Located<R>[
   const usedRefs = new Set<Located<R>>();
   const usedMine = new Set<Located<S>>();
   const items: { item: FeedbackItem<R, S>; at: number; order: number }[] = [];
+  /** The credit each matched student tag has earned. */
+  const earned = new Map<Located<S>, number>();
   const pair = (sameCategory: boolean) => {
     for (const { r, s, credit } of pairs) {
       if (usedRefs.has(r) || usedMine.has(s) || (r.tag.category === s.tag.category) !== sameCategory) continue;
       usedRefs.add(r);
       usedMine.add(s);
+      if (sameCategory) earned.set(s, credit);
       const item: FeedbackItem<R, S> = sameCategory
         ? { status: 'matched', reference: r.tag, tag: s.tag, credit }
         : { status: 'confusion', reference: r.tag, tag: s.tag, credit: 0, overlap: credit };
@@ -130,6 +151,22 @@ function compareSentence<R extends SpanTag, S extends SpanTag>(refs: Located<R>[
     }
   };
   pair(true);
+  // Step 3: the unpaired reference tags that a matched student tag covers.
+  for (const r of refs) {
+    if (usedRefs.has(r) || !r.span) continue;
+    let best: { s: Located<S>; credit: number } | null = null;
+    for (const s of mine) {
+      const spent = earned.get(s);
+      if (spent === undefined || !s.span || s.tag.category !== r.tag.category) continue;
+      if (s.span.first > r.span.first || s.span.last < r.span.last) continue;
+      const credit = Math.min(overlapCredit(r.span, s.span), 1 - spent);
+      if (credit > 0 && (!best || credit > best.credit)) best = { s, credit };
+    }
+    if (!best) continue;
+    usedRefs.add(r);
+    earned.set(best.s, (earned.get(best.s) ?? 0) + best.credit);
+    items.push({ item: { status: 'covered', reference: r.tag, tag: best.s.tag, credit: best.credit }, at: r.tag.start, order: r.order });
+  }
   pair(false);
   for (const r of refs) if (!usedRefs.has(r)) items.push({ item: { status: 'missed', reference: r.tag, credit: 0 }, at: r.tag.start, order: r.order });
   for (const s of mine) {
@@ -164,7 +201,7 @@ export function classDistribution<R extends SpanTag, S extends SpanTag>(
         if (item.status === 'extra') continue;
         const outcome = outcomes.get(item.reference.id);
         if (!outcome) continue;
-        if (item.status === 'matched') {
+        if (item.status === 'matched' || item.status === 'covered') {
           outcome.matched++;
           outcome.credit += item.credit;
         } else if (item.status === 'confusion') {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contested } from '../../../server/core/classroom/contested.js';
+import { segment } from '../../../server/core/segmentation.js';
+import { sentenceWords, type SpanTag } from '../../../server/core/classroom/text.js';
 import { tag, words } from './fixtures.js';
 
 describe('most contested spans', () => {
@@ -49,5 +51,29 @@ describe('most contested spans', () => {
     const students = [[tag(0, 1, 1, 'hedge'), tag(1, 1, 1, 'loaded-label')], [tag(0, 1, 1, 'hedge'), tag(1, 1, 1, 'loaded-label')], [], []];
     expect(contested(words, students, { limit: 1 })).toHaveLength(1);
     expect(contested(words, students)).toHaveLength(2);
+  });
+
+  it('labels a tie with the span most students tagged, not a variant one student tagged (issue 15)', () => {
+    // The demo lesson: 10 of 31 students tagged "stalling tactics", 1 tagged "try stalling tactics".
+    // Each counts the other's students (overlap 2/3 ≥ 1/2), so both score alike; the list used
+    // to show the earlier-starting variant: "“try stalling tactics” — 11 of 31 tagged it".
+    const text = 'Putin indicated that the Western bloc might try stalling tactics.';
+    const sentenceWordsOf = sentenceWords({ text, sentences: segment(text) });
+    const span = (phrase: string): SpanTag => {
+      const start = text.indexOf(phrase);
+      return { id: phrase, sentence: 0, start, end: start + phrase.length, category: 'loaded-wording' };
+    };
+    const students: SpanTag[][] = [
+      [span('try stalling tactics')],
+      ...Array.from({ length: 10 }, () => [span('stalling tactics')]),
+      ...Array.from({ length: 20 }, (): SpanTag[] => []),
+    ];
+    const [top, ...rest] = contested(sentenceWordsOf, students);
+    expect(rest).toEqual([]);
+    expect(text.slice(top?.start, top?.end)).toBe('stalling tactics');
+    expect(top).toMatchObject({ tagged: 11, total: 31, exact: 10 });
+    // The order of the students does not matter.
+    const [again] = contested(sentenceWordsOf, [...students].reverse());
+    expect(text.slice(again?.start, again?.end)).toBe('stalling tactics');
   });
 });

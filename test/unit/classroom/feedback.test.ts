@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classDistribution, compareTags, pooledScores } from '../../../server/core/classroom/feedback.js';
+import { classDistribution, compareTags, pooledScores, wholePercent } from '../../../server/core/classroom/feedback.js';
 import { overlapCredit } from '../../../server/core/classroom/text.js';
 import { tag, textOf, words } from './fixtures.js';
 
@@ -50,7 +50,7 @@ describe('feedback: a student against the reference', () => {
       { status: 'missed', reference: R4, credit: 0 },
       { status: 'extra', tag: S3, credit: 0 },
     ]);
-    expect(result.counts).toEqual({ matched: 1, confusion: 1, missed: 2, extra: 1 });
+    expect(result.counts).toEqual({ matched: 1, covered: 0, confusion: 1, missed: 2, extra: 1 });
   });
 
   it('scores overall and per category as computed by hand', () => {
@@ -110,8 +110,95 @@ describe('feedback: a student against the reference', () => {
 
   it('with no tags at all everything in the reference is missed', () => {
     const result = compareTags(words, reference, []);
-    expect(result.counts).toEqual({ matched: 0, confusion: 0, missed: 4, extra: 0 });
+    expect(result.counts).toEqual({ matched: 0, covered: 0, confusion: 0, missed: 4, extra: 0 });
     expect(result.overall).toEqual({ tags: 0, reference: 4, credit: 0, precision: null, recall: 0, f1: 0 });
+  });
+});
+
+describe('a longer tag that covers a second reference tag (issue 15)', () => {
+  // Reference: "held" and "secret talks", both loaded wording. The student tagged "allegedly held
+  // secret talks" (loaded wording) once. One to one, it matches "secret talks" (credit 2/4); the
+  // reference's "held" lies wholly inside it, so it is covered, with credit 1/4, not missed.
+  const held = tag(0, 2, 2, 'loaded-wording', 'held');
+  const talks = tag(0, 3, 4, 'loaded-wording', 'talks');
+  const long = tag(0, 1, 4, 'loaded-wording', 'long');
+
+  it('gives the covering tag partial credit instead of "missed"', () => {
+    const result = compareTags(words, [held, talks], [long]);
+    expect(result.sentences[0]?.items).toEqual([
+      { status: 'covered', reference: held, tag: long, credit: 0.25 },
+      { status: 'matched', reference: talks, tag: long, credit: 0.5 },
+    ]);
+    expect(result.counts).toEqual({ matched: 1, covered: 1, confusion: 0, missed: 0, extra: 0 });
+    // C = 1/2 + 1/4, |S| = 1, |R| = 2: P = 3/4, R = 3/8, F1 = 2C/(|S|+|R|) = 1/2.
+    expect(result.overall).toEqual({ tags: 1, reference: 2, credit: 0.75, precision: 0.75, recall: 0.375, f1: 0.5 });
+    const d = classDistribution(words, [held, talks], [[long], []]);
+    expect(d.get('held')).toMatchObject({ matched: 1, credit: 0.25, missed: 1 });
+  });
+
+  it('needs the same category and every word of the reference tag inside', () => {
+    const otherCategory = tag(0, 1, 4, 'hedge', 'other');
+    const [s] = compareTags(words, [held, talks], [long, otherCategory]).sentences;
+    expect(s?.items.map((i) => i.status)).toEqual(['extra', 'covered', 'matched']); // in text order
+    const partly = tag(0, 3, 4, 'loaded-wording', 'partly'); // "secret talks" does not hold "held"
+    const [t] = compareTags(words, [held, talks], [partly]).sentences;
+    expect(t?.items.map((i) => i.status)).toEqual(['missed', 'matched']);
+    const onlyOther = compareTags(words, [held], [tag(0, 1, 4, 'hedge', 'h')]).sentences[0];
+    expect(onlyOther?.items.map((i) => i.status)).toEqual(['confusion']);
+  });
+
+  it('lets one student tag earn at most 1 in all, so precision stays at or under 100 %', () => {
+    // The student tag is exactly "held secret talks" (credit 1); "secret talks" and "talks" inside it get nothing more.
+    const all = tag(0, 2, 4, 'loaded-wording', 'all');
+    const refs = [all, talks, tag(0, 4, 4, 'loaded-wording', 'last')];
+    const result = compareTags(words, refs, [tag(0, 2, 4, 'loaded-wording', 'mine')]);
+    expect(result.overall.credit).toBe(1);
+    expect(result.overall.precision).toBe(1);
+    expect(result.counts).toMatchObject({ matched: 1, covered: 0, missed: 2 });
+    // Two reference tags inside one: 2/4 + 1/4 for "allegedly held secret talks" vs "held"+"secret talks" = 0.75 ≤ 1.
+    for (const f of [compareTags(words, [held, talks, tag(0, 1, 1, 'loaded-wording', 'a')], [long])]) {
+      expect(f.overall.precision ?? 0).toBeLessThanOrEqual(1);
+      expect(f.counts).toMatchObject({ matched: 1, covered: 2 });
+    }
+  });
+});
+
+describe('whole percentages', () => {
+  it('round exact halves up (57.5 % is 58 %, not 57 % as Math.round(0.575 * 100) gives)', () => {
+    expect(Math.round(0.575 * 100)).toBe(57); // the bug: 0.575 * 100 = 57.49999999999999
+    expect(wholePercent(23 / 40)).toBe(58);
+    expect(wholePercent(0.575)).toBe(58);
+    expect(wholePercent(0.285)).toBe(29);
+    expect(wholePercent(0.145)).toBe(15);
+    expect(wholePercent(1 / 3)).toBe(33);
+    expect(wholePercent(2 / 3)).toBe(67);
+    expect(wholePercent(0)).toBe(0);
+    expect(wholePercent(1)).toBe(100);
+    expect(wholePercent(0.005)).toBe(1);
+    expect(wholePercent(0.00499)).toBe(0);
+  });
+
+  it('agree with exact integer arithmetic for every share p/q, q ≤ 400, and for sums of word credits', () => {
+    // Round half up of 100·p/q, exactly: floor((200p + q) / 2q).
+    const exact = (p: number, q: number) => Math.floor((200 * p + q) / (2 * q));
+    const wrong: string[] = [];
+    for (let q = 1; q <= 400; q++) {
+      for (let p = 0; p <= q; p++) if (wholePercent(p / q) !== exact(p, q)) wrong.push(`${p}/${q}`);
+    }
+    // Credits are sums of fractions a/b (shared words over words in either span), divided by a tag count n.
+    for (let b = 1; b <= 12; b++) {
+      for (let d = 1; d <= 12; d++) {
+        for (let n = 1; n <= 40; n++) {
+          for (let a = 0; a <= b; a++) {
+            for (let c = 0; c <= d; c++) {
+              // (a/b + c/d) / n = (a·d + c·b) / (b·d·n)
+              if (wholePercent((a / b + c / d) / n) !== exact(a * d + c * b, b * d * n)) wrong.push(`(${a}/${b}+${c}/${d})/${n}`);
+            }
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });
 
