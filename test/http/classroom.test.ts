@@ -463,7 +463,8 @@ describe('the reference editor, on an activity from pasted text', () => {
     const url = `/activities/${pasted.id}/reference/1`;
     expect((await teacher.get(url)).text).toContain('id="tag-form"');
     const missing = await teacher.post(`${url}/tags`, { first: '1', last: '1', category: 'hedge', voice: 'author', rationale: '  ' });
-    expect(missing.status).toBe(409);
+    // A missing rationale is the teacher's input to fix (400), shown with the form, not a conflict.
+    expect(missing.status).toBe(400);
     expect(missing.text).toContain('Write a rationale');
     const added = await teacher.post(`${url}/tags`, { first: '1', last: '1', category: 'hedge', voice: 'author', rationale: 'A doubt word.' });
     expect(added.status).toBe(303);
