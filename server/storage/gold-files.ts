@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { emptyGold, type Gold } from '../core/curation/gold.js';
 import { goldFileOf, parseGoldFile, type GoldFile } from '../core/curation/schema.js';
 import { removeFileDurably } from './durable-file.js';
-import { openShard, type Shard } from './shard.js';
+import { openShard, readShard, type Shard } from './shard.js';
 import { ID } from './schemas.js';
 
 const parse = (d: unknown): GoldFile => goldFileOf(parseGoldFile(d));
@@ -38,9 +38,7 @@ export class GoldFiles {
         if (!readOnly) await removeFileDurably(path);
         continue;
       }
-      const shard = await openShard(path, parse, () => {
-        throw new Error('unreachable: the file exists');
-      });
+      const shard = await readShard(path, parse);
       if (shard.data.data.articleId !== id) throw new Error(`${path}: belongs to article ${shard.data.data.articleId}, not ${id}`);
       files.#shards.set(id, shard);
     }
