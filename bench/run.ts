@@ -18,7 +18,7 @@
 // BENCH_SERVER_FLAGS='--trace-gc …' adds Node flags to the real server, whose output then goes
 // to BENCH_SERVER_LOG (a file) if set;
 // BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
-// startup, pages, saves, export, segmentation, agreement, stories, suggest, keyboard, journal) runs only those sections.
+// startup, pages, saves, export, segmentation, agreement, stories, suggest, keyboard, journal, curation) runs only those sections.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +33,7 @@ import { durableWrite } from './durable.js';
 import { generateStudy, PASSWORD, type Study } from './study.js';
 import { agreementBench } from './agreement.js';
 import { storiesBench, type Timing } from './stories.js';
+import { curationBench } from './curation.js';
 import { suggestBench } from './suggest.js';
 import { keyboardBench } from './keyboard.js';
 import { cpuMsOf, load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type LoadResult, type Session, type Spawned } from './http.js';
@@ -55,7 +56,7 @@ const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
 
-const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal'] as const;
+const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal', 'curation'] as const;
 type Section = (typeof SECTIONS)[number];
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
@@ -757,6 +758,34 @@ async function storiesSection(): Promise<void> {
   timed('outlet profile, 1,000 articles, 200,000 tags', f.profile.time, f.profile.baseline, 'point estimates only', 1000, '< 1 s');
 }
 
+async function curationSection(): Promise<void> {
+  log('9. Curation: the automatic merge and the F1-against-gold report over a 200,000-tag study, then twice the articles (targets judged on CPU time)');
+  const f = await curationBench(log);
+  const time = (t: Timing) => `${fmt(t.cpuMs, 0)} ms CPU (${fmt(t.wallMs, 0)} wall)`;
+  log(`  ${fmt(f.articles)} articles, ${fmt(f.tags)} tags, ${fmt(f.goldSpans)} gold spans merged; ${f.report.annotators} annotators × ${f.report.categories} categories, ${fmt(f.report.resamples)} resamples; mean overlap F1 against gold ${fmt(f.meanF1, 3)}`);
+  const pair = (figure: string, m: { single: Timing; double: Timing; baseline: Timing }, baselineName: string) => {
+    rows.push({
+      figure,
+      value: time(m.single),
+      baseline: `${time(m.baseline)} ${baselineName}`,
+      ratio: `${fmt(m.single.cpuMs / m.baseline.cpuMs, 1)}×`,
+      target: '< 2 s',
+      pass: m.single.cpuMs < 2000,
+    });
+    const growth = m.double.cpuMs / m.single.cpuMs;
+    rows.push({
+      figure: `${figure}, twice the articles`,
+      value: time(m.double),
+      baseline: `single size ${time(m.single)}`,
+      ratio: `${fmt(growth, 2)}×`,
+      target: '≤ 2.2× (linear)',
+      pass: growth <= 2.2,
+    });
+  };
+  pair('automatic merge, 1,000 articles, 200,000 tags', f.merge, 'plain majority vote');
+  pair('F1 against gold per annotator and category, with bootstrap', f.report, 'overall F1 only');
+}
+
 /** p-th percentile (nearest rank) of a sample. */
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
 
@@ -846,6 +875,8 @@ async function main(): Promise<void> {
     }
 
     if (ONLY.has('keyboard')) await keyboardSection();
+
+    if (ONLY.has('curation')) await curationSection();
 
     printTable();
     log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} CPUs; figures from a busy machine are low)`);

@@ -20,6 +20,8 @@ import { activityReference } from './routes/activity-reference.js';
 import { activityResults } from './routes/activity-results.js';
 import { articles } from './routes/articles.js';
 import { codebooks } from './routes/codebooks.js';
+import { curation } from './routes/curation.js';
+import { curationSentences } from './routes/curation-sentences.js';
 import { dashboard } from './routes/dashboard.js';
 import { home } from './routes/home.js';
 import { lesson } from './routes/lesson.js';
@@ -34,6 +36,7 @@ import { summaries } from './routes/summary.js';
 const UPLOADS = [
   /^\/projects\/[^/]+\/articles(\/preview)?$/,
   /^\/projects\/[^/]+\/import(\/spans)?$/,
+  /^\/projects\/[^/]+\/curation\/import$/,
   /^\/codebooks$/,
 ];
 
@@ -118,6 +121,8 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(dashboard(store));
   app.use(summaries(store));
   app.use(agreement(store));
+  app.use(curation(store));
+  app.use(curationSentences(store));
   app.use(exports(store));
   app.use(articles(store));
   app.use(codebooks(store));

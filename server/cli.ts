@@ -8,6 +8,7 @@ const USAGE = `usage: framelens <command>
   user add NAME --role ROLE     create an account (password from FRAMELENS_PASSWORD or stdin)
   agreement FILE|- [--level L] [--json]   agreement statistics on reliability data (CSV)
   export PROJECT --format F --out DIR [--anonymise]   export a project's data
+  gold import PROJECT FILE|-    a project's gold standard from a gold JSONL export
   suggest PROJECT [--articles ID,ID,…] [--suggesters rules,learned] [--train-only]
                                 suggestions as JSON lines (or train the learned model)
 `;
@@ -22,6 +23,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   agreement: async (a) => (await import('./commands/agreement.js')).agreementCommand(a, io),
   export: async (a) => (await import('./commands/export.js')).exportCommand(a, io),
   suggest: async (a) => (await import('./commands/suggest.js')).suggestCommand(a, io),
+  gold: async (a) => (await import('./commands/gold.js')).goldCommand(a, io),
 };
 const run = command === undefined ? undefined : commands[command];
 // The server runs under load for hours: it gets the garbage-collector flags for this machine

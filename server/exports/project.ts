@@ -15,10 +15,19 @@ import { conll } from '../core/export/conll.js';
 import { exportReadme } from '../core/export/readme.js';
 import { exportedText } from '../core/offsets.js';
 import { makeStudy, sentenceMatrix } from '../core/study/units.js';
+import { GOLD_ANNOTATOR, type Gold } from '../core/curation/gold.js';
+import { goldLayer, withGold } from '../core/curation/layer.js';
+import { PROVENANCE_COLUMNS, withProvenance, withProvenanceCsv } from '../core/curation/provenance.js';
+import { goldLines } from '../core/curation/jsonl.js';
+import { articleCandidates } from '../core/curation/candidates.js';
+import { leWiDiJson, sentenceItems, spanItems } from '../core/curation/soft-labels.js';
+import { curationSettings } from '../core/curation/settings.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
 
-export const FORMATS = ['csv', 'jsonl', 'reliability', 'brat', 'conll', 'codebook'] as const;
+// 'gold' is gold's own lossless JSON lines (core/curation/jsonl.ts); 'soft-labels' the
+// annotators' category distributions in the SemEval-2023 Le-Wi-Di shape (README).
+export const FORMATS = ['csv', 'jsonl', 'reliability', 'brat', 'conll', 'codebook', 'gold', 'soft-labels'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function isFormat(value: string): value is Format {
@@ -26,7 +35,7 @@ export function isFormat(value: string): value is Format {
 }
 
 /** Formats of many files, downloaded as one .zip with a README.txt. */
-export const ARCHIVES: readonly Format[] = ['reliability', 'brat', 'conll'];
+export const ARCHIVES: readonly Format[] = ['reliability', 'brat', 'conll', 'soft-labels'];
 
 /** README.txt: the offsets' units, the line-end rule and the CSV formula guard (core/export/readme.ts). */
 export function readmeFile(project: Project): ExportFile {
@@ -64,7 +73,8 @@ export function projectData(store: Store, project: Project, codebook: Codebook, 
     project,
     codebook,
     articles: store.articles(project.id),
-    annotatorName: (id) => (options.anonymise ? pseudonym(secret, id) : (names.get(id) ?? id)),
+    // Gold is named "gold" in every file, like an annotator (core/curation/layer.ts).
+    annotatorName: (id) => (id === GOLD_ANNOTATOR ? GOLD_ANNOTATOR : options.anonymise ? pseudonym(secret, id) : (names.get(id) ?? id)),
   };
 }
 
@@ -92,34 +102,142 @@ function annotatorFileNames(annotations: Annotation[], annotatorName: (id: strin
 
 const text = (content: string) => () => Readable.from([content]);
 
+/**
+ * The article's gold as an annotation layer ("gold"), where curation has begun: every gold span
+ * as it stands (auto ones too: the `auto` column says so) in the tag formats; in the reliability
+ * matrices only curated sentences, so that a sentence not yet curated is missing, not a "no".
+ */
+function goldOf(store: Store, article: Article): Gold | null {
+  return store.curation.has(article.id) ? store.curation.gold(article.id) : null;
+}
+
 export function exportFiles(store: Store, data: ProjectData, format: Format): ExportFile[] {
   const { project, codebook, articles, annotatorName } = data;
-  const annotationsOf = (articleId: string) => store.annotations(articleId);
-  const records = () => tagRecords(project.name, articles, annotationsOf, annotatorName);
+  const layerOf = (article: Article) => {
+    const gold = goldOf(store, article);
+    return gold && gold.spans.length + gold.curated.length > 0 ? goldLayer(gold, article.sentences.length, { scope: 'all' }) : null;
+  };
+  // Every annotator's work, then gold's, article by article.
+  const annotationsOf = (articleId: string) => {
+    const article = store.article(articleId);
+    const layer = article && layerOf(article);
+    return layer ? [...store.annotations(articleId), layer] : store.annotations(articleId);
+  };
   const categoryIds = categories(codebook).map((c) => c.id);
+  const blank = Object.fromEntries(PROVENANCE_COLUMNS.map((c) => [c, ''])) as Record<(typeof PROVENANCE_COLUMNS)[number], string>;
+  /** Per article: the annotators' records, then gold's with its provenance columns. */
+  function* withGoldRecords<R extends { article: string; start: number; end: number; category: string }, P>(
+    make: (article: Article, annotationsOf: (id: string) => Annotation[]) => Iterable<R>,
+    provenance: (records: Iterable<R>, gold: Gold) => Iterable<R & P>,
+    plain: (r: R) => R | (R & P),
+  ): Generator<R | (R & P)> {
+    for (const article of articles) {
+      for (const r of make(article, (id) => store.annotations(id))) yield plain(r);
+      const gold = goldOf(store, article);
+      const layer = layerOf(article);
+      if (gold && layer) yield* provenance(make(article, () => [{ ...layer, reviewed: [] }]), gold);
+    }
+  }
   switch (format) {
     case 'csv':
-      return [{ name: 'tags.csv', body: () => Readable.from(records()).pipe(stringify({ header: true, columns: TAG_COLUMNS, cast: csvCast })) }];
+      return [
+        {
+          name: 'tags.csv',
+          body: () =>
+            Readable.from(
+              withGoldRecords(
+                (article, of) => tagRecords(project.name, [article], of, annotatorName),
+                (records, gold) => withProvenanceCsv(records, [gold], annotatorName),
+                (r) => ({ ...r, ...blank }),
+              ),
+            ).pipe(stringify({ header: true, columns: [...TAG_COLUMNS, ...PROVENANCE_COLUMNS], cast: csvCast })),
+        },
+      ];
     case 'jsonl':
-      // Tags, and the sentences reviewed without tags, so that an import restores both.
+      // Tags, and the sentences reviewed without tags, so that an import restores both; gold's
+      // tags last in each article, with their provenance (the tag import leaves them out: gold
+      // comes back through the gold format).
       return [
         {
           name: 'tags.jsonl',
           body: () =>
             Readable.from(
               (function* () {
-                for (const r of jsonlRecords(project.name, articles, annotationsOf, annotatorName)) yield `${JSON.stringify(r)}\n`;
+                const records = withGoldRecords(
+                  (article, of) => jsonlRecords(project.name, [article], of, annotatorName) as Generator<{ article: string; start: number; end: number; category: string }>,
+                  (rs, gold) => withProvenance(rs, [gold], annotatorName),
+                  (r) => r,
+                );
+                for (const r of records) yield `${JSON.stringify(r)}\n`;
               })(),
             ),
         },
       ];
+    case 'gold':
+      return [
+        {
+          name: 'gold.jsonl',
+          body: () =>
+            Readable.from(
+              (function* () {
+                for (const article of articles) {
+                  const gold = goldOf(store, article);
+                  if (gold) for (const line of goldLines(project.name, article, gold, { name: data.annotatorName })) yield `${line}\n`;
+                }
+              })(),
+            ),
+        },
+      ];
+    case 'soft-labels': {
+      const members = new Set(annotatorsOf(project));
+      const { overlap } = curationSettings(project);
+      const counted = (id: string) => store.annotations(id).filter((a) => members.has(a.annotatorId));
+      const options = { name: annotatorName, scope: 'curated' as const };
+      return [
+        {
+          name: 'soft-labels-spans.json',
+          body: () =>
+            Readable.from(
+              leWiDiJson(
+                spanItems(
+                  (function* () {
+                    for (const article of articles) {
+                      const sentences = articleCandidates(counted(article.id), article.sentences.length, { overlap, words: (s) => words(article.text, article.sentences[s] ?? { start: 0, end: 0 }) });
+                      yield { article, gold: goldOf(store, article), sentences };
+                    }
+                  })(),
+                  options,
+                ),
+              ),
+            ),
+        },
+        {
+          name: 'soft-labels-sentences.json',
+          body: () =>
+            Readable.from(
+              leWiDiJson(
+                sentenceItems(
+                  (function* () {
+                    for (const article of articles) yield { article, gold: goldOf(store, article), annotations: counted(article.id) };
+                  })(),
+                  categoryIds,
+                  options,
+                ),
+              ),
+            ),
+        },
+      ];
+    }
     case 'codebook':
       return [{ name: `codebook-${codebook.id}.json`, body: text(`${JSON.stringify({ schemaVersion: 1, ...codebook }, null, 2)}\n`) }];
     case 'reliability': {
       // The project's annotators, as on the agreement page, so the matrices reproduce its α.
       const members = new Set(annotatorsOf(project));
       const annotations = articles.flatMap((a) => store.annotations(a.id)).filter((a) => members.has(a.annotatorId));
-      const study = makeStudy(articles, annotations);
+      // Gold is one more column, over curated sentences (contested spans with their category).
+      const golds = articles.map((a) => goldOf(store, a)).filter((g): g is Gold => g !== null);
+      const sentenceCount = (id: string) => store.article(id)?.sentences.length ?? 0;
+      const study = makeStudy(articles, withGold(annotations, golds, sentenceCount));
       const header = study.annotators.map(annotatorName);
       return categoryIds.map((category) => ({
         name: `reliability-${category}.csv`,
@@ -135,7 +253,7 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
       return [
         { name: 'brat/annotation.conf', body: text(bratConf(categoryIds)) },
         ...articles.flatMap((article) => {
-          const annotations = store.annotations(article.id);
+          const annotations = annotationsOf(article.id);
           const files = annotatorFileNames(annotations, annotatorName);
           // Code points counted once per article, when the archive reaches its first file.
           let view: ReturnType<typeof exportedText> | null = null;
@@ -151,7 +269,7 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
       ];
     case 'conll':
       return articles.flatMap((article) => {
-        const annotations = store.annotations(article.id);
+        const annotations = annotationsOf(article.id);
         const files = annotatorFileNames(annotations, annotatorName);
         let view: ReturnType<typeof exportedText> | null = null;
         return annotations.map((annotation) => ({

@@ -8,7 +8,7 @@ import { computeAgreement } from '../services/agreement.js';
 import type { Store } from '../storage/store.js';
 import { HttpError } from '../web/errors.js';
 import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
-import { queryId } from '../web/params.js';
+import { queryId, queryString } from '../web/params.js';
 import { userNames } from '../web/views.js';
 
 export function agreement(store: Store): Router {
@@ -23,12 +23,13 @@ export function agreement(store: Store): Router {
     const project = loadedProject(req);
     const articleId = queryId(req, 'article');
     if (articleId !== undefined && store.article(articleId)?.projectId !== project.id) throw new HttpError(404, 'Article not found.');
-    return { project, articleId, report: computeAgreement(store, project, articleId) };
+    const gold = queryString(req, 'gold') === '1';
+    return { project, articleId, gold, report: computeAgreement(store, project, articleId, gold) };
   }
 
   /** GET /projects/:projectId/agreement[?article=] */
   function show(req: Request, res: Response) {
-    const { project, articleId, report } = load(req);
+    const { project, articleId, report, gold } = load(req);
     const articles = store.articles(project.id);
     res.render('agreement/show', {
       project,
@@ -36,6 +37,7 @@ export function agreement(store: Store): Router {
       articles,
       articleId: articleId ?? null,
       report,
+      gold,
       names: userNames(store),
       sentenceText: (id: string, index: number) => {
         const article = store.article(id);
@@ -49,8 +51,8 @@ export function agreement(store: Store): Router {
 
   /** GET /projects/:projectId/agreement.(csv|json|md|tex) */
   function download(req: Request, res: Response) {
-    const { project, articleId, report } = load(req);
-    const base = `${project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project'}-agreement${articleId ? `-${articleId}` : ''}`;
+    const { project, articleId, report, gold } = load(req);
+    const base = `${project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project'}-agreement${articleId ? `-${articleId}` : ''}${gold ? '-with-gold' : ''}`;
     const format = req.params.format;
     if (format === 'csv') {
       res.attachment(`${base}.csv`).type('text/csv').send(stringify(reportRows(report), { header: true, columns: REPORT_COLUMNS, cast: csvCast }));

@@ -6,6 +6,8 @@ import type { Codebook } from '../core/model.js';
 import { words } from '../core/segmentation.js';
 import { makeStudy } from '../core/study/units.js';
 import { studyAgreement, type StudyAgreement } from '../core/study/agreement.js';
+import { GOLD_ANNOTATOR } from '../core/curation/gold.js';
+import { withGold } from '../core/curation/layer.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
 
@@ -17,10 +19,14 @@ import type { Store } from '../storage/store.js';
 const caches = new WeakMap<Store, Map<string, { version: number; members: string; codebook: Codebook; report: StudyAgreement }>>();
 const CACHED_REPORTS = 20;
 
-export function computeAgreement(store: Store, project: Project, articleId?: string): StudyAgreement {
+/**
+ * `gold`: gold is one more annotator ("gold"), over its curated sentences, contested spans left
+ * out, so the pairs show each annotator's agreement with gold (curation, issue 16).
+ */
+export function computeAgreement(store: Store, project: Project, articleId?: string, gold = false): StudyAgreement {
   let cache = caches.get(store);
   if (!cache) caches.set(store, (cache = new Map()));
-  const key = `${project.id}/${articleId ?? ''}`;
+  const key = `${project.id}/${articleId ?? ''}${gold ? `/gold@${store.curation.version}` : ''}`;
   const annotators = annotatorsOf(project);
   const memberKey = [...annotators].sort().join(',');
   const codebook = store.codebookOf(project);
@@ -32,8 +38,12 @@ export function computeAgreement(store: Store, project: Project, articleId?: str
   }
   const articles = store.articles(project.id).filter((a) => articleId === undefined || a.id === articleId);
   const members = new Set(annotators);
-  const annotations = articles.flatMap((a) => store.annotations(a.id)).filter((a) => members.has(a.annotatorId));
-  const study = makeStudy(articles, annotations, [...members].filter((id) => annotations.some((a) => a.annotatorId === id)).sort());
+  const own = articles.flatMap((a) => store.annotations(a.id)).filter((a) => members.has(a.annotatorId));
+  const golds = gold ? articles.map((a) => store.curation.gold(a.id)) : [];
+  const annotations = gold ? withGold(own, golds, (id) => store.article(id)?.sentences.length ?? 0, { contested: 'exclude' }) : own;
+  const ids = [...members].filter((id) => own.some((a) => a.annotatorId === id)).sort();
+  if (annotations.some((a) => a.annotatorId === GOLD_ANNOTATOR)) ids.push(GOLD_ANNOTATOR);
+  const study = makeStudy(articles, annotations, ids);
   const report = studyAgreement(study, categories(codebook), { words: (a, r) => words(a.text, r) });
   cache.delete(key);
   cache.set(key, { version: store.version, members: memberKey, codebook, report });

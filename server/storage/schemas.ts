@@ -113,6 +113,15 @@ const project = z.strictObject({
   }),
   /** Blind by default: annotators see only their own tags until a researcher opens the project. */
   open: z.boolean(),
+  /** Curation settings (core/curation/settings.ts); absent until a researcher changes them. */
+  curation: z
+    .strictObject({
+      agree: z.union([z.literal('majority'), z.number().int().min(1).max(100)]),
+      overlap: z.number().gt(0).max(1).nullable(),
+      anonymise: z.boolean(),
+      curators: z.array(id).max(100),
+    })
+    .optional(),
   createdAt: isoTime,
   createdBy: id,
 });

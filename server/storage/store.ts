@@ -9,6 +9,7 @@
 //   articles/<articleId>.json          one article with its sentences
 //   tags/<articleId>/<annotatorId>.json one annotator's tags on one article
 //   journal/<n>.log                    tag saves not yet written to their shard (journal.ts)
+//   gold/<articleId>.json              the article's gold standard, from curation (gold-files.ts)
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
@@ -23,6 +24,7 @@ import { annotationChanges } from './annotation-changes.js';
 import { LoadProgress } from './progress.js';
 import { openShard, openShardWith, readShard, type Shard } from './shard.js';
 import { SessionLog } from './session-log.js';
+import { GoldFiles } from './gold-files.js';
 import {
   ID,
   parse,
@@ -149,6 +151,8 @@ export class Store {
   readonly #saving = new Map<string, Set<Promise<void>>>();
   /** Where tag saves go first (group commit); null for a read-only store. */
   readonly #journal: Journal | null;
+  /** Each article's gold standard (curation); set in open(). */
+  curation!: GoldFiles;
   /**
    * The checkpoint a start runs once the tags are loaded, when it put records left by a crash over
    * the shards (so that the journal does not grow from crash to crash); resolved otherwise.
@@ -209,6 +213,7 @@ export class Store {
     for (const codebook of shippedCodebooks) store.#codebooks.set(codebook.id, codebook);
     await store.#loadCodebooks(clean);
     await store.#loadArticles(clean);
+    store.curation = await GoldFiles.open(dataDir, clean, (id) => store.#articles.has(id), options.readOnly === true);
     const loadTags = opened ? store.#loadTags(clean, opened.contents.records, progress) : store.#loadTagsBesideServer();
     store.ready = loadTags.then(() => {
       store.#tagsLoaded = true;
@@ -459,6 +464,7 @@ export class Store {
     await this.#journal?.forget(tagsDir);
     await removeDirDurably(tagsDir);
     this.#annotations.delete(id);
+    await this.curation.remove(id);
   }
 
   // Annotations: one annotator's tags and reviewed sentences on one article

@@ -188,31 +188,45 @@ function tally(items: { status: Status }[]): SentenceTally {
 
 /** One student's tags beside the reference, with the class's anonymous distribution per reference tag. */
 export function feedbackView(activity: Activity, codebook: Codebook, tags: Tag[], distribution: Map<string, ReferenceOutcome> | null): FeedbackView {
-  const words = lessonWords(activity);
-  const result = compareTags(words, activity.reference, tags);
+  const result = compareTags(lessonWords(activity), activity.reference, tags);
+  return comparisonView(activity.article, codebook, activity.reference, tags, result, distribution);
+}
+
+/**
+ * Someone's tags beside a reference on a text: the classroom's feedback view, also used for an
+ * annotator beside gold (routes/curation.ts), where the reference's rationale is gold's note.
+ */
+export function comparisonView<R extends ReferenceTag>(
+  doc: { text: string; sentences: Range[] },
+  codebook: Codebook,
+  reference: R[],
+  tags: Tag[],
+  result: Feedback<R, Tag>,
+  distribution: Map<string, ReferenceOutcome> | null,
+): FeedbackView {
   const name = namer(codebook);
-  const text = activity.article.text;
+  const text = doc.text;
   const slice = (t: { start: number; end: number }) => text.slice(t.start, t.end);
   const all = result.sentences.flatMap((s) => s.items);
   return {
     summary: {
       found: result.counts.matched + result.counts.covered,
       partly: all.filter((i) => (i.status === 'matched' || i.status === 'covered') && i.credit < 1).length,
-      reference: activity.reference.length,
+      reference: reference.length,
       tags: tags.length,
       otherCategory: result.counts.confusion,
       notInReference: result.counts.extra,
     },
     sentences: result.sentences.map((s) => {
-      const range = activity.article.sentences[s.sentence] ?? { start: 0, end: 0 };
-      const sentence = sentenceText(activity, s.sentence);
+      const range = doc.sentences[s.sentence] ?? { start: 0, end: 0 };
+      const sentence = text.slice(range.start, range.end);
       return {
         index: s.sentence,
         text: sentence,
         excerpt: excerpt(sentence),
         tally: tally(s.items),
         mine: pieces(text, range, tags.filter((t) => t.sentence === s.sentence)),
-        reference: pieces(text, range, activity.reference.filter((t) => t.sentence === s.sentence)),
+        reference: pieces(text, range, reference.filter((t) => t.sentence === s.sentence)),
         items: s.items.map((item) => {
           const ref = item.status === 'extra' ? null : item.reference;
           const mine = item.status === 'missed' ? null : item.tag;

@@ -119,7 +119,9 @@ const jsonLines = (text: string) =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-const COLUMNS = ['project', 'article', 'article_title', 'sentence', 'start', 'end', 'start_cp', 'end_cp', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated'];
+const FIELDS = ['project', 'article', 'article_title', 'sentence', 'start', 'end', 'start_cp', 'end_cp', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated'];
+// In CSV the gold layer's provenance columns close every row (empty on annotators' rows).
+const COLUMNS = [...FIELDS, 'agreed_by', 'auto', 'curator', 'contested', 'competing_categories'];
 
 function demoText(): string {
   return w.t.store.article(w.demoArticleId)?.text ?? '';
@@ -191,7 +193,7 @@ describe('tags as CSV and JSONL', () => {
     const tags = lines.filter((l) => 'category' in l);
     const quiet = lines.filter((l) => !('category' in l));
     expect(tags).toHaveLength(5);
-    for (const t of tags) expect(Object.keys(t)).toEqual(COLUMNS);
+    for (const t of tags) expect(Object.keys(t)).toEqual(FIELDS);
     const csv = csvRows(await download(w.researcher, exportUrl('csv'), /^text\/csv/));
     expect(tags.map((t) => `${String(t.annotator)}/${String(t.sentence)}/${String(t.text)}/${String(t.intensity)}/${String(t.note)}`)).toEqual(
       csv.map((r) => `${r.annotator}/${r.sentence}/${r.text}/${r.intensity === '' ? 'null' : r.intensity}/${r.note}`),

@@ -52,11 +52,15 @@ export {
 export {
   exactSpanF1,
   exactSpanF1Documents,
+  exactSums,
   mergeOverlappingSpans,
   overlapSpanF1,
   overlapSpanF1Documents,
+  overlapSums,
+  spanF1FromSums,
   type SpanF1Result,
   type SpanPair,
+  type SpanSums,
   type TextSpan,
 } from './span-f1.js';
 export {

@@ -60,6 +60,23 @@ export function mergeOverlappingSpans(spans: readonly TextSpan[]): TextSpan[] {
   return out;
 }
 
+/**
+ * The additive parts of one document's P/R/F1: P = pNum/pDen, R = rNum/rDen. Summing them over
+ * documents gives the micro-average (and lets a bootstrap resample documents without redoing
+ * the matching).
+ */
+export interface SpanSums {
+  pNum: number;
+  pDen: number;
+  rNum: number;
+  rDen: number;
+}
+
+/** P/R/F1 from summed parts, with the scorer's conventions (F1 = 1 when both sides are empty). */
+export function spanF1FromSums(sums: SpanSums): SpanF1Result {
+  return finish(sums.pNum, sums.pDen, sums.rNum, sums.rDen);
+}
+
 function finish(pNum: number, pDen: number, rNum: number, rDen: number): SpanF1Result {
   const counts = { reference_spans: rDen, candidate_spans: pDen };
   if (pDen === 0 && rDen === 0) {
@@ -79,7 +96,8 @@ function finish(pNum: number, pDen: number, rNum: number, rDen: number): SpanF1R
   return { precision, recall, f1: defined(f1), ...counts };
 }
 
-function overlapSums(pair: SpanPair): { pNum: number; pDen: number; rNum: number; rDen: number } {
+/** One document's overlap-credit parts (see the file comment). */
+export function overlapSums(pair: SpanPair): SpanSums {
   const s = mergeOverlappingSpans(pair.candidate);
   const t = mergeOverlappingSpans(pair.reference);
   let pNum = 0;
@@ -121,20 +139,40 @@ export function overlapSpanF1(reference: readonly TextSpan[], candidate: readonl
   return overlapSpanF1Documents([{ reference, candidate }]);
 }
 
+/** Spans sorted by start then end, duplicates dropped. */
+function distinctSorted(spans: readonly TextSpan[]): TextSpan[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start || a.end - b.end);
+  return sorted.filter((s, i) => i === 0 || s.start !== sorted[i - 1]!.start || s.end !== sorted[i - 1]!.end);
+}
+
+/** One document's exact-match parts: matches over the candidate's and the reference's distinct spans. */
+export function exactSums(pair: SpanPair): SpanSums {
+  check(pair.reference);
+  check(pair.candidate);
+  const ref = distinctSorted(pair.reference);
+  const cand = distinctSorted(pair.candidate);
+  let matches = 0;
+  for (let i = 0, j = 0; i < cand.length && j < ref.length; ) {
+    const a = cand[i]!;
+    const b = ref[j]!;
+    const order = a.start - b.start || a.end - b.end;
+    if (order === 0) matches++;
+    if (order <= 0) i++;
+    if (order >= 0) j++;
+  }
+  return { pNum: matches, pDen: cand.length, rNum: matches, rDen: ref.length };
+}
+
 /** Exact-match span P/R/F1, micro-averaged over the documents. */
 export function exactSpanF1Documents(documents: readonly SpanPair[]): SpanF1Result {
   let matches = 0;
   let pDen = 0;
   let rDen = 0;
   for (const doc of documents) {
-    check(doc.reference);
-    check(doc.candidate);
-    const key = (s: TextSpan): string => `${s.start}:${s.end}`;
-    const ref = new Set(doc.reference.map(key));
-    const cand = new Set(doc.candidate.map(key));
-    for (const k of cand) if (ref.has(k)) matches++;
-    pDen += cand.size;
-    rDen += ref.size;
+    const x = exactSums(doc);
+    matches += x.pNum;
+    pDen += x.pDen;
+    rDen += x.rDen;
   }
   return finish(matches, pDen, matches, rDen);
 }

@@ -33,6 +33,8 @@ export interface Wording {
   progressLabel: string;
   nothingHere: string;
   undoNothingHere: string;
+  /** What marking a sentence done announces after "Sentence n" (default: "nothing to tag here"). */
+  markedDone?: string;
   addHeading: string;
   editHeading: string;
   save: string;
@@ -72,6 +74,11 @@ export interface Place {
   after: { href: string; label: string } | null;
   /** Locals only the page around the editor reads (crumbs, the lesson bar). */
   page: Record<string, unknown>;
+  /**
+   * A view rendered at the end of the region and with every change (an element with its own id),
+   * so that it stays current when the script moves or saves in place: curation's panel.
+   */
+  panel?: { view: string; locals: unknown };
 }
 
 export interface EditorSpec {
@@ -91,6 +98,8 @@ export interface EditorSpec {
   remove(req: Request, place: Place, id: string): Promise<void>;
   /** Marks the sentence "nothing to tag here" (or not); absent where that does not apply. */
   review?(req: Request, place: Place, reviewed: boolean): Promise<void>;
+  /** Where marking a sentence done leads (default: the next sentence); null stays. */
+  onward?(req: Request, place: Place): number | null;
 }
 
 /** A refusal a user can act on (a duplicate, a closed lesson): the form comes back with it. */
@@ -128,7 +137,7 @@ const str = (value: unknown) => (typeof value === 'string' ? value : '');
 export function sentenceEditor(spec: EditorSpec) {
   const changes = new RecentChanges();
   const tagForm = tagFormSchema(spec.fields);
-  return { show, create, update, remove, review, undo };
+  return { show, create, update, remove, review, undo, settled };
 
   function keyOf(place: Place): string {
     return `${place.owner}:${place.index}`;
@@ -202,6 +211,7 @@ export function sentenceEditor(spec: EditorSpec) {
       voices: VOICES.map((v) => ({ value: v, label: VOICE_LABELS[v] })),
       csrfToken: str(res.locals.csrfToken),
       fragment: req.app.enabled('view cache') ? cachedFragment : freshFragment,
+      panel: place.panel ?? null,
     };
   }
 
@@ -366,14 +376,30 @@ export function sentenceEditor(spec: EditorSpec) {
       refused(req, res, place, 409, error.message, false);
       return;
     }
-    const onward = form.reviewed === '1' && place.index + 1 < place.doc.sentences.length ? place.index + 1 : place.index;
+    const ahead = spec.onward ? spec.onward(req, fresh(req, res, place)) : place.index + 1 < place.doc.sentences.length ? place.index + 1 : null;
+    const onward = form.reviewed === '1' && ahead !== null ? ahead : place.index;
     if (!wantsJson(req)) {
       seeOther(res, `${sentenceUrl(place, onward)}#sentence`);
       return;
     }
     const message =
-      form.reviewed === '1' ? `Sentence ${place.index + 1}: nothing to tag here.` : `Sentence ${place.index + 1} is no longer marked “${spec.wording.done}”.`;
+      form.reviewed === '1' ? `Sentence ${place.index + 1}: ${spec.wording.markedDone ?? 'nothing to tag here'}.` : `Sentence ${place.index + 1} is no longer marked “${spec.wording.done}”.`;
     answer(req, res, fresh(req, res, place), 200, EMPTY, { next: onward === place.index ? null : sentenceUrl(place, onward), message });
+  }
+
+  /**
+   * After a change a page made through its own form inside the region (curation's accept,
+   * reject, contest): a plain form goes to `onward` (default: the sentence), the script gets the
+   * region again with `message` announced, and moves on to `onward` if given.
+   */
+  function settled(req: Request, res: Response, message: string, onward: string | null = null) {
+    const place = placeFor(req, res, false);
+    if (!place) return;
+    if (!wantsJson(req)) {
+      seeOther(res, onward ?? `${sentenceUrl(place)}#sentence`);
+      return;
+    }
+    answer(req, res, place, 200, EMPTY, { message, next: onward });
   }
 
   /** Puts the stored tags back as they were before `change`; refuses if they moved on since. */

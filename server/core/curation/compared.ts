@@ -1,0 +1,45 @@
+// What an annotator's work is compared with gold on: the sentences they reviewed that gold speaks
+// for, gold's spans there and their tags there. Shared by the quality report and the feedback
+// page, so both count the same spans. Pure.
+//
+// Contested spans have no single label: by default they are left out, and with them the
+// annotator's tags that overlap one (the curator left that place open); `contested: 'include'`
+// counts them under their gold category.
+import type { Annotation, Tag } from '../model.js';
+import { reviewedSentences } from '../spans.js';
+import type { Gold, GoldSpan } from './gold.js';
+import { goldSentences, type GoldScope } from './layer.js';
+
+export interface CompareOptions {
+  scope?: GoldScope;
+  contested?: 'exclude' | 'include';
+  /** Only these categories count (e.g. the codebook's); default: all. */
+  categories?: readonly string[];
+}
+
+export interface Compared {
+  /** The sentences compared, ascending. */
+  sentences: number[];
+  reference: GoldSpan[];
+  tags: Tag[];
+}
+
+function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+export function compared(gold: Gold, annotation: Annotation, sentenceCount: number, options: CompareOptions = {}): Compared {
+  const seen = reviewedSentences(annotation);
+  const sentences = goldSentences(gold, sentenceCount, options.scope).filter((s) => seen.has(s));
+  const covered = new Set(sentences);
+  const listed = options.categories;
+  const counts = (category: string) => listed === undefined || listed.includes(category);
+  const inGold = gold.spans.filter((s) => covered.has(s.sentence) && counts(s.category));
+  const include = options.contested === 'include';
+  const open = include ? [] : inGold.filter((s) => s.status === 'contested');
+  return {
+    sentences,
+    reference: include ? inGold : inGold.filter((s) => s.status !== 'contested'),
+    tags: annotation.tags.filter((t) => covered.has(t.sentence) && counts(t.category) && !open.some((c) => c.sentence === t.sentence && overlaps(c, t))),
+  };
+}

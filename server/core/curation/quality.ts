@@ -1,0 +1,284 @@
+// Each annotator against gold: span precision, recall and F1, exact and with overlap credit, per
+// category and over all categories, each with a bootstrap interval. Pure.
+//
+// What is compared (compared.ts): for an annotator and an article, the sentences they reviewed
+// that gold speaks for (curated ones by default); gold's spans there are the reference, the
+// annotator's tags there the candidate; contested spans (and tags on them) are left out by default.
+//
+// The figures are those of server/core/agreement/span-f1.ts (SemEval-2020 Task 11 overlap credit,
+// and exact match), on one document per article and category, micro-averaged: a category's
+// figure sums that category's documents, the overall one every category's (labels must match).
+//
+// The interval. 95 % percentile bootstrap (R type 7 quantiles), resampling whole articles with
+// replacement (sentences of one article are not independent; with one article, its sentences are
+// resampled instead), `resamples` times (default 1000) with the mulberry32 generator seeded with
+// `seed` (default 1) for each annotator, so a report is reproducible and one annotator's interval
+// does not depend on who else is in it. Each resample sums the documents' parts (span-f1.ts
+// SpanSums) of the articles drawn, so nothing is matched again. A resample where precision
+// (recall) is undefined — no candidate (reference) span drawn — is skipped for that figure.
+import type { Annotation } from '../model.js';
+import {
+  exactSums,
+  mulberry32,
+  overlapSums,
+  quantileSorted,
+  spanF1FromSums,
+  type SpanF1Result,
+  type SpanSums,
+  type TextSpan,
+} from '../agreement/index.js';
+import type { Gold } from './gold.js';
+import type { GoldScope } from './layer.js';
+import { compared, type CompareOptions, type Compared } from './compared.js';
+
+export interface QualityInput {
+  gold: Gold;
+  sentenceCount: number;
+  /** The annotations of the annotators to score on this article (others left out by the caller). */
+  annotations: readonly Annotation[];
+}
+
+export interface QualityOptions extends CompareOptions {
+  resamples?: number;
+  seed?: number;
+}
+
+export type Interval = { low: number; high: number } | { low: null; high: null; reason: string };
+
+export interface ScoredF1 extends SpanF1Result {
+  interval: { precision: Interval; recall: Interval; f1: Interval };
+}
+
+export interface LevelQuality {
+  /** null for all categories together. */
+  category: string | null;
+  exact: ScoredF1;
+  overlap: ScoredF1;
+}
+
+export interface AnnotatorQuality {
+  annotatorId: string;
+  /** Articles with at least one sentence both the annotator and gold cover. */
+  articles: number;
+  sentences: number;
+  overall: LevelQuality;
+  categories: LevelQuality[];
+}
+
+export interface QualityReport {
+  annotators: AnnotatorQuality[];
+  categories: string[];
+  scope: GoldScope;
+  resamples: number;
+  seed: number;
+}
+
+/** Exact then overlap parts of one document: 8 numbers. */
+const WIDTH = 8;
+
+/** One annotator's documents: per level (0 = overall, 1 + c = category c) the clusters it has parts in. */
+class Levels {
+  clusters: number[][] = [[]];
+  parts: number[][] = [[]];
+
+  ensure(level: number): void {
+    while (this.clusters.length <= level) {
+      this.clusters.push([]);
+      this.parts.push([]);
+    }
+  }
+
+  add(level: number, cluster: number, exact: SpanSums, overlap: SpanSums): void {
+    this.ensure(level);
+    const clusters = this.clusters[level]!;
+    const parts = this.parts[level]!;
+    // Documents arrive cluster by cluster, so a cluster's entry is the last one if it has one.
+    if (clusters.length === 0 || clusters[clusters.length - 1] !== cluster) {
+      clusters.push(cluster);
+      parts.push(0, 0, 0, 0, 0, 0, 0, 0);
+    }
+    const at = parts.length - WIDTH;
+    parts[at]! += exact.pNum;
+    parts[at + 1]! += exact.pDen;
+    parts[at + 2]! += exact.rNum;
+    parts[at + 3]! += exact.rDen;
+    parts[at + 4]! += overlap.pNum;
+    parts[at + 5]! += overlap.pDen;
+    parts[at + 6]! += overlap.rNum;
+    parts[at + 7]! += overlap.rDen;
+  }
+}
+
+function noInterval(reason: string): Interval {
+  return { low: null, high: null, reason };
+}
+
+function interval(values: Float64Array, count: number, reason: string): Interval {
+  if (count === 0) return noInterval(reason);
+  const sorted = values.subarray(0, count).sort();
+  return { low: quantileSorted(sorted, 0.025), high: quantileSorted(sorted, 0.975) };
+}
+
+/** The figures per level: P, R, F1 exact, then P, R, F1 overlap. */
+const FIGURES = 6;
+
+/**
+ * The bootstrap intervals of P, R, F1 (exact, then overlap) of every level of one annotator.
+ * Levels' entries are flattened once (cluster, then the 8 parts); each resample draws cluster
+ * weights and sums every level's entries with them into locals: no allocation per resample.
+ */
+function bootstrap(levels: Levels, clusterCount: number, resamples: number, seed: number): Interval[][] {
+  const count = levels.clusters.length;
+  const none = (reason: string) => Array.from({ length: count }, () => Array.from({ length: FIGURES }, () => noInterval(reason)));
+  if (clusterCount < 2) return none('needs at least two articles (or sentences) to resample');
+  const from = new Int32Array(count + 1);
+  for (let l = 0; l < count; l++) from[l + 1] = from[l]! + levels.clusters[l]!.length;
+  const cluster = new Int32Array(from[count]!);
+  const parts = new Float64Array(from[count]! * WIDTH);
+  for (let l = 0; l < count; l++) {
+    cluster.set(levels.clusters[l]!, from[l]!);
+    parts.set(levels.parts[l]!, from[l]! * WIDTH);
+  }
+  const values = new Float64Array(count * FIGURES * resamples);
+  const counts = new Int32Array(count * FIGURES);
+  const weight = new Int32Array(clusterCount);
+  const random = mulberry32(seed);
+  const put = (l: number, f: number, v: number) => {
+    if (v === v) values[(l * FIGURES + f) * resamples + counts[l * FIGURES + f]!++] = v;
+  };
+  for (let r = 0; r < resamples; r++) {
+    weight.fill(0);
+    for (let i = 0; i < clusterCount; i++) weight[Math.floor(random() * clusterCount)]!++;
+    for (let l = 0; l < count; l++) {
+      let m = 0, ep = 0, er = 0, pn = 0, pd = 0, rn = 0, rd = 0;
+      for (let e = from[l]!, end = from[l + 1]!; e < end; e++) {
+        const w = weight[cluster[e]!]!;
+        if (w === 0) continue;
+        const o = e * WIDTH;
+        m += w * parts[o]!;
+        ep += w * parts[o + 1]!;
+        er += w * parts[o + 3]!;
+        pn += w * parts[o + 4]!;
+        pd += w * parts[o + 5]!;
+        rn += w * parts[o + 6]!;
+        rd += w * parts[o + 7]!;
+      }
+      figures(l, 0, m, ep, m, er, put);
+      figures(l, 3, pn, pd, rn, rd, put);
+    }
+  }
+  const out: Interval[][] = [];
+  for (let l = 0; l < count; l++) {
+    const row: Interval[] = [];
+    for (let f = 0; f < FIGURES; f++) {
+      const at = (l * FIGURES + f) * resamples;
+      row.push(interval(values.subarray(at, at + resamples), counts[l * FIGURES + f]!, f % 3 === 0 ? 'no resample drew a span of the annotator' : 'no resample drew a gold span'));
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** P, R and F1 of summed parts with the scorer's conventions (span-f1.ts finish), NaN where undefined. */
+function figures(l: number, f: number, pNum: number, pDen: number, rNum: number, rDen: number, put: (l: number, f: number, v: number) => void): void {
+  const p = pDen > 0 ? pNum / pDen : 0;
+  const r = rDen > 0 ? rNum / rDen : 0;
+  put(l, f, pDen > 0 ? p : NaN);
+  put(l, f + 1, rDen > 0 ? r : NaN);
+  put(l, f + 2, pDen === 0 && rDen === 0 ? 1 : p > 0 && r > 0 ? (2 * p * r) / (p + r) : 0);
+}
+
+function scored(sums: SpanSums, intervals: Interval[], offset: number): ScoredF1 {
+  return { ...spanF1FromSums(sums), interval: { precision: intervals[offset]!, recall: intervals[offset + 1]!, f1: intervals[offset + 2]! } };
+}
+
+/**
+ * One annotator's parts, per level and cluster: a document per article (or, with a single
+ * article, per sentence) and category, its spans passed to span-f1.ts as they are.
+ */
+function annotatorLevels(list: readonly Compared[], level: ReadonlyMap<string, number>, levelCount: number): { levels: Levels; totals: { exact: SpanSums; overlap: SpanSums }[]; clusters: number } {
+  const levels = new Levels();
+  levels.ensure(levelCount - 1);
+  const totals = Array.from({ length: levelCount }, () => ({ exact: zero(), overlap: zero() }));
+  const bySentence = list.length === 1;
+  list.forEach((c, a) => {
+    const rank = bySentence ? new Map(c.sentences.map((s, i) => [s, i])) : null;
+    // Documents keyed cluster × levels + level, so that ascending keys go cluster by cluster.
+    const docs = new Map<number, { reference: TextSpan[]; candidate: TextSpan[] }>();
+    const doc = (sentence: number, category: string) => {
+      const l = level.get(category);
+      if (l === undefined) return undefined;
+      const key = (rank ? (rank.get(sentence) ?? 0) : a) * levelCount + l;
+      let d = docs.get(key);
+      if (!d) docs.set(key, (d = { reference: [], candidate: [] }));
+      return d;
+    };
+    for (const s of c.reference) doc(s.sentence, s.category)?.reference.push(s);
+    for (const t of c.tags) doc(t.sentence, t.category)?.candidate.push(t);
+    for (const key of [...docs.keys()].sort((x, y) => x - y)) {
+      const pair = docs.get(key)!;
+      const cluster = Math.floor(key / levelCount);
+      const l = key % levelCount;
+      const exact = exactSums(pair);
+      const overlap = overlapSums(pair);
+      for (const at of [0, l]) {
+        levels.add(at, cluster, exact, overlap);
+        add(totals[at]!.exact, exact);
+        add(totals[at]!.overlap, overlap);
+      }
+    }
+  });
+  return { levels, totals, clusters: bySentence ? (list[0]?.sentences.length ?? 0) : list.length };
+}
+
+/** Every annotator's precision, recall and F1 against gold (see the file comment). */
+export function qualityAgainstGold(inputs: readonly QualityInput[], options: QualityOptions = {}): QualityReport {
+  const resamples = options.resamples ?? 1000;
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError('resamples must be a positive integer');
+  if (!Number.isInteger(seed)) throw new RangeError('seed must be an integer');
+  // Each annotator's comparisons with gold, article by article (compared.ts).
+  const found = new Map<string, Compared[]>();
+  for (const input of inputs) {
+    for (const annotation of input.annotations) {
+      let list = found.get(annotation.annotatorId);
+      if (!list) found.set(annotation.annotatorId, (list = []));
+      const c = compared(input.gold, annotation, input.sentenceCount, options);
+      if (c.sentences.length > 0) list.push(c);
+    }
+  }
+  const seen = new Set<string>();
+  if (!options.categories) for (const list of found.values()) for (const c of list) for (const x of [...c.reference, ...c.tags]) seen.add(x.category);
+  const categories = options.categories ? [...options.categories] : [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const level = new Map(categories.map((c, i) => [c, i + 1]));
+  const annotatorIds = [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const annotators = annotatorIds.map((annotatorId): AnnotatorQuality => {
+    const list = found.get(annotatorId) ?? [];
+    const { levels, totals, clusters } = annotatorLevels(list, level, categories.length + 1);
+    const intervals = bootstrap(levels, clusters, resamples, seed);
+    const levelQuality = (at: number, category: string | null): LevelQuality => ({
+      category,
+      exact: scored(totals[at]!.exact, intervals[at]!, 0),
+      overlap: scored(totals[at]!.overlap, intervals[at]!, 3),
+    });
+    return {
+      annotatorId,
+      articles: list.length,
+      sentences: list.reduce((n, c) => n + c.sentences.length, 0),
+      overall: levelQuality(0, null),
+      categories: categories.map((c, i) => levelQuality(i + 1, c)),
+    };
+  });
+  return { annotators, categories, scope: options.scope ?? 'curated', resamples, seed };
+}
+
+function zero(): SpanSums {
+  return { pNum: 0, pDen: 0, rNum: 0, rDen: 0 };
+}
+
+function add(into: SpanSums, x: SpanSums): void {
+  into.pNum += x.pNum;
+  into.pDen += x.pDen;
+  into.rNum += x.rNum;
+  into.rDen += x.rDen;
+}
