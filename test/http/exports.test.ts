@@ -93,7 +93,7 @@ const jsonLines = (text: string) =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-const COLUMNS = ['project', 'article', 'article_title', 'sentence', 'start', 'end', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated'];
+const COLUMNS = ['project', 'article', 'article_title', 'sentence', 'start', 'end', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated', 'origin', 'suggester', 'suggestion_score', 'adjusted'];
 
 function demoText(): string {
   return w.t.store.article(w.demoArticleId)?.text ?? '';
