@@ -16,6 +16,7 @@ import { HttpError } from '../web/errors.js';
 import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
 import { queryId } from '../web/params.js';
 import { codebookOf, userNames } from '../web/views.js';
+import { suggestionReport } from '../suggest/report.js';
 
 /**
  * Reports are cached per store until the next change to the data (the store's version), the
@@ -77,6 +78,7 @@ export function agreement(store: Store): Router {
       articles,
       articleId: articleId ?? null,
       report,
+      suggestions: suggestionReport(store, project),
       names: userNames(store),
       sentenceText: (id: string, index: number) => {
         const article = store.article(id);

@@ -202,3 +202,17 @@ describe('stored data', () => {
     expect(() => parse.annotation(file({ origin: { kind: 'suggestion', suggester: 'rules', score: 2, adjusted: false } }))).toThrow();
   });
 });
+
+describe('the agreement page', () => {
+  it('compares suggested and manual tags, the split groups, and the suggestions’ live quality', async () => {
+    const html = expectPage(await w.researcher.get(`/projects/${w.projectId}/agreement`));
+    expect(html).toContain('Suggestions and their influence');
+    expect(html).toContain('id="origin-agreement"');
+    expect(html).toContain('id="split-design"');
+    const quality = /<table class="agreement" id="suggestion-quality">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+    // anna accepted two hedges (one adjusted) and rejected one reporting verb and one hedge.
+    expect(quality).toMatch(/<th scope="row">rules<\/th><td><span class="swatch c-hedge"><\/span> Hedge \/ doubt marker<\/td><td>2<\/td><td>1<\/td><td>1<\/td><td>0\.667<\/td>/);
+    expect(quality).toMatch(/<th scope="row">rules<\/th><td><span class="swatch c-reporting-verb"><\/span> [^<]+<\/td><td>0<\/td><td>0<\/td><td>1<\/td><td>0\.000<\/td>/);
+    expect(expectPage(await w.researcher.get(`/projects/${w.projectId}/agreement`))).toContain('id="suggestion-quality"');
+  });
+});
