@@ -59,7 +59,7 @@ describe('background retraining', () => {
     const first = live.model(w.projectId);
     expect(first).not.toBeNull();
     const page = expectPage(await anna.get(`/articles/${fresh}/sentences/1`));
-    expect(page).toMatch(/<strong>Evaluative \/ intensifying wording<\/strong>: “glorbish” <span class="muted small">learned · 0\.\d\d<\/span>/);
+    expect(page).toMatch(/<strong>Evaluative \/ intensifying wording<\/strong>: “glorbish” <span class="muted small">learned · 0\.\d\d<\/span><\/span>/);
     // A new tag arriving retrains (debounced) and replaces the model.
     expect((await tag(anna, ids[0] ?? '', 2, { first: 0, last: 0, category: 'hedge' })).status).toBe(303);
     await live.settle();
