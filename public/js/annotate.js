@@ -3,7 +3,8 @@
 // and undo are sent with fetch and the server answers with the editor's region drawn again;
 // moving to another sentence loads it in place (with history entries). Words are picked with the
 // mouse, by touch or with the keyboard (sentence-words.js); a half-done tag is kept as a draft
-// per sentence (sessionStorage) when you move away, and restored when you come back.
+// per sentence (sessionStorage) when you move away, and restored when you come back. Where the
+// project shows suggestions, Shift+A and Shift+X press the first one's Accept and Reject.
 import { SentenceWords } from './sentence-words.js';
 
 document.documentElement.classList.add('js');

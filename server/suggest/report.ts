@@ -58,6 +58,9 @@ function compute(store: Store, project: Project): SuggestionReport {
   const members = new Set(annotatorsOf(project));
   const annotations: Annotation[] = articles.flatMap((a) => store.annotations(a.id)).filter((a) => members.has(a.annotatorId));
   const settings = project.suggestions ?? null;
+  // A project that never had suggestions costs the agreement page nothing.
+  const any = settings !== null || annotations.some((a) => (a.rejected?.length ?? 0) > 0 || a.tags.some((t) => t.origin?.kind === 'suggestion'));
+  if (!any) return { settings, origins: [], split: null, decisions: [], quality: [], any };
 
   const origins = originAgreement(annotations, cats.map((c) => c.id)).map((o) => ({ ...o, name: o.category === null ? 'All categories' : name(o.category) }));
   const made = decisions(annotations).map((d) => ({ ...d, name: name(d.category) }));
@@ -101,6 +104,5 @@ function compute(store: Store, project: Project): SuggestionReport {
       }
     }
   }
-  const any = settings !== null || made.length > 0;
   return { settings, origins, split, decisions: made, quality, any };
 }

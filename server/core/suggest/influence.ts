@@ -6,7 +6,7 @@
 //   - per split-design group: how often each category is tagged per reviewed sentence;
 //   - what annotators did with the suggestions: accepted (and then adjusted) or rejected.
 // Pure: annotations in, counts out.
-import type { Annotation, Range } from '../model.js';
+import type { Annotation, Range, Tag } from '../model.js';
 import { reviewedSentences } from '../spans.js';
 import { originOf, type SuggestionGroup } from './design.js';
 
@@ -39,14 +39,24 @@ export function originAgreement(annotations: readonly Annotation[], categories: 
   const rows = new Map<string | null, OriginAgreement>([[null, { category: null, manual: empty(), suggestion: empty() }]]);
   for (const c of categories) rows.set(c, { category: c, manual: empty(), suggestion: empty() });
   const byArticle = new Map<string, Annotation[]>();
-  for (const a of annotations) byArticle.set(a.articleId, [...(byArticle.get(a.articleId) ?? []), a]);
+  for (const a of annotations) {
+    const list = byArticle.get(a.articleId);
+    if (list) list.push(a);
+    else byArticle.set(a.articleId, [a]);
+  }
   for (const group of byArticle.values()) {
     const reviewed = group.map((a) => reviewedSentences(a));
+    // Each annotator's tags by sentence: a tag is compared with the others' tags of its sentence only.
+    const bySentence = group.map((a) => {
+      const map = new Map<number, Tag[]>();
+      for (const t of a.tags) map.set(t.sentence, [...(map.get(t.sentence) ?? []), t]);
+      return map;
+    });
     group.forEach((a, i) => {
       for (const t of a.tags) {
         const kind = originOf(t).kind;
-        const others = group.filter((_, j) => j !== i && reviewed[j]?.has(t.sentence));
-        const confirmed = others.some((o) => o.tags.some((u) => u.sentence === t.sentence && u.category === t.category && overlaps(u, t)));
+        const others = group.map((_, j) => j).filter((j) => j !== i && reviewed[j]?.has(t.sentence));
+        const confirmed = others.some((j) => (bySentence[j]?.get(t.sentence) ?? []).some((u) => u.category === t.category && overlaps(u, t)));
         for (const key of [null, t.category]) {
           const row = rows.get(key);
           if (!row) continue;
