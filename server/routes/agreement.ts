@@ -11,6 +11,7 @@ import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
 import { queryId } from '../web/params.js';
 import { userNames } from '../web/views.js';
 import { suggestionReport } from '../suggest/report.js';
+import { LiveSuggestions } from '../suggest/live.js';
 
 export function agreement(store: Store): Router {
   const router = Router();
@@ -28,8 +29,10 @@ export function agreement(store: Store): Router {
   }
 
   /** GET /projects/:projectId/agreement[?article=] */
-  function show(req: Request, res: Response) {
+  async function show(req: Request, res: Response) {
     const { project, articleId, report } = load(req);
+    // The live suggestion quality scores the learned suggester too: read its model if no page has yet.
+    await LiveSuggestions.of(store).prepare(project, store.codebookOf(project));
     const articles = store.articles(project.id);
     res.render('agreement/show', {
       project,

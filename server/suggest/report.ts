@@ -14,7 +14,6 @@ import { decisions, groupRates, originAgreement, type Decisions, type GroupRate,
 import { suggestionQuality, type Quality, type Scored } from '../core/suggest/quality.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
-import { codebookOf } from '../web/views.js';
 import { LiveSuggestions } from './live.js';
 import { projectTrainingSet } from './project-model.js';
 
@@ -41,7 +40,7 @@ export function suggestionReport(store: Store, project: Project): SuggestionRepo
   let cache = caches.get(store);
   if (!cache) caches.set(store, (cache = new Map()));
   const live = LiveSuggestions.of(store);
-  const codebook = codebookOf(store, project);
+  const codebook = store.codebookOf(project);
   const key = `${store.version}:${JSON.stringify(project.suggestions ?? null)}:${project.members.length}:${codebook.id}:${live.model(project.id)?.trainedAt ?? ''}`;
   const hit = cache.get(project.id);
   if (hit?.key === key) return hit.report;
@@ -51,7 +50,7 @@ export function suggestionReport(store: Store, project: Project): SuggestionRepo
 }
 
 function compute(store: Store, project: Project): SuggestionReport {
-  const codebook = codebookOf(store, project);
+  const codebook = store.codebookOf(project);
   const cats = categoriesOf(codebook);
   const name = (id: string) => cats.find((c) => c.id === id)?.name ?? id;
   const articles = store.articles(project.id);
