@@ -1,5 +1,6 @@
 // The things Framelens talks about, as plain types. Parsing from untrusted
 // input lives in server/storage/schemas.ts and server/web/forms.ts.
+import type { SuggesterName } from './suggest/types.js';
 
 /** A `[start, end)` range of an article's text, in UTF-16 code units. */
 export interface Range {
@@ -87,13 +88,13 @@ export interface Tag {
  */
 export type TagOrigin =
   | { kind: 'manual' }
-  | { kind: 'suggestion'; suggester: string; score: number; adjusted: boolean };
+  | { kind: 'suggestion'; suggester: SuggesterName; score: number; adjusted: boolean };
 
 /** A suggestion an annotator rejected: it is not offered to them again. */
 export interface Rejection extends Range {
   sentence: number;
   category: string;
-  suggester: string;
+  suggester: SuggesterName;
   score: number;
   at: string;
 }

@@ -3,7 +3,7 @@
 // decisions; and the design rules (groups, what is offered).
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../server/core/agreement/index.js';
-import type { Annotation, Tag, TagOrigin } from '../../../server/core/model.js';
+import type { Annotation, Rejection, Tag, TagOrigin } from '../../../server/core/model.js';
 import { assignGroups, groupOf, offeredIn, pendingSuggestions, seesSuggestions, suggestersOf, type SuggestionSettings } from '../../../server/core/suggest/design.js';
 import { decisions, groupRates, originAgreement } from '../../../server/core/suggest/influence.js';
 import type { Suggestion } from '../../../server/core/suggest/index.js';
@@ -15,7 +15,7 @@ function tag(annotatorId: string, sentence: number, start: number, end: number, 
 const ann = (annotatorId: string, tags: Tag[], reviewed: number[], articleId = 'a', rejected: Annotation['rejected'] = undefined): Annotation => ({
   articleId, annotatorId, tags, reviewed: [...new Set([...reviewed, ...tags.map((t) => t.sentence)])], updatedAt: '', ...(rejected ? { rejected } : {}),
 });
-const sug = (suggester = 'rules', score = 0.8, adjusted = false): TagOrigin => ({ kind: 'suggestion', suggester, score, adjusted });
+const sug = (suggester: 'rules' | 'learned' = 'rules', score = 0.8, adjusted = false): TagOrigin => ({ kind: 'suggestion', suggester, score, adjusted });
 
 describe('agreement by origin', () => {
   it('a hand-worked study', () => {
@@ -82,7 +82,7 @@ describe('split design and decisions', () => {
   });
 
   it('decisions count accepted, adjusted and rejected per suggester and category', () => {
-    const rejected = [{ sentence: 0, start: 0, end: 1, category: 'p', suggester: 'rules', score: 0.7, at: '' }, { sentence: 1, start: 0, end: 1, category: 'p', suggester: 'learned', score: 0.6, at: '' }];
+    const rejected: Rejection[] = [{ sentence: 0, start: 0, end: 1, category: 'p', suggester: 'rules', score: 0.7, at: '' }, { sentence: 1, start: 0, end: 1, category: 'p', suggester: 'learned', score: 0.6, at: '' }];
     const study = [ann('a', [tag('a', 0, 2, 3, 'p', sug('rules')), tag('a', 0, 4, 5, 'p', sug('rules', 0.9, true)), tag('a', 1, 0, 1, 'q')], [], 'a', rejected)];
     expect(decisions(study)).toEqual([
       { suggester: 'learned', category: 'p', accepted: 0, adjusted: 0, rejected: 1, acceptance: 0 },
@@ -133,5 +133,17 @@ describe('what an annotator is offered', () => {
       [{ sentence: 0, start: 10, end: 12, category: 'q', suggester: 'rules', score: 0.7, at: '' }],
     );
     expect(offered.map((x) => `${x.start}-${x.category}-${x.suggester}`)).toEqual(['0-p-learned', '20-q-rules']);
+  });
+});
+
+describe('the journal keeps rejections', () => {
+  it('a snapshot copies them, and a save that adds one records the whole content', async () => {
+    const { annotationChanges } = await import('../../../server/storage/annotation-changes.js');
+    const before = { schemaVersion: 1 as const, data: { articleId: 'a', annotatorId: 'u', reviewed: [], tags: [], updatedAt: '' } };
+    const rejection: Rejection = { sentence: 0, start: 0, end: 3, category: 'p', suggester: 'rules', score: 0.7, at: 't' };
+    const after = { schemaVersion: 1 as const, data: { ...before.data, rejected: [rejection], updatedAt: 't' } };
+    expect(annotationChanges.snapshot(after).data.rejected).toEqual([rejection]);
+    expect(annotationChanges.diff(before, after)).toBeNull();
+    expect(annotationChanges.diff(after, annotationChanges.snapshot(after))).not.toBeNull();
   });
 });
