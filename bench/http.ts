@@ -109,17 +109,24 @@ export async function stopServer(server: Spawned, graceMs = 30_000): Promise<voi
 
 export interface Session {
   name: string;
-  /** `framelens.sid=…`, ready for a Cookie header. */
+  /** `framelens.sid=…` (and the CSRF cookie), ready for a Cookie header. */
   cookie: string;
   csrf: string;
 }
 
-function cookieFrom(response: Response, fallback: string): string {
+/**
+ * The Cookie header after `response`: its Framelens cookies replace those of the same name in
+ * `jar`. The sign-in page sets only the double-submit CSRF cookie (no session until sign-in), so
+ * the sign-in POST must carry that one.
+ */
+function cookieFrom(response: Response, jar: string): string {
+  const cookies = new Map(jar.split('; ').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair]));
   for (const header of response.headers.getSetCookie()) {
     const pair = header.split(';')[0] ?? '';
-    if (pair.startsWith('framelens.sid=')) return pair;
+    const name = pair.slice(0, pair.indexOf('='));
+    if (name.includes('framelens')) cookies.set(name, pair);
   }
-  return fallback;
+  return [...cookies.values()].join('; ');
 }
 
 export function csrfOf(html: string): string {

@@ -33,6 +33,9 @@ import {
 import { qualityByThreshold, suggestionQuality, type Quality, type Scored } from '../server/core/suggest/quality.js';
 import { loadShippedCodebooks } from '../server/storage/shipped-codebooks.js';
 import { trainInWorker } from '../server/suggest/train.js';
+import { saveModel } from '../server/storage/models.js';
+import type { Store } from '../server/storage/store.js';
+import type { SuggestionSettings } from '../server/core/suggest/design.js';
 import { projectTrainingSet } from '../server/suggest/project-model.js';
 import { createApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
@@ -248,6 +251,7 @@ async function speedRows(log: (...args: unknown[]) => void, codebook: Codebook, 
         pass: ratio >= 0.8,
       });
     }
+    rows.push(await pageWithSuggestionsRow(log, store, article.projectId, model, paths, page, median));
     return rows;
   } finally {
     if (server) {
@@ -314,4 +318,52 @@ async function trainingRow(log: (...args: unknown[]) => void, codebook: Codebook
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The sentence page with suggestions on (rules and learned) against the same page with them off,
+ * through the real app, in turns: CPU per page in this process (client included), medians.
+ */
+async function pageWithSuggestionsRow(
+  log: (...args: unknown[]) => void,
+  store: Store,
+  projectId: string,
+  model: ReturnType<typeof trainModel>,
+  paths: string[],
+  page: (path: string) => Promise<void>,
+  median: (xs: number[]) => number,
+): Promise<SuggestRow> {
+  await saveModel(store.dataDir, projectId, model);
+  const on: SuggestionSettings = { mode: 'both', split: false, groups: {}, since: '' };
+  const set = (settings: SuggestionSettings | null) =>
+    store.updateProject(projectId, (p) => {
+      if (settings) p.suggestions = settings;
+      else delete p.suggestions;
+    });
+  await set(on);
+  for (const p of paths) await page(p); // reads the model, fills the cache per sentence
+  const offCpu: number[] = [];
+  const onCpu: number[] = [];
+  const rounds = 7;
+  for (let round = 0; round < rounds; round++) {
+    for (const [settings, into] of [[null, offCpu], [on, onCpu]] as const) {
+      await set(settings);
+      const cpu = cpuMs();
+      for (let k = 0; k < 4; k++) for (const p of paths) await page(p);
+      into.push((cpuMs() - cpu) / (4 * paths.length));
+    }
+  }
+  await set(null);
+  const off = median(offCpu);
+  const withSuggestions = median(onCpu);
+  const ratio = off / withSuggestions;
+  log(`    sentence page with suggestions on (rules + learned, cached per sentence): ${fmt(withSuggestions * 1000, 0)} µs vs ${fmt(off * 1000, 0)} µs off → ${fmt(ratio, 2)}× the page rate`);
+  return {
+    figure: 'sentence page with suggestions on (rules + learned)',
+    value: `${fmt(withSuggestions * 1000, 0)} µs CPU per page`,
+    baseline: `suggestions off ${fmt(off * 1000, 0)} µs (same run, in turns)`,
+    ratio: `${fmt(ratio, 2)}× page rate`,
+    target: '≥ 0.80×',
+    pass: ratio >= 0.8,
+  };
 }

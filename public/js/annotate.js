@@ -3,7 +3,8 @@
 // and undo are sent with fetch and the server answers with the editor's region drawn again;
 // moving to another sentence loads it in place (with history entries). Words are picked with the
 // mouse, by touch or with the keyboard (sentence-words.js); a half-done tag is kept as a draft
-// per sentence (sessionStorage) when you move away, and restored when you come back.
+// per sentence (sessionStorage) when you move away, and restored when you come back. Where the
+// project shows suggestions, Shift+A and Shift+X press the first one's Accept and Reject.
 import { SentenceWords } from './sentence-words.js';
 
 document.documentElement.classList.add('js');
@@ -341,7 +342,8 @@ async function send(target, submitter) {
     say(data.error ?? '');
     return;
   }
-  if (target === form) dropDraft();
+  // An accepted suggestion opens in the form: a draft kept for the sentence would cover it.
+  if (target === form || target.id === 'suggestion-accept') dropDraft();
   if (typeof data.parts === 'string') applyParts(data.parts, target === form);
   else swap(data.html);
   if (data.message) say(data.message);
@@ -485,6 +487,11 @@ document.addEventListener('keydown', (event) => {
     return;
   }
   if (typing(target)) return; // text fields and menus keep every key
+  if (event.shiftKey && (key === 'A' || key === 'X')) {
+    // Suggestions: Shift+A accepts the first one offered, Shift+X rejects it (the list's buttons).
+    event.preventDefault();
+    return decide(key === 'A' ? 'accept' : 'reject');
+  }
   const inWords = Boolean(target?.closest('#sentence'));
   const onChoice = target instanceof HTMLInputElement && (target.type === 'radio' || target.type === 'checkbox');
   // Links, buttons and summaries keep their keys; so do radios and checkboxes, but for the letters.
@@ -553,6 +560,13 @@ document.addEventListener('keydown', (event) => {
   }
   if (key.length === 1) pickCategory(event);
 });
+
+/** Accepts or rejects the first suggestion still offered, as its button in the list would. */
+function decide(what) {
+  const button = editor?.querySelector(`#suggestions [data-${what}]`);
+  if (button instanceof HTMLButtonElement && button.form) void send(button.form, button);
+  else say('No suggestion is offered on this sentence.');
+}
 
 /** A category's key checks it, without moving the focus (so the words can still be changed). */
 function pickCategory(event) {

@@ -1,5 +1,6 @@
 // The things Framelens talks about, as plain types. Parsing from untrusted
 // input lives in server/storage/schemas.ts and server/web/forms.ts.
+import type { SuggesterName } from './suggest/types.js';
 
 /** A `[start, end)` range of an article's text, in UTF-16 code units. */
 export interface Range {
@@ -77,6 +78,25 @@ export interface Tag {
   note: string;
   createdAt: string;
   updatedAt: string;
+  /** Where the tag came from; absent on tags stored before origins were recorded (read as manual). */
+  origin?: TagOrigin;
+}
+
+/**
+ * A tag's origin: made by hand, or an accepted suggestion (which suggester, its score, and
+ * whether the annotator then changed its span or category).
+ */
+export type TagOrigin =
+  | { kind: 'manual' }
+  | { kind: 'suggestion'; suggester: SuggesterName; score: number; adjusted: boolean };
+
+/** A suggestion an annotator rejected: it is not offered to them again. */
+export interface Rejection extends Range {
+  sentence: number;
+  category: string;
+  suggester: SuggesterName;
+  score: number;
+  at: string;
 }
 
 /** One annotator's work on one article: their tags and the sentences they reviewed. */
@@ -86,6 +106,8 @@ export interface Annotation {
   /** Sentence indexes marked "reviewed — nothing to tag here" (or reviewed while tagging). */
   reviewed: number[];
   tags: Tag[];
+  /** Suggestions this annotator rejected here (absent until the first). */
+  rejected?: Rejection[];
   /** When this annotator last changed anything here (ISO time, empty if never). */
   updatedAt: string;
 }

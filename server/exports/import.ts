@@ -2,7 +2,8 @@
 // is stored — every line, and every annotator name against the accounts: one problem and nothing
 // is imported, no account made.
 import { z } from 'zod';
-import type { Tag } from '../core/model.js';
+import type { Tag, TagOrigin } from '../core/model.js';
+import { SUGGESTERS } from '../core/suggest/types.js';
 import { categories } from '../core/codebook.js';
 import { codePoints } from '../core/offsets.js';
 import { markReviewed, sentenceAt } from '../core/spans.js';
@@ -34,6 +35,11 @@ const record = z.object({
   annotator: z.string().min(1).max(100),
   created: z.string().max(40),
   updated: z.string().max(40),
+  // Exports since suggestions carry the origin; older ones have none (manual).
+  origin: z.enum(['manual', 'suggestion']).default('manual'),
+  suggester: z.enum(SUGGESTERS).nullable().default(null),
+  suggestion_score: z.number().min(0).max(1).nullable().default(null),
+  adjusted: z.boolean().nullable().default(null),
 });
 
 /** A sentence reviewed without tags (see ReviewedRecord in core/export/tags.ts). */
@@ -116,6 +122,7 @@ export async function importTags(store: Store, project: Project, jsonl: string):
       tag: {
         sentence: r.sentence - 1, start: r.start, end: r.end, category: r.category, voice: r.voice,
         intensity: r.intensity, note: r.note, createdAt: r.created, updatedAt: r.updated,
+        origin: importedOrigin(r),
       },
     });
   });
@@ -161,4 +168,12 @@ export async function importTags(store: Store, project: Project, jsonl: string):
     });
   }
   return { imported, skipped, reviewed, newAnnotators };
+}
+
+/** A record's origin: a suggestion needs its suggester and score, else the tag counts as manual. */
+function importedOrigin(r: { origin: 'manual' | 'suggestion'; suggester: (typeof SUGGESTERS)[number] | null; suggestion_score: number | null; adjusted: boolean | null }): TagOrigin {
+  if (r.origin === 'suggestion' && r.suggester !== null && r.suggestion_score !== null) {
+    return { kind: 'suggestion', suggester: r.suggester, score: r.suggestion_score, adjusted: r.adjusted ?? false };
+  }
+  return { kind: 'manual' };
 }

@@ -259,7 +259,7 @@ export async function applySpanImport(store: Store, project: Project, plan: Span
       }
       const now = new Date().toISOString();
       const list = byAnnotator.get(s.annotatorName) ?? [];
-      for (const p of pieces) list.push({ sentence: p.sentence, start: p.start, end: p.end, category, voice: s.voice, intensity: s.intensity, note: s.note, createdAt: now, updatedAt: now });
+      for (const p of pieces) list.push({ sentence: p.sentence, start: p.start, end: p.end, category, voice: s.voice, intensity: s.intensity, note: s.note, createdAt: now, updatedAt: now, origin: { kind: 'manual' } });
       byAnnotator.set(s.annotatorName, list);
     }
     for (const name of new Set([...byAnnotator.keys(), ...reviewers])) {

@@ -10,6 +10,8 @@ import { HttpError } from '../web/errors.js';
 import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
 import { queryId, queryString } from '../web/params.js';
 import { userNames } from '../web/views.js';
+import { suggestionReport } from '../suggest/report.js';
+import { LiveSuggestions } from '../suggest/live.js';
 
 export function agreement(store: Store): Router {
   const router = Router();
@@ -28,8 +30,10 @@ export function agreement(store: Store): Router {
   }
 
   /** GET /projects/:projectId/agreement[?article=] */
-  function show(req: Request, res: Response) {
+  async function show(req: Request, res: Response) {
     const { project, articleId, report, gold } = load(req);
+    // The live suggestion quality scores the learned suggester too: read its model if no page has yet.
+    await LiveSuggestions.of(store).prepare(project, store.codebookOf(project));
     const articles = store.articles(project.id);
     res.render('agreement/show', {
       project,
@@ -38,6 +42,7 @@ export function agreement(store: Store): Router {
       articleId: articleId ?? null,
       report,
       gold,
+      suggestions: suggestionReport(store, project),
       names: userNames(store),
       sentenceText: (id: string, index: number) => {
         const article = store.article(id);

@@ -1,7 +1,8 @@
 // Projects: the list, a project's page with its articles, creation, settings and members.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { assignedTo, isResearcher, roleIn } from '../core/access.js';
+import { annotatorsOf, assignedTo, isResearcher, roleIn } from '../core/access.js';
+import { MODE_LABELS, SUGGESTION_MODES, assignGroups, seesSuggestions, type SuggestionMode } from '../core/suggest/design.js';
 import { progress } from '../core/spans.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
@@ -29,6 +30,8 @@ const settingsForm = z.strictObject({
   mode: z.enum(['all', 'balanced']),
   perArticle: formInt(1, 100).default(2),
   open: formFlag,
+  suggestions: z.enum(SUGGESTION_MODES).default('off'),
+  split: formFlag,
 });
 // Within a project people annotate or lead the study; teachers run lessons under Lessons instead.
 const memberForm = z.strictObject({ ...csrfField, name: z.string().trim().min(1).max(100), role: z.enum(['researcher', 'annotator']) });
@@ -45,6 +48,17 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
   router.post('/projects/:projectId/members/:userId/reset', project, resetPassword);
   router.post('/projects/:projectId/members/:userId/delete', project, removeMember);
   return router;
+
+  /**
+   * Suggestions off, on, or on for half the annotators. Switching them on starts the clock that
+   * spares sentences tagged before; split groups, once given, stay (core/suggest/design.ts).
+   */
+  function setSuggestions(p: Project, mode: SuggestionMode, split: boolean): void {
+    const before = p.suggestions;
+    if (mode === 'off' && !before) return;
+    const since = !before || before.mode === 'off' ? new Date().toISOString() : before.since;
+    p.suggestions = { mode, split, since: mode === 'off' ? (before?.since ?? since) : since, groups: assignGroups(p.id, annotatorsOf(p), before?.groups ?? {}) };
+  }
 
   function mine(userId: string): Project[] {
     return store.projects.data.data.projects.filter((p) => roleIn(p, userId));
@@ -97,6 +111,7 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
       codebooks: store.codebooks(),
       link: null,
       error: null,
+      suggestions: suggestionsNote(project, user.id),
     });
   }
 
@@ -112,6 +127,7 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
       p.assignment.mode = form.mode;
       p.assignment.perArticle = form.perArticle;
       p.open = form.open;
+      setSuggestions(p, form.suggestions, form.split);
     });
     seeOther(res, `/projects/${project.id}`);
   }
@@ -138,6 +154,7 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
     await store.updateProject(project.id, (p) => {
       if (roleIn(p, userId)) throw new HttpError(409, `${user.name} is already a member of this project.`);
       p.members.push({ userId, role: form.role });
+      if (p.suggestions) setSuggestions(p, p.suggestions.mode, p.suggestions.split);
     });
     if (link) return showWithLink(req, res, `New account ${user.name}: send them this one-time link to choose a password.`, link);
     seeOther(res, `/projects/${project.id}#members`);
@@ -161,7 +178,22 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
       codebooks: store.codebooks(),
       link,
       error: null,
+      suggestions: suggestionsNote(project, user.id),
     });
+  }
+
+  /** What the project page says about suggestions (stated to everyone: a blind study must say so). */
+  function suggestionsNote(project: Project, userId: string) {
+    const settings = project.suggestions;
+    return {
+      modes: SUGGESTION_MODES.map((m) => ({ value: m, label: MODE_LABELS[m] })),
+      mode: settings?.mode ?? 'off',
+      split: settings?.split ?? false,
+      on: settings !== undefined && settings.mode !== 'off',
+      label: MODE_LABELS[settings?.mode ?? 'off'],
+      seen: seesSuggestions(settings, project.id, userId),
+      groups: settings?.split ? settings.groups : {},
+    };
   }
 
   /** Members whose sign-in is refused for too many wrong passwords, and for how many more minutes. */

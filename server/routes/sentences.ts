@@ -12,6 +12,8 @@ import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.j
 import { sentenceIndex } from '../web/editor/sentence.js';
 import { fromTag, tagFields } from '../web/editor/tags.js';
 import { codebookOf, userNames, visibleAnnotations } from '../web/views.js';
+import { offeredIn, pendingSuggestions, seesSuggestions } from '../core/suggest/design.js';
+import { LiveSuggestions } from '../suggest/live.js';
 
 export const ANNOTATOR_WORDING: Wording = {
   heading: 'Sentence',
@@ -39,7 +41,17 @@ export const ANNOTATOR_WORDING: Wording = {
 export function sentences(store: Store, signedIn: RequestHandler[]): Router {
   const router = Router();
   router.use('/articles/:articleId/sentences', ...signedIn);
-  const article = loadArticle(store);
+  const load = loadArticle(store);
+  const live = LiveSuggestions.of(store);
+  // The project's learned model is read before its first page (later pages find it in memory).
+  const article: RequestHandler[] = [
+    load,
+    (req, _res, next) => {
+      const project = loadedProject(req);
+      if (project.suggestions?.mode !== 'learned' && project.suggestions?.mode !== 'both') return next();
+      live.prepare(project, codebookOf(store, project)).then(() => next(), next);
+    },
+  ];
   const editor = sentenceEditor({
     kind: 'annotation',
     view: 'sentences/show',
@@ -58,12 +70,29 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
           ...tagFields(tag),
           createdAt: tag.createdAt ?? now,
           updatedAt: now,
+          origin: tag.origin ?? { kind: 'manual' },
         };
         addTag(annotation, stored);
       }),
-    update: (req, _place, id, fields) => change(req, (annotation) => updateTag(annotation, id, tagFields(fields), new Date().toISOString())),
+    update: (req, _place, id, fields) =>
+      change(req, (annotation) => {
+        const tag = annotation.tags.find((t) => t.id === id);
+        const was = tag && { start: tag.start, end: tag.end, category: tag.category };
+        updateTag(annotation, id, tagFields(fields), new Date().toISOString());
+        // An accepted suggestion whose span or category the annotator changed counts as adjusted.
+        const origin = tag?.origin;
+        if (tag && was && origin?.kind === 'suggestion' && (fields.start !== was.start || fields.end !== was.end || fields.category !== was.category)) {
+          tag.origin = { ...origin, adjusted: true };
+        }
+      }),
     remove: (req, _place, id) => change(req, (annotation) => removeTag(annotation, id)),
     review: (req, p, reviewed) => change(req, (annotation) => (reviewed ? markReviewed(annotation, p.index) : unmarkReviewed(annotation, p.index))),
+    reject: (req, _place, s) =>
+      change(req, (annotation) => {
+        const rejected = annotation.rejected ?? [];
+        rejected.push({ sentence: s.sentence, start: s.start, end: s.end, category: s.category, suggester: s.suggester, score: s.score, at: new Date().toISOString() });
+        annotation.rejected = rejected;
+      }),
   });
   const path = '/articles/:articleId/sentences/:n';
   router.get(path, article, editor.show);
@@ -72,10 +101,13 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
   router.post(`${path}/tags/:tagId/delete`, article, editor.remove);
   router.post(`${path}/reviewed`, article, editor.review);
   router.post(`${path}/undo`, article, editor.undo);
+  router.post(`${path}/suggestions/accept`, article, editor.accept);
+  router.post(`${path}/suggestions/reject`, article, editor.reject);
   return router;
 
-  function change(req: Request, apply: Parameters<Store['updateAnnotation']>[2]): Promise<void> {
-    return store.updateAnnotation(loadedArticle(req).id, currentUser(req).id, apply);
+  async function change(req: Request, apply: Parameters<Store['updateAnnotation']>[2]): Promise<void> {
+    await store.updateAnnotation(loadedArticle(req).id, currentUser(req).id, apply);
+    live.tagsChanged(loadedProject(req));
   }
 
   function checkCanEdit(req: Request): void {
@@ -96,10 +128,16 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
       .flatMap((a) => a.tags.filter((t) => t.sentence === index));
     // Names are looked up only when there are other annotators' tags to show (none in a blind project).
     const names = others.length > 0 ? userNames(store) : new Map<string, string>();
+    const codebook = codebookOf(store, project);
+    const settings = project.suggestions;
+    const suggestions =
+      settings && seesSuggestions(settings, project.id, user.id) && offeredIn(mine, index, settings.since)
+        ? pendingSuggestions(live.forSentence(project, codebook, article, index), mine.tags, mine.rejected ?? [])
+        : undefined;
     return {
       doc: article,
       index,
-      codebook: codebookOf(store, project),
+      codebook,
       base: `/articles/${article.id}/sentences`,
       owner: `${article.id}:${user.id}`,
       title: `Sentence ${index + 1} · ${article.title}`,
@@ -111,6 +149,7 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
       reviewed: reviewedSentences(mine).has(index),
       progress: progress(article, mine),
       others: others.map((t) => ({ ...fromTag(t), by: names.get(t.annotatorId) ?? 'unknown' })),
+      ...(suggestions ? { suggestions } : {}),
       after: null,
       page: { article, project },
     };

@@ -1,17 +1,25 @@
 // What the journal records of a save to a tag shard (one annotator's annotation of one article):
 // the change, not the whole file. A tag save journals the tag (~1.4x its own JSON) where the
 // whole shard was ~10x on the bench's study, and more for busy annotators.
-import type { Tag } from '../core/model.js';
+import type { Rejection, Tag } from '../core/model.js';
 import type { ChangeCodec } from './journalled-file.js';
 import { annotationChange, parse, type AnnotationChange, type AnnotationFile } from './schemas.js';
 
 /** A copy deep enough that changes to the original leave it alone: tags are flat objects. */
 function copy(file: AnnotationFile): AnnotationFile {
-  const { articleId, annotatorId, reviewed, tags, updatedAt } = file.data;
+  const { articleId, annotatorId, reviewed, tags, rejected, updatedAt } = file.data;
   return {
     schemaVersion: file.schemaVersion,
-    data: { articleId, annotatorId, reviewed: reviewed.slice(), tags: tags.map((tag) => ({ ...tag })), updatedAt },
+    data: { articleId, annotatorId, reviewed: reviewed.slice(), tags: tags.map((tag) => ({ ...tag })), ...(rejected ? { rejected: rejected.map((r) => ({ ...r })) } : {}), updatedAt },
   };
+}
+
+/** Whether two lists of rejected suggestions are the same (they only grow; a change is rare). */
+function sameRejected(a: Rejection[] = [], b: Rejection[] = []): boolean {
+  return a.length === b.length && a.every((r, i) => {
+    const s = b[i];
+    return s !== undefined && r.sentence === s.sentence && r.start === s.start && r.end === s.end && r.category === s.category && r.suggester === s.suggester && r.score === s.score && r.at === s.at;
+  });
 }
 
 function sameTag(a: Tag, b: Tag): boolean {
@@ -56,6 +64,8 @@ export const annotationChanges: ChangeCodec<AnnotationFile, AnnotationFile> = {
     const b = before.data;
     const a = after.data;
     if (before.schemaVersion !== after.schemaVersion || b.articleId !== a.articleId || b.annotatorId !== a.annotatorId) return null;
+    // A rejected suggestion is not a tag change: that save records the whole content.
+    if (!sameRejected(b.rejected, a.rejected)) return null;
     const old = new Map(b.tags.map((tag) => [tag.id, tag]));
     if (old.size !== b.tags.length) return null;
     const kept = new Set<string>();

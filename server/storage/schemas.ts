@@ -1,7 +1,9 @@
 // Shapes of the JSON files under DATA_DIR. Every file is parsed from `unknown`
 // through one of these before the app sees it.
 import { z } from 'zod';
-import type { Annotation, Article, Tag } from '../core/model.js';
+import type { Annotation, Article, Rejection, Tag, TagOrigin } from '../core/model.js';
+import { SUGGESTERS } from '../core/suggest/types.js';
+import { SUGGESTION_MODES, type SuggestionSettings } from '../core/suggest/design.js';
 
 export const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const id = z.string().regex(ID);
@@ -23,6 +25,12 @@ const article = z.strictObject({
   createdBy: id,
 }) satisfies z.ZodType<Article>;
 
+/** Stored since suggestions: a tag without it is a manual one from before. */
+const origin = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('manual') }),
+  z.strictObject({ kind: z.literal('suggestion'), suggester: z.enum(SUGGESTERS), score: z.number().min(0).max(1), adjusted: z.boolean() }),
+]) satisfies z.ZodType<TagOrigin>;
+
 const tag = z.strictObject({
   id,
   articleId: id,
@@ -36,13 +44,25 @@ const tag = z.strictObject({
   note: z.string().max(2000),
   createdAt: isoTime,
   updatedAt: isoTime,
+  origin: origin.optional(),
 }) satisfies z.ZodType<Tag>;
+
+const rejection = z.strictObject({
+  sentence: z.number().int().min(0),
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+  category: z.string().max(64),
+  suggester: z.enum(SUGGESTERS),
+  score: z.number().min(0).max(1),
+  at: isoTime,
+}) satisfies z.ZodType<Rejection>;
 
 const annotation = z.strictObject({
   articleId: id,
   annotatorId: id,
   reviewed: z.array(sentence),
   tags: z.array(tag),
+  rejected: z.array(rejection).optional(),
   updatedAt: isoTime,
 }) satisfies z.ZodType<Annotation>;
 
@@ -95,6 +115,16 @@ export const usersFile = versioned(
 );
 export type UsersFile = z.infer<typeof usersFile>;
 
+const suggestionSettings = z.strictObject({
+  mode: z.enum(SUGGESTION_MODES),
+  /** Split design: only the annotators in the `shown` group see suggestions. */
+  split: z.boolean(),
+  /** userId → group, assigned once per annotator (core/suggest/design.ts). */
+  groups: z.record(z.string(), z.enum(['shown', 'hidden'])),
+  /** When suggestions were last switched on: sentences tagged before are not offered any. */
+  since: isoTime,
+}) satisfies z.ZodType<SuggestionSettings>;
+
 const member = z.strictObject({ userId: id, role: z.enum(ROLES) });
 export type Member = z.infer<typeof member>;
 
@@ -122,6 +152,8 @@ const project = z.strictObject({
       curators: z.array(id).max(100),
     })
     .optional(),
+  /** Framing suggestions in the sentence editor; absent (as before they existed) means off. */
+  suggestions: suggestionSettings.optional(),
   createdAt: isoTime,
   createdBy: id,
 });

@@ -35,6 +35,8 @@ export interface Mark {
   category: string;
   start: number;
   end: number;
+  /** A suggestion (drawn as a dashed outline), not a tag. */
+  ghost?: boolean;
 }
 
 export interface Piece {
@@ -42,7 +44,7 @@ export interface Piece {
   /** Index of the word this piece belongs to (sentence view), or null for the gaps between words. */
   word: number | null;
   /** Tags covering this piece, outermost first; `layer` stacks their underlines. */
-  tags: { id: string; category: string; layer: number }[];
+  tags: { id: string; category: string; layer: number; ghost?: boolean; first?: boolean; label?: string }[];
 }
 
 /** Marks in drawing order: by start, the longer first (it is the outer layer), then by id. */
@@ -91,7 +93,10 @@ export function pieces(text: string, range: Range, marks: Mark[], words: Range[]
     const word = words[w];
     const tags: Piece['tags'] = [];
     for (const m of sorted) {
-      if (m.start <= start && m.end >= end) tags.push({ id: m.id, category: m.category, layer: Math.min(tags.length, 3) });
+      if (m.start <= start && m.end >= end) {
+        const layer = Math.min(tags.length, 3);
+        tags.push(m.ghost ? { id: m.id, category: m.category, layer, ghost: true } : { id: m.id, category: m.category, layer });
+      }
     }
     out.push({ text: text.slice(start, end), word: word && word.start <= start && word.end >= end ? w : null, tags });
   }

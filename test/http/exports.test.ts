@@ -119,7 +119,7 @@ const jsonLines = (text: string) =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-const FIELDS = ['project', 'article', 'article_title', 'sentence', 'start', 'end', 'start_cp', 'end_cp', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated'];
+const FIELDS = ['project', 'article', 'article_title', 'sentence', 'start', 'end', 'start_cp', 'end_cp', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated', 'origin', 'suggester', 'suggestion_score', 'adjusted'];
 // In CSV the gold layer's provenance columns close every row (empty on annotators' rows).
 const COLUMNS = [...FIELDS, 'agreed_by', 'auto', 'curator', 'contested', 'competing_categories'];
 

@@ -35,7 +35,9 @@ Numbers are never changed.
 FILES
 - tags.csv: one row per tag: project, article, article_title, sentence
   (1-based), start, end, start_cp, end_cp, text, category, voice, intensity,
-  note, annotator, created, updated.
+  note, annotator, created, updated, origin (manual, or suggestion: an
+  accepted framing suggestion), suggester, suggestion_score and adjusted (1 when
+  the annotator changed the suggested span or category; empty for manual tags).
 - tags.jsonl: the same fields, one JSON object per line, plus a line
   {"reviewed": true, ...} (no category) for each sentence an annotator reviewed
   without tagging anything. It can be imported back into a project.

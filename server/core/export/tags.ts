@@ -1,5 +1,6 @@
 // One flat record per tag: the shape of the CSV and JSONL exports (and of JSONL import).
 import type { Annotation, Article, Tag } from '../model.js';
+import { originOf } from '../suggest/design.js';
 import { exportedText } from '../offsets.js';
 
 export interface TagRecord {
@@ -22,11 +23,18 @@ export interface TagRecord {
   annotator: string;
   created: string;
   updated: string;
+  /** `manual`, or `suggestion` (an accepted suggestion; tags stored before origins read as manual). */
+  origin: 'manual' | 'suggestion';
+  /** For a suggestion: which suggester, its score, and whether the annotator changed its span or category. */
+  suggester: string | null;
+  suggestion_score: number | null;
+  adjusted: boolean | null;
 }
 
 export const TAG_COLUMNS: (keyof TagRecord)[] = [
   'project', 'article', 'article_title', 'sentence', 'start', 'end', 'start_cp', 'end_cp', 'text', 'category',
   'voice', 'intensity', 'note', 'annotator', 'created', 'updated',
+  'origin', 'suggester', 'suggestion_score', 'adjusted',
 ];
 
 /**
@@ -77,6 +85,7 @@ function* records(
     for (const annotation of annotations) {
       const tags = [...annotation.tags].sort((a, b) => a.start - b.start || a.end - b.end || a.category.localeCompare(b.category));
       for (const tag of tags) {
+        const origin = originOf(tag);
         yield {
           project: projectName,
           article: article.id,
@@ -94,6 +103,10 @@ function* records(
           annotator: annotatorName(annotation.annotatorId),
           created: tag.createdAt,
           updated: tag.updatedAt,
+          origin: origin.kind,
+          suggester: origin.kind === 'suggestion' ? origin.suggester : null,
+          suggestion_score: origin.kind === 'suggestion' ? origin.score : null,
+          adjusted: origin.kind === 'suggestion' ? origin.adjusted : null,
         };
       }
       if (!withReviewed) continue;

@@ -21,7 +21,9 @@ import { idParam, queryId } from '../params.js';
 import { seeOther } from '../see-other.js';
 import { LAYOUT, cachedFragment, freshFragment, pieces } from '../views.js';
 import { RecentChanges, type Change } from './changes.js';
-import { reviewForm, tagFormSchema, undoForm, type FieldSpec, type TagInput } from './form.js';
+import { reviewForm, suggestionForm, tagFormSchema, undoForm, type FieldSpec, type TagInput } from './form.js';
+import { suggestionKey } from '../../core/suggest/design.js';
+import type { Suggestion } from '../../core/suggest/index.js';
 import { InputError, echo, sentenceView, spanOf, type EditedText } from './sentence.js';
 import { sameFields, type EditorFields, type EditorTag } from './tags.js';
 
@@ -70,6 +72,8 @@ export interface Place {
   progress: Progress | null;
   /** Other people's tags on this sentence, where this user may see them, with their names. */
   others: (EditorTag & { by: string })[];
+  /** The suggestions this user is offered on this sentence (text order), where the project shows them. */
+  suggestions?: Suggestion[];
   /** Where "next" leads from the last sentence (a lesson's overview), if anywhere. */
   after: { href: string; label: string } | null;
   /** Locals only the page around the editor reads (crumbs, the lesson bar). */
@@ -100,6 +104,8 @@ export interface EditorSpec {
   review?(req: Request, place: Place, reviewed: boolean): Promise<void>;
   /** Where marking a sentence done leads (default: the next sentence); null stays. */
   onward?(req: Request, place: Place): number | null;
+  /** Stores a rejected suggestion; absent where there are no suggestions. */
+  reject?(req: Request, place: Place, suggestion: Suggestion): Promise<void>;
 }
 
 /** A refusal a user can act on (a duplicate, a closed lesson): the form comes back with it. */
@@ -137,7 +143,7 @@ const str = (value: unknown) => (typeof value === 'string' ? value : '');
 export function sentenceEditor(spec: EditorSpec) {
   const changes = new RecentChanges();
   const tagForm = tagFormSchema(spec.fields);
-  return { show, create, update, remove, review, undo, settled };
+  return { show, create, update, remove, review, undo, settled, accept, reject };
 
   function keyOf(place: Place): string {
     return `${place.owner}:${place.index}`;
@@ -175,6 +181,10 @@ export function sentenceEditor(spec: EditorSpec) {
   function viewOf(req: Request, res: Response, place: Place, state: State) {
     const view = sentenceView(place.doc, place.index);
     const book = place.codebook;
+    const offered = place.canEdit ? (place.suggestions ?? []) : [];
+    const nameOf = (category: string) => findCategory(book, category)?.name ?? category;
+    const suggestions = offered.map((s, i) => ({ ...view.tagView(s), id: `s${i}`, key: suggestionKey(s), name: nameOf(s.category), suggester: s.suggester, score: s.score }));
+    const marks = suggestions.length > 0 ? [...place.tags, ...suggestions.map((s) => ({ id: s.id, category: s.category, start: s.start, end: s.end, ghost: true }))] : place.tags;
     const tagged = (t: EditorTag) => ({ ...view.tagView(t), note: t.text, name: findCategory(book, t.category)?.name ?? t.category, voiceLabel: VOICE_LABELS[t.voice] });
     const editing = state.editing && tagged(state.editing);
     const f = state.form;
@@ -194,7 +204,9 @@ export function sentenceEditor(spec: EditorSpec) {
       canEdit: place.canEdit,
       reviewed: place.reviewed,
       progress: place.progress,
-      pieces: view.withMarks(pieces(place.doc.text, view.range, place.tags, view.words)),
+      pieces: labelGhosts(view.withMarks(pieces(place.doc.text, view.range, marks, view.words)), suggestions),
+      suggestions,
+      hasSuggestions: place.canEdit && place.suggestions !== undefined,
       words: view.choices,
       previous: view.previous,
       next: view.next,
@@ -434,4 +446,87 @@ export function sentenceEditor(spec: EditorSpec) {
     }
     changed(req, res, place, changes.record(key, change.after, change.before, !change.undoes));
   }
+
+  /** The offered suggestion a form names; a refusal when it is no longer offered. */
+  function offeredSuggestion(req: Request, place: Place): Suggestion {
+    const form = parseForm(suggestionForm, req.body);
+    const found = (place.suggestions ?? []).find((s) => suggestionKey(s) === form.suggestion);
+    if (!found) throw new RuleError('That suggestion is no longer offered here: it was accepted or rejected already, perhaps in another tab, or the suggestions have been retrained.');
+    return found;
+  }
+
+  /**
+   * POST …/:n/suggestions/accept — the suggestion becomes a tag (its origin says so), opened in
+   * the form to adjust: the plain form lands on it with ?edit=, the script gets the region so.
+   */
+  async function accept(req: Request, res: Response) {
+    const place = placeFor(req, res, true);
+    if (!place) return;
+    let tag: EditorTag;
+    let change: Change;
+    try {
+      const s = offeredSuggestion(req, place);
+      const origin = { kind: 'suggestion' as const, suggester: s.suggester, score: s.score, adjusted: false };
+      tag = { id: newId(), sentence: place.index, start: s.start, end: s.end, category: s.category, voice: 'author', intensity: null, text: '', createdAt: null, origin };
+      await spec.add(req, place, tag);
+      change = changes.record(keyOf(place), null, tag);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      refused(req, res, place, 409, error.message, false);
+      return;
+    }
+    if (!wantsJson(req)) {
+      seeOther(res, `${sentenceUrl(place)}?edit=${tag.id}&saved=${tag.id}&done=${change.id}#sentence`);
+      return;
+    }
+    const now = fresh(req, res, place);
+    const announcement = announce(place, change);
+    const message = `Accepted: ${describe(place, tag)}. It is open below to adjust; Esc leaves it as it is.`;
+    answer(req, res, now, 200, { ...EMPTY, editing: now.tags.find((t) => t.id === tag.id) ?? tag, savedId: tag.id, announcement: announcement && { ...announcement, message } });
+  }
+
+  /** POST …/:n/suggestions/reject — the suggestion is stored as rejected and no longer offered. */
+  async function reject(req: Request, res: Response) {
+    const place = placeFor(req, res, true);
+    if (!place) return;
+    const store = spec.reject;
+    if (!store) throw new InputError('This editor has no suggestions.');
+    let s: Suggestion;
+    try {
+      s = offeredSuggestion(req, place);
+      await store(req, place, s);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      refused(req, res, place, 409, error.message, false);
+      return;
+    }
+    if (!wantsJson(req)) {
+      seeOther(res, `${sentenceUrl(place)}#sentence`);
+      return;
+    }
+    answer(req, res, fresh(req, res, place), 200, EMPTY, { message: `Rejected: ${describe(place, s)}.`, partsOnly: true });
+  }
+}
+
+/** Marks the first and last piece of each suggestion (the outline's ends; its category is written after the last). */
+function labelGhosts<P extends { tags: { id: string; ghost?: boolean; label?: string; first?: boolean }[] }>(drawn: P[], suggestions: { id: string; name: string }[]): P[] {
+  if (suggestions.length === 0) return drawn;
+  const names = new Map(suggestions.map((s) => [s.id, s.name]));
+  const started = new Set<string>();
+  for (const piece of drawn) {
+    for (const t of piece.tags) {
+      if (!t.ghost || started.has(t.id)) continue;
+      started.add(t.id);
+      t.first = true;
+    }
+  }
+  const seen = new Set<string>();
+  for (let i = drawn.length - 1; i >= 0; i--) {
+    for (const t of drawn[i]?.tags ?? []) {
+      if (!t.ghost || seen.has(t.id)) continue;
+      seen.add(t.id);
+      t.label = names.get(t.id) ?? '';
+    }
+  }
+  return drawn;
 }

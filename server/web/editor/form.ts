@@ -63,3 +63,6 @@ export const reviewForm = z.strictObject({ ...csrfField, reviewed: z.enum(['0', 
 
 /** The undo button's form: which change it undoes (the last one, if it is still the last). */
 export const undoForm = z.strictObject({ ...csrfField, change: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'is not a change of this page') });
+
+/** Accept or Reject on a suggestion: which one (core/suggest/design.ts, suggestionKey). */
+export const suggestionForm = z.strictObject({ ...csrfField, suggestion: z.string().max(200) });

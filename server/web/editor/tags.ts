@@ -1,6 +1,6 @@
 // A tag as the sentence editors handle it, whichever store it lives in: an annotator's tag, a
 // student's, or a reference tag (whose text is its rationale).
-import type { Intensity, Tag, Voice } from '../../core/model.js';
+import type { Intensity, Tag, TagOrigin, Voice } from '../../core/model.js';
 import type { ReferenceTag } from '../../storage/activity-schemas.js';
 import type { TagFields } from '../../core/spans.js';
 
@@ -16,6 +16,8 @@ export interface EditorTag {
   text: string;
   /** When it was first saved, kept when an undo brings a deleted tag back. */
   createdAt: string | null;
+  /** Where an annotator's tag came from (kept, too, when an undo brings it back). */
+  origin?: TagOrigin;
 }
 
 /** The fields a form sets, without the id and where the tag lives. */
@@ -32,6 +34,7 @@ export function fromTag(tag: Tag): EditorTag {
     intensity: tag.intensity,
     text: tag.note,
     createdAt: tag.createdAt,
+    ...(tag.origin ? { origin: tag.origin } : {}),
   };
 }
 

@@ -73,7 +73,7 @@ describe('tag records', () => {
     const all = records();
     expect(all).toHaveLength(5);
     for (const r of all) expect(Object.keys(r)).toEqual(TAG_COLUMNS);
-    expect(TAG_COLUMNS).toEqual(['project', 'article', 'article_title', 'sentence', 'start', 'end', 'start_cp', 'end_cp', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated']);
+    expect(TAG_COLUMNS).toEqual(['project', 'article', 'article_title', 'sentence', 'start', 'end', 'start_cp', 'end_cp', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated', 'origin', 'suggester', 'suggestion_score', 'adjusted']);
   });
 
   it('numbers sentences from 1, carries the span text and the annotator’s name', () => {
@@ -81,6 +81,7 @@ describe('tag records', () => {
     expect(first).toEqual({
       project: 'Study', article: 'x', article_title: 'First', sentence: 1, start: 4, end: 20, start_cp: 4, end_cp: 20, text: 'regime allegedly', category: 'emphasis',
       voice: 'author', intensity: null, note: '', annotator: 'anna', created: '2024-02-01T10:00:00.000Z', updated: '2024-02-02T10:00:00.000Z',
+      origin: 'manual', suggester: null, suggestion_score: null, adjusted: null,
     } satisfies TagRecord);
     const quoted = records().find((r) => r.annotator === 'ben');
     expect(quoted).toMatchObject({ sentence: 3, text: 'reform', voice: 'quoted', intensity: 2, note: 'why, "so"' });
