@@ -156,9 +156,10 @@ describe('suggestions in the sentence editor', () => {
     const csv = await w.researcher.get(`/projects/${w.projectId}/export/csv`);
     expect(csv.status).toBe(200);
     const lines = csv.text.trim().split('\n');
-    expect(lines[0]).toMatch(/,origin,suggester,suggestion_score,adjusted$/);
-    expect(lines.some((l) => /"?allegedly hid"?,hedge,.*,suggestion,rules,0\.\d+,1$/.test(l))).toBe(true);
-    expect(lines.some((l) => /,manual,,,$/.test(l))).toBe(true);
+    // The gold layer's five provenance columns close every row, empty on annotators' rows.
+    expect(lines[0]).toMatch(/,origin,suggester,suggestion_score,adjusted,agreed_by,auto,curator,contested,competing_categories$/);
+    expect(lines.some((l) => /"?allegedly hid"?,hedge,.*,suggestion,rules,0\.\d+,1,,,,,$/.test(l))).toBe(true);
+    expect(lines.some((l) => /,manual,,,,,,,,$/.test(l))).toBe(true);
     const jsonl = await w.researcher.get(`/projects/${w.projectId}/export/jsonl`);
     const records = jsonl.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.find((r) => r.text === 'so-called')).toMatchObject({ origin: 'suggestion', suggester: 'rules', adjusted: false });
