@@ -4,6 +4,7 @@ import { serverFor } from '../web/http-server.js';
 import { loadConfig } from '../config.js';
 import { ensureDemo } from '../demo/seed.js';
 import { issueSetupToken } from '../accounts/users.js';
+import { ensureAdmin } from '../accounts/admin.js';
 import { Store } from '../storage/store.js';
 import { ActivityStore } from '../storage/activities.js';
 import { loadShippedCodebooks } from '../storage/shipped-codebooks.js';
@@ -20,6 +21,7 @@ export async function openData(dataDir: string): Promise<Store> {
 async function openForServing(dataDir: string): Promise<Store> {
   const store = await Store.open(dataDir, await loadShippedCodebooks());
   await ensureDemo(store);
+  await ensureAdmin(store);
   return store;
 }
 

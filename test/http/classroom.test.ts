@@ -346,7 +346,8 @@ describe('the reveal', () => {
         '1 of your tags has the right words but another category. Tap any sentence to see why.',
     );
     expect(html.indexOf('data-summary')).toBeLessThan(html.indexOf('<details'));
-    expect(html).not.toMatch(/precision|recall|F1|data-scores/i);
+    // Whole words: a random tag id such as "df1o5…" must not count as "F1".
+    expect(html).not.toMatch(/\b(?:precision|recall|F1)\b|data-scores/i);
     // Each sentence is one collapsed line with its tally until opened.
     expect(html).toMatch(new RegExp(`<details class="feedback-sentence" id="s${indicated + 1}">\\s*<summary><span class="sentence-no">Sentence ${indicated + 1}:</span> <span class="tally">2 found · 1 other category · 4 missed · 1 extra</span><span class="excerpt muted">Stoltenberg indicated that the bloc called on Russia during…</span></summary>`));
     expect(html).toMatch(/Partly matched<\/span>\s*You tagged “Russian peacekeeping forces”; the reference tags “peacekeeping forces” as <strong>Loaded wording<\/strong>: 67% credit/);
