@@ -10,7 +10,9 @@ import { tuneGarbageCollection } from './runtime.js';
 const USAGE = `usage: framelens <command>
   serve                         start the web server (PORT, HOST, DATA_DIR)
   segment FILE|-                print the sentences of a text as JSON lines
-  user add NAME --role ROLE     create an account (password from FRAMELENS_PASSWORD or stdin)
+  user add NAME --role ROLE [--admin] [--link]   create an account (password from FRAMELENS_PASSWORD
+                                or stdin, or a one-time link); works while the server runs
+  user reset NAME               print a one-time link to choose a new password
   agreement FILE|- [--level L] [--json]   agreement statistics on reliability data (CSV)
   export PROJECT --format F --out DIR [--anonymise]   export a project's data
 `;

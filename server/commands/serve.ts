@@ -5,6 +5,8 @@ import { loadConfig } from '../config.js';
 import { ensureDemo } from '../demo/seed.js';
 import { issueSetupToken } from '../accounts/users.js';
 import { ensureAdmin } from '../accounts/admin.js';
+import { runAccountRequest } from '../accounts/requests.js';
+import { serveControl } from '../control/socket.js';
 import { Store } from '../storage/store.js';
 import { ActivityStore } from '../storage/activities.js';
 import { loadShippedCodebooks } from '../storage/shipped-codebooks.js';
@@ -70,6 +72,10 @@ export async function serveCommand(_args: string[]): Promise<number> {
   if (token) {
     console.log(`No accounts yet. Open this one-time link to create the first researcher account:\n  ${base}/setup/${token}`);
   }
+  // `framelens user add` while the server runs: the command asks the server over DATA_DIR/.control.sock.
+  await serveControl(config.dataDir, (request) => runAccountRequest(store, request, config.publicUrl ?? base)).catch((error: unknown) => {
+    console.error(`Framelens: no control socket (${error instanceof Error ? error.message : String(error)}): \`framelens user\` will point to the Accounts page instead.`);
+  });
   const stop = () => {
     // Journalled tag saves are on disk already; writing them to their shards now makes the next
     // start quicker. If that takes too long, the next start does it instead.
