@@ -16,7 +16,7 @@
 // BENCH_SERVER_FLAGS='--trace-gc …' adds Node flags to the real server, whose output then goes
 // to BENCH_SERVER_LOG (a file) if set;
 // BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
-// startup, pages, saves, export, segmentation, agreement, stories) runs only those sections.
+// startup, pages, saves, export, segmentation, agreement, stories, suggest, keyboard) runs only those sections.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +28,8 @@ import { durableWrite } from './durable.js';
 import { generateStudy, PASSWORD, type Study } from './study.js';
 import { agreementBench } from './agreement.js';
 import { storiesBench, type Timing } from './stories.js';
+import { suggestBench } from './suggest.js';
+import { keyboardBench } from './keyboard.js';
 import { load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type LoadResult, type Session, type Spawned } from './http.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +50,7 @@ const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
 
-const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories'] as const;
+const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard'] as const;
 type Section = (typeof SECTIONS)[number];
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
@@ -80,6 +82,8 @@ interface Row {
   pass: boolean;
 }
 const rows: Row[] = [];
+/** The real server's CPU per sentence page, when the pages section ran (the suggest section's strict baseline). */
+let pageServerCpuMs: number | null = null;
 
 // ---------------------------------------------------------------------------------------------
 // 1. Start-up
@@ -282,6 +286,7 @@ async function sentencePages(server: Spawned, study: Study, sessions: Session[],
   log(`  … and behind the app's middleware: ${describe(stack)}  (diagnostic: helmet, the form parser, session, CSRF; no target)`);
   const bare = pooled(bares);
   const app = pooled(apps);
+  pageServerCpuMs = app.cpuMsPerResponse;
   log(
     `  → pooled: sentence page ${fmt(app.rate)}/s vs bare ${fmt(bare.rate)}/s = ${fmt(app.rate / bare.rate, 2)}× ` +
       `(per round ${apps.map((a, i) => fmt(a.rate / (bares[i]?.rate ?? NaN), 2)).join(', ')}); ` +
@@ -646,6 +651,36 @@ async function storiesSection(): Promise<void> {
   timed('outlet profile, 1,000 articles, 200,000 tags', f.profile.time, f.profile.baseline, 'point estimates only', 1000, '< 1 s');
 }
 
+/** p-th percentile (nearest rank) of a sample. */
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
+
+async function keyboardSection(): Promise<void> {
+  log('8. Keyboard-only tagging in Chromium (30 spans over 10 sentences of the demo article, the script on)');
+  const k = await keyboardBench(ROOT, log);
+  const save = median(k.saves);
+  const bare = median(k.bare);
+  log(
+    `  Enter → announcement: median ${fmt(save, 1)} ms, p95 ${fmt(percentile(k.saves, 95), 1)} ms · bare save request: median ${fmt(bare, 1)} ms, p95 ${fmt(percentile(k.bare, 95), 1)} ms`,
+  );
+  rows.push({
+    figure: 'keyboard tag: Enter → announcement (median)',
+    value: `${fmt(save, 1)} ms (p95 ${fmt(percentile(k.saves, 95), 1)})`,
+    baseline: `bare save request ${fmt(bare, 1)} ms`,
+    ratio: `${fmt(save / bare, 2)}×`,
+    target: '≤ 2× the bare save',
+    pass: save <= 2 * bare,
+  });
+  const perTag = k.keystrokes / k.tags;
+  rows.push({
+    figure: 'keystrokes per keyboard tag (with j)',
+    value: `${fmt(perTag, 2)} (${fmt((k.keystrokes - k.moves) / k.tags, 2)} without j)`,
+    baseline: '—',
+    ratio: '—',
+    target: '≤ 6, never navigates',
+    pass: perTag <= 6 && !k.navigated,
+  });
+}
+
 async function main(): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), 'framelens-bench-'));
   let server: Spawned | null = null;
@@ -694,6 +729,13 @@ async function main(): Promise<void> {
     if (ONLY.has('agreement')) await agreementSection();
 
     if (ONLY.has('stories')) await storiesSection();
+
+    if (ONLY.has('suggest')) {
+      log('8. Suggestions: quality on a labelled set, speed per sentence, training on the bench study');
+      rows.push(...(await suggestBench(log, STUDY, pageServerCpuMs)));
+    }
+
+    if (ONLY.has('keyboard')) await keyboardSection();
 
     printTable();
     log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} CPUs; figures from a busy machine are low)`);

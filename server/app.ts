@@ -36,7 +36,7 @@ import { summaries } from './routes/summary.js';
  */
 const UPLOADS = [
   /^\/projects\/[^/]+\/articles(\/preview)?$/,
-  /^\/projects\/[^/]+\/import$/,
+  /^\/projects\/[^/]+\/import(\/spans)?$/,
   /^\/codebooks$/,
 ];
 
@@ -75,6 +75,12 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
 
   app.use(securityHeaders({ secureCookies: config.secureCookies }));
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0 }));
+  // Every page is per user (their own tags, their session's form tokens): the browser must not
+  // keep one, so Back and a reload show the tags as they are now. Routes may say otherwise.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use(urlencodedForms());
   const sessionStore = new FileSessionStore(store);
   app.use(sessions(store, { secureCookies: config.secureCookies, store: sessionStore }));

@@ -5,6 +5,7 @@ import { segmentCommand } from './commands/segment.js';
 import { userCommand } from './commands/user.js';
 import { agreementCommand } from './commands/agreement.js';
 import { exportCommand } from './commands/export.js';
+import { suggestCommand } from './commands/suggest.js';
 import { tuneGarbageCollection } from './runtime.js';
 
 const USAGE = `usage: framelens <command>
@@ -15,6 +16,8 @@ const USAGE = `usage: framelens <command>
   user reset NAME               print a one-time link to choose a new password
   agreement FILE|- [--level L] [--json]   agreement statistics on reliability data (CSV)
   export PROJECT --format F --out DIR [--anonymise]   export a project's data
+  suggest PROJECT [--articles ID,ID,…] [--suggesters rules,learned] [--train-only]
+                                suggestions as JSON lines (or train the learned model)
 `;
 
 tuneGarbageCollection();
@@ -26,6 +29,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   user: (a) => userCommand(a, io),
   agreement: (a) => agreementCommand(a, io),
   export: (a) => exportCommand(a, io),
+  suggest: (a) => suggestCommand(a, io),
 };
 const run = command === undefined ? undefined : commands[command];
 if (!run) {

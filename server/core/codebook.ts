@@ -4,6 +4,7 @@
 // say in plain words what to fix. Pure: no file or network access.
 import { z } from 'zod';
 import type { Category, Codebook } from './model.js';
+import { RULE_IDS, isRuleId } from './suggest/rule-ids.js';
 
 export const CODEBOOK_SCHEMA_VERSION = 1;
 
@@ -20,6 +21,9 @@ export const LIMITS = {
   example: 300,
   /** Letters and digits minus the reserved keys: no codebook can use more keys than this. */
   categories: 34,
+  /** Cue words or phrases per category, and the length of each. */
+  cues: 200,
+  cue: 60,
 } as const;
 
 // Each message is the end of a sentence that starts with the field's name
@@ -46,6 +50,13 @@ const category = z.strictObject({
     .string()
     .regex(/^[a-z0-9]$/, 'must be a single lower-case letter or digit')
     .refine((key) => !RESERVED_KEYS.includes(key), 'is reserved for navigation'),
+  // Both optional, so codebooks written before suggestions existed stay valid as they are.
+  cues: z.array(text(LIMITS.cue, true).refine((cue) => /[\p{L}\p{N}]/u.test(cue), 'has no letter or digit')).max(LIMITS.cues).optional(),
+  suggest: z
+    .array(z.string().refine(isRuleId, `is not a suggestion rule (the rules are ${RULE_IDS.join(', ')})`))
+    .max(RULE_IDS.length)
+    .refine((ids) => new Set(ids).size === ids.length, 'lists a rule twice')
+    .optional(),
 }) satisfies z.ZodType<Category>;
 
 const group = z.strictObject({
@@ -112,6 +123,8 @@ const MAX_LISTED = 20;
 
 /** Thrown by `parseCodebook`; `problems` has one plain-words line per problem. */
 export class CodebookError extends Error {
+  readonly status = 400;
+  readonly refusal = true;
   readonly problems: string[];
   constructor(problems: string[]) {
     const shown = problems.slice(0, MAX_LISTED);
@@ -230,7 +243,7 @@ function label(kind: string, id: unknown, index: number): string {
 function allowedFields(path: Path): string {
   if (path.length === 0) return 'schemaVersion, id, name, description, groups';
   if (path.length === 2) return 'id, name, categories';
-  return 'id, name, definition, span, example, colour, key';
+  return 'id, name, definition, span, example, colour, key, cues, suggest';
 }
 
 function valueAt(input: unknown, path: Path): unknown {

@@ -28,6 +28,10 @@ export interface Category {
   colour: string;
   /** One lower-case letter or digit that picks the category in the sentence view. */
   key: string;
+  /** Words or phrases that suggest this category wherever they occur (optional; suggestions). */
+  cues?: string[];
+  /** The suggestion rules whose hits this category receives (`lexicon:hedges`…; core/suggest/rule-ids.ts). */
+  suggest?: string[];
 }
 
 export interface CategoryGroup {

@@ -2,8 +2,11 @@
 // tag must satisfy within its sentence. Pure: no I/O.
 import type { Annotation, Article, Intensity, Range, Tag, Voice } from './model.js';
 
-/** Thrown when a requested change breaks a rule; the message is shown to the user. */
-export class RuleError extends Error {}
+/** Thrown when a requested change breaks a rule; the message is shown to the user (409 on the web). */
+export class RuleError extends Error {
+  readonly status: number = 409;
+  readonly refusal = true;
+}
 
 /** The span from the first chosen word to the last (either order), as offsets into the text. */
 export function spanFromWords(words: Range[], first: number, last: number): Range {
@@ -128,4 +131,58 @@ export function sentenceAt(sentences: Range[], offset: number): number {
     else return mid;
   }
   return -1;
+}
+
+/** Quotation marks and brackets that may open a quoted or bracketed stretch (straight quotes both open and close). */
+const OPENING_MARKS = new Set(['"', "'", '“', '‘', '«', '‹', '„', '‚', '(', '[', '{']);
+const CLOSING_MARKS = new Set(['"', "'", '”', '’', '»', '›', ')', ']', '}']);
+
+/**
+ * The quotation marks and brackets touching each word: the run of opening marks that ends where
+ * the word starts and the run of closing marks that starts where it ends (null where there is
+ * none), never beyond the sentence. `words` are the sentence's words in text order.
+ */
+export function touchingMarks(text: string, sentence: Range, words: Range[]): { opening: (Range | null)[]; closing: (Range | null)[] } {
+  const opening = words.map((w) => {
+    let start = w.start;
+    while (start > sentence.start && OPENING_MARKS.has(text.charAt(start - 1))) start--;
+    return start < w.start ? { start, end: w.start } : null;
+  });
+  const closing = words.map((w) => {
+    let end = w.end;
+    while (end < sentence.end && CLOSING_MARKS.has(text.charAt(end))) end++;
+    return end > w.end ? { start: w.end, end } : null;
+  });
+  return { opening, closing };
+}
+
+/**
+ * The span from the first chosen word to the last, as spanFromWords gives it; with `marks`, widened
+ * over the quotation marks and brackets that touch it ('core principles' with its quotes).
+ */
+export function spanWithMarks(text: string, sentence: Range, words: Range[], first: number, last: number, marks: boolean): Range {
+  const span = spanFromWords(words, first, last);
+  if (!marks) return span;
+  const [from, to] = first <= last ? [first, last] : [last, first];
+  const { opening, closing } = touchingMarks(text, sentence, [words[from] ?? span, words[to] ?? span]);
+  return { start: opening[0]?.start ?? span.start, end: closing[1]?.end ?? span.end };
+}
+
+/**
+ * The words a stored span is shown with in the form: the first and last word it touches, and
+ * whether it reaches beyond them onto marks. -1 when it touches no word.
+ */
+export function wordsOfSpan(words: Range[], span: Range): { first: number; last: number; marks: boolean } {
+  const first = words.findIndex((w) => w.end > span.start && w.start < span.end);
+  let last = -1;
+  for (let i = words.length - 1; i >= 0; i--) {
+    const w = words[i];
+    if (w && w.end > span.start && w.start < span.end) {
+      last = i;
+      break;
+    }
+  }
+  const a = words[first];
+  const b = words[last];
+  return { first, last, marks: a !== undefined && b !== undefined && (span.start < a.start || span.end > b.end) };
 }

@@ -10,7 +10,7 @@ import type { Store } from '../storage/store.js';
 import { notFound } from '../web/errors.js';
 import { loadActivity, loadedActivity } from '../web/load.js';
 import { pieces } from '../web/views.js';
-import { sentenceIndex } from '../web/sentence-editor.js';
+import { sentenceIndex } from '../web/editor/sentence.js';
 import { idParam, queryString } from '../web/params.js';
 import {
   CLASSROOM_STYLESHEETS,

@@ -3,6 +3,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import multer from 'multer';
 import { z } from 'zod';
 import type { Article } from '../core/model.js';
+import { MAX_ARTICLE_BYTES, articleText as underLineEndRule, articleTextProblem, decodeUtf8 } from '../core/article-text.js';
 import { segment } from '../core/segmentation.js';
 import { looksLikeFurniture } from '../core/furniture.js';
 import { progress } from '../core/spans.js';
@@ -20,8 +21,6 @@ import { loadArticle, loadProject, loadedArticle, loadedProject, requireResearch
 import { csrf } from '../web/security.js';
 import { articleView, codebookOf, visibleAnnotations } from '../web/views.js';
 import { seeOther } from '../web/see-other.js';
-
-export const MAX_ARTICLE_BYTES = 1024 * 1024;
 
 /** Import forms are multipart (they may carry a file), so their CSRF check runs after parsing. */
 export const importUpload: RequestHandler[] = [
@@ -65,8 +64,11 @@ const metadata = {
  */
 const articleId = z.string().regex(ID).optional();
 const exclude = formList(formInt(0, 1_000_000), 100_000);
-const previewForm = z.strictObject({ ...metadata, articleId, exclude: exclude.optional() });
-const createForm = z.strictObject({ ...metadata, articleId, exclude });
+// The previewed text, as base64 of its UTF-8: a browser submits a textarea's (or a hidden
+// field's) line breaks as CRLF, which would shift every offset after the first line.
+const previewed = z.string().max(2 * MAX_ARTICLE_BYTES).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not the text the preview sent').optional();
+const previewForm = z.strictObject({ ...metadata, articleId, previewed, exclude: exclude.optional() });
+const createForm = z.strictObject({ ...metadata, articleId, previewed, exclude });
 /** What the import form calls its fields (fields without a label are hidden ones: a plain 400). */
 const LABELS = { title: 'Title', source: 'Source', url: 'Address (URL)', publishedAt: 'Publication date', text: 'Text', file: 'File' };
 
@@ -76,26 +78,26 @@ function fileText(req: Request): string | null {
   if (!/\.(txt|md|markdown)$/i.test(req.file.originalname)) {
     throw new FormError({ file: 'Upload a plain-text file ending in .txt or .md.' });
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(req.file.buffer).replace(/^\uFEFF/, '');
-  } catch {
-    throw new FormError({ file: 'That file is not valid UTF-8 text. Save it as UTF-8 and upload it again.' });
-  }
+  const decoded = decodeUtf8(req.file.buffer);
+  if (decoded === null) throw new FormError({ file: 'That file is not valid UTF-8 text. Save it as UTF-8 and upload it again.' });
+  return decoded;
 }
 
-/** The article text from an uploaded file or the text box; refuses what is not an article. */
-function articleText(req: Request, pasted: string): string {
-  const uploaded = fileText(req);
-  const text = uploaded ?? pasted;
-  const field = uploaded === null ? 'text' : 'file';
-  if (Buffer.byteLength(text, 'utf8') > MAX_ARTICLE_BYTES) {
-    throw new FormError({ [field]: 'That article is larger than 1 MB. Split it into parts and import each one.' }, 413);
+/**
+ * The article text from an uploaded file, the previewed text or the text box, under the line-end
+ * rule (a leading BOM dropped, CRLF and CR made LF: the same for paste and upload); refuses what
+ * is not an article.
+ */
+function articleText(req: Request, pasted: string, previewed?: string): string {
+  let raw = fileText(req);
+  const field = raw === null ? 'text' : 'file';
+  if (raw === null && previewed !== undefined) {
+    raw = decodeUtf8(Buffer.from(previewed, 'base64'));
+    if (raw === null) throw new HttpError(400, 'The previewed text could not be read: import the article again.');
   }
-  // NUL and other control characters (but tabs and line breaks) mean binary data, not an article.
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFD]/.test(text)) {
-    throw new FormError({ [field]: 'That looks like binary data, not the text of an article.' });
-  }
-  if (text.trim() === '') throw new FormError({ text: 'The article is empty: paste its text or choose a file.' });
+  const text = underLineEndRule(raw ?? pasted);
+  const problem = articleTextProblem(text);
+  if (problem) throw new FormError({ [problem.kind === 'empty' ? 'text' : field]: problem.message }, problem.kind === 'too-large' ? 413 : 400);
   return text;
 }
 
@@ -103,7 +105,7 @@ function articleText(req: Request, pasted: string): string {
  * Reads the import form. A problem with the metadata sends the form back with the text kept,
  * the uploaded file's text included (a browser never keeps a chosen file).
  */
-function readImport<T extends { text: string }>(schema: z.ZodType<T>, req: Request): { form: T; text: string } {
+function readImport<T extends { text: string; previewed?: string | undefined }>(schema: z.ZodType<T>, req: Request): { form: T; text: string } {
   let form: T;
   try {
     form = readForm(schema, req.body, LABELS);
@@ -118,7 +120,7 @@ function readImport<T extends { text: string }>(schema: z.ZodType<T>, req: Reque
     const body: unknown = req.body;
     throw new FormError(error.fields, error.status, { values: uploaded === null ? body : { ...(typeof body === 'object' ? body : {}), text: uploaded } });
   }
-  return { form, text: articleText(req, form.text) };
+  return { form, text: articleText(req, form.text, form.previewed) };
 }
 
 export function articles(store: Store): Router {
@@ -158,7 +160,13 @@ export function articles(store: Store): Router {
       const sentence = text.slice(range.start, range.end);
       return { index, text: sentence, exclude: form.exclude ? ticked.has(index) : looksLikeFurniture(sentence) };
     });
-    res.render('articles/preview', { project, fields: { ...form, text }, sentences, articleId: form.articleId ?? newId() });
+    res.render('articles/preview', {
+      project,
+      fields: form,
+      previewed: Buffer.from(text, 'utf8').toString('base64'),
+      sentences,
+      articleId: form.articleId ?? newId(),
+    });
   }
 
   /** POST /projects/:projectId/articles */

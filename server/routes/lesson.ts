@@ -3,30 +3,17 @@
 // Mounted before requireUser: a student is not a user; the session carries `student`.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Tag } from '../core/model.js';
-import { VOICES, VOICE_LABELS } from '../core/model.js';
-import { categories } from '../core/codebook.js';
+import type { Annotation, Tag } from '../core/model.js';
 import { isJoinCode, normaliseCode } from '../core/classroom/join-code.js';
 import { displayNickname } from '../core/classroom/nickname.js';
-import {
-  RuleError,
-  addTag,
-  markReviewed,
-  progress,
-  removeTag,
-  reviewedSentences,
-  unmarkReviewed,
-  updateTag,
-  type TagFields,
-} from '../core/spans.js';
+import { addTag, markReviewed, progress, removeTag, reviewedSentences, unmarkReviewed, updateTag } from '../core/spans.js';
 import type { Activity, Student } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
 import { ActivityError, type ActivityStore } from '../storage/activities.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
-import { HttpError, notFound } from '../web/errors.js';
-import { FormError, csrfField, emptyForm, forgiving, formInt, parseForm, readForm } from '../web/forms.js';
-import { idParam, queryId } from '../web/params.js';
+import { HttpError } from '../web/errors.js';
+import { FormError, csrfField, emptyForm, forgiving, parseForm, readForm } from '../web/forms.js';
 import { joinLimits } from '../web/security.js';
 import { codebookCss } from './codebooks.js';
 import {
@@ -37,8 +24,9 @@ import {
   revealed,
   sentenceText,
 } from '../web/classroom.js';
-import { pieces } from '../web/views.js';
-import { InputError, echo, sentenceIndex, sentencePath, sentenceView, spanOf } from '../web/sentence-editor.js';
+import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
+import { sentenceIndex } from '../web/editor/sentence.js';
+import { fromTag, tagFields } from '../web/editor/tags.js';
 import { seeOther } from '../web/see-other.js';
 import { endSession, startSession } from '../web/session.js';
 
@@ -48,16 +36,29 @@ const joinForm = z.strictObject({
   nickname: z.string().max(200, `Choose a nickname of 1 to ${LIMITS.nickname} characters. Don’t use your full name.`),
 });
 const JOIN_LABELS = { code: 'Class code', nickname: 'Nickname' };
-const tagForm = z.strictObject({
-  ...csrfField,
-  first: formInt(0, 10_000),
-  last: formInt(0, 10_000),
-  category: z.string().max(64),
-  voice: z.enum(VOICES).default('author'),
-  note: z.string().max(1000).default(''),
-});
-type TagForm = z.infer<typeof tagForm>;
-const reviewForm = z.strictObject({ ...csrfField, reviewed: z.enum(['0', '1']) });
+
+/** A student's editor speaks plainly: "words", "done", "what do these words do?". */
+const STUDENT_WORDING: Wording = {
+  heading: 'Sentence',
+  done: 'done',
+  progressLabel: 'Sentences you did',
+  nothingHere: 'Nothing to tag here — next sentence',
+  undoNothingHere: 'Undo “nothing to tag”',
+  addHeading: 'Add a tag',
+  editHeading: 'Change your tag',
+  save: 'Save tag',
+  saveEdit: 'Save changes',
+  edit: 'Change',
+  span: 'Words',
+  spanHint: 'tap the first word in the sentence, then the last one — or choose them here',
+  category: 'What do these words do?',
+  voice: 'Whose words are they?',
+  textLabel: 'Note',
+  textHint: 'optional: for example, what is missing',
+  tagsHeading: 'Your tags on this sentence',
+  none: 'None yet.',
+  definitions: 'What each kind of tag means',
+};
 
 export const LESSON_STYLESHEETS = ['/lesson/style.css', '/public/css/classroom.css'];
 
@@ -70,16 +71,46 @@ function startStudentSession(req: Request, student: { activityId: string; studen
 
 export function lesson(store: Store, activities: ActivityStore): Router {
   const router = Router();
+  const editor = sentenceEditor({
+    kind: 'lesson',
+    view: 'lesson/sentence',
+    fields: { intensity: false, text: { name: 'note', max: 1000, required: false } },
+    wording: STUDENT_WORDING,
+    place,
+    checkCanEdit: (req) => {
+      const found = joined(req);
+      if (!found) throw new HttpError(401, 'Join the lesson first: ask your teacher for the code.');
+      checkCanTag(found.activity);
+    },
+    add: (req, p, tag) =>
+      changeStudent(req, (annotation) => {
+        const now = new Date().toISOString();
+        const stored: Tag = {
+          id: tag.id,
+          articleId: annotation.articleId,
+          annotatorId: annotation.annotatorId,
+          sentence: p.index,
+          ...tagFields(tag),
+          createdAt: tag.createdAt ?? now,
+          updatedAt: now,
+        };
+        addTag(annotation, stored);
+      }),
+    update: (req, _p, id, fields) => changeStudent(req, (annotation) => updateTag(annotation, id, tagFields(fields), new Date().toISOString())),
+    remove: (req, _p, id) => changeStudent(req, (annotation) => removeTag(annotation, id)),
+    review: (req, p, reviewed) => changeStudent(req, (annotation) => (reviewed ? markReviewed(annotation, p.index) : unmarkReviewed(annotation, p.index))),
+  });
   router.get('/join', joinPage);
   router.post('/join', joinLimits, forgiving('join', join, joinPage));
   router.get('/j/:code', shortLink);
   router.get('/lesson', home);
   router.get('/lesson/style.css', style);
-  router.get('/lesson/sentences/:n', show);
-  router.post('/lesson/sentences/:n/tags', create);
-  router.post('/lesson/sentences/:n/tags/:tagId', update);
-  router.post('/lesson/sentences/:n/tags/:tagId/delete', remove);
-  router.post('/lesson/sentences/:n/reviewed', review);
+  router.get('/lesson/sentences/:n', editor.show);
+  router.post('/lesson/sentences/:n/tags', editor.create);
+  router.post('/lesson/sentences/:n/tags/:tagId', editor.update);
+  router.post('/lesson/sentences/:n/tags/:tagId/delete', editor.remove);
+  router.post('/lesson/sentences/:n/reviewed', editor.review);
+  router.post('/lesson/sentences/:n/undo', editor.undo);
   router.get('/lesson/feedback', feedback);
   router.post('/lesson/leave', leave);
   return router;
@@ -206,138 +237,38 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     });
   }
 
-  function sentenceOf(req: Request, activity: Activity): number {
-    return sentenceIndex(req, activity.article);
-  }
-
-  /** GET /lesson/sentences/:n */
-  function show(req: Request, res: Response) {
+  /** The student's sentence: their own tags only, tagging while the lesson is open. */
+  function place(req: Request, res: Response): Place | null {
     const found = current(req, res);
-    if (!found) return;
-    render(req, res, found, 200, null, null);
-  }
-
-  function render(
-    req: Request,
-    res: Response,
-    { activity, student }: { activity: Activity; student: Student },
-    status: number,
-    error: string | null,
-    form: Record<string, unknown> | null,
-  ) {
-    const index = sentenceOf(req, activity);
-    const view = sentenceView(activity.article, index);
-    const codebook = activityCodebook(store, activity);
-    const text = activity.article.text;
-    const myTags = student.annotation.tags.filter((t) => t.sentence === index).sort((a, b) => a.start - b.start || a.end - b.end);
-    const editId = queryId(req, 'edit');
-    const editing = editId === undefined ? null : (myTags.find((t) => t.id === editId) ?? null);
-    res.status(status).render('lesson/sentence', {
-      activity,
-      student,
-      codebook,
-      categories: categories(codebook),
-      index,
-      total: activity.article.sentences.length,
-      pieces: pieces(text, view.range, myTags, view.words),
-      words: view.choices,
-      previous: view.previous,
-      next: view.next,
-      progress: progress(lessonArticle(activity), student.annotation),
-      reviewed: reviewedSentences(student.annotation).has(index),
-      myTags: myTags.map(view.tagView),
-      editing: editing && view.tagView(editing),
-      savedId: queryId(req, 'saved') ?? null,
-      canTag: activity.status === 'open' && !revealed(activity),
-      revealed: revealed(activity),
-      voices: VOICES.map((v) => ({ value: v, label: VOICE_LABELS[v] })),
-      error,
-      form,
-      stylesheets: LESSON_STYLESHEETS,
-      script: 'annotate',
-    });
-  }
-
-  function fieldsOf(activity: Activity, index: number, form: TagForm): TagFields {
-    const span = spanOf(activity.article, index, form, activityCodebook(store, activity));
-    return { ...span, category: form.category, voice: form.voice, intensity: null, note: form.note.trim() };
-  }
-
-  /** Runs a change; a broken rule re-renders the sentence with the message and the student's input. */
-  async function attempt(req: Request, res: Response, found: { activity: Activity; student: Student }, change: () => Promise<string>) {
-    try {
-      seeOther(res, await change());
-    } catch (error) {
-      if (!(error instanceof RuleError) && !(error instanceof ActivityError)) throw error;
-      // Re-read: a failed change leaves the stored student as it was.
-      const fresh = joined(req) ?? found;
-      render(req, res, fresh, error instanceof InputError ? 400 : 409, error.message, echo(req));
-    }
-  }
-
-  function backTo(index: number, tagId?: string) {
-    return sentencePath('/lesson/sentences', index, tagId);
-  }
-
-  /** Checks the session, the activity's state and the sentence for a change. */
-  function forChange(req: Request, res: Response) {
-    const found = current(req, res);
-    if (!found) throw new HttpError(401, 'Join the lesson first.');
-    checkCanTag(found.activity);
-    return { found, index: sentenceOf(req, found.activity) };
-  }
-
-  function ownTag(found: { student: Student }, index: number, tagId: string) {
-    if (!found.student.annotation.tags.some((t) => t.id === tagId && t.sentence === index)) throw notFound('Tag');
-  }
-
-  /** POST /lesson/sentences/:n/tags */
-  async function create(req: Request, res: Response) {
-    const { found, index } = forChange(req, res);
+    if (!found) return null;
     const { activity, student } = found;
-    await attempt(req, res, found, async () => {
-      const fields = fieldsOf(activity, index, parseForm(tagForm, req.body));
-      const now = new Date().toISOString();
-      const tag: Tag = { id: newId(), articleId: activity.id, annotatorId: student.id, sentence: index, ...fields, createdAt: now, updatedAt: now };
-      await activities.updateStudent(activity.id, student.id, (annotation) => addTag(annotation, tag));
-      return backTo(index, tag.id);
-    });
+    const index = sentenceIndex(req, activity.article);
+    const total = activity.article.sentences.length;
+    return {
+      doc: activity.article,
+      index,
+      codebook: activityCodebook(store, activity),
+      base: '/lesson/sentences',
+      owner: `${activity.id}:${student.id}`,
+      title: `Sentence ${index + 1} · ${activity.title}`,
+      tags: student.annotation.tags
+        .filter((t) => t.sentence === index)
+        .sort((a, b) => a.start - b.start || a.end - b.end)
+        .map(fromTag),
+      canEdit: activity.status === 'open' && !revealed(activity),
+      reviewed: reviewedSentences(student.annotation).has(index),
+      progress: progress(lessonArticle(activity), student.annotation),
+      others: [],
+      after: index + 1 === total ? { href: '/lesson', label: 'Overview' } : null,
+      page: { activity, student, stylesheets: LESSON_STYLESHEETS },
+    };
   }
 
-  /** POST /lesson/sentences/:n/tags/:tagId */
-  async function update(req: Request, res: Response) {
-    const { found, index } = forChange(req, res);
-    const tagId = idParam(req, 'tagId');
-    ownTag(found, index, tagId);
-    await attempt(req, res, found, async () => {
-      const fields = fieldsOf(found.activity, index, parseForm(tagForm, req.body));
-      const now = new Date().toISOString();
-      await activities.updateStudent(found.activity.id, found.student.id, (annotation) => updateTag(annotation, tagId, fields, now));
-      return backTo(index, tagId);
-    });
-  }
-
-  /** POST /lesson/sentences/:n/tags/:tagId/delete */
-  async function remove(req: Request, res: Response) {
-    const { found, index } = forChange(req, res);
-    const tagId = idParam(req, 'tagId');
-    parseForm(emptyForm, req.body);
-    ownTag(found, index, tagId);
-    await activities.updateStudent(found.activity.id, found.student.id, (annotation) => removeTag(annotation, tagId));
-    seeOther(res, backTo(index));
-  }
-
-  /** POST /lesson/sentences/:n/reviewed — "nothing to tag here" (or undo), then on to the next sentence. */
-  async function review(req: Request, res: Response) {
-    const { found, index } = forChange(req, res);
-    const form = parseForm(reviewForm, req.body);
-    await attempt(req, res, found, async () => {
-      await activities.updateStudent(found.activity.id, found.student.id, (annotation) =>
-        form.reviewed === '1' ? markReviewed(annotation, index) : unmarkReviewed(annotation, index),
-      );
-      const next = form.reviewed === '1' && index + 1 < found.activity.article.sentences.length ? index + 1 : index;
-      return backTo(next);
-    });
+  /** A change to the signed-in student's own tags in the lesson of the session. */
+  function changeStudent(req: Request, apply: (annotation: Annotation) => void): Promise<void> {
+    const found = joined(req);
+    if (!found) throw new HttpError(401, 'Join the lesson first: ask your teacher for the code.');
+    return activities.updateStudent(found.activity.id, found.student.id, apply);
   }
 
   /** GET /lesson/feedback — after the reveal: the student's tags beside the reference, with scores. */

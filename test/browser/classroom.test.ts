@@ -142,7 +142,11 @@ describe('classroom lesson in the browser', () => {
     await page.locator('label[for="cat-loaded-label"]').tap();
     expect(await page.isChecked('#cat-loaded-label')).toBe(true);
     await shot(page, 'phone-sentence');
-    await Promise.all([page.waitForURL((url) => url.searchParams.has('saved')), page.getByRole('button', { name: 'Save tag' }).tap()]);
+    // Saved in place: the page does not reload, the live region says what was saved.
+    await page.evaluate('window.stayedOnPage = "yes"');
+    await page.getByRole('button', { name: 'Save tag' }).tap();
+    await expect.poll(() => page.textContent('#live')).toContain('Saved: Labels that take a side');
+    expect(await page.evaluate('window.stayedOnPage')).toBe('yes');
     expect(tagsOf('Tapper')).toEqual([{ text: "Western bloc's", category: 'loaded-label', sentence: s }]);
     await expect.poll(() => page.locator('.tags li').first().textContent()).toContain('Labels that take a side');
     // Fits the phone: nothing wider than the screen.

@@ -12,6 +12,7 @@ import {
   type Harness,
   type SessionState,
 } from './browser.js';
+import { violations } from './editor-axe.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -42,6 +43,10 @@ describe('without JavaScript', () => {
     await page.getByLabel('Intensity').selectOption('2');
     await page.getByLabel('Note').fill('Calls the two sides by name.');
     await Promise.all([page.waitForURL(/saved=/), page.getByRole('button', { name: 'Save tag' }).click()]);
+    // Back on the sentence itself (its anchor), with the change announced and an Undo button.
+    expect(new URL(page.url()).hash).toBe('#sentence');
+    expect(await page.locator('#announce').textContent()).toContain('Saved: Loaded label / name “NATO officials”.');
+    expect(await page.locator('#announce').getByRole('button', { name: 'Undo' }).count()).toBe(1);
     const item = page.locator('ul.tags li');
     expect(await item.count()).toBe(1);
     const text = (await item.textContent()) ?? '';
@@ -72,7 +77,7 @@ describe('without JavaScript', () => {
 
     // Delete.
     await Promise.all([
-      page.waitForURL((url) => url.pathname === sentencePath(h, 1) && url.search === ''),
+      page.waitForURL((url) => url.pathname === sentencePath(h, 1) && url.searchParams.has('done') && !url.searchParams.has('saved')),
       page.locator('ul.tags li').getByRole('button', { name: 'Delete' }).click(),
     ]);
     expect(await page.locator('ul.tags').count()).toBe(0);
@@ -92,7 +97,7 @@ describe('without JavaScript', () => {
     await page.goto(sentencePath(h, 2));
     // Nothing to tag here: on to the next sentence, and progress goes up.
     await Promise.all([
-      page.waitForURL(`**${sentencePath(h, 3)}`),
+      page.waitForURL(`**${sentencePath(h, 3)}#sentence`),
       page.getByRole('button', { name: 'Reviewed — nothing to tag here' }).click(),
     ]);
     expect(await page.locator('.sentence-head').textContent()).toContain('2 of 13 reviewed');
@@ -116,6 +121,85 @@ describe('without JavaScript', () => {
     expect(await page.getByLabel('Salience by placement / repetition').isChecked()).toBe(true);
     expect(storedTags(h)).toHaveLength(1);
     expect(problems.filter((p) => !p.includes('status of 409'))).toEqual([]);
+  });
+
+  test('undo as a button, quotation marks by the toggle, Back after a delete, a stale delete', { timeout: TIMEOUT }, async () => {
+    if (!annotator) throw new Error('the sign-in test did not run');
+    const { page, problems } = await pageWith(h, annotator, noScript);
+    await page.goto(sentencePath(h, 3));
+    // Key hints are only where keys work: not without the script.
+    expect(await page.locator('.key-hint').first().isVisible()).toBe(false);
+    // 'core principles' with its quotation marks.
+    const core = await page.locator('#sentence .word').evaluateAll((els) => els.findIndex((e) => e.textContent === 'core'));
+    await page.getByLabel('First word').selectOption(String(core));
+    await page.getByLabel('Last word').selectOption(String(core + 1));
+    await page.getByLabel('Include the quotation marks').check();
+    await page.getByLabel('Distancing quotes').check();
+    await Promise.all([page.waitForURL(/saved=/), page.getByRole('button', { name: 'Save tag' }).click()]);
+    const text = h.t.store.article(h.articleId)?.text ?? '';
+    const onThree = () => storedTags(h).filter((t) => t.sentence === 2 && t.category === 'scare-quotes');
+    expect(onThree().map((t) => text.slice(t.start, t.end))).toEqual(["'core principles'"]);
+    expect(await page.locator('#sentence .tag.c-scare-quotes').allTextContents()).toEqual(["'", 'core', ' ', 'principles', "'"]);
+    // Undo, a form button: the tag is gone; Redo brings it back.
+    await Promise.all([page.waitForURL(/done=/), page.locator('#announce').getByRole('button', { name: 'Undo' }).click()]);
+    expect(onThree()).toEqual([]);
+    expect(await page.locator('#announce').textContent()).toContain('Undone:');
+    await Promise.all([page.waitForURL(/saved=/), page.locator('#announce').getByRole('button', { name: 'Redo' }).click()]);
+    expect(onThree()).toHaveLength(1);
+    const id = onThree()[0]?.id ?? '';
+
+    // Delete, then Back: the page is fetched again (no-store) and the tag is not there.
+    await Promise.all([page.waitForURL((url) => !url.searchParams.has('saved')), page.locator(`#tag-${id}`).getByRole('button', { name: 'Delete' }).click()]);
+    expect(onThree()).toEqual([]);
+    await page.goBack();
+    await page.waitForLoadState();
+    expect(await page.locator(`#tag-${id}`).count()).toBe(0);
+    expect(await page.locator(`[data-tag="${id}"]`).count()).toBe(0);
+
+    // The page before the delete no longer offers to undo an older change; the one after it does.
+    expect(await page.locator('#announce').getByRole('button').count()).toBe(0);
+    await page.goForward();
+    expect(await page.locator('#announce').textContent()).toContain('Deleted: Distancing quotes');
+    // A page from before the delete (another tab): its Delete ends on the sentence, with a note.
+    await Promise.all([page.waitForURL(/saved=/), page.locator('#announce').getByRole('button', { name: 'Undo' }).click()]);
+    expect(onThree().map((t) => t.id)).toEqual([id]);
+    const tab = await page.context().newPage();
+    await tab.goto(sentencePath(h, 3));
+    await Promise.all([page.waitForURL((url) => !url.searchParams.has('saved')), page.locator(`#tag-${id}`).getByRole('button', { name: 'Delete' }).click()]);
+    await Promise.all([tab.waitForURL(/delete$/), tab.locator(`#tag-${id}`).getByRole('button', { name: 'Delete' }).click()]);
+    expect(await tab.getByRole('alert').textContent()).toContain('already deleted');
+    expect(await tab.locator('h1').textContent()).toBe('Sentence 3 of 13');
+    expect(await tab.locator(`#tag-${id}`).count()).toBe(0);
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+  });
+
+  test('axe-core finds no serious or critical violation on the sentence page without the script', { timeout: TIMEOUT * 2 }, async () => {
+    if (!annotator) throw new Error('the sign-in test did not run');
+    // axe itself runs in the page's JavaScript engine, so here "without JavaScript" means the app's
+    // scripts are not loaded: the page is exactly what a browser without them shows.
+    const context = await h.context({ storageState: annotator });
+    await context.route('**/public/js/**', (route) => route.abort());
+    const page = await context.newPage();
+    const check = async (state: string) => expect(await violations(page), state).toEqual([]);
+    await page.goto(sentencePath(h, 9));
+    expect(await page.locator('html').getAttribute('class')).toBeNull();
+    await check('fresh');
+    const tagIt = async () => {
+      await page.getByLabel('First word').selectOption('0');
+      await page.getByLabel('Last word').selectOption('0');
+      await page.getByLabel('Hedge / doubt marker').check();
+      await page.getByRole('button', { name: 'Save tag' }).click();
+      await page.waitForLoadState();
+    };
+    await tagIt();
+    await check('announcement');
+    await tagIt();
+    expect(await page.getByRole('alert').textContent()).toContain('already tagged');
+    await check('error');
+    await page.goto(sentencePath(h, 9));
+    await page.locator('ul.tags li').first().getByRole('link', { name: 'Edit' }).click();
+    await page.waitForURL(/edit=/);
+    await check('editing');
   });
 
   test('a researcher imports an article and reads the article and summary pages', { timeout: TIMEOUT }, async () => {

@@ -99,7 +99,7 @@ export function tag(a: Agent, articleId: string, n: number, input: TagInput): Pr
 /** The id of the tag a successful create/edit redirected to (`?saved=<id>#tag-<id>`). */
 export function savedTagId(res: request.Response): string {
   expect(res.status).toBe(303);
-  const match = /\?saved=([A-Za-z0-9_-]+)#tag-/.exec(String(res.headers.location ?? ''));
+  const match = /\?saved=([A-Za-z0-9_-]+)&done=[A-Za-z0-9_-]+#sentence$/.exec(String(res.headers.location ?? ''));
   if (!match?.[1]) throw new Error(`no saved tag in redirect "${String(res.headers.location)}"`);
   return match[1];
 }

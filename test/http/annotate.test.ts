@@ -63,7 +63,8 @@ describe('tagging a sentence', () => {
     const id = await newArticle();
     const res = await tag(anna, id, 1, { first: 2, last: 2, category: 'hedge', intensity: '2', note: 'casts doubt' });
     const tagId = savedTagId(res);
-    expect(res.headers.location).toBe(`${sentenceUrl(id, 1)}?saved=${tagId}#tag-${tagId}`);
+    // Back to the sentence itself (its anchor), not the tag list, with the change to announce.
+    expect(res.headers.location).toMatch(new RegExp(`^${sentenceUrl(id, 1)}\\?saved=${tagId}&done=[A-Za-z0-9_-]+#sentence$`));
 
     const [stored] = tagsOf(id, anna.id);
     expect(stored).toMatchObject({ id: tagId, articleId: id, annotatorId: anna.id, sentence: 0, category: 'hedge', voice: 'author', intensity: 2, note: 'casts doubt' });
@@ -128,14 +129,17 @@ describe('tagging a sentence', () => {
     const drop = savedTagId(await tag(anna, id, 1, { first: 2, last: 2, category: 'hedge' }));
     const res = await anna.post(`${sentenceUrl(id, 1)}/tags/${drop}/delete`, {});
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe(sentenceUrl(id, 1));
+    expect(res.headers.location).toMatch(new RegExp(`^${sentenceUrl(id, 1)}\\?done=[A-Za-z0-9_-]+#sentence$`));
     expect(tagsOf(id, anna.id).map((t) => t.id)).toEqual([keep]);
     expect((await tagFile(id, anna.id)).data.tags.map((t) => t.id)).toEqual([keep]);
     const page = expectPage(await anna.get(sentenceUrl(id, 1)));
     expect(page).not.toContain(`data-tag="${drop}"`);
     expect(page).toContain(`data-tag="${keep}"`);
-    // Deleting it again: it is gone.
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/${drop}/delete`, {})), 404, 'Tag not found.');
+    // Deleting it again (a stale page, another tab): the sentence page with a note, not a dead end.
+    const again = await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/${drop}/delete`, {}));
+    expectError(again, 404, 'That tag is no longer on this sentence: it was already deleted');
+    expect(again.text).toContain('id="sentence"');
+    expect(again.text).toContain(`data-tag="${keep}"`);
   });
 
   it('accepts overlapping spans and two categories on one span', async () => {
@@ -187,7 +191,7 @@ describe('reviewed — nothing to tag', () => {
     const id = await newArticle();
     const marked = await anna.post(`${sentenceUrl(id, 2)}/reviewed`, { reviewed: '1' });
     expect(marked.status).toBe(303);
-    expect(marked.headers.location).toBe(sentenceUrl(id, 3));
+    expect(marked.headers.location).toBe(`${sentenceUrl(id, 3)}#sentence`);
     expect(w.t.store.annotation(id, anna.id).reviewed).toEqual([1]);
     expect((await tagFile(id, anna.id)).data.reviewed).toEqual([1]);
 
@@ -199,12 +203,12 @@ describe('reviewed — nothing to tag', () => {
     expect(expectPage(await anna.get(`/articles/${id}`))).toContain(`href="${sentenceUrl(id, 1)}">Continue tagging</a>`);
 
     // The last sentence stays put after marking.
-    expect((await anna.post(`${sentenceUrl(id, 3)}/reviewed`, { reviewed: '1' })).headers.location).toBe(sentenceUrl(id, 3));
+    expect((await anna.post(`${sentenceUrl(id, 3)}/reviewed`, { reviewed: '1' })).headers.location).toBe(`${sentenceUrl(id, 3)}#sentence`);
     expect(w.t.store.annotation(id, anna.id).reviewed).toEqual([1, 2]);
 
     const undone = await anna.post(`${sentenceUrl(id, 2)}/reviewed`, { reviewed: '0' });
     expect(undone.status).toBe(303);
-    expect(undone.headers.location).toBe(sentenceUrl(id, 2));
+    expect(undone.headers.location).toBe(`${sentenceUrl(id, 2)}#sentence`);
     expect(w.t.store.annotation(id, anna.id).reviewed).toEqual([2]);
     expect(textOf(expectPage(await anna.get(sentenceUrl(id, 2))))).toContain('1 of 3 reviewed');
     expect(textOf((await anna.get(sentenceUrl(id, 2))).text)).toContain('Reviewed — nothing to tag here');
@@ -276,14 +280,20 @@ describe('refused tags change nothing', () => {
   });
 
   it("answers 404 when editing or deleting another annotator's tag, or a tag on another sentence", async () => {
+    // Someone else's tag is answered exactly like one that is gone: not on this user's sentence.
+    const gone = 'That tag is no longer on this sentence';
     const edit = () => ben.post(`${sentenceUrl(id, 1)}/tags/${annasTag}`, { ...base, note: 'hijacked' });
-    expectError(await refused(w.t.dataDir, edit), 404, 'Tag not found.');
-    expectError(await refused(w.t.dataDir, () => ben.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, {})), 404, 'Tag not found.');
+    const hijack = await refused(w.t.dataDir, edit);
+    expectError(hijack, 404, gone);
+    // The refused edit keeps what was typed, in a form that would add it as Ben's own tag.
+    expect(hijack.text).toContain('>hijacked</textarea>');
+    expect(hijack.text).toContain(`action="${sentenceUrl(id, 1)}/tags"`);
+    expectError(await refused(w.t.dataDir, () => ben.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, {})), 404, gone);
     // The researcher cannot change an annotator's tag either.
-    expectError(await refused(w.t.dataDir, () => w.researcher.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, {})), 404, 'Tag not found.');
+    expectError(await refused(w.t.dataDir, () => w.researcher.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, {})), 404, gone);
     // Anna's own tag, addressed through the wrong sentence.
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 2)}/tags/${annasTag}/delete`, {})), 404, 'Tag not found.');
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/noSuchTag`, base)), 404, 'Tag not found.');
+    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 2)}/tags/${annasTag}/delete`, {})), 404, gone);
+    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/noSuchTag`, base)), 404, gone);
     expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/bad.id/delete`, {})), 400, 'Invalid tagId.');
     // Ben's edit page does not offer Anna's tag.
     expect(expectPage(await ben.get(`${sentenceUrl(id, 1)}?edit=${annasTag}`))).toContain('<h2>Add a tag</h2>');
@@ -356,7 +366,7 @@ describe('blind annotation', () => {
     expect(annaSeesBenNow.summary).toContain('“regime”');
     expect(annaSeesBenNow.summary).not.toContain('Blind annotation');
     expect(textOf(expectPage(await anna.get(sentenceUrl(id, 1))))).toContain('Loaded label / name: “regime” by ben note by ben');
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/${bensTag}/delete`, {})), 404, 'Tag not found.');
+    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/${bensTag}/delete`, {})), 404, 'That tag is no longer on this sentence');
 
     // Closing it again makes it blind again.
     await w.researcher.post(`/projects/${projectId}/settings`, { description: '', codebookId: 'framing', mode: 'all', perArticle: '2' });

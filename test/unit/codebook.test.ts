@@ -212,7 +212,7 @@ describe('parseCodebook errors', () => {
     Object.assign(input.groups[0]!.categories[0]!, { tooltip: 'x' });
     const problems = problemsOf(input);
     expect(problems).toContain(
-      'category "hedge": unknown field "tooltip" (allowed: id, name, definition, span, example, colour, key)',
+      'category "hedge": unknown field "tooltip" (allowed: id, name, definition, span, example, colour, key, cues, suggest)',
     );
     expect(problems).toContain('codebook: unknown field "extra" (allowed: schemaVersion, id, name, description, groups)');
   });
@@ -315,5 +315,37 @@ describe('demo reference annotation', () => {
   it('uses every starter category', () => {
     const used = new Set(reference.tags.map((t) => t.category));
     for (const c of categories(starter)) expect(used, c.id).toContain(c.id);
+  });
+});
+
+describe('suggestion fields (cues, suggest)', () => {
+  it('are optional: a codebook without them parses as before, with no such keys', () => {
+    const parsed = parseCodebook(sample());
+    expect(Object.keys(parsed.groups[0]!.categories[0]!)).toEqual(['id', 'name', 'definition', 'span', 'example', 'colour', 'key']);
+  });
+
+  it('carry cue words and the rules whose hits the category receives', () => {
+    const input = sample();
+    Object.assign(input.groups[0]!.categories[0]!, { cues: [' alleged ', 'so-called'], suggest: ['lexicon:hedges', 'so-called'] });
+    const hedge = parseCodebook(input).groups[0]!.categories[0]!;
+    expect(hedge.cues).toEqual(['alleged', 'so-called']);
+    expect(hedge.suggest).toEqual(['lexicon:hedges', 'so-called']);
+  });
+
+  it('refuse unknown rules, a rule listed twice, and cues without a word', () => {
+    const input = sample();
+    Object.assign(input.groups[0]!.categories[0]!, { suggest: ['lexicon:hedges', 'lexicon:hedges'], cues: ['—'] });
+    Object.assign(input.groups[0]!.categories[1]!, { suggest: ['oracle'] });
+    const problems = problemsOf(input);
+    expect(problems).toContain('category "hedge": suggest lists a rule twice');
+    expect(problems).toContain('category "hedge": cues.0 "—" has no letter or digit');
+    expect(problems.some((p) => p.startsWith('category "label": suggest.0 "oracle" is not a suggestion rule (the rules are lexicon:hedges, '))).toBe(true);
+  });
+
+  it('route every rule somewhere in the default codebook, and only to its own categories', () => {
+    const framing = parseCodebook(shipped.framing);
+    const routed = categories(framing).flatMap((c) => c.suggest ?? []);
+    expect(new Set(routed).size).toBe(routed.length);
+    expect(routed).toEqual(expect.arrayContaining(['lexicon:hedges', 'lexicon:weasels', 'so-called', 'scare-quotes', 'valence', 'intensifiers', 'boosters', 'factives']));
   });
 });

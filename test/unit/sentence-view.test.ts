@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../server/core/model.js';
 import { segment, words } from '../../server/core/segmentation.js';
-import { sentenceView, spanOf } from '../../server/web/sentence-editor.js';
+import { sentenceView, spanOf } from '../../server/web/editor/sentence.js';
 import { cachedFragment, pieces, type Mark, type Piece } from '../../server/web/views.js';
 
 /**
@@ -125,5 +125,24 @@ describe('cachedFragment', () => {
     expect(cachedFragment(owner, 'a', render)).toBe('<p>1</p>');
     expect(cachedFragment(owner, 'b', render)).toBe('<p>2</p>');
     expect(cachedFragment({}, 'a', render)).toBe('<p>3</p>');
+  });
+});
+
+describe('the marks touching words', () => {
+  it('are pieces of their own, the text unchanged', () => {
+    const text = `They keep their 'core principles' (and “open doors”), he said.`;
+    const doc = { text, sentences: segment(text) };
+    const view = sentenceView(doc, 0);
+    const drawn = view.withMarks(pieces(text, view.range, [], view.words));
+    expect(drawn.map((p) => p.text).join('')).toBe(text.slice(view.range.start, view.range.end));
+    const marks = drawn.filter((p) => p.opens !== null || p.closes !== null).map((p) => [p.text, p.opens ?? `/${p.closes}`]);
+    const word = (w: string) => view.choices.findIndex((c) => c.text === w);
+    expect(marks).toEqual([
+      ["'", word('core')],
+      ["'", `/${word('principles')}`],
+      ['(', word('and')],
+      ['“', word('open')],
+      ['”)', `/${word('doors')}`],
+    ]);
   });
 });

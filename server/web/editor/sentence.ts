@@ -1,15 +1,14 @@
-// What the three sentence editors share — an annotator's (routes/sentences.ts), a student's
-// (routes/lesson.ts) and a teacher's reference (routes/activity-reference.ts): the sentence from
-// the URL, the words offered as span ends, tags shown with their first and last word, the
-// neighbouring sentences, turning the form's words and category into a checked span, and
-// re-rendering a refused form with what the user typed.
+// The sentence as every editor shows it: its words (the span ends a user picks), the quotation
+// marks and brackets touching them, the neighbouring sentences, tags with their first and last
+// word, and the form's words turned into a checked span.
 import type { Request } from 'express';
-import type { Codebook, Range } from '../core/model.js';
-import { words } from '../core/segmentation.js';
-import { findCategory } from '../core/codebook.js';
-import { RuleError, checkSpan, spanFromWords } from '../core/spans.js';
-import { notFound } from './errors.js';
-import { sentenceParam } from './params.js';
+import type { Codebook, Range } from '../../core/model.js';
+import { words } from '../../core/segmentation.js';
+import { findCategory } from '../../core/codebook.js';
+import { RuleError, checkSpan, spanWithMarks, touchingMarks, wordsOfSpan } from '../../core/spans.js';
+import { notFound } from '../errors.js';
+import { sentenceParam } from '../params.js';
+import type { Piece } from '../views.js';
 
 /** The text being annotated: an article, or a lesson's copy of one. */
 export interface EditedText {
@@ -27,6 +26,13 @@ export function sentenceIndex(req: Request, doc: EditedText): number {
   return index;
 }
 
+/** A piece of the sentence as drawn: a word, a quotation mark or bracket touching a word, or other text. */
+export interface DrawnPiece extends Piece {
+  /** For a mark: the word it opens (comes right before) or closes (comes right after). */
+  opens: number | null;
+  closes: number | null;
+}
+
 export interface SentenceView {
   range: Range;
   words: Range[];
@@ -34,8 +40,10 @@ export interface SentenceView {
   choices: { index: number; text: string; value: string; label: string }[];
   previous: string | null;
   next: string | null;
-  /** A tag with its text and the indexes of its first and last word (to prefill the form). */
-  tagView: <T extends Range>(tag: T) => T & { text: string; first: number; last: number };
+  /** A tag with its text, its first and last word and whether it takes in the marks around them. */
+  tagView: <T extends Range>(tag: T) => T & { text: string; first: number; last: number; marks: boolean };
+  /** Pieces cut further so that the marks touching a word are pieces of their own. */
+  withMarks: (pieces: Piece[]) => DrawnPiece[];
 }
 
 /**
@@ -75,11 +83,43 @@ function wordsOf(doc: EditedText, index: number, range: Range): Range[] {
   return out;
 }
 
+/** Splits the pieces between words at the marks that touch a word. */
+function cutAtMarks(text: string, range: Range, pieces: Piece[], sentenceWords: Range[]): DrawnPiece[] {
+  const { opening, closing } = touchingMarks(text, range, sentenceWords);
+  const marks: { start: number; end: number; opens: number | null; closes: number | null }[] = [];
+  opening.forEach((r, i) => r && marks.push({ ...r, opens: i, closes: null }));
+  closing.forEach((r, i) => r && marks.push({ ...r, opens: null, closes: i }));
+  if (marks.length === 0) return pieces.map((p) => ({ ...p, opens: null, closes: null }));
+  marks.sort((a, b) => a.start - b.start);
+  const out: DrawnPiece[] = [];
+  let offset = range.start;
+  for (const piece of pieces) {
+    const start = offset;
+    const end = start + piece.text.length;
+    offset = end;
+    if (piece.word !== null) {
+      out.push({ ...piece, opens: null, closes: null });
+      continue;
+    }
+    let at = start;
+    for (const m of marks) {
+      // A run between two words can both close one and open the next ('a' 'b'): cut at both.
+      const from = Math.max(m.start, start);
+      const to = Math.min(m.end, end);
+      if (from >= to || from < at) continue;
+      if (from > at) out.push({ ...piece, text: text.slice(at, from), opens: null, closes: null });
+      out.push({ ...piece, text: text.slice(from, to), opens: m.opens, closes: m.closes });
+      at = to;
+    }
+    if (at < end) out.push({ ...piece, text: text.slice(at, end), opens: null, closes: null });
+  }
+  return out;
+}
+
 export function sentenceView(doc: EditedText, index: number): SentenceView {
   const range = doc.sentences[index];
   if (!range) throw notFound('Sentence');
   const sentenceWords = wordsOf(doc, index, range);
-  const wordIndex = (offset: number) => sentenceWords.findIndex((w) => w.start <= offset && offset < w.end);
   const context = (i: number) => {
     const r = doc.sentences[i];
     return r ? doc.text.slice(r.start, r.end) : null;
@@ -93,16 +133,22 @@ export function sentenceView(doc: EditedText, index: number): SentenceView {
     }),
     previous: context(index - 1),
     next: context(index + 1),
-    tagView: (tag) => ({ ...tag, text: doc.text.slice(tag.start, tag.end), first: wordIndex(tag.start), last: wordIndex(tag.end - 1) }),
+    tagView: (tag) => ({ ...tag, text: doc.text.slice(tag.start, tag.end), ...wordsOfSpan(sentenceWords, tag) }),
+    withMarks: (pieces) => cutAtMarks(doc.text, range, pieces, sentenceWords),
   };
 }
 
-/** The span from the form's first and last word, checked against the sentence and the codebook. */
-export function spanOf(doc: EditedText, index: number, form: { first: number; last: number; category: string }, codebook: Codebook): Range {
+/** The span the form asks for, checked against the sentence and the codebook. */
+export function spanOf(
+  doc: EditedText,
+  index: number,
+  form: { first: number; last: number; category: string; marks?: boolean },
+  codebook: Codebook,
+): Range {
   const range = doc.sentences[index];
   if (!range) throw notFound('Sentence');
   try {
-    const span = spanFromWords(wordsOf(doc, index, range), form.first, form.last);
+    const span = spanWithMarks(doc.text, range, wordsOf(doc, index, range), form.first, form.last, form.marks === true);
     checkSpan(range, span);
     if (!findCategory(codebook, form.category)) throw new RuleError('Choose a category from the codebook.');
     return span;
@@ -115,10 +161,4 @@ export function spanOf(doc: EditedText, index: number, form: { first: number; la
 export function echo(req: Request): Record<string, unknown> | null {
   const body: unknown = req.body;
   return typeof body === 'object' && body !== null ? { ...body } : null;
-}
-
-/** Where a change goes back to: the sentence, with a saved tag highlighted. */
-export function sentencePath(base: string, index: number, tagId?: string): string {
-  const path = `${base}/${index + 1}`;
-  return tagId ? `${path}?saved=${tagId}#tag-${tagId}` : path;
 }
