@@ -1,32 +1,59 @@
-// How the aligner's weights and thresholds were chosen: a grid over the TUNING stories of
-// test/fixtures/stories only (the held-out stories are never read here), ranked by link F1.
-// `npx tsx bench/align-tuning.ts` (about half a minute); the chosen values are
-// DEFAULT_ALIGN_OPTIONS in server/core/stories/align.ts.
-import { alignStory, DEFAULT_ALIGN_OPTIONS, type AlignOptions } from '../server/core/stories/align.js';
-import { scoreLinks, sumScores } from '../server/core/stories/evaluate.js';
+// How the aligner's pair model was chosen and fitted: on the TUNING stories of
+// test/fixtures/stories only (the held-out splits are never read here).
+// `npx tsx bench/align-tuning.ts` (a few seconds; ALIGN_L2=3 tries another regularisation) prints
+//   1. leave-one-story-out cross-validation over the tuning stories: for each story, the model
+//      fitted on the other two, scored on it; F1 for each threshold, and the average precision
+//      of the ranking — what the features and threshold were chosen by;
+//   2. the model fitted on all tuning stories: the numbers in DEFAULT_ALIGN_OPTIONS.model
+//      (a test checks they are still the fit).
+import { DEFAULT_ALIGN_OPTIONS } from '../server/core/stories/align.js';
+import { labelledPairs, type LinkScores } from '../server/core/stories/evaluate.js';
+import { DEFAULT_L2, fitPairModel, linkProbability, PAIR_FEATURES, type TrainingPair } from '../server/core/stories/pair-model.js';
 import { loadStories } from '../test/helpers/stories.js';
 
-const stories = loadStories('tuning');
-const run = (options: AlignOptions) => sumScores(stories.map((s) => scoreLinks(alignStory(s.articles, options), s.gold)));
-const grid: Partial<Record<keyof AlignOptions, number[]>> = {
-  number: [1, 2, 3],
-  name: [1, 1.5, 2],
-  quote: [1, 1.5],
-  threshold: [0.1, 0.15, 0.2],
-  extraThreshold: [0.2, 0.25, 0.3],
-  positionPenalty: [0, 0.1, 0.2, 0.3],
-  context: [0, 0.25, 0.5],
-  triangleThreshold: [0.1, 0.15, 0.2, 1],
-};
+const L2 = Number(process.env.ALIGN_L2 ?? DEFAULT_L2);
 
-/** Coordinate-wise: each option over its grid with the others at their defaults, then the best of each. */
 const f = (x: number) => x.toFixed(3);
-const base = run(DEFAULT_ALIGN_OPTIONS);
-console.log(`defaults: F1 ${f(base.f1)} (P ${f(base.precision)}, R ${f(base.recall)}) on ${stories.length} tuning stories, ${base.truePositives + base.falseNegatives} gold links`);
-for (const [key, values] of Object.entries(grid) as [keyof AlignOptions, number[]][]) {
-  const cells = values.map((value) => {
-    const r = run({ ...DEFAULT_ALIGN_OPTIONS, [key]: value });
-    return `${value}${value === DEFAULT_ALIGN_OPTIONS[key] ? '*' : ''} → ${f(r.f1)} (P ${f(r.precision)} R ${f(r.recall)})`;
+const stories = loadStories('tuning');
+const rows = stories.map((s) => labelledPairs(s.articles, s.gold));
+
+/** Counts for the rows of one story whose probability reaches `threshold`. */
+function scoreAt(probabilities: number[], labelled: TrainingPair[], threshold: number): Pick<LinkScores, 'truePositives' | 'falsePositives' | 'falseNegatives'> {
+  let truePositives = 0;
+  let falsePositives = 0;
+  let falseNegatives = 0;
+  probabilities.forEach((p, k) => {
+    const linked = labelled[k]!.linked;
+    if (p >= threshold) linked ? truePositives++ : falsePositives++;
+    else if (linked) falseNegatives++;
   });
-  console.log(`${key.padEnd(18)} ${cells.join(' · ')}`);
+  return { truePositives, falsePositives, falseNegatives };
 }
+
+const outOfFold = stories.map((_, k) => {
+  const model = fitPairModel(rows.filter((__, q) => q !== k).flat(), L2);
+  return rows[k]!.map((r) => linkProbability(model, r.features));
+});
+console.log(`leave-one-story-out over ${stories.length} tuning stories (${rows.flat().filter((r) => r.linked).length} gold links), L2 ${L2}:`);
+for (const threshold of [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]) {
+  const counts = outOfFold.map((p, k) => scoreAt(p, rows[k]!, threshold));
+  const tp = counts.reduce((n, c) => n + c.truePositives, 0);
+  const fp = counts.reduce((n, c) => n + c.falsePositives, 0);
+  const fn = counts.reduce((n, c) => n + c.falseNegatives, 0);
+  const precision = tp / (tp + fp || 1);
+  const recall = tp / (tp + fn || 1);
+  const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+  const mark = threshold === DEFAULT_ALIGN_OPTIONS.threshold ? ' *' : '';
+  console.log(`  threshold ${threshold.toFixed(2)}: F1 ${f(f1)} (P ${f(precision)}, R ${f(recall)})${mark}`);
+}
+const ranked = outOfFold.flatMap((p, k) => p.map((probability, n) => ({ probability, linked: rows[k]![n]!.linked }))).sort((a, b) => b.probability - a.probability);
+let hits = 0;
+let sum = 0;
+ranked.forEach((r, rank) => {
+  if (r.linked) sum += ++hits / (rank + 1);
+});
+console.log(`  average precision of the ranking: ${f(sum / hits)}`);
+
+const model = fitPairModel(rows.flat(), L2);
+const weights = PAIR_FEATURES.map((name) => `      ${name}: ${model.weights[name].toFixed(4)},`).join('\n');
+console.log(`\nfitted on all ${stories.length} tuning stories (DEFAULT_ALIGN_OPTIONS.model):\n    weights: {\n${weights}\n    },\n    intercept: ${model.intercept.toFixed(4)},`);

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ROLES } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
-import { AccountError, findUserByName, isActive, issueResetLink } from './users.js';
+import { AccountError, findUserByName, hasAdmin, isActive, issueResetLink, issueSetupToken } from './users.js';
 import { addAccount } from './admin.js';
 
 export const accountRequest = z.discriminatedUnion('command', [
@@ -16,6 +16,7 @@ export const accountRequest = z.discriminatedUnion('command', [
     password: z.string().max(300).nullable(),
   }),
   z.strictObject({ command: z.literal('user reset'), name: z.string().max(100) }),
+  z.strictObject({ command: z.literal('setup link') }),
 ]);
 export type AccountRequest = z.infer<typeof accountRequest>;
 
@@ -30,6 +31,23 @@ export async function runAccountRequest(store: Store, input: unknown, base: stri
   if (!parsed.success) return { ok: false, message: 'That request is not one Framelens knows.' };
   const request = parsed.data;
   try {
+    if (request.command === 'setup link') {
+      if (hasAdmin(store)) {
+        return {
+          ok: false,
+          message:
+            'Framelens is set up already: its administrator makes accounts on the Accounts page. ' +
+            'To give someone a new password link from here: framelens user reset NAME',
+        };
+      }
+      const token = await issueSetupToken(store);
+      if (token === null) return { ok: false, message: 'Framelens is set up already.' };
+      return {
+        ok: true,
+        message:
+          `Open this one-time link to create the first researcher account, the administrator, who leads the demo project (any earlier set-up link no longer works):\n  ${base}/setup/${token}`,
+      };
+    }
     if (request.command === 'user add') {
       const { user, token } = await addAccount(store, request);
       const what = `${user.role}${user.admin ? ', administrator' : ''}`;

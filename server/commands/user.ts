@@ -30,6 +30,18 @@ function baseOf(config: Config): string {
   return config.publicUrl ?? `http://${config.host}:${config.port}`;
 }
 
+/**
+ * `framelens setup-link`: a new one-time set-up link while nobody administers accounts (the one
+ * printed at start was lost). Asks the running server, or opens the data folder itself.
+ */
+export async function setupLinkCommand(args: string[], io: IO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (args.length > 0) {
+    io.stderr.write('usage: framelens setup-link   (prints a new one-time link to set Framelens up)\n');
+    return 2;
+  }
+  return carryOut(loadConfig(env), { command: 'setup link' }, io);
+}
+
 export async function userCommand(args: string[], io: IO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
@@ -54,6 +66,11 @@ export async function userCommand(args: string[], io: IO, env: NodeJS.ProcessEnv
   } else {
     request = { command: 'user reset', name };
   }
+  return carryOut(config, request, io);
+}
+
+/** Carries out `request` on the data folder, or through the server that holds it. */
+async function carryOut(config: Config, request: AccountRequest, io: IO): Promise<number> {
   try {
     await lockDataDir(config.dataDir);
   } catch (error) {

@@ -8,6 +8,7 @@ import {
   LINK_USED,
   findUser,
   findUserByName,
+  hasAdmin,
   isActive,
   isSetupToken,
   nameProblem,
@@ -91,7 +92,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore, passwords
   /** GET /signin */
   function signInPage(req: Request, res: Response) {
     if (req.user) return seeOther(res, safeNext(queryString(req, 'next')));
-    res.render('accounts/signin', { next: safeNext(queryString(req, 'next')), name: '', error: null });
+    res.render('accounts/signin', { next: safeNext(queryString(req, 'next')), name: '', error: null, firstRun: !hasAdmin(store) });
   }
 
   /** POST /signin */
@@ -102,7 +103,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore, passwords
     const ok = await verifyPassword(user?.passwordHash || (await decoyHash()), form.password);
     if (!user || !ok || !user.passwordHash) {
       res.locals.failedGuess = true;
-      res.status(401).render('accounts/signin', { next: safeNext(form.next), name: form.name, error: 'Wrong name or password.' });
+      res.status(401).render('accounts/signin', { next: safeNext(form.next), name: form.name, error: 'Wrong name or password.', firstRun: !hasAdmin(store) });
       return;
     }
     if (!isActive(user)) {
@@ -111,6 +112,7 @@ export function accounts(store: Store, sessionStore: FileSessionStore, passwords
         next: safeNext(form.next),
         name: form.name,
         error: 'This account has been deactivated. Ask an administrator of this Framelens to reactivate it.',
+        firstRun: false,
       });
       return;
     }

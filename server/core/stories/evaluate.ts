@@ -1,6 +1,8 @@
 // Precision, recall and F1 of sentence links against gold links: a link is a pair of
 // sentences of two articles, in either direction; each is counted once.
-import type { SentenceRef } from './align.js';
+import { storyPairs, type SentenceRef } from './align.js';
+import type { AlignArticle } from './features.js';
+import { PAIR_FEATURES, type TrainingPair } from './pair-model.js';
 
 export interface LinkPair {
   a: SentenceRef;
@@ -47,4 +49,21 @@ function withRates(truePositives: number, falsePositives: number, falseNegatives
   const recall = truePositives + falseNegatives === 0 ? 1 : truePositives / (truePositives + falseNegatives);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   return { truePositives, falsePositives, falseNegatives, precision, recall, f1 };
+}
+
+/** Every sentence pair of a story's articles with its features, labelled by the gold links: rows to fit the pair model on. */
+export function labelledPairs(articles: readonly AlignArticle[], gold: readonly LinkPair[]): TrainingPair[] {
+  const truth = new Set(gold.map(linkKey));
+  const width = PAIR_FEATURES.length;
+  const rows: TrainingPair[] = [];
+  for (const { x, y, features } of storyPairs(articles)) {
+    for (let i = 0; i < features.rows; i++) {
+      for (let j = 0; j < features.columns; j++) {
+        const at = (i * features.columns + j) * width;
+        const key = linkKey({ a: { article: articles[x]!.id, sentence: i }, b: { article: articles[y]!.id, sentence: j } });
+        rows.push({ features: features.values.subarray(at, at + width), linked: truth.has(key) });
+      }
+    }
+  }
+  return rows;
 }

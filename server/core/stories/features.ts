@@ -153,3 +153,19 @@ export function sentenceTerms(sentence: Token[], lowerCase: ReadonlySet<string>,
   }
   return terms;
 }
+
+/**
+ * The terms of a story that can anchor a link (features' `anchors`): numbers, and stems that no
+ * name in the story produced — "Danek" or "Valdoria" in one sentence of each of two outlets says
+ * little, "shelves" or "112" says the two sentences tell the same thing.
+ */
+export function anchorEligible(sentences: Token[][], lowerCase: ReadonlySet<string>): (term: string) => boolean {
+  const names = new Set<string>();
+  for (const sentence of sentences) {
+    for (const t of sentence) {
+      if (!t.capitalised || lowerCase.has(t.word) || numberValue(t.word) !== null) continue;
+      for (const part of t.word.split(/[-‐]/)) if (part !== '' && !STOP_WORDS.has(part)) names.add(`s:${stemOf(part)}`);
+    }
+  }
+  return (term) => term.startsWith('n:') || (term.startsWith('s:') && !names.has(term));
+}

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { segment } from '../../../server/core/segmentation.js';
-import { alignStory, pairScorer } from '../../../server/core/stories/align.js';
-import { scoreLinks, sumScores } from '../../../server/core/stories/evaluate.js';
+import { alignStory, DEFAULT_ALIGN_OPTIONS, pairScorer } from '../../../server/core/stories/align.js';
+import { labelledPairs, scoreLinks, sumScores } from '../../../server/core/stories/evaluate.js';
+import { fitPairModel, PAIR_FEATURES } from '../../../server/core/stories/pair-model.js';
 import { inverseDocumentFrequencies } from '../../../server/nlp/tokenizers.js';
 import { loadStories } from '../../helpers/stories.js';
 
@@ -59,13 +60,15 @@ describe('sentence alignment', () => {
 });
 
 describe('the constructed test set (test/fixtures/stories)', () => {
-  const splits = { tuning: loadStories('tuning'), heldOut: loadStories('held-out') };
+  const splits = { tuning: loadStories('tuning'), heldOut: loadStories('held-out'), heldOut2: loadStories('held-out-2') };
 
   it('has at least 3 stories × 3 versions per split and at least 100 gold links, marked as constructed', () => {
-    const all = [...splits.tuning, ...splits.heldOut];
+    const all = [...splits.tuning, ...splits.heldOut, ...splits.heldOut2];
     expect(splits.tuning.length).toBeGreaterThanOrEqual(3);
     expect(splits.heldOut.length).toBeGreaterThanOrEqual(3);
+    expect(splits.heldOut2.length).toBeGreaterThanOrEqual(3);
     expect(all.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(100);
+    expect(splits.heldOut2.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(80);
     for (const story of all) {
       expect(story.articles.length).toBeGreaterThanOrEqual(3);
       for (const a of story.articles) {
@@ -77,19 +80,35 @@ describe('the constructed test set (test/fixtures/stories)', () => {
   });
 
   it('still segments every article into the sentences the gold indexes point at', () => {
-    for (const story of [...splits.tuning, ...splits.heldOut]) {
+    for (const story of [...splits.tuning, ...splits.heldOut, ...splits.heldOut2]) {
       for (const a of story.articles) expect(a.sentences.length, `${story.name}/${a.id}`).toBe(story.expectedSentences[a.id]);
+      const count = (id: string) => story.articles.find((a) => a.id === id)?.sentences.length ?? 0;
+      for (const l of story.gold) {
+        expect(l.a.sentence, story.name).toBeLessThan(count(l.a.article));
+        expect(l.b.sentence, story.name).toBeLessThan(count(l.b.article));
+      }
     }
   });
 
-  // Floors at the figures measured when the method was frozen (tuning F1 0.802, held-out 0.753;
-  // the issue's target is 0.85): a change that loses quality fails here. bench prints the figures.
-  it('keeps its link precision, recall and F1 on both splits', () => {
+  // Floors at the figures measured when the pair model was frozen (F1 tuning 0.820, held-out
+  // 0.754, held-out-2 0.632; the issue's target is 0.85, not met): a change that loses quality
+  // fails here. The first method scored 0.802 / 0.753 / 0.596 with precision 0.892 on held-out;
+  // the model trades some precision for recall. bench prints the figures.
+  it('keeps its link precision, recall and F1 on every split', () => {
     const score = (stories: typeof splits.tuning) => sumScores(stories.map((s) => scoreLinks(alignStory(s.articles), s.gold)));
     const tuning = score(splits.tuning);
     const heldOut = score(splits.heldOut);
-    expect(tuning.f1).toBeGreaterThanOrEqual(0.8);
+    const heldOut2 = score(splits.heldOut2);
+    expect(tuning.f1).toBeGreaterThanOrEqual(0.82);
     expect(heldOut.f1).toBeGreaterThanOrEqual(0.75);
-    expect(heldOut.precision).toBeGreaterThanOrEqual(0.85);
+    expect(heldOut.precision).toBeGreaterThanOrEqual(0.8);
+    expect(heldOut2.f1).toBeGreaterThanOrEqual(0.63);
+    expect(heldOut2.precision).toBeGreaterThanOrEqual(0.72);
+  });
+
+  it('ships the pair model fitted on the tuning stories, and only on them', () => {
+    const fitted = fitPairModel(splits.tuning.flatMap((s) => labelledPairs(s.articles, s.gold)));
+    for (const name of PAIR_FEATURES) expect(DEFAULT_ALIGN_OPTIONS.model.weights[name], name).toBeCloseTo(fitted.weights[name], 3);
+    expect(DEFAULT_ALIGN_OPTIONS.model.intercept).toBeCloseTo(fitted.intercept, 3);
   });
 });

@@ -50,7 +50,7 @@ describe('link edits over the automatic alignment', () => {
   it('edits survive a re-alignment with other settings, and edits naming b before a count the same', () => {
     const edits = [edit('remove', 2, 0, '2025-01-01T10:00:00Z'), edit('add', 1, 2, '2025-01-01T10:01:00Z')];
     const swapped: LinkEdit = { ...edits[1]!, a: edits[1]!.b, b: edits[1]!.a };
-    const realigned = alignStory(articles, { ...DEFAULT_ALIGN_OPTIONS, threshold: 0.05, extraThreshold: 0.05, positionPenalty: 0, context: 0 });
+    const realigned = alignStory(articles, { ...DEFAULT_ALIGN_OPTIONS, threshold: 0.05 });
     const merged = merge([edits[0]!, swapped], realigned);
     expect(pairs(merged.links)).toContain('1-2');
     expect(pairs(merged.links)).not.toContain('2-0');
