@@ -58,9 +58,10 @@ const metadata = {
   text: z.string().max(4 * MAX_ARTICLE_BYTES).default(''),
 };
 /**
- * The preview names the article's id before it is saved (`articleId`, a hidden field): sending
- * the same preview twice (Back, then Save again) finds the article saved the first time instead
- * of making a second one. The preview may be shown again with its ticks (`exclude`) kept.
+ * The import form names the article's id before it is saved (`articleId`, a hidden field the
+ * preview carries on): sending the same import twice (Back, then Save again, even when the
+ * browser sends the import form again to show the preview) finds the article saved the first
+ * time instead of making a second one. The preview may be shown again with its ticks kept.
  */
 const articleId = z.string().regex(ID).optional();
 const exclude = formList(formInt(0, 1_000_000), 100_000);
@@ -140,7 +141,7 @@ export function articles(store: Store): Router {
   /** GET /projects/:projectId/articles/new */
   function newForm(req: Request, res: Response) {
     requireResearcher(req);
-    res.render('articles/new', { project: loadedProject(req) });
+    res.render('articles/new', { project: loadedProject(req), articleId: newId() });
   }
 
   /** A form sent back: the import form, or the preview when the problem is in its ticks. */
@@ -160,6 +161,9 @@ export function articles(store: Store): Router {
       const sentence = text.slice(range.start, range.end);
       return { index, text: sentence, exclude: form.exclude ? ticked.has(index) : looksLikeFurniture(sentence) };
     });
+    // Kept in the browser's cache (private, never shared): Back from the saved article shows this
+    // preview again instead of "Confirm form resubmission"; its Save then finds the article saved.
+    res.set('Cache-Control', 'private, max-age=0');
     res.render('articles/preview', {
       project,
       fields: form,
