@@ -49,7 +49,14 @@ beforeEach(async () => {
   await utimes(join(root, 'dist', '.built'), built, built);
 });
 afterEach(async () => {
-  if (npm && npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
+  // SIGTERM, as a process manager stops it (npm passes it on); SIGKILL to npm alone would leave
+  // the stand-in server running.
+  const running = npm;
+  if (running && running.exitCode === null && running.signalCode === null) {
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  }
   npm = null;
   await rm(root, { recursive: true, force: true });
 });
