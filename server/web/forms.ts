@@ -211,12 +211,13 @@ export class FormView {
   readonly name: string | null;
   readonly #values: Readonly<Record<string, unknown>>;
   readonly #errors: Readonly<Record<string, string>>;
-  #prefix = '';
+  #prefix: string;
 
-  constructor(name: string | null = null, values: unknown = {}, errors: Readonly<Record<string, string>> = {}) {
+  constructor(name: string | null = null, values: unknown = {}, errors: Readonly<Record<string, string>> = {}, prefix = '') {
     this.name = name;
     this.#values = typeof values === 'object' && values !== null ? { ...values } : {};
     this.#errors = errors;
+    this.#prefix = prefix;
   }
 
   /** True when this is a form sent back with problems. */
@@ -225,11 +226,12 @@ export class FormView {
   }
 
   /**
-   * The view of the form called `name` on this page; its inputs' ids are `prefix` + field name.
-   * Call it before the error box is included, so that the summary links to the right ids.
+   * The view of the form called `name` on this page (blank unless it is the one sent back); its
+   * inputs' ids are `prefix` + field name, whether blank or not. Call it before the error box is
+   * included, so that the summary links to the right ids.
    */
   of(name: string, prefix = ''): FormView {
-    if (this.name !== name) return BLANK;
+    if (this.name !== name) return new FormView(null, {}, {}, prefix);
     this.#prefix = prefix;
     return this;
   }
