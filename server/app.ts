@@ -7,12 +7,15 @@ import type { ActivityStore } from './storage/activities.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { loadUser, requireUser } from './web/auth.js';
 import { HttpError, errorHandler, fallThrough } from './web/errors.js';
-import { closeUnreadBodies, urlencodedForms } from './web/forms.js';
+import { BLANK_FORM, closeUnreadBodies, urlencodedForms } from './web/forms.js';
+import { flashes } from './web/flash.js';
+import { PendingLinks } from './accounts/pending-links.js';
 import { csrfProtection, fromOwnPages, PasswordGuard, securityHeaders } from './web/security.js';
 import { FileSessionStore, sessions } from './web/session.js';
 import { findUserByName } from './accounts/users.js';
 import { renderView } from './web/view-engine.js';
 import { accounts } from './routes/accounts.js';
+import { adminAccounts } from './routes/admin-accounts.js';
 import { agreement } from './routes/agreement.js';
 import { exports } from './routes/exports.js';
 import { activities as activityRoutes } from './routes/activities.js';
@@ -70,6 +73,8 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   // cost a SHA-1 of every page. Static files keep theirs (express.static).
   app.set('etag', false);
   if (config.publicUrl) app.set('public url', config.publicUrl);
+  // Every view may ask for its form (web/forms.ts); a form sent back with problems overrides this.
+  app.locals.form = BLANK_FORM;
 
   app.use(securityHeaders({ secureCookies: config.secureCookies }));
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0 }));
@@ -99,6 +104,9 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   // Wrong passwords at sign-in and at a password change, per account and address (README).
   const passwords = new PasswordGuard((name) => findUserByName(store, name) !== undefined);
   app.use(loadUser(store));
+  app.use(flashes);
+  // One-time links shown to the person who made them until used (accounts/pending-links.ts).
+  const links = new PendingLinks(store);
   // Most pages need the tags, which load just after start-up.
   const tagsLoaded: express.RequestHandler = (_req, _res, next) => {
     store.ready.then(() => next(), next);
@@ -109,7 +117,7 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(sentences(store, [requireUser, tagsLoaded]));
 
   // Public: signing in, first-start set-up, one-time links
-  app.use(accounts(store, sessionStore, passwords));
+  app.use(accounts(store, sessionStore, passwords, links));
   // Public: classroom students join with a code and a nickname (no account)
   app.use(lesson(store, activities));
 
@@ -117,7 +125,8 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(requireUser);
   app.use(tagsLoaded);
   app.use(home(store));
-  app.use(projects(store, passwords));
+  app.use(projects(store, passwords, links));
+  app.use(adminAccounts(store, sessionStore, passwords, links));
   app.use(dashboard(store));
   app.use(summaries(store));
   app.use(agreement(store));

@@ -5,7 +5,10 @@ import { garbageCollectionFlags, missingFlags, relaunch, stopWithParent } from '
 const USAGE = `usage: framelens <command>
   serve                         start the web server (PORT, HOST, DATA_DIR)
   segment FILE|-                print the sentences of a text as JSON lines
-  user add NAME --role ROLE     create an account (password from FRAMELENS_PASSWORD or stdin)
+  user add NAME --role ROLE [--admin] [--link]   create an account (password from FRAMELENS_PASSWORD
+                                or stdin, or a one-time link); works while the server runs
+  user reset NAME               print a one-time link to choose a new password
+  setup-link                    print a new one-time set-up link (before the first account; works while the server runs)
   agreement FILE|- [--level L] [--json]   agreement statistics on reliability data (CSV)
   export PROJECT --format F --out DIR [--anonymise]   export a project's data
   gold import PROJECT FILE|-    a project's gold standard from a gold JSONL export
@@ -20,6 +23,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   serve: async (a) => (await import('./commands/serve.js')).serveCommand(a),
   segment: async (a) => (await import('./commands/segment.js')).segmentCommand(a, io),
   user: async (a) => (await import('./commands/user.js')).userCommand(a, io),
+  'setup-link': async (a) => (await import('./commands/user.js')).setupLinkCommand(a, io),
   agreement: async (a) => (await import('./commands/agreement.js')).agreementCommand(a, io),
   export: async (a) => (await import('./commands/export.js')).exportCommand(a, io),
   suggest: async (a) => (await import('./commands/suggest.js')).suggestCommand(a, io),

@@ -4,12 +4,15 @@ import type { User } from '../storage/schemas.js';
 import { NotFoundError, type Store } from '../storage/store.js';
 import type { PasswordGuard } from '../web/security.js';
 import { findUser } from './users.js';
+import { isAdmin } from './admin.js';
 
 /**
- * A researcher may unlock their own account and those of the members of any project they lead.
- * (Unlocking only lets the password be tried again; it reveals and changes nothing else.)
+ * An administrator may unlock any account; a researcher their own and those of the members of any
+ * project they lead. (Unlocking only lets the password be tried again; it reveals and changes
+ * nothing else.)
  */
 export function mayUnlock(store: Store, by: User, user: User): boolean {
+  if (isAdmin(by)) return true;
   if (by.role !== 'researcher') return false;
   if (by.id === user.id) return true;
   return store.projects.data.data.projects.some((p) => isResearcher(p, by.id) && roleIn(p, user.id) !== null);

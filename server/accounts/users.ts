@@ -31,23 +31,46 @@ export function findUser(store: Store, id: string): User | undefined {
   return store.users.data.data.users.find((u) => u.id === id);
 }
 
-function checkName(store: Store, name: string): string {
+/** Why a name cannot be a new account's, or null when it can. */
+export function nameProblem(store: Store, name: string): string | null {
   const trimmed = name.trim();
-  if (!USER_NAME.test(trimmed)) {
-    throw new AccountError('A name has 1–40 letters, digits, spaces, dots, dashes or underscores.');
-  }
-  if (findUserByName(store, trimmed)) throw new AccountError(`The name "${trimmed}" is taken.`);
-  return trimmed;
+  if (!USER_NAME.test(trimmed)) return 'A name has 1–40 letters, digits, spaces, dots, dashes or underscores.';
+  if (findUserByName(store, trimmed)) return `The name "${trimmed}" is taken.`;
+  return null;
 }
 
-/**
- * Creates an account with a password (set-up, command line). With `onlyIfFirst`, refuses when any
- * account exists by the time it is saved (two set-up forms sent at once make one account).
- */
-export async function createUser(store: Store, name: string, role: Role, password: string, onlyIfFirst = false): Promise<User> {
+function checkName(store: Store, name: string): string {
+  const problem = nameProblem(store, name);
+  if (problem) throw new AccountError(problem);
+  return name.trim();
+}
+
+/** Whether any account may manage accounts (while none may, the set-up link works). */
+export function hasAdmin(store: Store): boolean {
+  return store.users.data.data.users.some((u) => u.admin === true);
+}
+
+/** A deactivated account cannot sign in, use a one-time link, or keep a session. */
+export function isActive(user: User): boolean {
+  return user.deactivatedAt === undefined;
+}
+
+export interface NewAccount {
+  /** The account may manage accounts (the Accounts page). */
+  admin?: boolean;
+  /**
+   * The first administrator (set-up link, or the command line before anyone is one): refused when
+   * an administrator exists by the time it is saved, so two set-up forms sent at once make one.
+   */
+  firstAdmin?: boolean;
+}
+
+/** Creates an account with a password (set-up, command line, tests). */
+export async function createUser(store: Store, name: string, role: Role, password: string, options: NewAccount = {}): Promise<User> {
   const checked = checkName(store, name);
   const problem = passwordProblem(password, checked);
   if (problem) throw new AccountError(problem);
+  const admin = options.admin === true || options.firstAdmin === true;
   const user: User = {
     id: newId(),
     name: checked,
@@ -55,18 +78,20 @@ export async function createUser(store: Store, name: string, role: Role, passwor
     passwordHash: await hashPassword(password),
     createdAt: new Date().toISOString(),
     resetToken: null,
+    ...(admin ? { admin: true } : {}),
   };
   await store.users.update((file) => {
-    if (onlyIfFirst && file.data.users.length > 0) throw new AccountError('Framelens is already set up: sign in instead.');
+    if (options.firstAdmin && file.data.users.some((u) => u.admin === true)) throw new AccountError('Framelens is already set up: sign in instead.');
     if (findUserByName(store, checked)) throw new AccountError(`The name "${checked}" is taken.`);
     file.data.users.push(user);
-    file.data.setupTokenHash = null;
+    // The set-up link is for making the first administrator: once there is one, it is spent.
+    if (admin) file.data.setupTokenHash = null;
   });
   return user;
 }
 
 /** Creates an account without a password; the returned token makes its one-time set-password link. */
-export async function inviteUser(store: Store, name: string, role: Role): Promise<{ user: User; token: string }> {
+export async function inviteUser(store: Store, name: string, role: Role, options: { admin?: boolean } = {}): Promise<{ user: User; token: string }> {
   const checked = checkName(store, name);
   const token = newToken();
   const user: User = {
@@ -76,10 +101,12 @@ export async function inviteUser(store: Store, name: string, role: Role): Promis
     passwordHash: '',
     createdAt: new Date().toISOString(),
     resetToken: { hash: sha256(token), expiresAt: new Date(Date.now() + LINK_TTL_MS).toISOString() },
+    ...(options.admin ? { admin: true } : {}),
   };
   await store.users.update((file) => {
     if (findUserByName(store, checked)) throw new AccountError(`The name "${checked}" is taken.`);
     file.data.users.push(user);
+    if (options.admin) file.data.setupTokenHash = null;
   });
   return { user, token };
 }
@@ -119,6 +146,7 @@ export async function issueResetLink(store: Store, userId: string): Promise<stri
   await store.users.update((file) => {
     const user = file.data.users.find((u) => u.id === userId);
     if (!user) throw new AccountError('No such user.');
+    if (!isActive(user)) throw new AccountError(`${user.name}’s account is deactivated: reactivate it first.`);
     user.resetToken = { hash: sha256(token), expiresAt: new Date(Date.now() + LINK_TTL_MS).toISOString() };
   });
   return token;
@@ -127,7 +155,20 @@ export async function issueResetLink(store: Store, userId: string): Promise<stri
 export function userForLink(store: Store, token: string): User | undefined {
   const hash = sha256(token);
   const now = new Date().toISOString();
-  return store.users.data.data.users.find((u) => u.resetToken?.hash === hash && u.resetToken.expiresAt > now);
+  return store.users.data.data.users.find((u) => u.resetToken?.hash === hash && u.resetToken.expiresAt > now && isActive(u));
+}
+
+/** Whether `token` is still the user's one-time link (not used, replaced or expired). */
+export function isLinkOf(store: Store, userId: string, token: string): boolean {
+  return userForLink(store, token)?.id === userId;
+}
+
+/** Notes a successful sign-in, for the Accounts page. */
+export async function recordSignIn(store: Store, userId: string): Promise<void> {
+  await store.users.update((file) => {
+    const user = file.data.users.find((u) => u.id === userId);
+    if (user) user.lastSignInAt = new Date().toISOString();
+  });
 }
 
 export async function setPassword(store: Store, userId: string, password: string): Promise<void> {
@@ -161,16 +202,19 @@ export async function setPasswordWithLink(store: Store, token: string, password:
   await store.users.update((file) => {
     const stored = file.data.users.find((u) => u.id === user.id);
     const now = new Date().toISOString();
-    if (!stored || stored.resetToken?.hash !== hash || stored.resetToken.expiresAt <= now) throw new NotFoundError(LINK_USED);
+    if (!stored || stored.resetToken?.hash !== hash || stored.resetToken.expiresAt <= now || !isActive(stored)) throw new NotFoundError(LINK_USED);
     stored.passwordHash = passwordHash;
     stored.resetToken = null;
   });
   return user;
 }
 
-/** The one-time set-up token printed at first start, while no account exists. */
+/**
+ * The one-time set-up token printed at start while no administrator exists: accounts made before
+ * it is used (a teacher from the command line) do not spend it.
+ */
 export async function issueSetupToken(store: Store): Promise<string | null> {
-  if (store.users.data.data.users.length > 0) return null;
+  if (hasAdmin(store)) return null;
   const token = newToken();
   await store.users.update((file) => {
     file.data.setupTokenHash = sha256(token);
@@ -180,5 +224,5 @@ export async function issueSetupToken(store: Store): Promise<string | null> {
 
 export function isSetupToken(store: Store, token: string): boolean {
   const expected = store.users.data.data.setupTokenHash;
-  return expected !== null && store.users.data.data.users.length === 0 && sha256(token) === expected;
+  return expected !== null && !hasAdmin(store) && sha256(token) === expected;
 }

@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { appServer, type AppServer } from '../web/http-server.js';
 import { loadConfig } from '../config.js';
 import { LockError, lockDataDir } from '../storage/lock.js';
+import type { ControlAnswer } from '../control/socket.js';
 import { StorageError, isNoSpace } from '../storage/durable-file.js';
 import { LoadProgress } from '../storage/progress.js';
 import type { Store } from '../storage/store.js';
@@ -31,6 +32,8 @@ async function openForServing(dataDir: string, progress?: LoadProgress): Promise
   ]);
   const store = await Store.open(dataDir, await loadShippedCodebooks(), progress ? { progress } : {});
   await ensureDemo(store);
+  const { ensureAdmin } = await import('../accounts/admin.js');
+  await ensureAdmin(store);
   return store;
 }
 
@@ -82,6 +85,25 @@ function startingPage(progress: LoadProgress): http.RequestListener {
   };
 }
 
+/** A port that cannot be had is the operator's to fix: one line, naming the port and PORT. */
+export function explainListenFailure(error: unknown, host: string, port: number): string | null {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  if (code === 'EADDRINUSE') return `port ${port} on ${host} is in use by another program. Stop it, or start Framelens on another port: PORT=${port + 1} npm start`;
+  if (code === 'EACCES') return `port ${port} on ${host} needs privileges this user does not have. Choose a port above 1023: PORT=3000 npm start`;
+  if (code === 'EADDRNOTAVAIL') return `${host} is not an address of this machine. Set HOST to one of its addresses (HOST=0.0.0.0 listens on all).`;
+  return null;
+}
+
+/** The console lines that show how to set Framelens up while nobody administers accounts. */
+export function setupLines(base: string, token: string): string[] {
+  return [
+    'Framelens is not set up yet. Open this one-time link to create the first researcher account,',
+    'the administrator, who makes the other accounts and leads the demo project ("Demo: NATO–Russia talks"):',
+    `  ${base}/setup/${token}`,
+    'Lost it? While Framelens runs, `npx framelens setup-link` prints a new one.',
+  ];
+}
+
 function listen(server: http.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -114,7 +136,9 @@ export async function serveCommand(_args: string[]): Promise<number> {
   try {
     port = await listen(web.server, config.port, config.host);
   } catch (error) {
-    fail('Framelens cannot start', error);
+    const plain = explainListenFailure(error, config.host, config.port);
+    if (plain === null) fail('Framelens cannot start', error);
+    else console.error(`Framelens cannot start: ${plain}`);
     return 1;
   }
   const base = `http://${config.host}:${port}`;
@@ -141,11 +165,21 @@ export async function serveCommand(_args: string[]): Promise<number> {
     // The journal stays and is checkpointed later (or replayed again at the next start).
     console.error(`Framelens: the checkpoint after replaying the journal failed: ${error instanceof Error ? error.message : String(error)}`);
   });
-  const { issueSetupToken } = await import('../accounts/users.js');
+  const publicBase = config.publicUrl ?? base;
+  const [{ issueSetupToken }, { runAccountRequest }, { serveControl }] = await Promise.all([
+    import('../accounts/users.js'),
+    import('../accounts/requests.js'),
+    import('../control/socket.js'),
+  ]);
   const token = await issueSetupToken(store);
-  if (token) {
-    console.log(`No accounts yet. Open this one-time link to create the first researcher account:\n  ${base}/setup/${token}`);
-  }
+  if (token) for (const line of setupLines(publicBase, token)) console.log(line);
+  // `framelens user add` and `framelens setup-link` while the server runs: the commands ask it
+  // over DATA_DIR/.control.sock (the server holds the folder's lock).
+  const answer = (request: unknown): Promise<ControlAnswer> => runAccountRequest(store, request, publicBase);
+  const control = await serveControl(config.dataDir, answer).catch((error: unknown) => {
+    console.error(`Framelens: no control socket (${error instanceof Error ? error.message : String(error)}): \`framelens user\` will point to the Accounts page instead.`);
+    return null;
+  });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -155,8 +189,7 @@ export async function serveCommand(_args: string[]): Promise<number> {
     }
     stopping = true;
     console.log(`Framelens is stopping (${signal}): finishing the requests in flight, then writing the journal to the tag files.`);
-    void web
-      .stop(STOP_GRACE_MS)
+    void Promise.all([web.stop(STOP_GRACE_MS), control?.close()])
       .then(() => store.close())
       .then(
         () => {

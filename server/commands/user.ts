@@ -1,50 +1,106 @@
-// `framelens user add NAME --role ROLE`: create an account from the shell. The password is read
-// from FRAMELENS_PASSWORD or standard input (never from the command line, where `ps` shows it).
+// `framelens user add NAME --role ROLE [--admin] [--link]` and `framelens user reset NAME`: accounts
+// from the shell. The password is read from FRAMELENS_PASSWORD or standard input (never from the
+// command line, where `ps` shows it); with --link the account gets a one-time link instead.
+// While the server runs it holds the data folder, so the request goes to it over its control
+// socket (control/socket.ts); otherwise the command opens the folder itself.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
-import { AccountError, createUser } from '../accounts/users.js';
-import { adoptOrphanProjects } from '../demo/seed.js';
+import { loadConfig, type Config } from '../config.js';
+import { runAccountRequest, type AccountRequest } from '../accounts/requests.js';
 import { ROLES, type Role } from '../storage/schemas.js';
 import { openData } from './serve.js';
 import { LockError, lockDataDir } from '../storage/lock.js';
+import { ControlUnavailable, askServer, controlPath } from '../control/socket.js';
 import type { IO } from './io.js';
 import { readAll } from './io.js';
+
+const USAGE = `usage: framelens user add NAME --role researcher|annotator|teacher [--admin] [--link]
+       framelens user reset NAME
+  add     creates an account; its password comes from FRAMELENS_PASSWORD or the first line of
+          standard input, or with --link it gets a one-time link to choose one
+  reset   prints a one-time link to choose a new password
+  --admin the account may manage accounts (the Accounts page)
+`;
 
 function isRole(value: string): value is Role {
   return ROLES.some((r) => r === value);
 }
 
-export async function userCommand(args: string[], io: IO): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { role: { type: 'string', default: 'annotator' } } });
+/** Where the links the command prints point: PUBLIC_URL, else the address the server listens on. */
+function baseOf(config: Config): string {
+  return config.publicUrl ?? `http://${config.host}:${config.port}`;
+}
+
+/**
+ * `framelens setup-link`: a new one-time set-up link while nobody administers accounts (the one
+ * printed at start was lost). Asks the running server, or opens the data folder itself.
+ */
+export async function setupLinkCommand(args: string[], io: IO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (args.length > 0) {
+    io.stderr.write('usage: framelens setup-link   (prints a new one-time link to set Framelens up)\n');
+    return 2;
+  }
+  return carryOut(loadConfig(env), { command: 'setup link' }, io);
+}
+
+export async function userCommand(args: string[], io: IO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { role: { type: 'string', default: 'annotator' }, admin: { type: 'boolean', default: false }, link: { type: 'boolean', default: false } },
+  });
   const [verb, name] = positionals;
-  if (verb !== 'add' || !name) {
-    io.stderr.write('usage: framelens user add NAME --role researcher|annotator|teacher\n');
+  if ((verb !== 'add' && verb !== 'reset') || !name || positionals.length > 2) {
+    io.stderr.write(USAGE);
     return 2;
   }
-  const role = values.role ?? 'annotator';
-  if (!isRole(role)) {
-    io.stderr.write(`unknown role "${role}": choose researcher, annotator or teacher\n`);
-    return 2;
+  const config = loadConfig(env);
+  let request: AccountRequest;
+  if (verb === 'add') {
+    const role = values.role ?? 'annotator';
+    if (!isRole(role)) {
+      io.stderr.write(`unknown role "${role}": choose researcher, annotator or teacher\n`);
+      return 2;
+    }
+    const password = values.link ? null : (env.FRAMELENS_PASSWORD ?? (await readAll(io.stdin)).split(/\r?\n/)[0] ?? '');
+    request = { command: 'user add', name, role, admin: values.admin === true, password };
+  } else {
+    request = { command: 'user reset', name };
   }
-  const password = process.env.FRAMELENS_PASSWORD ?? (await readAll(io.stdin)).split(/\r?\n/)[0] ?? '';
-  const dataDir = loadConfig(process.env).dataDir;
+  return carryOut(config, request, io);
+}
+
+/** Carries out `request` on the data folder, or through the server that holds it. */
+async function carryOut(config: Config, request: AccountRequest, io: IO): Promise<number> {
   try {
-    await lockDataDir(dataDir);
+    await lockDataDir(config.dataDir);
   } catch (error) {
     if (!(error instanceof LockError)) throw error;
-    io.stderr.write(`${error.message}\nWhile the server runs, add people from a project's Members section instead.\n`);
-    return 1;
+    return viaServer(config, error, request, io);
   }
-  const store = await openData(dataDir);
+  const store = await openData(config.dataDir);
   try {
-    const first = store.users.data.data.users.length === 0;
-    const user = await createUser(store, name, role, password);
-    if (first && role === 'researcher') await adoptOrphanProjects(store, user.id);
-    io.stdout.write(`Created ${role} "${user.name}".\n`);
-    return 0;
+    const answer = await runAccountRequest(store, request, baseOf(config));
+    (answer.ok ? io.stdout : io.stderr).write(`${answer.message}\n`);
+    return answer.ok ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The data folder is the running server's: ask it over its control socket. */
+async function viaServer(config: Config, locked: LockError, request: AccountRequest, io: IO): Promise<number> {
+  try {
+    const answer = await askServer(config.dataDir, request);
+    (answer.ok ? io.stdout : io.stderr).write(`${answer.message}\n`);
+    return answer.ok ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof AccountError)) throw error;
-    io.stderr.write(`${error.message}\n`);
+    if (!(error instanceof ControlUnavailable)) throw error;
+    io.stderr.write(
+      `${locked.message}\n` +
+        `It did not answer on ${controlPath(config.dataDir)} (${error.message}).\n` +
+        `While it runs, an administrator makes accounts in the web instead: sign in, open Accounts ` +
+        `(${baseOf(config)}/accounts), fill in "New account" and send the one-time link it shows.\n`,
+    );
     return 1;
   }
 }

@@ -37,9 +37,10 @@ export function canAnnotate(project: ProjectAccess, articleId: string, userId: s
   return project.assignment.mode === 'all' || (project.assignment.assigned[articleId] ?? []).includes(userId);
 }
 
+/** Researchers and teachers (who run lessons from a project's articles) see every article; annotators theirs. */
 export function canSeeArticle(project: ProjectAccess, articleId: string, userId: string): boolean {
   const role = roleIn(project, userId);
-  return role === 'researcher' || canAnnotate(project, articleId, userId);
+  return role === 'researcher' || role === 'teacher' || canAnnotate(project, articleId, userId);
 }
 
 /**

@@ -18,7 +18,8 @@ import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { requireTeacher } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
-import { csrfField, emptyForm, parseForm } from '../web/forms.js';
+import { FormError, csrfField, emptyForm, forgiving, parseForm, readForm } from '../web/forms.js';
+import { flash } from '../web/flash.js';
 import { findProject, loadActivity, loadedActivity } from '../web/load.js';
 import { baseUrl, queryString } from '../web/params.js';
 import { endStudentSessions } from '../web/session.js';
@@ -34,10 +35,11 @@ import {
 } from '../web/classroom.js';
 import { seeOther } from '../web/see-other.js';
 
-const title = z.string().trim().min(1, 'give the activity a title').max(LIMITS.title);
+const title = z.string().trim().min(1, 'Give the activity a title.').max(LIMITS.title);
+const codebookId = z.string({ error: 'Choose a codebook from the list.' }).max(64);
 const createForm = z.discriminatedUnion('from', [
   z.strictObject({ ...csrfField, from: z.literal('demo') }),
-  z.strictObject({ ...csrfField, from: z.literal('article'), title, articleId: z.string().max(64), codebookId: z.string().max(64) }),
+  z.strictObject({ ...csrfField, from: z.literal('article'), title, articleId: z.string({ error: 'Choose an article from the list.' }).max(64), codebookId }),
   z.strictObject({
     ...csrfField,
     from: z.literal('text'),
@@ -45,21 +47,40 @@ const createForm = z.discriminatedUnion('from', [
     articleTitle: z.string().trim().max(LIMITS.articleTitle).default(''),
     source: z.string().trim().max(LIMITS.source).default(''),
     text: z.string().max(LIMITS.text),
-    codebookId: z.string().max(64),
+    codebookId,
   }),
 ]);
+const LABELS = { title: 'Activity title', articleId: 'Article', codebookId: 'Codebook', articleTitle: 'Article headline', source: 'Source', text: 'Article text' };
 const deleteForm = z.strictObject({ ...csrfField, confirm: z.literal('yes', 'tick the box to confirm'), what: z.enum(['students', 'activity']) });
+
+/** Which of the new-activity page's forms was sent ("article" or "text"). */
+function sentForm(req: Request): string {
+  const body: unknown = req.body;
+  return typeof body === 'object' && body !== null && 'from' in body && body.from === 'article' ? 'article' : 'text';
+}
+
+/**
+ * A title no activity of the teacher has yet: the ready-made lesson made again is
+ * "… (2)", "… (3)", so the list tells them apart.
+ */
+export function freshTitle(title: string, taken: Iterable<string>): string {
+  const used = new Set(taken);
+  if (!used.has(title)) return title;
+  for (let n = 2; ; n++) if (!used.has(`${title} (${n})`)) return `${title} (${n})`;
+}
 
 export function activities(store: Store, activityStore: ActivityStore): Router {
   const router = Router();
   const activity = loadActivity(activityStore);
   router.get('/activities', list);
   router.get('/activities/new', newPage);
-  router.post('/activities', create);
+  router.post('/activities', forgiving(sentForm, create, newPage));
   router.get('/activities/:activityId', activity, show);
   router.get('/activities/:activityId/dashboard.json', activity, dashboardJson);
   router.get('/activities/:activityId/qr.svg', activity, qr);
+  router.get('/activities/:activityId/reveal', activity, revealPage);
   router.post('/activities/:activityId/reveal', activity, reveal);
+  router.get('/activities/:activityId/end', activity, endPage);
   router.post('/activities/:activityId/end', activity, end);
   router.get('/activities/:activityId/delete', activity, removePage);
   router.post('/activities/:activityId/delete', activity, remove);
@@ -94,15 +115,10 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
 
   /** GET /activities/new */
   function newPage(req: Request, res: Response) {
-    renderNew(req, res, 200, null);
-  }
-
-  function renderNew(req: Request, res: Response, status: number, error: string | null) {
     const user = requireTeacher(req);
-    res.status(status).render('activities/new', {
+    res.render('activities/new', {
       codebooks: store.codebooks(),
       articles: projectArticles(user.id),
-      error,
       stylesheets: CLASSROOM_STYLESHEETS,
     });
   }
@@ -110,9 +126,10 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
   /** POST /activities — from the ready-made lesson, an article the user can see, or pasted text. */
   async function create(req: Request, res: Response) {
     const user = requireTeacher(req);
-    const form = parseForm(createForm, req.body);
+    const form = readForm(createForm, req.body, LABELS);
     const now = new Date().toISOString();
     const id = newId();
+    const titles = activityStore.activities(user.id).map((a) => a.title);
     let activity: Activity;
     if (form.from === 'demo') {
       const demo = await loadDemoLesson();
@@ -120,7 +137,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       activity = {
         id,
         teacherId: user.id,
-        title: demo.title,
+        title: freshTitle(demo.title, titles),
         article: demo.article,
         codebookId: demo.codebookId,
         code: freshCode(),
@@ -131,17 +148,17 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
         endedAt: null,
       };
     } else {
-      if (!store.codebook(form.codebookId)) return renderNew(req, res, 400, 'Choose a codebook from the list.');
+      if (!store.codebook(form.codebookId)) throw new FormError({ codebookId: 'Choose a codebook from the list.' });
       let article: Activity['article'];
       if (form.from === 'article') {
         const found = projectArticles(user.id).find((a) => a.id === form.articleId);
-        if (!found) return renderNew(req, res, 400, 'Choose an article from the list.');
-        if (found.text.length > LIMITS.text) return renderNew(req, res, 400, 'That article is too long for a lesson: choose a shorter one or paste an extract.');
+        if (!found) throw new FormError({ articleId: 'Choose an article from the list.' });
+        if (found.text.length > LIMITS.text) throw new FormError({ articleId: 'That article is too long for a lesson: choose a shorter one or paste an extract.' });
         article = { title: found.title, source: found.source, text: found.text, sentences: found.sentences };
       } else {
         const text = form.text.replace(/\r\n?/g, '\n');
         const sentences = segment(text);
-        if (sentences.length === 0) return renderNew(req, res, 400, 'Paste the article’s text.');
+        if (sentences.length === 0) throw new FormError({ text: 'Paste the article’s text.' });
         article = { title: form.articleTitle || form.title, source: form.source, text, sentences };
       }
       activity = {
@@ -159,6 +176,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       };
     }
     await activityStore.create(activity);
+    flash(req, form.from === 'text' ? `“${activity.title}” created. Write its reference next: the tags an expert would make.` : `“${activity.title}” created. Students join with the code below.`);
     seeOther(res, activityPath(activity));
   }
 
@@ -198,7 +216,19 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     res.type('image/svg+xml').set('Cache-Control', 'private, max-age=300').send(svg);
   }
 
-  // The lesson's stages
+  // The lesson's stages. Revealing and ending cannot be undone: each has a page saying what will
+  // happen (GET), whose button does it (POST).
+
+  /** GET /activities/:activityId/reveal — what revealing does, and the button that does it. */
+  function revealPage(req: Request, res: Response) {
+    const activity = loadedActivity(req);
+    res.render('activities/confirm', {
+      activity,
+      stage: 'reveal',
+      students: activityStore.students(activity.id).length,
+      stylesheets: CLASSROOM_STYLESHEETS,
+    });
+  }
 
   /** POST /activities/:activityId/reveal — students see the reference beside their tags; tagging closes. */
   async function reveal(req: Request, res: Response) {
@@ -210,14 +240,27 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
         a.revealedAt = new Date().toISOString();
         if (a.status === 'open') a.status = 'revealed';
       });
+      flash(req, 'The reference is revealed: students now see their tags beside it, and tagging is closed.');
     }
     seeOther(res, `${activityPath(activity)}/results`);
+  }
+
+  /** GET /activities/:activityId/end — what ending does, and the button that does it. */
+  function endPage(req: Request, res: Response) {
+    const activity = loadedActivity(req);
+    res.render('activities/confirm', {
+      activity,
+      stage: 'end',
+      students: activityStore.students(activity.id).length,
+      stylesheets: CLASSROOM_STYLESHEETS,
+    });
   }
 
   /** POST /activities/:activityId/end — no more joins or edits; the code stops working. */
   async function end(req: Request, res: Response) {
     const activity = loadedActivity(req);
     parseForm(emptyForm, req.body);
+    if (activity.status !== 'ended') flash(req, 'The activity has ended: its code no longer works and tags can no longer change.');
     await endActivity(activity.id);
     seeOther(res, activityPath(activity));
   }
@@ -261,6 +304,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     }
     // Drops the sessions of the activity's students, so no id of theirs is left behind.
     await endStudentSessions(store, activity.id);
+    flash(req, form.what === 'students' ? 'Every student’s nickname and tags are deleted; the activity has ended.' : `“${activity.title}” and all its data are deleted.`);
     seeOther(res, form.what === 'students' ? activityPath(activity) : '/activities');
   }
 }

@@ -8,7 +8,9 @@ import type { Codebook } from '../core/model.js';
 import type { Store } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
-import { csrfField, multipartBody, parseForm } from '../web/forms.js';
+import { FormError, csrfField, forgiving, multipartBody, readForm } from '../web/forms.js';
+import { flash } from '../web/flash.js';
+import { RuleError } from '../core/spans.js';
 import { csrf } from '../web/security.js';
 import { seeOther } from '../web/see-other.js';
 
@@ -36,7 +38,7 @@ export function codebooks(store: Store): Router {
     2 * MAX_CODEBOOK_BYTES + 64 * 1024,
   );
   router.get('/codebooks', list);
-  router.post('/codebooks', upload, csrf.csrfSynchronisedProtection, create);
+  router.post('/codebooks', upload, csrf.csrfSynchronisedProtection, forgiving('upload', create, list));
   router.get('/codebooks/:codebookId/style.css', style);
   router.get('/codebooks/:codebookId', show);
   return router;
@@ -50,7 +52,7 @@ export function codebooks(store: Store): Router {
 
   /** GET /codebooks */
   function list(req: Request, res: Response) {
-    res.render('codebooks/list', { codebooks: store.codebooks(), canUpload: currentUser(req).role === 'researcher', error: null });
+    res.render('codebooks/list', { codebooks: store.codebooks(), canUpload: currentUser(req).role === 'researcher' });
   }
 
   /** GET /codebooks/:codebookId */
@@ -66,18 +68,28 @@ export function codebooks(store: Store): Router {
   /** POST /codebooks — a JSON file or pasted JSON, validated before anything is stored. */
   async function create(req: Request, res: Response) {
     if (currentUser(req).role !== 'researcher') throw new HttpError(403, 'Only researchers can upload codebooks.');
-    const form = parseForm(uploadForm, req.body);
-    const text = req.file && req.file.size > 0 ? req.file.buffer.toString('utf8') : form.json;
+    const form = readForm(uploadForm, req.body, { json: 'The pasted JSON' });
+    const fromFile = req.file !== undefined && req.file.size > 0;
+    const field = fromFile ? 'file' : 'json';
+    const text = fromFile && req.file ? req.file.buffer.toString('utf8') : form.json;
+    if (text.trim() === '') throw new FormError({ file: 'Choose a codebook file, or paste its JSON below.' });
     let codebook: Codebook;
     try {
       codebook = parseCodebook(JSON.parse(text));
     } catch (error) {
       const message = error instanceof SyntaxError ? `That is not valid JSON: ${error.message}` : error instanceof Error ? error.message : 'Invalid codebook.';
-      res.status(400).render('codebooks/list', { codebooks: store.codebooks(), canUpload: true, error: message });
-      return;
+      throw new FormError({ [field]: fromFile ? `${req.file?.originalname ?? 'The file'}: ${message}` : message });
     }
-    if (store.codebook(codebook.id)) throw new HttpError(409, `A codebook with the id "${codebook.id}" exists already; choose another id.`);
-    await store.saveCodebook(codebook);
+    const taken = `A codebook with the id "${codebook.id}" exists already; give yours another id.`;
+    if (store.codebook(codebook.id)) throw new FormError({ [field]: taken }, 409);
+    try {
+      await store.saveCodebook(codebook);
+    } catch (error) {
+      // Another upload with the same id got there first.
+      if (error instanceof RuleError) throw new FormError({ [field]: taken }, 409);
+      throw error;
+    }
+    flash(req, `Codebook “${codebook.name}” uploaded.`);
     seeOther(res, `/codebooks/${codebook.id}`);
   }
 }

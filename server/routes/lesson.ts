@@ -13,7 +13,7 @@ import { ActivityError, type ActivityStore } from '../storage/activities.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { HttpError } from '../web/errors.js';
-import { csrfField, emptyForm, parseForm } from '../web/forms.js';
+import { FormError, csrfField, emptyForm, forgiving, parseForm, readForm } from '../web/forms.js';
 import { joinLimits } from '../web/security.js';
 import { codebookCss } from './codebooks.js';
 import {
@@ -32,9 +32,10 @@ import { endSession, startSession } from '../web/session.js';
 
 const joinForm = z.strictObject({
   ...csrfField,
-  code: z.string().max(40),
-  nickname: z.string().max(200),
+  code: z.string().max(40, 'A class code has 6 letters and digits, like ABC 234. Check the code on the board.'),
+  nickname: z.string().max(200, `Choose a nickname of 1 to ${LIMITS.nickname} characters. Don’t use your full name.`),
 });
+const JOIN_LABELS = { code: 'Class code', nickname: 'Nickname' };
 
 /** A student's editor speaks plainly: "words", "done", "what do these words do?". */
 const STUDENT_WORDING: Wording = {
@@ -100,7 +101,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     review: (req, p, reviewed) => changeStudent(req, (annotation) => (reviewed ? markReviewed(annotation, p.index) : unmarkReviewed(annotation, p.index))),
   });
   router.get('/join', joinPage);
-  router.post('/join', joinLimits, join);
+  router.post('/join', joinLimits, forgiving('join', join, joinPage));
   router.get('/j/:code', shortLink);
   router.get('/lesson', home);
   router.get('/lesson/style.css', style);
@@ -154,7 +155,8 @@ export function lesson(store: Store, activities: ActivityStore): Router {
   /** GET /join?code= */
   function joinPage(req: Request, res: Response) {
     const code = typeof req.query.code === 'string' ? normaliseCode(req.query.code).slice(0, 6) : '';
-    renderJoin(req, res, 200, { code, nickname: '' }, null);
+    // res.statusCode: the status of a join form sent back with a problem (forgiving), else 200.
+    renderJoin(req, res, res.statusCode, { code, nickname: '' }, null);
   }
 
   /** GET /j/:code — the short link on the projector and in the QR code. */
@@ -168,19 +170,14 @@ export function lesson(store: Store, activities: ActivityStore): Router {
 
   /** POST /join — code and nickname; limited per code and nickname (a class shares one address). */
   async function join(req: Request, res: Response) {
-    const form = parseForm(joinForm, req.body);
+    const form = readForm(joinForm, req.body, JOIN_LABELS);
     const code = normaliseCode(form.code);
-    const values = { code: form.code.trim().slice(0, 12), nickname: form.nickname.slice(0, 60) };
-    if (!isJoinCode(code)) {
-      return renderJoin(req, res, 400, values, 'A class code has 6 letters and digits, like ABC 234. Check the code on the board.');
-    }
+    if (!isJoinCode(code)) throw new FormError({ code: 'A class code has 6 letters and digits, like ABC 234. Check the code on the board.' });
     const activity = activities.byCode(code);
-    if (!activity) return renderJoin(req, res, 404, values, 'No lesson has this code. Check the code on the board.');
-    if (activity.status === 'ended') return renderJoin(req, res, 410, values, 'This lesson has ended: its code no longer works.');
+    if (!activity) throw new FormError({ code: 'No lesson has this code. Check the code on the board.' }, 404);
+    if (activity.status === 'ended') throw new FormError({ code: 'This lesson has ended: its code no longer works.' }, 410);
     const nickname = displayNickname(form.nickname, LIMITS.nickname);
-    if (nickname === null) {
-      return renderJoin(req, res, 400, values, `Choose a nickname of 1 to ${LIMITS.nickname} characters. Don’t use your full name.`);
-    }
+    if (nickname === null) throw new FormError({ nickname: `Choose a nickname of 1 to ${LIMITS.nickname} characters. Don’t use your full name.` });
     const now = new Date().toISOString();
     const studentId = newId();
     try {
@@ -192,7 +189,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
       });
     } catch (error) {
       if (!(error instanceof ActivityError)) throw error;
-      return renderJoin(req, res, 409, values, error.message);
+      throw new FormError({ nickname: error.message }, 409);
     }
     await startStudentSession(req, { activityId: activity.id, studentId });
     seeOther(res, '/lesson');

@@ -1,50 +1,66 @@
 // Projects: the list, a project's page with its articles, creation, settings and members.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { annotatorsOf, assignedTo, isResearcher, roleIn } from '../core/access.js';
+import { annotatorsOf, assignedTo, canSeeArticle, isResearcher, roleIn } from '../core/access.js';
 import { MODE_LABELS, SUGGESTION_MODES, assignGroups, seesSuggestions, type SuggestionMode } from '../core/suggest/design.js';
 import { progress } from '../core/spans.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
-import { AccountError, findUser, findUserByName, inviteUser, issueResetLink } from '../accounts/users.js';
+import { AccountError, findUser, findUserByName, inviteUser, isActive, issueResetLink } from '../accounts/users.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
-import { csrfField, emptyForm, formFlag, formInt, parseForm } from '../web/forms.js';
+import { FormError, csrfField, emptyForm, forgiving, formFlag, formInt, parseForm, readForm } from '../web/forms.js';
+import { flash } from '../web/flash.js';
+import type { PendingLinks } from '../accounts/pending-links.js';
 import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
-import { baseUrl, idParam } from '../web/params.js';
+import { idParam } from '../web/params.js';
 import { DEFAULT_CODEBOOK, userNames } from '../web/views.js';
 import { seeOther } from '../web/see-other.js';
 import type { PasswordGuard } from '../web/security.js';
 
 const projectForm = z.strictObject({
   ...csrfField,
-  name: z.string().trim().min(1, 'give the project a name').max(120),
+  name: z.string().trim().min(1, 'Give the project a name.').max(120),
   description: z.string().trim().max(2000).default(''),
   codebookId: z.string().max(64).default(DEFAULT_CODEBOOK),
 });
 const settingsForm = z.strictObject({
   ...csrfField,
   description: z.string().trim().max(2000).default(''),
-  codebookId: z.string().max(64),
-  mode: z.enum(['all', 'balanced']),
+  codebookId: z.string({ error: 'Choose a codebook from the list.' }).max(64),
+  mode: z.enum(['all', 'balanced'], 'Choose how articles are assigned.'),
   perArticle: formInt(1, 100).default(2),
   open: formFlag,
   suggestions: z.enum(SUGGESTION_MODES).default('off'),
   split: formFlag,
 });
-// Within a project people annotate or lead the study; teachers run lessons under Lessons instead.
-const memberForm = z.strictObject({ ...csrfField, name: z.string().trim().min(1).max(100), role: z.enum(['researcher', 'annotator']) });
+// Within a project people annotate or lead the study; a teacher reads its articles to run lessons from them.
+const memberForm = z.strictObject({
+  ...csrfField,
+  name: z.string().trim().min(1, 'Type the name of the person to add.').max(100, 'A name has at most 40 characters.'),
+  role: z.enum(['annotator', 'researcher', 'teacher'], 'Choose a role: annotator, researcher or teacher.'),
+});
+const LABELS = {
+  name: 'Name',
+  description: 'Description',
+  codebookId: 'Codebook',
+  mode: 'Assignment',
+  perArticle: 'Annotators per article',
+  open: 'Open annotations',
+  suggestions: 'Framing suggestions',
+  split: 'Split design',
+  role: 'Role',
+};
 
-
-export function projects(store: Store, passwords: PasswordGuard): Router {
+export function projects(store: Store, passwords: PasswordGuard, links: PendingLinks): Router {
   const router = Router();
   const project = loadProject(store);
   router.get('/projects', list);
-  router.post('/projects', create);
+  router.post('/projects', forgiving('create', create, list));
   router.get('/projects/:projectId', project, show);
-  router.post('/projects/:projectId/settings', project, update);
-  router.post('/projects/:projectId/members', project, addMember);
+  router.post('/projects/:projectId/settings', project, forgiving('settings', update, show));
+  router.post('/projects/:projectId/members', project, forgiving('members', addMember, show));
   router.post('/projects/:projectId/members/:userId/reset', project, resetPassword);
   router.post('/projects/:projectId/members/:userId/delete', project, removeMember);
   return router;
@@ -74,8 +90,8 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
   async function create(req: Request, res: Response) {
     const user = currentUser(req);
     if (user.role !== 'researcher') throw new HttpError(403, 'Only researchers can create projects.');
-    const form = parseForm(projectForm, req.body);
-    if (!store.codebook(form.codebookId)) throw new HttpError(400, 'Choose a codebook from the list.');
+    const form = readForm(projectForm, req.body, LABELS);
+    if (!store.codebook(form.codebookId)) throw new FormError({ codebookId: 'Choose a codebook from the list.' });
     const project: Project = {
       id: newId(),
       name: form.name,
@@ -90,6 +106,7 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
     await store.projects.update((file) => {
       file.data.projects.push(project);
     });
+    flash(req, `Project “${project.name}” created. Import an article, then add members.`);
     seeOther(res, `/projects/${project.id}`);
   }
 
@@ -100,16 +117,18 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
     const researcher = isResearcher(project, user.id);
     const articles = store
       .articles(project.id)
-      .filter((a) => researcher || assignedTo(project, a.id).includes(user.id))
+      .filter((a) => canSeeArticle(project, a.id, user.id))
       .map((a) => ({ article: a, progress: progress(a, store.annotation(a.id, user.id)), annotators: assignedTo(project, a.id).length }));
     res.render('projects/show', {
       project,
       articles,
       researcher,
+      teacher: roleIn(project, user.id) === 'teacher',
       names: userNames(store),
       locked: researcher ? lockedMembers(project) : new Map(),
+      inactive: new Set(store.users.data.data.users.filter((u) => !isActive(u)).map((u) => u.id)),
+      links: researcher ? links.waiting(user.id) : new Set(),
       codebooks: store.codebooks(),
-      link: null,
       error: null,
       suggestions: suggestionsNote(project, user.id),
     });
@@ -119,8 +138,8 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
   async function update(req: Request, res: Response) {
     requireResearcher(req);
     const project = loadedProject(req);
-    const form = parseForm(settingsForm, req.body);
-    if (!store.codebook(form.codebookId)) throw new HttpError(400, 'Choose a codebook from the list.');
+    const form = readForm(settingsForm, req.body, LABELS);
+    if (!store.codebook(form.codebookId)) throw new FormError({ codebookId: 'Choose a codebook from the list.' });
     await store.updateProject(project.id, (p) => {
       p.description = form.description;
       p.codebookId = form.codebookId;
@@ -129,57 +148,49 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
       p.open = form.open;
       setSuggestions(p, form.suggestions, form.split);
     });
+    flash(req, 'Settings saved.');
     seeOther(res, `/projects/${project.id}`);
   }
 
-  /** POST /projects/:projectId/members — adds an existing user, or invites a new one with a one-time link. */
+  /**
+   * POST /projects/:projectId/members — adds an existing account, or makes a new one with a
+   * one-time link, shown on a page of its own (reloading it shows the link again, never a 409).
+   */
   async function addMember(req: Request, res: Response) {
     requireResearcher(req);
     const project = loadedProject(req);
-    const form = parseForm(memberForm, req.body);
-    let link: string | null = null;
-    let user = findUserByName(store, form.name);
+    const me = currentUser(req);
+    const form = readForm(memberForm, req.body, LABELS);
+    const existing = findUserByName(store, form.name);
+    if (existing && roleIn(project, existing.id)) throw new FormError({ name: `${existing.name} is already a member of this project.` }, 409);
+    if (existing && form.role === 'teacher' && existing.role !== 'teacher') {
+      throw new FormError({ role: `${existing.name}’s account is not a teacher’s: add them as ${existing.role}, or ask an administrator for a teacher account.` });
+    }
+    let user = existing;
+    let token: string | null = null;
     if (!user) {
       try {
         const invited = await inviteUser(store, form.name, form.role);
         user = invited.user;
-        link = `/link/${invited.token}`;
+        token = invited.token;
       } catch (error) {
         if (!(error instanceof AccountError)) throw error;
-        throw new HttpError(400, error.message);
+        throw new FormError({ name: error.message });
       }
     }
-    const userId = user.id;
-    if (roleIn(project, userId)) throw new HttpError(409, `${user.name} is already a member of this project.`);
+    const added = user;
     await store.updateProject(project.id, (p) => {
-      if (roleIn(p, userId)) throw new HttpError(409, `${user.name} is already a member of this project.`);
-      p.members.push({ userId, role: form.role });
+      if (roleIn(p, added.id)) throw new FormError({ name: `${added.name} is already a member of this project.` }, 409);
+      p.members.push({ userId: added.id, role: form.role });
       if (p.suggestions) setSuggestions(p, p.suggestions.mode, p.suggestions.split);
     });
-    if (link) return showWithLink(req, res, `New account ${user.name}: send them this one-time link to choose a password.`, link);
-    seeOther(res, `/projects/${project.id}#members`);
-  }
-
-  function showWithLink(req: Request, res: Response, message: string, path: string) {
-    const project = loadedProject(req);
-    const user = currentUser(req);
-    const articles = store.articles(project.id).map((a) => ({
-      article: a,
-      progress: progress(a, store.annotation(a.id, user.id)),
-      annotators: assignedTo(project, a.id).length,
-    }));
-    const link = { message, url: `${baseUrl(req)}${path}` };
-    res.render('projects/show', {
-      project,
-      articles,
-      researcher: true,
-      names: userNames(store),
-      locked: lockedMembers(project),
-      codebooks: store.codebooks(),
-      link,
-      error: null,
-      suggestions: suggestionsNote(project, user.id),
-    });
+    if (token === null) {
+      flash(req, `${added.name} added as ${form.role}.`);
+      return seeOther(res, `/projects/${project.id}#members`);
+    }
+    links.add(me.id, { userId: added.id, token, back: `/projects/${project.id}#members`, kind: 'new account' });
+    flash(req, `New account ${added.name} added as ${form.role}.`);
+    seeOther(res, `/accounts/${added.id}/link`);
   }
 
   /** What the project page says about suggestions (stated to everyone: a blind study must say so). */
@@ -225,10 +236,13 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
     // one's own project must not hand over the keys to it.
     const elsewhere = store.projects.data.data.projects.some((p) => roleIn(p, user.id) && !isResearcher(p, me));
     if (user.role !== 'annotator' || elsewhere) {
-      throw new HttpError(403, 'You can reset the password only of annotators who work only in your projects. Others change it on their account page, or an administrator uses the command line.');
+      throw new HttpError(403, 'You can reset the password only of annotators who work only in your projects. Others change it on their account page, or an administrator makes them a new link on the Accounts page.');
     }
     const token = await issueResetLink(store, user.id);
-    showWithLink(req, res, `Password reset for ${user.name}: the link works once, for 7 days.`, `/link/${token}`);
+    const project = loadedProject(req);
+    links.add(me, { userId: user.id, token, back: `/projects/${project.id}#members`, kind: user.passwordHash === '' ? 'new account' : 'password reset' });
+    flash(req, `New one-time link for ${user.name}: any earlier link for this account no longer works.`);
+    seeOther(res, `/accounts/${user.id}/link`);
   }
 
   /** POST /projects/:projectId/members/:userId/delete — their tags stay, for the record. */
@@ -241,6 +255,7 @@ export function projects(store: Store, passwords: PasswordGuard): Router {
     await store.updateProject(project.id, (p) => {
       p.members = p.members.filter((m) => m.userId !== user.id);
     });
+    flash(req, `${user.name} removed from the project. Their tags stay, for the record.`);
     seeOther(res, `/projects/${project.id}#members`);
   }
 }

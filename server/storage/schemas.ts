@@ -103,13 +103,19 @@ const user = z.strictObject({
   createdAt: isoTime,
   /** sha256 of a one-time sign-in link token, with its expiry (set-up and password reset). */
   resetToken: z.strictObject({ hash: z.string().max(100), expiresAt: isoTime }).nullable(),
+  /** May manage every account (the Accounts page): the first researcher, and whom an administrator names. */
+  admin: z.boolean().optional(),
+  /** Set while the account is deactivated: it cannot sign in, and its sessions were ended. */
+  deactivatedAt: isoTime.optional(),
+  /** The last successful sign-in (password, set-up or one-time link). */
+  lastSignInAt: isoTime.optional(),
 });
 export type User = z.infer<typeof user>;
 
 export const usersFile = versioned(
   z.strictObject({
     users: z.array(user),
-    /** sha256 of the one-time set-up token printed at first start, until the first account exists. */
+    /** sha256 of the one-time set-up token printed at start, until the first administrator exists. */
     setupTokenHash: z.string().max(100).nullable(),
   }),
 );
@@ -178,6 +184,8 @@ const sessionData = z.object({
   csrfToken: z.string().max(200).optional(),
   /** The client address the session started from (sessions per address are capped). */
   address: z.string().max(100).optional(),
+  /** A message for the next page (web/flash.ts): "Settings saved." */
+  flash: z.string().max(300).optional(),
 });
 export type StoredSessionData = z.infer<typeof sessionData>;
 

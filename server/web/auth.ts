@@ -2,7 +2,7 @@
 import type { RequestHandler } from 'express';
 import type { User } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
-import { findUser } from '../accounts/users.js';
+import { findUser, isActive } from '../accounts/users.js';
 import { HttpError } from './errors.js';
 import { seeOther } from './see-other.js';
 
@@ -17,7 +17,9 @@ declare global {
 export function loadUser(store: Store): RequestHandler {
   return (req, res, next) => {
     const id = req.session.userId;
-    const user = id === undefined ? undefined : findUser(store, id);
+    const found = id === undefined ? undefined : findUser(store, id);
+    // A deactivated account's sessions are ended; should one remain, it signs nobody in.
+    const user = found && isActive(found) ? found : undefined;
     if (user) req.user = user;
     res.locals.user = user ?? null;
     next();

@@ -5,7 +5,7 @@
 // own `status` (as Express's `http-errors` do) and `refusal = true`, which says their message is
 // written for the user: this module maps them without importing any other layer. Library errors
 // with a status (csrf-sync's 403, say) get the generic message of their status, not their own.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { z } from 'zod';
 
 export class HttpError extends Error {
@@ -63,6 +63,53 @@ function messageOf(error: unknown, status: number): string {
   return 'Something went wrong on our side. Nothing was saved by this request.';
 }
 
+/** A link on an error page: back where the user was, or up to the page the failed one belongs to. */
+export interface BackLink {
+  href: string;
+  text: string;
+}
+
+/** The pages above others that have a name people know. */
+const PARENTS: [RegExp, string][] = [
+  [/^\/projects$/, 'Back to Projects'],
+  [/^\/projects\/[^/]+$/, 'Back to the project'],
+  [/^\/activities$/, 'Back to Lessons'],
+  [/^\/activities\/[^/]+$/, 'Back to the lesson'],
+  [/^\/articles\/[^/]+$/, 'Back to the article'],
+  [/^\/codebooks$/, 'Back to Codebooks'],
+  [/^\/accounts$/, 'Back to Accounts'],
+];
+
+/**
+ * Where an error page sends the user back to: the page they came from (a same-site Referer), or
+ * else the page above the one that failed (`/projects/x/members` → `/projects/x`). Pages without
+ * a parent of their own lead to the sign-in or join page, never only to the start page.
+ */
+export function backLink(req: Request): BackLink {
+  const own = `${req.protocol}://${req.get('host') ?? ''}`;
+  const referer = req.get('referer');
+  if (referer) {
+    try {
+      const from = new URL(referer, own);
+      const path = `${from.pathname}${from.search}`;
+      const same = from.origin === own && /^\/(?![/\\])/.test(path);
+      // A GET that failed would only come back to itself; a failed form goes back to its page.
+      if (same && !(req.method === 'GET' && path === req.originalUrl)) return { href: path, text: 'Back to the page you were on' };
+    } catch {
+      // Not a URL: use the parent instead.
+    }
+  }
+  const segments = req.path.split('/').filter(Boolean);
+  if (['link', 'setup', 'signin'].includes(segments[0] ?? '')) return { href: '/signin', text: 'Go to the sign-in page' };
+  if (['j', 'join', 'lesson'].includes(segments[0] ?? '')) return { href: '/join', text: 'Go to the join page' };
+  for (let n = segments.length - 1; n > 0; n--) {
+    const parent = `/${segments.slice(0, n).join('/')}`;
+    const known = PARENTS.find(([pattern]) => pattern.test(parent));
+    if (known) return { href: parent, text: known[1] };
+  }
+  return { href: '/', text: 'Go to the start page' };
+}
+
 export function errorHandler(options: { log: boolean }): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const status = statusOf(error);
@@ -78,6 +125,6 @@ export function errorHandler(options: { log: boolean }): ErrorRequestHandler {
       return;
     }
     // No stack traces: the page shows only the message meant for the user.
-    res.render('error', { status, message: messageOf(error, status) });
+    res.render('error', { status, message: messageOf(error, status), back: backLink(req) });
   };
 }

@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { csrfSync } from 'csrf-sync';
 import { doubleCsrf } from 'csrf-csrf';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { backLink } from './errors.js';
 
 /** Strict CSP: scripts and styles only from our own files; no inline code, no inline styles. */
 export function securityHeaders(options: { secureCookies: boolean }): RequestHandler {
@@ -165,7 +166,7 @@ function windowLimit(options: {
       const info: unknown = Reflect.get(req, 'rateLimit');
       const reset = typeof info === 'object' && info !== null && 'resetTime' in info && info.resetTime instanceof Date ? info.resetTime : null;
       options.onLimited?.(req, reset ?? new Date(Date.now() + options.windowMs));
-      res.status(429).render('error', { status: 429, message: options.message(req) });
+      res.status(429).render('error', { status: 429, message: options.message(req), back: backLink(req) });
     },
   });
 }

@@ -29,7 +29,7 @@ const TOUCH_FLUSH_MS = 60 * 1000;
 export const SESSIONS_PER_ADDRESS = 500;
 
 function toStored(data: SessionData): StoredSessionData {
-  const { cookie, userId, student, csrfToken, address } = data;
+  const { cookie, userId, student, csrfToken, address, flash } = data;
   return {
     cookie: {
       originalMaxAge: cookie.originalMaxAge,
@@ -43,6 +43,7 @@ function toStored(data: SessionData): StoredSessionData {
     ...(student === undefined ? {} : { student }),
     ...(typeof csrfToken === 'string' ? { csrfToken } : {}),
     ...(address === undefined ? {} : { address }),
+    ...(flash === undefined ? {} : { flash }),
   };
 }
 

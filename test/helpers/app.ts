@@ -9,8 +9,8 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { createUser } from '../../server/accounts/users.js';
-import { adoptOrphanProjects } from '../../server/demo/seed.js';
+import { createUser, hasAdmin } from '../../server/accounts/users.js';
+import { createFirstAdmin } from '../../server/accounts/admin.js';
 import { openData } from '../../server/commands/serve.js';
 import type { Role } from '../../server/storage/schemas.js';
 import { journalledFiles, type Store } from '../../server/storage/store.js';
@@ -63,10 +63,10 @@ export async function listen(app: Express): Promise<Listening> {
   return { server, base: `http://127.0.0.1:${port}`, close };
 }
 
+/** A new account; the first researcher becomes the administrator and leads the demo project, as at set-up. */
 export async function addUser(t: TestApp, name: string, role: Role): Promise<string> {
-  const first = t.store.users.data.data.users.length === 0;
-  const user = await createUser(t.store, name, role, PASSWORD);
-  if (first && role === 'researcher') await adoptOrphanProjects(t.store, user.id);
+  const first = role === 'researcher' && !hasAdmin(t.store);
+  const user = first ? await createFirstAdmin(t.store, name, PASSWORD) : await createUser(t.store, name, role, PASSWORD);
   return user.id;
 }
 
@@ -156,4 +156,16 @@ export function demoProjectId(store: Store): string {
   const project = store.projects.data.data.projects[0];
   if (!project) throw new Error('no demo project');
   return project.id;
+}
+
+/**
+ * The one-time link a researcher or administrator was sent to after making one (POST → 303 to
+ * /accounts/:userId/link, a page they can reload): its path, /link/<token>.
+ */
+export async function linkAfter(maker: Agent, res: request.Response): Promise<string> {
+  if (res.status !== 303) throw new Error(`expected a 303 to the link page, got ${res.status}`);
+  const page = await maker.get(String(res.headers.location ?? ''));
+  const match = /value="https?:\/\/[^"/]+(\/link\/[A-Za-z0-9_-]+)"/.exec(page.text);
+  if (page.status !== 200 || !match?.[1]) throw new Error('no one-time link on the link page');
+  return match[1];
 }

@@ -154,6 +154,23 @@ export function expectError(res: request.Response, status: number, message: stri
   else expect(shown).toMatch(message);
 }
 
+/**
+ * A form sent back with a problem: the form's own page again (not the error page), with `status`,
+ * the "There is a problem" summary, and `message` next to the field whose input has id `fieldId`.
+ * Returns the page.
+ */
+export function expectFormError(res: request.Response, status: number, fieldId: string, message: string | RegExp): string {
+  const html = expectPage(res, status);
+  expect(html).toContain('<h2 id="error-summary-title">There is a problem</h2>');
+  const escaped = fieldId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const shown = textOf(new RegExp(`<p class="field-error" id="${escaped}-error">([\\s\\S]*?)</p>`).exec(html)?.[1] ?? '');
+  if (typeof message === 'string') expect(shown, fieldId).toContain(message);
+  else expect(shown, fieldId).toMatch(message);
+  // The summary's link lands on the field (an input, or the fieldset of a group of radio buttons).
+  expect(html).toContain(`id="${fieldId}"`);
+  return html;
+}
+
 export const PAYLOADS = ['<script>alert(1)</script>', '"><svg onload=alert(1)>'] as const;
 
 /** The raw payload never appears; its escaped form does. */

@@ -3,11 +3,14 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type request from 'supertest';
 import { makeApp, signIn, snapshot } from '../helpers/app.js';
 import {
   PAYLOADS,
   addAnnotator,
+  escapeHtml,
   expectError,
+  expectFormError,
   expectEscaped,
   expectPage,
   importArticle,
@@ -177,6 +180,26 @@ describe('importing an article', () => {
   });
 });
 
+describe('saving the same preview twice (Back, then Save again)', () => {
+  it('makes one article: the second send, even at the same time, leads to the one saved', async () => {
+    const page = expectPage(await multipart(w.researcher, `/projects/${w.projectId}/articles/preview`, { title: 'Once only', text: TEXT }));
+    const articleId = /name="articleId" value="([A-Za-z0-9_-]+)"/.exec(page)?.[1] ?? '';
+    expect(articleId).not.toBe('');
+    const before = w.t.store.articles(w.projectId).length;
+    const save = () => multipart(w.researcher, `/projects/${w.projectId}/articles`, { articleId, title: 'Once only', text: TEXT });
+    const [first, second] = await Promise.all([save(), save()]);
+    expect(redirectId(first, '/articles')).toBe(articleId);
+    expect(redirectId(second, '/articles')).toBe(articleId);
+    const third = await save();
+    expect(redirectId(third, '/articles')).toBe(articleId);
+    expect(w.t.store.articles(w.projectId).length).toBe(before + 1);
+    expect(textOf(expectPage(await w.researcher.get(`/articles/${articleId}`)))).toContain('“Once only” was already saved: here it is. Nothing was saved twice.');
+    // Another project's form cannot reach this article through its id.
+    const other = redirectId(await w.researcher.post('/projects', { name: 'Other', codebookId: 'framing' }), '/projects');
+    expectError(await refused(w.t.dataDir, () => multipart(w.researcher, `/projects/${other}/articles`, { articleId, title: 'X', text: TEXT })), 409, 'another project');
+  });
+});
+
 describe('refused imports change nothing', () => {
   const create = (fields: Record<string, string | string[]>, file?: { name: string; content: Buffer | string }) =>
     multipart(w.researcher, `/projects/${w.projectId}/articles`, fields, file);
@@ -185,22 +208,40 @@ describe('refused imports change nothing', () => {
   const MB = 1024 * 1024;
 
   it.each([
-    ['empty text', { title: 'T', text: '  \n\t ' }, 400, 'The article is empty'],
-    ['no text and no file', { title: 'T' }, 400, 'The article is empty'],
-    ['NUL in pasted text', { title: 'T', text: 'Harmless start.\u0000\u0001 binary' }, 400, 'binary data'],
-    ['pasted text over 1 MB', { title: 'T', text: 'a'.repeat(MB) + ' b.' }, 413, 'larger than 1 MB'],
+    ['empty text', { title: 'T', text: '  \n\t ' }, 400, 'text', 'The article is empty'],
+    ['no text and no file', { title: 'T' }, 400, 'text', 'The article is empty'],
+    ['NUL in pasted text', { title: 'T', text: 'Harmless start.\u0000\u0001 binary' }, 400, 'text', 'binary data'],
+    ['pasted text over 1 MB', { title: 'T', text: 'a'.repeat(MB) + ' b.' }, 413, 'text', 'larger than 1 MB'],
+    ['a missing title', { text: TEXT }, 400, 'title', 'Title is needed.'],
+    ['an empty title', { title: '   ', text: TEXT }, 400, 'title', 'Give the article a title.'],
+    ['a javascript: URL', { title: 'T', text: TEXT, url: 'javascript:alert(1)' }, 400, 'url', 'The address must start with http:// or https://.'],
+    ['a date that is not a date', { title: 'T', text: TEXT, publishedAt: 'yesterday' }, 400, 'publishedAt', 'Give the publication date as a real date, YYYY-MM-DD'],
+    ['a day that does not exist', { title: 'T', text: TEXT, publishedAt: '2021-02-31' }, 400, 'publishedAt', 'a real date'],
+  ])('refuses %s: the import form comes back with the message by the field', async (_name, fields, status, field, message) => {
+    const res = await refused(w.t.dataDir, () => create(fields));
+    const html = expectFormError(res, status, field, message);
+    expect(html).toContain('<h1>Import an article</h1>');
+    // What was typed is kept.
+    if ('title' in fields && fields.title.trim() !== '') expect(html).toContain(`value="${fields.title}"`);
+    if ('text' in fields && fields.text === TEXT) expect(html).toContain(escapeHtml(TEXT));
+    expect(html).not.toMatch(/\b(?:url|publishedAt|title): /);
+  });
+
+  it.each([
     ['pasted text over the 4 MB field limit', { title: 'T', text: 'a'.repeat(4 * MB + 10) }, 413, '1 MB'],
-    ['a missing title', { text: TEXT }, 400, 'title'],
-    ['an empty title', { title: '   ', text: TEXT }, 400, 'title: give the article a title'],
-    ['a javascript: URL', { title: 'T', text: TEXT, url: 'javascript:alert(1)' }, 400, 'url: must start with http:// or https://'],
-    ['a date that is not a date', { title: 'T', text: TEXT, publishedAt: 'yesterday' }, 400, 'publishedAt: must be a date, YYYY-MM-DD'],
-    ['a day that does not exist', { title: 'T', text: TEXT, publishedAt: '2021-02-31' }, 400, 'publishedAt: must be a date'],
     ['an unknown field', { title: 'T', text: TEXT, createdBy: 'someone' }, 400, 'Unexpected field(s): createdBy.'],
-    ['every sentence excluded', { title: 'T', text: 'One. Two.', exclude: ['0', '1'] }, 400, 'Every sentence was excluded'],
     ['a non-numeric exclude', { title: 'T', text: TEXT, exclude: 'first' }, 400, 'exclude'],
-  ])('refuses %s', async (_name, fields, status, message) => {
+    ['a made-up article id', { title: 'T', text: TEXT, articleId: '../users' }, 400, 'articleId'],
+  ])('refuses %s (no form of ours sends it) with the error page', async (_name, fields, status, message) => {
     const res = await refused(w.t.dataDir, () => create(fields));
     expectError(res, status, message);
+  });
+
+  it('refuses every sentence excluded: the preview comes back with the ticks kept', async () => {
+    const res = await refused(w.t.dataDir, () => create({ title: 'T', text: 'One. Two.', exclude: ['0', '1'] }));
+    const html = expectFormError(res, 400, 'exclude', 'Every sentence is ticked to be left out: keep at least one.');
+    expect(html).toContain('<h1>Check the sentences</h1>');
+    expect(html.match(/name="exclude" value="\d+" checked/g)).toHaveLength(2);
   });
 
   it.each([
@@ -210,10 +251,16 @@ describe('refused imports change nothing', () => {
     ['a file without an extension', 'article', Buffer.from('Plain words.'), 400, '.txt or .md'],
     ['a file over 1 MB', 'big.txt', Buffer.alloc(MB + 1, 'a'), 413, '1 MB'],
   ])('refuses an upload with %s', async (_name, fileName, content, status, message) => {
-    const res = await refused(w.t.dataDir, () => create({ title: 'T' }, { name: fileName, content }));
-    expectError(res, status, message);
+    // A file over the upload limit is cut off while it arrives, before any form is read: the error page.
+    const check = (res: request.Response) => (status === 413 ? expectError(res, status, message) : expectFormError(res, status, 'file', message));
+    check(await refused(w.t.dataDir, () => create({ title: 'T' }, { name: fileName, content })));
     // The preview refuses the same file the same way.
-    expectError(await preview({ title: 'T' }, { name: fileName, content }), status, message);
+    check(await preview({ title: 'T' }, { name: fileName, content }));
+  });
+
+  it('keeps an uploaded file’s text when another field has a problem', async () => {
+    const html = expectFormError(await preview({ title: '' }, { name: 'a.txt', content: 'From the file. Two sentences.' }), 400, 'title', 'Give the article a title.');
+    expect(html).toContain('>\nFrom the file. Two sentences.</textarea>');
   });
 
   it('refuses a file in a field other than "file" with a 400, not a server error', async () => {
@@ -229,10 +276,10 @@ describe('refused imports change nothing', () => {
   });
 
   it('refuses the preview with the same messages', async () => {
-    expectError(await preview({ title: 'T', text: '' }), 400, 'The article is empty');
-    expectError(await preview({ title: 'T', text: 'x'.repeat(MB + 1) }), 413, 'larger than 1 MB');
-    expectError(await preview({ title: '', text: TEXT }), 400, 'give the article a title');
-    expectError(await preview({ title: 'T', text: TEXT, url: 'ftp://x' }), 400, 'url: must start with http');
+    expectFormError(await preview({ title: 'T', text: '' }), 400, 'text', 'The article is empty');
+    expectFormError(await preview({ title: 'T', text: 'x'.repeat(MB + 1) }), 413, 'text', 'larger than 1 MB');
+    expectFormError(await preview({ title: '', text: TEXT }), 400, 'title', 'Give the article a title.');
+    expectFormError(await preview({ title: 'T', text: TEXT, url: 'ftp://x' }), 400, 'url', 'must start with http');
   });
 
   it('refuses an import without the CSRF token', async () => {
@@ -322,11 +369,14 @@ describe('article text is shown escaped', () => {
 describe('persistence', () => {
   it('keeps an imported article when the data folder is opened again', async () => {
     const id = await importArticle(w.researcher, w.projectId, { title: 'Kept', text: TEXT });
-    const before = await snapshot(w.t.dataDir);
+    const stored = await snapshot(w.t.dataDir);
     const again = await makeApp(w.t.dataDir);
+    expect(await snapshot(w.t.dataDir)).toEqual(stored);
     const rita = await signIn(again.app, 'rita');
+    // Signing in notes its time in users.json (the Accounts page shows it); after that, opening
+    // and reading change no stored file (sessions aside).
+    const before = await snapshot(w.t.dataDir);
     expect(expectPage(await rita.get(`/articles/${id}`))).toContain('<h1>Kept</h1>');
-    // Opening and reading changed no stored file (sessions aside).
     expect(await snapshot(w.t.dataDir)).toEqual(before);
   });
 });

@@ -8,6 +8,8 @@ import {
   PAYLOADS,
   addAnnotator,
   expectError,
+  escapeHtml,
+  expectFormError,
   expectEscaped,
   expectPage,
   importArticle,
@@ -130,7 +132,7 @@ describe('uploading a codebook', () => {
 describe('refused uploads change nothing', () => {
   it.each([
     ['invalid JSON', '{"id": "x",', 'That is not valid JSON'],
-    ['an empty upload', '', 'That is not valid JSON'],
+    ['an empty upload', '', 'Choose a codebook file, or paste its JSON below.'],
     ['an array', '[]', 'a codebook must be a JSON object, not'],
     ['a reserved key', JSON.stringify(book('bad-key', (b) => void ((b.groups[0]?.categories[0] ?? {}).key = 'j'))), 'is reserved for navigation'],
     ['a missing name', JSON.stringify(book('no-name', (b) => void delete b.name)), 'name is missing'],
@@ -142,17 +144,18 @@ describe('refused uploads change nothing', () => {
   ])('refuses %s with 400 and a readable message', async (_name, json, message) => {
     for (const upload of [uploadFile, uploadPasted]) {
       const res = await refused(w.t.dataDir, () => upload(json));
-      const html = expectPage(res, 400);
-      // The list page comes back with the message above the form.
+      // The list page comes back with the message next to the file or the pasted JSON, which it keeps.
+      const field = json === '' || upload === uploadFile ? 'file' : 'json';
+      const html = expectFormError(res, 400, field, message);
       expect(html).toContain('<h2>Upload a codebook</h2>');
-      expect(textOf(/<p class="error" role="alert">([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '')).toContain(message);
+      if (upload === uploadPasted && json !== '') expect(html).toContain(`>\n${escapeHtml(json)}</textarea>`);
     }
   });
 
   it('refuses a codebook whose id exists already with 409', async () => {
-    expectError(await refused(w.t.dataDir, () => uploadFile(JSON.stringify(book('framing')))), 409, 'A codebook with the id "framing" exists already; choose another id.');
+    expectFormError(await refused(w.t.dataDir, () => uploadFile(JSON.stringify(book('framing')))), 409, 'file', 'A codebook with the id "framing" exists already; give yours another id.');
     expect((await uploadPasted(JSON.stringify(book('mine-once')))).status).toBe(303);
-    expectError(await refused(w.t.dataDir, () => uploadPasted(JSON.stringify(book('mine-once')))), 409, 'exists already');
+    expectFormError(await refused(w.t.dataDir, () => uploadPasted(JSON.stringify(book('mine-once')))), 409, 'json', 'exists already');
     expect(w.t.store.codebook('framing')?.name).not.toBe('Spin and slant');
   });
 

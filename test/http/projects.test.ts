@@ -7,6 +7,7 @@ import {
   addAnnotator,
   expectCsp,
   expectError,
+  expectFormError,
   expectEscaped,
   expectPage,
   importArticle,
@@ -65,12 +66,19 @@ describe('creating a project', () => {
   });
 
   it.each([
-    ['a missing name', { description: 'x', codebookId: 'framing' }, 400, 'name'],
-    ['an empty name', { name: '  ', codebookId: 'framing' }, 400, 'give the project a name'],
-    ['an unknown codebook', { name: 'P', codebookId: 'nope' }, 400, 'Choose a codebook from the list.'],
+    ['a missing name', { description: 'x', codebookId: 'framing' }, 'project-name', 'Name is needed.'],
+    ['an empty name', { name: '  ', codebookId: 'framing' }, 'project-name', 'Give the project a name.'],
+    ['an unknown codebook', { name: 'P', codebookId: 'nope' }, 'project-codebookId', 'Choose a codebook from the list.'],
+  ])('refuses %s: the form comes back with the message by the field and the input kept', async (_name, form, field, message) => {
+    const html = expectFormError(await refused(w.t.dataDir, () => w.researcher.post('/projects', form)), 400, field, message);
+    if ('description' in form) expect(html).toContain(`>${form.description}</textarea>`);
+    if ('name' in form && form.name === 'P') expect(html).toContain('value="P"');
+  });
+
+  it.each([
     ['a members field', { name: 'P', codebookId: 'framing', members: 'x' }, 400, 'Unexpected field(s): members.'],
     ['an open field', { name: 'P', codebookId: 'framing', open: '1' }, 400, 'Unexpected field(s): open.'],
-  ])('refuses %s', async (_name, form, status, message) => {
+  ])('refuses %s (no form of ours sends it) with the error page', async (_name, form, status, message) => {
     expectError(await refused(w.t.dataDir, () => w.researcher.post('/projects', form)), status, message);
   });
 
@@ -81,13 +89,17 @@ describe('creating a project', () => {
 
 describe('project settings', () => {
   it.each([
-    ['a bad mode', { mode: 'random' }, 400, 'mode'],
-    ['zero annotators per article', { mode: 'balanced', perArticle: '0' }, 400, 'perArticle'],
-    ['an unknown codebook', { codebookId: 'nope' }, 400, 'Choose a codebook from the list.'],
-    ['a bad open flag', { open: 'yes' }, 400, 'open'],
-    ['an unknown field', { members: 'x' }, 400, 'Unexpected field(s): members.'],
-  ])('refuses %s', async (_name, form, status, message) => {
-    expectError(await refused(w.t.dataDir, () => settings(w.projectId, form)), status, message);
+    ['a bad mode', { mode: 'random' }, 'mode', 'Choose how articles are assigned.'],
+    ['zero annotators per article', { mode: 'balanced', perArticle: '0' }, 'perArticle', 'Annotators per article must be'],
+    ['an unknown codebook', { codebookId: 'nope' }, 'codebookId', 'Choose a codebook from the list.'],
+    ['a bad open flag', { open: 'yes' }, 'open', 'Open annotations'],
+  ])('refuses %s: the project page comes back with the message by the field', async (_name, form, field, message) => {
+    const html = expectFormError(await refused(w.t.dataDir, () => settings(w.projectId, form)), 400, field, message);
+    expect(html).not.toMatch(/perArticle:|codebookId:|Invalid input/);
+  });
+
+  it('refuses an unknown field with the error page', async () => {
+    expectError(await refused(w.t.dataDir, () => settings(w.projectId, { members: 'x' })), 400, 'Unexpected field(s): members.');
   });
 
   it('refuses settings and member changes to annotators', async () => {

@@ -17,7 +17,7 @@ import { ActivityError } from '../../server/storage/activities.js';
 import { NotFoundError } from '../../server/storage/store.js';
 import { SessionLog } from '../../server/storage/session-log.js';
 import { errorHandler } from '../../server/web/errors.js';
-import { PASSWORD, agentFor, csrfOf, makeApp, signIn, snapshot, addUser, type Agent, type TestApp } from '../helpers/app.js';
+import { PASSWORD, agentFor, csrfOf, linkAfter, makeApp, signIn, snapshot, addUser, type Agent, type TestApp } from '../helpers/app.js';
 import {
   addAnnotator,
   escapeHtml,
@@ -296,9 +296,7 @@ describe('5. a researcher cannot take over an annotator shared with another rese
 
     expect((await rob.post(`/projects/${robProject}/members/${anna.id}/delete`, {})).status).toBe(303);
     const again = await w.researcher.post(`/projects/${w.projectId}/members/${anna.id}/reset`, {});
-    expect(again.status).toBe(200);
-    const link = /\/link\/([A-Za-z0-9_-]{20,64})/.exec(again.text)?.[0];
-    expect(link).toBeDefined();
+    const link = await linkAfter(w.researcher, again);
     expect((await request(w.t.app).get(link ?? '/none')).status).toBe(200);
     // Rob, no longer sharing her, cannot reach her through his project at all.
     expect((await rob.post(`/projects/${robProject}/members/${anna.id}/reset`, {})).status).toBe(404);

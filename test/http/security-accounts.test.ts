@@ -5,14 +5,15 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SIGN_IN_LIMITS } from '../../server/web/security.js';
-import { PASSWORD, addUser, agentFor, csrfOf, demoProjectId, makeApp, signIn, type TestApp } from '../helpers/app.js';
+import { PASSWORD, addUser, agentFor, csrfOf, demoProjectId, linkAfter, makeApp, signIn, type TestApp } from '../helpers/app.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
 const GOOD = 'a long and unusual passphrase';
 
 function errorOn(html: string): string {
-  return /<p class="error" role="alert">([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+  // The error page's message, or else the first message next to a field of a form sent back.
+  return /<p class="(?:error" role="alert|field-error" id="[^"]*)">([^<]*)<\/p>/.exec(html)?.[1] ?? '';
 }
 
 /** A browser at `address` (the app trusts one proxy hop, which sets X-Forwarded-For). */
@@ -39,7 +40,7 @@ describe('one-time password links', () => {
   it('4 concurrent uses of one link with different passwords: exactly one 303, the others 404; one session signed in', async () => {
     const rita = await signIn(t.app, 'rita');
     const invited = await rita.post(`/projects/${demoProjectId(t.store)}/members`, { name: 'newbie', role: 'annotator' });
-    const link = /value="https?:\/\/[^"/]+(\/link\/[A-Za-z0-9_-]+)"/.exec(invited.text)?.[1] ?? '';
+    const link = await linkAfter(rita, invited);
     expect(link).not.toBe('');
     const browsers = [agentFor(t.app), agentFor(t.app), agentFor(t.app), agentFor(t.app)];
     const tokens = await Promise.all(browsers.map(async (b) => csrfOf((await b.agent.get(link)).text)));

@@ -85,8 +85,8 @@ const cases: FormCase[] = [
   { name: 'sentence reviewed', ...form((c) => `/articles/${c.articleId}/sentences/2/reviewed`, { reviewed: '1' }) },
   { name: 'project create', ...form(() => '/projects', { name: 'Planted project' }) },
   { name: 'project settings', ...form((c) => `/projects/${c.projectId}/settings`, { codebookId: 'starter', mode: 'balanced', perArticle: '1', open: '1' }) },
-  { name: 'member add', ...form((c) => `/projects/${c.projectId}/members`, { name: 'newcomer', role: 'researcher' }, 200) },
-  { name: 'member reset link', ...form((c) => `/projects/${c.projectId}/members/${c.annaId}/reset`, {}, 200) },
+  { name: 'member add', ...form((c) => `/projects/${c.projectId}/members`, { name: 'newcomer', role: 'researcher' }, 303) },
+  { name: 'member reset link', ...form((c) => `/projects/${c.projectId}/members/${c.annaId}/reset`, {}, 303) },
   { name: 'member remove', ...form((c) => `/projects/${c.projectId}/members/${c.annaId}/delete`, {}) },
   { name: 'article delete', ...form((c) => `/articles/${c.articleId}/delete`, { confirm: 'yes' }) },
   {

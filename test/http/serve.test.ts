@@ -64,6 +64,27 @@ describe('framelens serve', () => {
     expect(await signin.text()).toContain('name="_csrf"');
   });
 
+  it('says on the sign-in page how to set Framelens up, and `framelens setup-link` gives a new link while it runs', async () => {
+    const signin = await (await fetch(`${base}/signin`)).text();
+    expect(signin).toContain('Framelens is not set up yet');
+    expect(signin).toContain('npx framelens setup-link');
+    expect(await line(/framelens setup-link/)).toContain('prints a new one');
+    const first = (await line(/\/setup\/[A-Za-z0-9_-]+$/)).trim();
+    const command = spawn(process.execPath, ['--import', 'tsx', CLI, 'setup-link'], {
+      env: { ...process.env, DATA_DIR: dataDir, PORT: new URL(base).port, HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    command.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    command.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+    expect(await new Promise((resolve) => command.once('exit', resolve)), out).toBe(0);
+    const fresh = /(http:\/\/\S+\/setup\/[A-Za-z0-9_-]+)/.exec(out)?.[1] ?? '';
+    expect(fresh.startsWith(`${base}/setup/`), out).toBe(true);
+    expect((await fetch(fresh)).status).toBe(200);
+    // Only the newest set-up link works.
+    expect((await fetch(first)).status).toBe(404);
+  });
+
   // If closing hung, a fallback would end the process with status 0 after 10 s: the timeout
   // keeps that from passing for a clean stop.
   it('stops with status 0 on SIGTERM', { timeout: 8_000 }, async () => {

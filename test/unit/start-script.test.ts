@@ -1,0 +1,98 @@
+// `npm start` (scripts/start.mjs) on a tree shaped like Framelens, with a stand-in for tsc that
+// notes each run and a stand-in server: a built tree starts without tsc; a newer source makes it
+// build (incrementally) first; and SIGTERM to the npm process reaches the server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const SCRIPTS = fileURLToPath(new URL('../../scripts/', import.meta.url));
+let root: string;
+let npm: ChildProcess | null = null;
+
+const FAKE_TSC = `const { appendFileSync, mkdirSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+appendFileSync(join(process.cwd(), 'tsc-runs'), process.argv.slice(2).join(' ') + '\\n');
+mkdirSync(join(process.cwd(), 'dist', 'server'), { recursive: true });
+`;
+// Stands in for dist/server/cli.js: says how it was started, and notes a SIGTERM before stopping.
+const FAKE_SERVER = `import { writeFileSync } from 'node:fs';
+console.log('serving: ' + process.argv.slice(2).join(' '));
+process.on('SIGTERM', () => { writeFileSync(new URL('../../stopped', import.meta.url), 'SIGTERM'); process.exit(0); });
+setInterval(() => {}, 1000);
+`;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'framelens-start-'));
+  await mkdir(join(root, 'scripts'));
+  for (const name of ['build.mjs', 'start.mjs']) await copyFile(join(SCRIPTS, name), join(root, 'scripts', name));
+  await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'start-test', private: true, type: 'module', scripts: { start: 'exec node scripts/start.mjs' } }));
+  await mkdir(join(root, 'server'));
+  await writeFile(join(root, 'server', 'cli.ts'), '// the source\n');
+  await writeFile(join(root, 'tsconfig.json'), '{}');
+  await writeFile(join(root, 'tsconfig.build.json'), '{}');
+  await mkdir(join(root, 'node_modules', 'typescript', 'bin'), { recursive: true });
+  await writeFile(join(root, 'node_modules', 'typescript', 'bin', 'tsc'), FAKE_TSC);
+  await writeFile(join(root, 'node_modules', 'typescript', 'package.json'), JSON.stringify({ type: 'commonjs' }));
+  await mkdir(join(root, 'dist', 'server'), { recursive: true });
+  await writeFile(join(root, 'dist', 'server', 'cli.js'), FAKE_SERVER);
+  // Built a minute after the sources were last written.
+  const past = new Date(Date.now() - 120_000);
+  for (const file of ['server/cli.ts', 'tsconfig.json', 'tsconfig.build.json']) await utimes(join(root, file), past, past);
+  await writeFile(join(root, 'dist', '.built'), '');
+  const built = new Date(Date.now() - 60_000);
+  await utimes(join(root, 'dist', '.built'), built, built);
+});
+afterEach(async () => {
+  // SIGTERM, as a process manager stops it (npm passes it on); SIGKILL to npm alone would leave
+  // the stand-in server running.
+  const running = npm;
+  if (running && running.exitCode === null && running.signalCode === null) {
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  }
+  npm = null;
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Runs `npm start` in the tree until the server says it serves; resolves with its output. */
+async function start(): Promise<{ out: () => string; exited: Promise<number | null> }> {
+  const child = spawn('npm', ['start', '--silent'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  npm = child;
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await expect.poll(() => out, { timeout: 30_000 }).toContain('serving: serve');
+  return { out: () => out, exited };
+}
+
+describe('npm start', () => {
+  it('on a built tree starts the server without running tsc; SIGTERM to npm stops the server', async () => {
+    const run = await start();
+    expect(existsSync(join(root, 'tsc-runs'))).toBe(false);
+    expect(run.out()).not.toContain('building');
+    npm?.kill('SIGTERM');
+    await run.exited;
+    await expect.poll(() => existsSync(join(root, 'stopped')), { timeout: 10_000 }).toBe(true);
+    expect(await readFile(join(root, 'stopped'), 'utf8')).toBe('SIGTERM');
+  });
+
+  it('builds first, incrementally, when a source is newer than the last build, and not again after', async () => {
+    await writeFile(join(root, 'server', 'cli.ts'), '// changed\n');
+    const first = await start();
+    expect(first.out()).toContain('Framelens: building the server (server/cli.ts changed since the last build)');
+    expect(await readFile(join(root, 'tsc-runs'), 'utf8')).toMatch(/-p \S+tsconfig\.build\.json --incremental --tsBuildInfoFile \S+\.tsbuildinfo\n$/);
+    npm?.kill('SIGTERM');
+    await first.exited;
+    const second = await start();
+    expect((await readFile(join(root, 'tsc-runs'), 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect(second.out()).not.toContain('building');
+  });
+});
