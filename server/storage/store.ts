@@ -7,6 +7,7 @@
 //   sessions.log                       browser sessions, an append-only log (session-log.ts)
 //   codebooks/<id>.json                uploaded codebooks
 //   articles/<articleId>.json          one article with its sentences
+//   stories/<projectId>.json           a project's stories and alignment edits (stories.ts)
 //   tags/<articleId>/<annotatorId>.json one annotator's tags on one article
 //   journal/<n>.log                    tag saves not yet written to their shard (journal.ts)
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,7 @@ import { cleanStaleTempFiles, removeDirDurably, removeFileDurably } from './dura
 import { Journal, journalSegments, readJournal, type JournalOptions } from './journal.js';
 import { openShard, type Shard } from './shard.js';
 import { SessionLog } from './session-log.js';
+import { StoryStore } from './stories.js';
 import {
   ID,
   parse,
@@ -82,6 +84,8 @@ export class Store {
   readonly users: Shard<UsersFile>;
   readonly projects: Shard<ProjectsFile>;
   readonly sessions: SessionLog;
+  /** Stories: articles about one event, and their alignment edits (stories.ts). */
+  readonly stories: StoryStore;
   readonly #articles = new Map<string, Shard<ArticleFile>>();
   readonly #annotations = new Map<string, Map<string, Shard<AnnotationFile>>>();
   readonly #codebooks = new Map<string, Codebook>();
@@ -115,6 +119,7 @@ export class Store {
     this.users = shards.users;
     this.projects = shards.projects;
     this.sessions = shards.sessions;
+    this.stories = new StoryStore(dataDir);
   }
 
   /** Reads every file under `dataDir` once; a corrupt file rejects with its path in the message. */
@@ -152,6 +157,7 @@ export class Store {
     for (const codebook of shippedCodebooks) store.#codebooks.set(codebook.id, codebook);
     await store.#loadCodebooks(clean);
     await store.#loadArticles(clean);
+    await store.stories.load({ readOnly: options.readOnly });
     const loadTags = opened ? store.#loadTags(clean, opened.files) : store.#loadTagsBesideServer();
     store.ready = loadTags.then(() => {
       store.#tagsLoaded = true;
@@ -348,9 +354,21 @@ export class Store {
     this.#version++;
   }
 
-  /** Removes the article and every annotator's tags on it. */
+  /** Changes an article's metadata (title, outlet, URL, date); its text and sentences never change. */
+  async updateArticleMetadata(id: string, metadata: Pick<Article, 'title' | 'source' | 'url' | 'publishedAt'>): Promise<void> {
+    const shard = this.#articles.get(checkId(id, 'article'));
+    if (!shard) throw new NotFoundError('That article no longer exists.');
+    await shard.update((file) => {
+      Object.assign(file.data, { title: metadata.title, source: metadata.source, url: metadata.url, publishedAt: metadata.publishedAt });
+    });
+    this.#version++;
+  }
+
+  /** Removes the article, every annotator's tags on it, and its place in a story. */
   async removeArticle(id: string): Promise<void> {
     checkId(id, 'article');
+    const projectId = this.#articles.get(id)?.data.data.projectId;
+    if (projectId !== undefined) await this.stories.forgetArticle(projectId, id);
     // Refuse new saves first, then let saves already under way finish, so none recreates the folder.
     this.#articles.delete(id);
     this.#version++;

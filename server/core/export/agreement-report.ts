@@ -93,7 +93,7 @@ export function markdownTable(report: StudyAgreement): string {
 /** LaTeX specials, and `|`, `<`, `>` (other glyphs in the default OT1 text font). */
 const LATEX_WORDS: Record<string, string> = { '\\': '\\textbackslash{}', '^': '\\^{}', '~': '\\~{}', '|': '\\textbar{}', '<': '\\textless{}', '>': '\\textgreater{}' };
 
-function latexEscape(text: string): string {
+export function latexEscape(text: string): string {
   return text.replace(/[\\{}&%$#_^~|<>]/g, (c) => LATEX_WORDS[c] ?? `\\${c}`);
 }
 
