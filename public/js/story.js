@@ -11,7 +11,8 @@ async function send(form, button) {
   const body = new URLSearchParams(new FormData(form));
   button.disabled = true;
   try {
-    const response = await fetch(form.action, { method: 'POST', body, credentials: 'same-origin', headers: { Accept: 'text/html' } });
+    // Not form.action: the form's hidden input named "action" shadows that property.
+    const response = await fetch(form.getAttribute('action'), { method: 'POST', body, credentials: 'same-origin', headers: { Accept: 'text/html' } });
     if (!response.ok) {
       const page = new DOMParser().parseFromString(await response.text(), 'text/html');
       announce(page.querySelector('.error')?.textContent?.trim() || `The change was refused (${response.status}).`);
