@@ -225,6 +225,27 @@ describe('links', () => {
     expect(edits[0]!.a).toEqual({ article: wire, start: w.t.store.article(wire!)!.sentences[1]!.start });
   });
 
+  it('keeps a removed link removed when the story is aligned again with one article fewer and then more', async () => {
+    const id = await importStory('Riverton, realign');
+    const [wire, daily, gazette] = w.t.store.stories.story(w.projectId, id)!.articles;
+    const base = `/projects/${w.projectId}/stories/${id}`;
+    expect((await w.researcher.post(`${base}/links`, { a: `${wire}:2`, b: `${daily}:2`, action: 'remove' })).status).toBe(303);
+    // Without the Gazette, then with it again: the aligner runs on a different set of articles each time.
+    expect((await w.researcher.post(base, { title: 'Riverton, realign', articles: [wire!, daily!] })).status).toBe(303);
+    let html = expectPage(await w.researcher.get(base));
+    expect(textOf(html)).toContain('Links removed by hand (1)');
+    // With two articles, nothing else joins the two sentences: each is "only in" its outlet.
+    const row = html.split('<tr id="g').find((r) => r.includes(`id="s-${daily}-2"`)) ?? '';
+    expect(row).not.toContain(`id="s-${wire}-2"`);
+    expect(textOf(row)).toContain('only in Daily Clarion');
+    expect((await w.researcher.post(base, { title: 'Riverton, realign', articles: [wire!, daily!, gazette!] })).status).toBe(303);
+    html = expectPage(await w.researcher.get(base));
+    expect(textOf(html)).toContain('Links removed by hand (1)');
+    const links = ((await w.researcher.get(`${base}/alignment.json`)).body as { links: { a: { article: string; sentence: number }; b: { article: string; sentence: number } }[] }).links;
+    expect(links.some((l) => l.a.article === wire && l.a.sentence === 2 && l.b.article === daily && l.b.sentence === 2)).toBe(false);
+    expect(links.some((l) => l.b.article === gazette)).toBe(true);
+  });
+
   it('adds a link the aligner did not make from the candidates page, ranked by score', async () => {
     const id = await importStory('Riverton, candidates');
     const story = w.t.store.stories.story(w.projectId, id)!;
