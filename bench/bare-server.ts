@@ -15,13 +15,11 @@ import http from 'node:http';
 import express from 'express';
 import session from 'express-session';
 import { csrf, securityHeaders } from '../server/web/security.js';
-import { tuneGarbageCollection } from '../server/runtime.js';
 import { serverFor } from '../server/web/http-server.js';
 import { durableWrite } from './durable.js';
 
-// The same garbage-collector setting as the real server (server/cli.ts), so that the comparison
-// measures the app, not the runtime.
-tuneGarbageCollection();
+// bench/run.ts starts this with the same garbage-collector flags as the real server
+// (server/runtime.ts), so that the comparison measures the app, not the runtime.
 const [viewsDir, localsFile, filesDir, ...flags] = process.argv.slice(2);
 if (!viewsDir || !localsFile || !filesDir) throw new Error('usage: bare-server.ts VIEWS_DIR LOCALS_JSON FILES_DIR [--stack] [--framelens-server]');
 const locals = JSON.parse(readFileSync(localsFile, 'utf8')) as Record<string, unknown>;

@@ -7,6 +7,8 @@
 //      of the same bytes
 //   4. segment() on ~1 MB of news-like text vs natural's SentenceTokenizer per paragraph
 //   7. stories: sentence alignment P/R/F1 on both held-out splits of the gold, alignment and outlet-profile times
+//   9. the journal: bytes a tag save adds to it vs the tag's own JSON, and a restart after a crash
+//      with the journal as large as the server lets it grow vs the same restart without one
 // HTTP runs also print the server's CPU time per response, and diagnostics without a target (the
 // same baseline behind the app's middleware) that show where the gap to the baseline comes from.
 // See bench/README.md.
@@ -16,12 +18,15 @@
 // BENCH_SERVER_FLAGS='--trace-gc …' adds Node flags to the real server, whose output then goes
 // to BENCH_SERVER_LOG (a file) if set;
 // BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
-// startup, pages, saves, export, segmentation, agreement, stories, suggest, keyboard) runs only those sections.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// startup, pages, saves, export, segmentation, agreement, stories, suggest, keyboard, journal) runs only those sections.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { segment } from '../server/core/segmentation.js';
+import { garbageCollectionFlags } from '../server/runtime.js';
+import { JOURNAL_LIMITS } from '../server/storage/journal.js';
 import { splitSentences } from '../server/nlp/tokenizers.js';
 import { articleText, int, pick, rng } from './news.js';
 import { durableWrite } from './durable.js';
@@ -30,7 +35,7 @@ import { agreementBench } from './agreement.js';
 import { storiesBench, type Timing } from './stories.js';
 import { suggestBench } from './suggest.js';
 import { keyboardBench } from './keyboard.js';
-import { load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type LoadResult, type Session, type Spawned } from './http.js';
+import { cpuMsOf, load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type LoadResult, type Session, type Spawned } from './http.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const STUDY = { articles: 1000, sentences: 30, annotators: 20, tags: 200_000, seed: 20251129 };
@@ -50,7 +55,7 @@ const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
 
-const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard'] as const;
+const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal'] as const;
 type Section = (typeof SECTIONS)[number];
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
@@ -96,6 +101,9 @@ function serverArgs(): string[] {
   const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
   return [
     ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profile)}`] : []),
+    // Given here, as `framelens serve` would give them to the Node it starts again otherwise: the
+    // bench then measures the server's own process.
+    ...garbageCollectionFlags(),
     ...flags,
     join(ROOT, 'dist/server/cli.js'),
     'serve',
@@ -106,9 +114,14 @@ function serverEnv(study: Study): NodeJS.ProcessEnv {
   return { ...process.env, DATA_DIR: study.dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' };
 }
 
-/** The real server for the HTTP sections when start-up itself is not measured: one spawn, no rows. */
-function startServer(study: Study): Promise<Spawned> {
-  return spawnServer(serverArgs(), serverEnv(study), /on http:\/\/127\.0\.0\.1:(\d+)/, '/signin');
+/**
+ * The real server for the HTTP sections when start-up itself is not measured: one spawn, no rows.
+ * It answers "starting" (503) until every tag is loaded, so this waits for that.
+ */
+async function startServer(study: Study): Promise<Spawned> {
+  const server = await spawnServer(serverArgs(), serverEnv(study), /on http:\/\/127\.0\.0\.1:(\d+)/, '/signin');
+  await waitForLine(server, /^All tags are loaded/, 300_000);
+  return server;
 }
 
 async function startUp(study: Study): Promise<Spawned> {
@@ -122,7 +135,7 @@ async function startUp(study: Study): Promise<Spawned> {
     await stopServer(b);
     const s = await spawnServer(serverArgs(), env, /on http:\/\/127\.0\.0\.1:(\d+)/, '/signin');
     // The server answers before the tags are in; it says when they are.
-    const loadedMs = await waitForLine(s, /^All tags are loaded/);
+    const loadedMs = await waitForLine(s, /^All tags are loaded/, 300_000);
     const loadedRss = memoryOf(s.pid).rssKb;
     app.push({ ms: s.startMs, rss: s.rssKb, cpu: s.cpuMs, loadedMs, loadedRss });
     log(
@@ -141,6 +154,7 @@ async function startUp(study: Study): Promise<Spawned> {
   const appCpu = median(app.map((x) => x.cpu));
   const bareCpu = median(bare.map((x) => x.cpu));
   rows.push({
+    // The server answers at once, with a 503 "starting" page until every tag is loaded.
     figure: `Start-up, spawn → first HTTP answer (median of ${STARTS})`,
     value: `${fmt(appMs)} ms (CPU ${fmt(appCpu)} ms)`,
     baseline: `${fmt(bareMs)} ms (CPU ${fmt(bareCpu)}) bare node:http`,
@@ -239,7 +253,7 @@ async function startBaselines(server: Spawned, study: Study, sessions: Session[]
   await mkdir(views, { recursive: true });
   await writeFile(join(views, 'page.ejs'), template);
   await writeFile(join(tmp, 'bare-locals.json'), JSON.stringify(locals));
-  const args = ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts'), views, join(tmp, 'bare-locals.json'), filesDir];
+  const args = [...garbageCollectionFlags(), '--import', 'tsx', join(ROOT, 'bench/bare-server.ts'), views, join(tmp, 'bare-locals.json'), filesDir];
   const env = { ...process.env, NODE_ENV: 'production' };
   const bare = await spawnServer(args, env, /listening on (\d+)/, '/page');
   const bareOwn = await spawnServer([...args, '--framelens-server'], env, /listening on (\d+)/, '/page');
@@ -549,6 +563,89 @@ async function exportTimes(server: Spawned, study: Study): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 7. The journal
+
+/** Runs bench/fill-journal.ts until the journal holds `bytes`, then kills it (the crash); returns its figures. */
+async function fillJournal(dataDir: string, bytes: number) {
+  const child = spawn(process.execPath, [...garbageCollectionFlags(), '--import', 'tsx', join(ROOT, 'bench/fill-journal.ts'), dataDir, String(bytes)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('\nfull\n')) resolve();
+    });
+    void exited.then(() => reject(new Error(`fill-journal exited early:\n${out}`)));
+  });
+  child.kill('SIGKILL');
+  await exited;
+  const figures: unknown = JSON.parse(out.slice(0, out.indexOf('\n')));
+  const number = (key: string) => {
+    const value: unknown = typeof figures === 'object' && figures !== null ? Reflect.get(figures, key) : undefined;
+    if (typeof value !== 'number') throw new Error(`fill-journal: no ${key} in ${out}`);
+    return value;
+  };
+  return { adds: number('adds'), addBytes: number('addBytes'), tagJson: number('tagJson'), saves: number('saves'), bytes: number('bytes') };
+}
+
+/** Starts the real server on the study and waits until every tag is loaded: wall and CPU milliseconds since spawn. */
+async function timedStart(study: Study): Promise<{ server: Spawned; firstMs: number; loadedMs: number; cpuMs: number }> {
+  const server = await spawnServer(serverArgs(), serverEnv(study), /on http:\/\/127\.0\.0\.1:(\d+)/, '/signin');
+  const loadedMs = await waitForLine(server, /^All tags are loaded/, 300_000);
+  return { server, firstMs: server.startMs, loadedMs, cpuMs: cpuMsOf(server.pid) };
+}
+
+async function journalSection(study: Study): Promise<void> {
+  const { maxBytes } = JOURNAL_LIMITS;
+  const t = performance.now();
+  const fill = await fillJournal(study.dataDir, maxBytes);
+  const perAdd = fill.addBytes / fill.adds;
+  const tagBytes = fill.tagJson / fill.adds;
+  log(
+    `  ${fmt(fill.saves)} saves through the Store (${fmt(fill.adds)} tag adds, then adds, edits, removals and reviewed marks) ` +
+      `filled the journal to ${fmt(fill.bytes / 1e6, 1)} MB in ${fmt((performance.now() - t) / 1000, 1)} s, then SIGKILL. ` +
+      `A tag add: ${fmt(perAdd)} B of journal for ${fmt(tagBytes)} B of tag JSON ` +
+      `(a record of the whole shard, as before, would be ~${fmt(study.shardBytes.mean + 60)} B)`,
+  );
+  rows.push({
+    figure: `Journal bytes per tag save (${fmt(fill.adds)} adds)`,
+    value: `${fmt(perAdd)} B`,
+    baseline: `${fmt(tagBytes)} B the saved tag's own JSON`,
+    ratio: `${fmt(perAdd / tagBytes, 2)}×`,
+    target: '≤ 4× the tag',
+    pass: perAdd <= 4 * tagBytes,
+  });
+
+  const crashed = await timedStart(study);
+  // The start checkpoints what it replayed; the baseline starts after that, without a journal.
+  const deadline = performance.now() + 300_000;
+  while ((await readdir(join(study.dataDir, 'journal'))).length > 0) {
+    if (performance.now() > deadline) throw new Error('the journal was not checkpointed after the replay');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const checkpointMs = performance.now() - t;
+  await stopServer(crashed.server);
+  const clean = await timedStart(study);
+  await stopServer(clean.server);
+  log(
+    `  restart after the crash: first answer (503 "starting") after ${fmt(crashed.firstMs)} ms, all tags loaded after ` +
+      `${fmt(crashed.loadedMs)} ms (server CPU ${fmt(crashed.cpuMs)} ms); the journal checkpointed away by ${fmt(checkpointMs / 1000, 1)} s · ` +
+      `the same start without a journal: ${fmt(clean.loadedMs)} ms (CPU ${fmt(clean.cpuMs)} ms). Judged on server CPU ` +
+      '(what a quiet machine would take; this machine is shared)',
+  );
+  rows.push({
+    figure: `Restart after a crash with ${fmt(fill.bytes / 1e6)} MB of journal (its limit) → all tags loaded`,
+    value: `${fmt(crashed.cpuMs)} ms server CPU (${fmt(crashed.loadedMs)} ms wall)`,
+    baseline: `${fmt(clean.cpuMs)} ms CPU (${fmt(clean.loadedMs)} wall) same start, no journal`,
+    ratio: `${fmt(crashed.cpuMs / clean.cpuMs, 2)}×`,
+    target: '≤ 2,000 ms',
+    pass: crashed.cpuMs <= 2000,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // The report
 
 function printTable(): void {
@@ -706,7 +803,7 @@ async function main(): Promise<void> {
     log(`Framelens bench · node ${process.version} · ${cpus().length} CPUs · load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     const http = ONLY.has('pages') || ONLY.has('saves') || ONLY.has('export');
     if (ONLY.size < SECTIONS.length) log(`BENCH_ONLY: ${[...ONLY].join(', ')}`);
-    if (ONLY.has('startup') || http) {
+    if (ONLY.has('startup') || http || ONLY.has('journal')) {
       log(`Generating the study: ${fmt(STUDY.articles)} articles × ${STUDY.sentences} sentences, ${STUDY.annotators} annotators, ${fmt(STUDY.tags)} tags…`);
       const t = performance.now();
       const study = await generateStudy(join(tmp, 'data'), STUDY);
@@ -717,17 +814,21 @@ async function main(): Promise<void> {
       if (ONLY.has('startup')) {
         log('1. Start-up');
         server = await startUp(study);
-      } else {
+      } else if (http) {
         server = await startServer(study); // needed by the HTTP sections; not measured
       }
-      if (http) {
+      if (server && http) {
         const s = server;
         await httpSections(s, study, tmp, (b) => (baselines = b));
         const memory = memoryOf(s.pid);
         log(`  server memory after the load runs: ${fmt(memory.rssKb / 1024)} MB RSS, peak ${fmt(memory.peakKb / 1024)} MB`);
       }
-      await stopServer(server);
+      if (server) await stopServer(server);
       server = null;
+      if (ONLY.has('journal')) {
+        log(`9. The journal (limit ${fmt(JOURNAL_LIMITS.maxBytes / 1e6)} MB): bytes per save, and a restart after a crash at the limit`);
+        await journalSection(study);
+      }
     }
 
     if (ONLY.has('segmentation')) {

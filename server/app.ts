@@ -38,7 +38,7 @@ import { articleDetails } from './routes/article-details.js';
  */
 const UPLOADS = [
   /^\/projects\/[^/]+\/articles(\/preview)?$/,
-  /^\/projects\/[^/]+\/import$/,
+  /^\/projects\/[^/]+\/import(\/spans)?$/,
   /^\/projects\/[^/]+\/stories\/import$/,
   /^\/codebooks$/,
 ];

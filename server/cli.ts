@@ -1,12 +1,6 @@
 #!/usr/bin/env node
 // The `framelens` command: one verb per subcommand, each in server/commands/.
-import { serveCommand } from './commands/serve.js';
-import { segmentCommand } from './commands/segment.js';
-import { userCommand } from './commands/user.js';
-import { agreementCommand } from './commands/agreement.js';
-import { exportCommand } from './commands/export.js';
-import { suggestCommand } from './commands/suggest.js';
-import { tuneGarbageCollection } from './runtime.js';
+import { garbageCollectionFlags, missingFlags, relaunch, stopWithParent } from './runtime.js';
 
 const USAGE = `usage: framelens <command>
   serve                         start the web server (PORT, HOST, DATA_DIR)
@@ -18,21 +12,28 @@ const USAGE = `usage: framelens <command>
                                 suggestions as JSON lines (or train the learned model)
 `;
 
-tuneGarbageCollection();
 const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 const [command, ...args] = process.argv.slice(2);
+// Each command's modules load when it runs: `serve` opens its port before loading the app.
 const commands: Record<string, (args: string[]) => Promise<number>> = {
-  serve: serveCommand,
-  segment: (a) => segmentCommand(a, io),
-  user: (a) => userCommand(a, io),
-  agreement: (a) => agreementCommand(a, io),
-  export: (a) => exportCommand(a, io),
-  suggest: (a) => suggestCommand(a, io),
+  serve: async (a) => (await import('./commands/serve.js')).serveCommand(a),
+  segment: async (a) => (await import('./commands/segment.js')).segmentCommand(a, io),
+  user: async (a) => (await import('./commands/user.js')).userCommand(a, io),
+  agreement: async (a) => (await import('./commands/agreement.js')).agreementCommand(a, io),
+  export: async (a) => (await import('./commands/export.js')).exportCommand(a, io),
+  suggest: async (a) => (await import('./commands/suggest.js')).suggestCommand(a, io),
 };
 const run = command === undefined ? undefined : commands[command];
+// The server runs under load for hours: it gets the garbage-collector flags for this machine
+// (server/runtime.ts), given to Node at start, so it starts again with them if they are missing.
+const flags = command === 'serve' ? missingFlags(garbageCollectionFlags()) : [];
 if (!run) {
   process.stderr.write(USAGE);
   process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+} else if (flags.length > 0) {
+  process.exitCode = await relaunch(flags);
 } else {
+  // Started by `relaunch`: a parent that dies (SIGKILL) takes the server down with it, gracefully.
+  stopWithParent(() => process.kill(process.pid, 'SIGTERM'));
   process.exitCode = await run(args);
 }

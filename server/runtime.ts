@@ -1,6 +1,7 @@
-// How V8 collects garbage on the machine Framelens runs on: set once, as a command starts.
+// How V8 collects garbage on the machine Framelens serves from: flags given to Node as the
+// process starts (`framelens serve` starts itself again with them when they are missing).
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 
 /**
  * With two cores or fewer, V8's parallel scavenges (the young-generation collections, every few
@@ -10,11 +11,52 @@ import { setFlagsFromString } from 'node:v8';
  * those helpers and 0.35–0.43 ms without (`npm run bench`, runs taking turns), so there
  * scavenges run on the main thread alone. Since the server stopped Express's prototype change
  * from filling scavenges (web/http-server.ts) they are smaller, and so is the gap: 0.40–0.52 ms
- * with helpers, 0.36–0.40 ms without. V8 reads this flag at every scavenge, so setting it
- * while running is safe (unlike --single-threaded-gc, which aborts V8 when set after start).
+ * with helpers, 0.36–0.40 ms without. The flag is given on Node's command line: Node's
+ * documentation warns that changing V8 flags after start (v8.setFlagsFromString) may crash.
  */
-export function tuneGarbageCollection(cpus = availableParallelism()): boolean {
-  if (cpus > 2) return false;
-  setFlagsFromString('--no-parallel-scavenge');
-  return true;
+export function garbageCollectionFlags(cpus = availableParallelism()): string[] {
+  return cpus > 2 ? [] : ['--no-parallel-scavenge'];
+}
+
+/** `flags` that Node was not started with. */
+export function missingFlags(flags: string[], execArgv = process.execArgv): string[] {
+  return flags.filter((flag) => !execArgv.includes(flag));
+}
+
+/**
+ * Runs this same command again in a child Node started with `flags` added, and resolves with the
+ * exit code to end with. The child gets this process's signals (SIGINT, SIGTERM, SIGHUP) and its
+ * own process group, so that a Ctrl-C reaches it once, through here; it watches this process
+ * through an IPC channel and stops by itself if this one dies (see `stopWithParent`). A child
+ * killed by a signal makes this process end by the same signal.
+ */
+export function relaunch(flags: string[]): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of signals) process.on(signal, forward);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      if (signal) {
+        process.kill(process.pid, signal);
+        return;
+      }
+      resolve(code ?? 1);
+    });
+  });
+}
+
+/**
+ * In a child started by `relaunch`: calls `stop` when the parent dies (its IPC channel closes),
+ * so that no server is left running on its own. The channel keeps no one waiting.
+ */
+export function stopWithParent(stop: () => void): void {
+  if (!process.channel) return;
+  process.channel.unref();
+  process.once('disconnect', stop);
 }

@@ -1,13 +1,19 @@
-// `framelens serve`: open the data folder, create the demo on first start, listen.
-import { createApp } from '../app.js';
-import { serverFor } from '../web/http-server.js';
+// `framelens serve`: lock the data folder, listen at once (answering "starting" until every tag is
+// loaded), open the data folder, create the demo on first start, serve; on SIGTERM or SIGINT,
+// finish the requests in flight, checkpoint and exit.
+// Only what listening needs is imported up front; the app and the storage, whose modules take a
+// while to load, come once the port is open.
+import type http from 'node:http';
+import { appServer, type AppServer } from '../web/http-server.js';
 import { loadConfig } from '../config.js';
-import { ensureDemo } from '../demo/seed.js';
-import { issueSetupToken } from '../accounts/users.js';
-import { Store } from '../storage/store.js';
-import { ActivityStore } from '../storage/activities.js';
-import { loadShippedCodebooks } from '../storage/shipped-codebooks.js';
-import { lockDataDir } from '../storage/lock.js';
+import { LockError, lockDataDir } from '../storage/lock.js';
+import { StorageError, isNoSpace } from '../storage/durable-file.js';
+import { LoadProgress } from '../storage/progress.js';
+import type { Store } from '../storage/store.js';
+import type { ActivityStore } from '../storage/activities.js';
+
+/** How long requests in flight may take to finish once the server is told to stop. */
+const STOP_GRACE_MS = 30_000;
 
 /** Opens the data folder completely (tags included); for tests and commands. */
 export async function openData(dataDir: string): Promise<Store> {
@@ -17,64 +23,154 @@ export async function openData(dataDir: string): Promise<Store> {
 }
 
 /** Opens the data folder; tags go on loading in the background (`store.ready`). */
-async function openForServing(dataDir: string): Promise<Store> {
-  const store = await Store.open(dataDir, await loadShippedCodebooks());
+async function openForServing(dataDir: string, progress?: LoadProgress): Promise<Store> {
+  const [{ Store }, { loadShippedCodebooks }, { ensureDemo }] = await Promise.all([
+    import('../storage/store.js'),
+    import('../storage/shipped-codebooks.js'),
+    import('../demo/seed.js'),
+  ]);
+  const store = await Store.open(dataDir, await loadShippedCodebooks(), progress ? { progress } : {});
   await ensureDemo(store);
   return store;
 }
 
 /** For commands that only read: safe beside a running server; no demo, no clean-up, no writes. */
 export async function readData(dataDir: string): Promise<Store> {
+  const [{ Store }, { loadShippedCodebooks }] = await Promise.all([import('../storage/store.js'), import('../storage/shipped-codebooks.js')]);
   const store = await Store.open(dataDir, await loadShippedCodebooks(), { readOnly: true });
   await store.ready;
   return store;
 }
 
+/** What an operator reads when the server cannot start, or stops, because of its data folder. */
+export function explainFailure(error: unknown): string[] {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isNoSpace(error)) {
+    // The operator needs the file and the system's words, not the message meant for users.
+    const detail = error instanceof StorageError && error.cause instanceof Error ? `${error.path}: ${error.cause.message}` : message;
+    return [`the disk holding the data folder is full (${detail}).`, 'Nothing was changed. Free some space and start again.'];
+  }
+  if (error instanceof LockError) return [message];
+  // A corrupt file stops the server; it is never replaced or emptied.
+  if (error instanceof StorageError && /[\\/]journal[\\/]\d{8}\.log$/.test(error.path)) {
+    return [
+      message,
+      'Nothing was changed. Restore the data folder from a backup; or, to start without the saves that segment holds, ' +
+        'move the segment aside (the saves in it are lost).',
+    ];
+  }
+  if (error instanceof StorageError) {
+    return [message, 'Nothing was changed. Restore that file from a backup (or move it aside) and start again.'];
+  }
+  return [message];
+}
+
+/** The page every request gets until the tags are loaded. */
+function startingPage(progress: LoadProgress): http.RequestListener {
+  return (_req, res) => {
+    const done = `${progress.percent}% ${progress.replaying ? 'replayed' : 'loaded'}`;
+    res.writeHead(503, {
+      'content-type': 'text/html; charset=utf-8',
+      'retry-after': '2',
+      'cache-control': 'no-store',
+    });
+    res.end(
+      '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+        `<meta http-equiv="refresh" content="2"><title>Framelens is starting</title></head>` +
+        `<body><main><h1>Framelens is starting</h1><p>Starting, ${done}. This page reloads by itself.</p></main></body></html>\n`,
+    );
+  };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
 export async function serveCommand(_args: string[]): Promise<number> {
   const config = loadConfig(process.env);
-  let store: Store;
-  let activities: ActivityStore;
+  const fail = (prefix: string, error: unknown) => {
+    const [first, ...rest] = explainFailure(error);
+    console.error(`${prefix}: ${first}`);
+    for (const line of rest) console.error(line);
+  };
   try {
     await lockDataDir(config.dataDir);
-    store = await openForServing(config.dataDir);
-    activities = await ActivityStore.open(config.dataDir);
   } catch (error) {
-    // A corrupt file stops the server; it is never replaced or emptied.
-    console.error(`Framelens cannot start: ${error instanceof Error ? error.message : String(error)}`);
-    console.error('Nothing was changed. Restore that file from a backup (or move it aside) and start again.');
+    fail('Framelens cannot start', error);
     return 1;
   }
-  store.ready.catch((error: unknown) => {
-    // A corrupt tag file found after start-up stops the server all the same; it is never replaced.
-    console.error(`Framelens stops: ${error instanceof Error ? error.message : String(error)}`);
-    console.error('Nothing was changed. Restore that file from a backup (or move it aside) and start again.');
-    process.exit(1);
-  });
-  const app = createApp({ config, store, activities });
-  const server = serverFor(app).listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  // The port is open from the start: until the tags are loaded, every request gets a 503 page
+  // saying how far the start has got.
+  const progress = new LoadProgress();
+  const web: AppServer = appServer(startingPage(progress));
+  let port: number;
+  try {
+    port = await listen(web.server, config.port, config.host);
+  } catch (error) {
+    fail('Framelens cannot start', error);
+    return 1;
+  }
   const base = `http://${config.host}:${port}`;
+  console.log(`Framelens is starting on ${base}`);
+  let store: Store;
+  let activities: ActivityStore;
+  let app: Parameters<AppServer['serve']>[0];
+  try {
+    const [{ createApp }, { ActivityStore }] = await Promise.all([import('../app.js'), import('../storage/activities.js')]);
+    store = await openForServing(config.dataDir, progress);
+    activities = await ActivityStore.open(config.dataDir);
+    await store.ready;
+    app = createApp({ config, store, activities });
+  } catch (error) {
+    fail('Framelens cannot start', error);
+    web.server.close();
+    return 1;
+  }
+  web.serve(app);
   console.log(`Framelens is serving ${config.dataDir} on ${base}`);
-  // Pages that need tags wait for them; operators (and the benchmark) see when they are all in.
-  void store.ready.then(() => {
-    console.log(`All tags are loaded: ${store.tagCount().toLocaleString('en')} tags, ${process.uptime().toFixed(1)} s after start.`);
-  }, () => {});
+  // Operators (and the benchmark) see when every tag is in.
+  console.log(`All tags are loaded: ${store.tagCount().toLocaleString('en')} tags, ${process.uptime().toFixed(1)} s after start.`);
+  store.afterReplay.catch((error: unknown) => {
+    // The journal stays and is checkpointed later (or replayed again at the next start).
+    console.error(`Framelens: the checkpoint after replaying the journal failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const { issueSetupToken } = await import('../accounts/users.js');
   const token = await issueSetupToken(store);
   if (token) {
     console.log(`No accounts yet. Open this one-time link to create the first researcher account:\n  ${base}/setup/${token}`);
   }
-  const stop = () => {
-    // Journalled tag saves are on disk already; writing them to their shards now makes the next
-    // start quicker. If that takes too long, the next start does it instead.
-    server.close(() => void store.close().finally(() => process.exit(0)));
-    setTimeout(() => process.exit(0), 10_000).unref();
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // Asked twice: stop now. Every acknowledged save is in the journal, which the next start replays.
+      console.error(`Framelens: ${signal} again, exiting without finishing the checkpoint.`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`Framelens is stopping (${signal}): finishing the requests in flight, then writing the journal to the tag files.`);
+    void web
+      .stop(STOP_GRACE_MS)
+      .then(() => store.close())
+      .then(
+        () => {
+          console.log('Framelens stopped.');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          fail('Framelens stopped without its checkpoint', error);
+          console.error('Every acknowledged save is in the journal: the next start replays it.');
+          process.exit(1);
+        },
+      );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return new Promise<number>(() => {});
 }

@@ -9,7 +9,7 @@ import type { Annotation } from '../core/model.js';
 // Nicknames are unique regardless of case, width, spacing and invisible characters.
 import { nicknameKey } from '../core/classroom/nickname.js';
 import { cleanStaleTempFiles, removeDirDurably } from './durable-file.js';
-import { openShard, type Shard } from './shard.js';
+import { openShard, readShard, type Shard } from './shard.js';
 import { ID } from './schemas.js';
 import {
   LIMITS,
@@ -21,7 +21,10 @@ import {
 } from './activity-schemas.js';
 
 /** A refused change the user can act on (nickname taken, class full, activity gone). */
-export class ActivityError extends Error {}
+export class ActivityError extends Error {
+  readonly status = 409;
+  readonly refusal = true;
+}
 
 function checkId(value: string, what: string): string {
   if (!ID.test(value)) throw new Error(`invalid ${what} id`);
@@ -37,10 +40,6 @@ async function listDir(dir: string): Promise<{ name: string; isDirectory: boolea
   }
 }
 
-
-const unreachable = () => {
-  throw new Error('unreachable');
-};
 
 export class ActivityStore {
   /** DATA_DIR/activities */
@@ -77,7 +76,7 @@ export class ActivityStore {
       throw new Error(`${join(dir, 'activity.json')} is missing; the folder holds other files`);
     }
     const path = join(dir, 'activity.json');
-    const shard = await openShard(path, parseActivityFile.activity, unreachable);
+    const shard = await readShard(path, parseActivityFile.activity);
     if (shard.data.data.id !== activityId) throw new Error(`${path}: belongs to activity ${shard.data.data.id}, not ${activityId}`);
     this.#activities.set(activityId, shard);
     const studentsDir = join(dir, 'students');
@@ -86,7 +85,7 @@ export class ActivityStore {
     for (const entry of await listDir(studentsDir)) {
       if (entry.isDirectory || !entry.name.endsWith('.json')) continue;
       const file = join(studentsDir, entry.name);
-      const student = await openShard(file, parseActivityFile.student, unreachable);
+      const student = await readShard(file, parseActivityFile.student);
       const { id, annotation } = student.data.data;
       if (`${id}.json` !== entry.name || annotation.annotatorId !== id || annotation.articleId !== activityId) {
         throw new Error(`${file}: its ids do not match its place (activity ${activityId}, file ${entry.name})`);

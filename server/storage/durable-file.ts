@@ -1,8 +1,10 @@
-// A lowdb adapter whose write() resolves only once the data is on disk.
+// A lowdb adapter for one JSON file whose write() resolves only once the data is on disk.
 //
 // lowdb's own JSONFile (via steno) renames a fixed `.<name>.tmp` over the target
 // and never fsyncs, so an acknowledged save can vanish or tear on power loss.
 // Here every physical write is: unique temp file -> fsync -> rename -> fsync dir.
+// Writes are not coalesced here: a Shard (shard.ts) keeps one write per file in flight and lets
+// the changes made meanwhile share the next one.
 import { readFileSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -18,12 +20,42 @@ export class StorageError extends Error {
   }
 }
 
-function errorCode(error: unknown): string | undefined {
+/**
+ * A write refused because the disk (or the user's quota) is full: nothing of it was kept. The web
+ * layer answers 507 Insufficient Storage with this message, which is meant for the user.
+ */
+export class StorageFullError extends StorageError {
+  readonly status = 507;
+  readonly refusal = true;
+
+  constructor(path: string, options?: ErrorOptions) {
+    super(path, "The server's storage is full, so nothing was saved. Try again later; if this goes on, tell whoever runs this Framelens server.", options);
+    this.name = 'StorageFullError';
+  }
+}
+
+export function errorCode(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
-function messageOf(error: unknown): string {
+/** Whether `error` (or what caused it) says the disk or the quota is full. */
+export function isNoSpace(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof StorageFullError) return true;
+    const code = errorCode(e);
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
+}
+
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The error a failed write of `path` rejects with: StorageFullError for a full disk. */
+export function writeFailure(path: string, error: unknown): StorageError {
+  if (isNoSpace(error)) return error instanceof StorageFullError ? error : new StorageFullError(path, { cause: error });
+  return new StorageError(path, `${path}: save failed: ${messageOf(error)}`, { cause: error });
 }
 
 // `.<name>.<pid>.<counter>.tmp` (a file being written) and `.<name>.<pid>.<counter>.deleting`
@@ -66,8 +98,11 @@ export async function makeDirDurably(dir: string): Promise<void> {
   }
 }
 
-/** Replaces the file at `path` with `text`: temp file, fdatasync, rename, directory fsync. */
-export async function writeDurably(path: string, text: string): Promise<void> {
+/**
+ * Replaces the file at `path` with `text`: temp file, fdatasync, rename, directory fsync. With
+ * `syncDir: false` the caller fsyncs the directory itself (once for many files) before relying on it.
+ */
+export async function writeDurably(path: string, text: string, options: { syncDir?: boolean } = {}): Promise<void> {
   const temp = tempPath(path, 'tmp');
   let handle: FileHandle | undefined;
   try {
@@ -89,127 +124,98 @@ export async function writeDurably(path: string, text: string): Promise<void> {
     await rm(temp, { force: true }).catch(() => {});
     throw error;
   }
-  await syncDir(dirname(path));
+  if (options.syncDir !== false) await syncDir(dirname(path));
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (error: unknown) => void;
+/**
+ * Reads and validates the JSON file at `path`: null when it does not exist, a StorageError naming
+ * it when it cannot be read, is not JSON or fails `parse`.
+ */
+export function readJSONFile<T>(path: string, parse: (data: unknown) => T): T | null {
+  let text: string;
+  try {
+    // Synchronous: small shard files, read mostly at start-up by the thousand, where the promise
+    // machinery of fs/promises costs more than the read itself.
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return null;
+    throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new StorageError(path, `${path} is corrupt (not valid JSON: ${messageOf(error)}); the file was left untouched`, {
+      cause: error,
+    });
+  }
+  return parseFile(path, json, parse);
 }
 
-/** One per file path with a write in flight: the write after the current one, if any. */
-interface Queue {
-  next: { data: unknown; text: string | undefined; waiters: Waiter[] } | null;
-  idle: Promise<void>;
+/** Validates content read for the file at `path`; a StorageError naming the file when it is invalid. */
+export function parseFile<T>(path: string, json: unknown, parse: (data: unknown) => T): T {
+  try {
+    return parse(json);
+  } catch (error) {
+    throw new StorageError(path, `${path} is invalid (${messageOf(error)}); the file was left untouched`, { cause: error });
+  }
 }
 
-// Keyed by absolute path, so two adapters on the same file in this process still
-// take turns. Other processes are not coordinated: one server process owns the files.
-const queues = new Map<string, Queue>();
-
-/** Takes a file's new content instead of the file itself, durably (journal.ts). */
-export interface WriteAheadLog {
-  append(path: string, text: string): Promise<void>;
-}
+/** The write in flight per file (absolute path): a second write, or a delete, waits for it. */
+const writing = new Map<string, Promise<void>>();
 
 export class DurableJSONFile<T> implements Adapter<T> {
-  readonly #path: string;
+  readonly path: string;
   readonly #parse: (data: unknown) => T;
-  readonly #log: WriteAheadLog | undefined;
 
-  /** With a `log`, writes go to it, and it brings the file up to date later. */
-  constructor(path: string, parse: (data: unknown) => T, log?: WriteAheadLog) {
-    this.#path = resolve(path);
+  constructor(path: string, parse: (data: unknown) => T) {
+    this.path = resolve(path);
     this.#parse = parse;
-    this.#log = log;
   }
 
   /** null when the file does not exist; a StorageError naming the file when it cannot be used. */
   async read(): Promise<T | null> {
-    const path = this.#path;
-    let text: string;
-    try {
-      // Synchronous: small shard files, read mostly at start-up by the thousand, where the promise
-      // machinery of fs/promises costs more than the read itself.
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return null;
-      throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new StorageError(path, `${path} is corrupt (not valid JSON: ${messageOf(error)}); the file was left untouched`, {
-        cause: error,
-      });
-    }
-    return this.parse(json);
-  }
-
-  /** Validates content read for this file; a StorageError naming the file when it is invalid. */
-  parse(json: unknown): T {
-    try {
-      return this.#parse(json);
-    } catch (error) {
-      const path = this.#path;
-      throw new StorageError(path, `${path} is invalid (${messageOf(error)}); the file was left untouched`, {
-        cause: error,
-      });
-    }
+    return readJSONFile(this.path, this.#parse);
   }
 
   /**
-   * Resolves once a physical write containing `data` (or newer data) is durable.
-   * At most one physical write per file is in flight; calls made meanwhile share
-   * the next one, which serialises whatever data the latest call passed. `text`,
-   * when the caller has it, is `data` as JSON already.
+   * Replaces the file with `data` (compact JSON) and resolves once that is durable. Two writes of
+   * one file in this process take turns (other processes are not coordinated: one server process
+   * owns the files); none is skipped.
    */
-  write(data: T, text?: string): Promise<void> {
-    if (this.#log) return this.#log.append(this.#path, text ?? JSON.stringify(data));
-    return new Promise((resolve, reject) => {
-      const queue = queues.get(this.#path);
-      if (queue === undefined) {
-        this.#drain({ data, text, waiters: [{ resolve, reject }] });
-      } else if (queue.next === null) {
-        queue.next = { data, text, waiters: [{ resolve, reject }] };
-      } else {
-        queue.next.data = data;
-        queue.next.text = text;
-        queue.next.waiters.push({ resolve, reject });
-      }
-    });
+  write(data: T): Promise<void> {
+    // Serialised now: `data` may change while an earlier write of this file finishes. Compact JSON
+    // rather than lowdb's 2-space indent: up to 5x faster to produce and smaller on disk; nobody
+    // edits these by hand.
+    const text = JSON.stringify(data);
+    const path = this.path;
+    const write = (writing.get(path) ?? Promise.resolve()).then(() =>
+      writeDurably(path, text).catch((error: unknown) => {
+        throw writeFailure(path, error);
+      }),
+    );
+    const settled = write.catch(() => {});
+    writing.set(path, settled);
+    void settled.then(() => writing.get(path) === settled && writing.delete(path));
+    return write;
   }
 
-  #drain(first: NonNullable<Queue['next']>): void {
-    const path = this.#path;
-    let markIdle = () => {};
-    const queue: Queue = { next: first, idle: new Promise((r) => (markIdle = r)) };
-    queues.set(path, queue);
-    const run = async () => {
-      for (let batch = queue.next; batch !== null; batch = queue.next) {
-        queue.next = null;
-        try {
-          // The latest call's data goes out. Compact JSON rather than lowdb's 2-space
-          // indent: up to 5x faster to produce and smaller on disk; nobody edits these by hand.
-          await writeDurably(path, batch.text ?? JSON.stringify(batch.data));
-          for (const waiter of batch.waiters) waiter.resolve();
-        } catch (error) {
-          const failure = new StorageError(path, `${path}: save failed: ${messageOf(error)}`, { cause: error });
-          for (const waiter of batch.waiters) waiter.reject(failure);
-        }
-      }
-      queues.delete(path);
-      markIdle();
-    };
-    void run();
+  /** The data as JSON: a copy that later changes to `data` leave alone (a Shard keeps it for rollback). */
+  snapshot(data: T): string {
+    return JSON.stringify(data);
+  }
+
+  /** The data a snapshot holds, as a new object. */
+  restore(snapshot: string): T {
+    // Our own serialisation of data that was valid: parsed back, not re-validated.
+    return JSON.parse(snapshot);
   }
 }
 
 /** Deletes a file and makes the deletion durable; a missing file is fine. */
 export async function removeFileDurably(path: string): Promise<void> {
   const absolute = resolve(path);
-  await queues.get(absolute)?.idle;
+  await writing.get(absolute);
   try {
     await unlink(absolute);
   } catch (error) {

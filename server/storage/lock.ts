@@ -21,8 +21,15 @@ export async function lockDataDir(dataDir: string): Promise<void> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
+      try {
+        await handle.writeFile(`${process.pid}\n`);
+        await handle.close();
+      } catch (error) {
+        // A full disk lets the file be created but not written: leave no empty lock behind.
+        await handle.close().catch(() => {});
+        await unlink(path).catch(() => {});
+        throw error;
+      }
       // Released when this process ends, however it ends short of a crash (then the next start takes it over).
       process.once('exit', () => {
         try {

@@ -8,6 +8,7 @@ const id = z.string().regex(ID);
 const isoTime = z.string().max(40);
 
 const range = z.strictObject({ start: z.number().int().min(0), end: z.number().int().min(0) });
+const sentence = z.number().int().min(0);
 
 const article = z.strictObject({
   id,
@@ -40,10 +41,24 @@ const tag = z.strictObject({
 const annotation = z.strictObject({
   articleId: id,
   annotatorId: id,
-  reviewed: z.array(z.number().int().min(0)),
+  reviewed: z.array(sentence),
   tags: z.array(tag),
   updatedAt: isoTime,
 }) satisfies z.ZodType<Annotation>;
+
+/**
+ * One save to a tag shard as the journal records it (journalled-file.ts, annotation-changes.ts):
+ * the tags added or edited (whole), the ids of those removed, the sentences marked or unmarked
+ * reviewed, and the annotation's new updatedAt.
+ */
+export const annotationChange = z.strictObject({
+  put: z.array(tag).optional(),
+  del: z.array(id).optional(),
+  mark: z.array(sentence).optional(),
+  unmark: z.array(sentence).optional(),
+  at: isoTime,
+});
+export type AnnotationChange = z.infer<typeof annotationChange>;
 
 /** Wraps a payload schema in the versioned envelope every file carries. */
 function versioned<S extends z.ZodType>(payload: S) {

@@ -1,12 +1,39 @@
-// One JSON file held in memory (a lowdb Low) with durable, all-or-nothing updates.
-import { Low } from 'lowdb';
-import { DurableJSONFile, type WriteAheadLog } from './durable-file.js';
+// One file's data held in memory (a lowdb Low) with durable, all-or-nothing updates. Low reads and
+// writes through an adapter: a JSON file rewritten whole (durable-file.ts) or, for tag shards, the
+// journal (journalled-file.ts). This is the one place where writes to a file are queued.
+import { Low, type Adapter } from 'lowdb';
+import { DurableJSONFile, StorageError } from './durable-file.js';
+
+/** What a Shard tells its adapter: the data as last saved. */
+export interface SavedData<S> {
+  /**
+   * A snapshot of the data as of the last save that succeeded: the state a write in flight (or
+   * the next one) started from. Not a save under way, nor changes not saved yet.
+   */
+  saved(): S;
+}
+
+/**
+ * A lowdb adapter a Shard saves through. Besides lowdb's read() and write(data), it copies the
+ * data for rollback, in whatever form suits it (JSON text for a whole file, a copy of the tags
+ * for the journal, which compares it with the data to write only what changed).
+ */
+export interface ShardAdapter<T, S = unknown> extends Adapter<T> {
+  /** The file, for error messages. */
+  readonly path: string;
+  /** A copy of `data` as it is now, unaffected by later changes to `data`. */
+  snapshot(data: T): S;
+  /** The data a snapshot holds, as a new object (the snapshot stays as it was). */
+  restore(snapshot: S): T;
+  /** Called once by the Shard that reads and writes through this adapter. */
+  attach?(shard: SavedData<S>): void;
+}
 
 export interface Shard<T> {
   readonly path: string;
   /** The current value. Read it freely; change it only inside update(). */
   readonly data: T;
-  /** Whether the file was on disk when the shard was opened. */
+  /** Whether the file (or its journalled content) was there when the shard was opened. */
   readonly exists: boolean;
   /**
    * Applies `mutate` to `data` at once, then resolves when a save including it is on
@@ -25,27 +52,35 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-/** Updates applied in memory that the next save will carry, and the state (as JSON) before them. */
-interface Batch {
-  before: string;
+/** Updates applied in memory that the next write will carry, and the state before them. */
+interface Batch<S> {
+  before: S;
   waiters: Waiter[];
 }
 
-class LowShard<T> implements Shard<T> {
-  readonly path: string;
+class LowShard<T, S> implements Shard<T>, SavedData<S> {
   readonly exists: boolean;
   readonly #db: Low<T>;
-  readonly #file: DurableJSONFile<T>;
-  /** `data` as JSON, as of the last update: the state to roll back to, and what the next save writes. */
-  #text: string | null = null;
-  #pending: Batch | null = null;
-  #saving = false;
+  readonly #adapter: ShardAdapter<T, S>;
+  #pending: Batch<S> | null = null;
+  /** The batch being written. */
+  #writing: Batch<S> | null = null;
 
-  constructor(path: string, db: Low<T>, file: DurableJSONFile<T>, exists: boolean) {
-    this.path = path;
+  constructor(db: Low<T>, adapter: ShardAdapter<T, S>, exists: boolean) {
     this.#db = db;
-    this.#file = file;
+    this.#adapter = adapter;
     this.exists = exists;
+    adapter.attach?.(this);
+  }
+
+  saved(): S {
+    // A batch's `before` is the data as the save before it left it.
+    const batch = this.#writing ?? this.#pending;
+    return batch ? batch.before : this.#adapter.snapshot(this.#db.data);
+  }
+
+  get path(): string {
+    return this.#adapter.path;
   }
 
   get data(): T {
@@ -53,75 +88,74 @@ class LowShard<T> implements Shard<T> {
   }
 
   update(mutate: (data: T) => void): Promise<void> {
-    // The JSON of the state before, to roll back a throwing mutator exactly without undoing
-    // other callers' queued changes. The save needs the JSON after anyway, so each update
-    // serialises once (a deep copy per update cost twice that).
-    const before = this.#text ?? JSON.stringify(this.#db.data);
+    // The state before, to roll back a throwing mutator exactly without undoing other callers'
+    // queued changes.
+    const before = this.#adapter.snapshot(this.#db.data);
     try {
       const result: unknown = mutate(this.#db.data);
       if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
         throw new TypeError(`${this.path}: update() mutators must be synchronous`);
       }
     } catch (error) {
-      this.#restore(before);
+      this.#db.data = this.#adapter.restore(before);
       return Promise.reject(error);
     }
-    this.#text = JSON.stringify(this.#db.data);
     return new Promise((resolve, reject) => {
       this.#pending ??= { before, waiters: [] };
       this.#pending.waiters.push({ resolve, reject });
-      if (!this.#saving) void this.#save();
+      if (!this.#writing) void this.#save();
     });
   }
 
-  /** One save at a time; updates made during a save go out together in the next one. */
+  /** One write at a time; updates made during a write go out together in the next one. */
   async #save(): Promise<void> {
-    this.#saving = true;
     for (let batch = this.#pending; batch !== null; batch = this.#pending) {
       this.#pending = null;
+      this.#writing = batch;
       try {
-        await this.#file.write(this.#db.data, this.#text ?? undefined);
+        await this.#db.write();
       } catch (error) {
-        const queued = this.#pending as Batch | null;
+        const queued = this.#pending as Batch<S> | null;
         this.#pending = null;
-        this.#restore(batch.before);
+        this.#writing = null;
+        this.#db.data = this.#adapter.restore(batch.before);
         for (const waiter of [...batch.waiters, ...(queued?.waiters ?? [])]) waiter.reject(error);
-        break;
+        return;
       }
+      this.#writing = null;
       for (const waiter of batch.waiters) waiter.resolve();
     }
-    this.#saving = false;
   }
-
-  #restore(text: string): void {
-    // Our own serialisation of data that was valid: parsed back, not re-validated.
-    this.#db.data = JSON.parse(text);
-    this.#text = text;
-  }
-}
-
-export interface ShardOptions {
-  /** Saves go to this log, which brings the file up to date later (journal.ts). */
-  log?: WriteAheadLog;
-  /**
-   * The content to use instead of the file's (a read-only reader's view of a journalled file
-   * whose latest content is in the journal); validated by `parse` all the same.
-   */
-  content?: unknown;
 }
 
 /**
- * Opens the JSON file at `path`, validated by `parse`. An absent file starts as
- * `initial()` and is first written by the first update(); a corrupt or invalid
- * file rejects with a StorageError naming it (and is left as it is).
+ * Opens the file behind `adapter` through lowdb: `initial()` is lowdb's default data, kept when
+ * there is no file, which is then first written by the first update(). A corrupt or invalid file
+ * rejects with a StorageError naming it (and is left as it is).
  */
-export async function openShard<T>(
-  path: string,
-  parse: (d: unknown) => T,
-  initial: () => T,
-  options: ShardOptions = {},
-): Promise<Shard<T>> {
-  const file = new DurableJSONFile(path, parse, options.log);
-  const stored = 'content' in options ? file.parse(options.content) : await file.read();
-  return new LowShard(path, new Low(file, stored ?? initial()), file, stored !== null);
+export async function openShardWith<T, S>(adapter: ShardAdapter<T, S>, initial: () => T): Promise<Shard<T>> {
+  const fallback = initial();
+  const db = new Low<T>(adapter, fallback);
+  await db.read();
+  return new LowShard(db, adapter, db.data !== fallback);
+}
+
+/**
+ * Opens a file that must exist (one just listed in its folder). lowdb's Low takes its default data
+ * before it reads, and such a file has none: its data is read through the same adapter first.
+ */
+export async function readShardWith<T, S>(adapter: ShardAdapter<T, S>): Promise<Shard<T>> {
+  const data = await adapter.read();
+  if (data === null) throw new StorageError(adapter.path, `${adapter.path} disappeared while it was being read`);
+  return new LowShard(new Low<T>(adapter, data), adapter, true);
+}
+
+/** A JSON file rewritten whole on every save, validated by `parse` (see openShardWith). */
+export function openShard<T>(path: string, parse: (d: unknown) => T, initial: () => T): Promise<Shard<T>> {
+  return openShardWith(new DurableJSONFile(path, parse), initial);
+}
+
+/** A JSON file that must exist, validated by `parse` (see readShardWith). */
+export function readShard<T>(path: string, parse: (d: unknown) => T): Promise<Shard<T>> {
+  return readShardWith(new DurableJSONFile(path, parse));
 }

@@ -12,14 +12,17 @@
 //   journal/<n>.log                    tag saves not yet written to their shard (journal.ts)
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import { parseCodebook } from '../core/codebook.js';
 import { RuleError } from '../core/spans.js';
 import { annotatorsOf, assignBalanced } from '../core/access.js';
-import { cleanStaleTempFiles, removeDirDurably, removeFileDurably } from './durable-file.js';
-import { Journal, journalSegments, readJournal, type JournalOptions } from './journal.js';
-import { openShard, type Shard } from './shard.js';
+import { cleanStaleTempFiles, readJSONFile, removeDirDurably, removeFileDurably } from './durable-file.js';
+import { Journal, journalSegments, readJournal, readJournalSync, type JournalOptions, type JournalRecord } from './journal.js';
+import { JournalledFile, applyRecords } from './journalled-file.js';
+import { annotationChanges } from './annotation-changes.js';
+import { LoadProgress } from './progress.js';
+import { openShard, openShardWith, readShard, type Shard } from './shard.js';
 import { SessionLog } from './session-log.js';
 import { StoryStore } from './stories.js';
 import {
@@ -34,22 +37,36 @@ import {
 } from './schemas.js';
 
 /** A record that does not exist (any more): the web layer answers 404. */
-export class NotFoundError extends Error {}
+export class NotFoundError extends Error {
+  readonly status = 404;
+  readonly refusal = true;
+}
+
+/** The codebook a project gets when it names none. */
+export const DEFAULT_CODEBOOK = 'framing';
+
+/** A project's codebook is neither stored nor the default: the data folder is damaged. */
+export class MissingCodebookError extends Error {}
 
 // Random bytes are drawn 4 KB at a time (as crypto.randomUUID does): a call per id costs more
 // than the rest of making a tag.
 let idPool = Buffer.alloc(0);
 let idOffset = 0;
 
-/** A new random id: 9 bytes from the CSPRNG, 12 characters of base64url. */
+/**
+ * A new random id: 9 bytes from the CSPRNG, 12 characters of base64url, never starting with `-`
+ * (one id in 64 would, and a command line takes it for an option): such a draw is drawn again.
+ */
 export function newId(): string {
-  if (idOffset + 9 > idPool.length) {
-    idPool = randomBytes(4096);
-    idOffset = 0;
+  for (;;) {
+    if (idOffset + 9 > idPool.length) {
+      idPool = randomBytes(4096);
+      idOffset = 0;
+    }
+    const id = idPool.toString('base64url', idOffset, idOffset + 9);
+    idOffset += 9;
+    if (!id.startsWith('-')) return id;
   }
-  const id = idPool.toString('base64url', idOffset, idOffset + 9);
-  idOffset += 9;
-  return id;
 }
 
 function checkId(value: string, what: string): string {
@@ -66,16 +83,50 @@ async function listDir(dir: string): Promise<string[]> {
   }
 }
 
-/** Runs `task` over `items` with at most `limit` in flight (start-up reads thousands of shards). */
+/**
+ * Runs `task` over `items` with at most `limit` in flight (start-up reads thousands of shards),
+ * letting the event loop turn every few milliseconds: the server answers ("starting …") meanwhile.
+ */
 async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>) {
   let next = 0;
+  let turned = performance.now();
   const worker = async () => {
     while (next < items.length) {
       const item = items[next++];
       if (item !== undefined) await task(item);
+      if (performance.now() - turned > 10) {
+        turned = performance.now();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** One annotator's empty annotation of one article: a tag shard before its first save. */
+function emptyAnnotation(articleId: string, annotatorId: string): AnnotationFile {
+  return { schemaVersion: 1, data: { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' } };
+}
+
+/** The article and annotator of a tag shard's path (tags/<articleId>/<annotatorId>.json), if it is one. */
+function tagShardOf(dataDir: string, path: string): { articleId: string; annotatorId: string } | null {
+  const parts = relative(join(dataDir, 'tags'), path).split(sep);
+  const [articleId, name] = parts;
+  if (parts.length !== 2 || articleId === undefined || !name?.endsWith('.json')) return null;
+  const annotatorId = name.slice(0, -'.json'.length);
+  return ID.test(articleId) && ID.test(annotatorId) ? { articleId, annotatorId } : null;
+}
+
+/**
+ * Every file with records in the journal of `dataDir`, with the content the next start would read
+ * for it (its records put over the file). For tools and tests; the journal holds tag shards only.
+ */
+export function journalledFiles(dataDir: string): Map<string, unknown> {
+  const files = new Map<string, unknown>();
+  for (const [path, records] of readJournalSync(dataDir).records) {
+    files.set(path, applyRecords(annotationChanges, readJSONFile(path, parse.annotation), records));
+  }
+  return files;
 }
 
 export class Store {
@@ -102,6 +153,11 @@ export class Store {
   readonly #saving = new Map<string, Set<Promise<void>>>();
   /** Where tag saves go first (group commit); null for a read-only store. */
   readonly #journal: Journal | null;
+  /**
+   * The checkpoint a start runs once the tags are loaded, when it put records left by a crash over
+   * the shards (so that the journal does not grow from crash to crash); resolved otherwise.
+   */
+  afterReplay: Promise<void> = Promise.resolve();
 
   private constructor(
     dataDir: string,
@@ -122,21 +178,22 @@ export class Store {
     this.stories = new StoryStore(dataDir);
   }
 
-  /** Reads every file under `dataDir` once; a corrupt file rejects with its path in the message. */
   /**
+   * Reads every file under `dataDir` once; a corrupt file rejects with its path in the message.
    * `readOnly` is for commands that only read while a server may be running: they leave the
-   * server's temporary files alone and write nothing.
+   * server's temporary files alone and write nothing. `progress` follows the start.
    */
   static async open(
     dataDir: string,
     shippedCodebooks: Codebook[],
-    options: { readOnly?: boolean; journal?: JournalOptions } = {},
+    options: { readOnly?: boolean; journal?: JournalOptions; progress?: LoadProgress } = {},
   ): Promise<Store> {
     const file = (name: string) => join(dataDir, name);
     const clean = options.readOnly ? async () => 0 : cleanStaleTempFiles;
+    const progress = options.progress ?? new LoadProgress();
     await clean(dataDir);
     // A crash may have left saves in the journal only: they are put over the shards read below.
-    const opened = options.readOnly ? null : await Journal.open(dataDir, options.journal);
+    const opened = options.readOnly ? null : await Journal.open(dataDir, options.journal, progress);
     const journal = opened?.journal ?? null;
     const store = new Store(dataDir, {
       instance: await openShard(file('instance.json'), parse.instance, () => ({
@@ -158,9 +215,15 @@ export class Store {
     await store.#loadCodebooks(clean);
     await store.#loadArticles(clean);
     await store.stories.load({ readOnly: options.readOnly });
-    const loadTags = opened ? store.#loadTags(clean, opened.files) : store.#loadTagsBesideServer();
+    const loadTags = opened ? store.#loadTags(clean, opened.contents.records, progress) : store.#loadTagsBesideServer();
     store.ready = loadTags.then(() => {
       store.#tagsLoaded = true;
+      progress.finish();
+      if (journal && opened && opened.contents.segments.length > 0) {
+        store.afterReplay = journal.checkpointNow();
+        // Awaited by whoever cares (the server logs a failure); the journal stays until a later one.
+        store.afterReplay.catch(() => {});
+      }
     });
     // Whoever opens the store awaits `ready` (or handles its failure); never an unhandled rejection.
     store.ready.catch(() => {});
@@ -172,9 +235,7 @@ export class Store {
     await clean(dir);
     for (const name of await listDir(dir)) {
       if (!name.endsWith('.json')) continue;
-      const shard = await openShard(join(dir, name), parseCodebookFile, () => {
-        throw new Error('unreachable');
-      });
+      const shard = await readShard(join(dir, name), parseCodebookFile);
       const { schemaVersion: _, ...codebook } = shard.data;
       this.#codebooks.set(codebook.id, codebook);
     }
@@ -185,15 +246,20 @@ export class Store {
     await clean(articlesDir);
     const names = (await listDir(articlesDir)).filter((n) => n.endsWith('.json'));
     await eachLimited(names, 32, async (name) => {
-      const shard = await openShard(join(articlesDir, name), parse.article, () => {
-        throw new Error('unreachable');
-      });
+      const shard = await readShard(join(articlesDir, name), parse.article);
       this.#articles.set(shard.data.data.id, shard);
     });
   }
 
-  /** The shards, with `journalled` content (newer than the files) put over them. */
-  async #loadTags(clean: ((dir: string) => Promise<number>) | null, journalled: Map<string, unknown>) {
+  /**
+   * The tag shards, each with the journal's `records` for it (newer than the file) put over it.
+   * The records are taken out of `records` as they are used.
+   */
+  async #loadTags(
+    clean: ((dir: string) => Promise<number>) | null,
+    records: Map<string, JournalRecord[]>,
+    progress: LoadProgress | null,
+  ) {
     const tagsDir = join(this.dataDir, 'tags');
     const files: { articleId: string; path: string }[] = [];
     // A deletion interrupted by a crash leaves its folder renamed aside: finish removing it.
@@ -212,12 +278,28 @@ export class Store {
         if (name.endsWith('.json')) files.push({ articleId, path: join(dir, name) });
       }
     }
+    progress?.tagFiles(files.length);
     await eachLimited(files, 32, async ({ articleId, path }) => {
-      if (journalled.has(resolve(path))) return;
-      const shard = await openShard(path, parse.annotation, unreachable, { log: this.#journal ?? undefined });
+      const absolute = resolve(path);
+      const own = records.get(absolute);
+      records.delete(absolute);
+      const annotatorId = basename(path, '.json');
+      const shard = await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] });
       this.#addAnnotationShard(articleId, path, shard);
+      progress?.tagFileLoaded();
     });
-    for (const [path, content] of journalled) await this.#overlay(path, content);
+    // Shards that exist in the journal only (created since the last checkpoint).
+    for (const [path, own] of records) await this.#overlay(path, own);
+  }
+
+  #openAnnotationShard(
+    path: string,
+    articleId: string,
+    annotatorId: string,
+    options: { records?: JournalRecord[]; content?: AnnotationFile | null } = {},
+  ): Promise<Shard<AnnotationFile>> {
+    const file = new JournalledFile(path, annotationChanges, this.#journal, options);
+    return openShardWith(file, () => emptyAnnotation(articleId, annotatorId));
   }
 
   #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>): void {
@@ -229,36 +311,44 @@ export class Store {
 
   /**
    * A read-only store beside a running server: the latest tags may be in the server's journal
-   * only. Shards read while a checkpoint deletes segments may miss a save that was in the
+   * only. The journal is read after the shards (a record is never older than the file it is put
+   * over); shards read while a checkpoint deletes segments may miss a save that was in the
    * journal before and in its shard only after the read, so then it reads again.
    */
   async #loadTagsBesideServer(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const before = journalSegments(this.dataDir);
       this.#annotations.clear();
-      await this.#loadTags(null, new Map());
-      const journal = readJournal(this.dataDir);
+      await this.#loadTags(null, new Map(), null);
+      const journal = await readJournal(this.dataDir);
       if (before.every((segment) => journal.segments.includes(segment))) {
-        for (const [path, content] of journal.files) await this.#overlay(path, content);
-        return;
+        try {
+          for (const [path, records] of journal.records) await this.#overlay(path, records);
+          return;
+        } catch (error) {
+          // Records that do not fit the shards read: a checkpoint came in between (segments
+          // created and deleted while the shards were read); read again. Otherwise, damage.
+          const now = journalSegments(this.dataDir);
+          if (now.length === journal.segments.length && now.every((segment, i) => segment === journal.segments[i])) throw error;
+        }
       }
       if (attempt === 5) throw new Error(`${join(this.dataDir, 'journal')}: the running server kept checkpointing while the tags were read; try again`);
     }
   }
 
   /**
-   * Puts a journalled annotation over the one read from its file. The journal forgets content
-   * that is no tag shard of an existing article (the article was deleted before a crash).
+   * Puts journalled records over the annotation read from its file (or over none). The journal
+   * forgets records for what is no tag shard of an existing article (deleted before a crash).
    */
-  async #overlay(path: string, content: unknown): Promise<void> {
-    const parts = relative(join(this.dataDir, 'tags'), path).split(sep);
-    const [articleId, name] = parts;
-    if (parts.length !== 2 || articleId === undefined || !name?.endsWith('.json') || !this.#articles.has(articleId)) {
+  async #overlay(path: string, records: JournalRecord[]): Promise<void> {
+    const shard = tagShardOf(this.dataDir, path);
+    if (shard === null || !this.#articles.has(shard.articleId)) {
       await this.#journal?.forget(path);
       return;
     }
-    const shard = await openShard(path, parse.annotation, unreachable, { content, log: this.#journal ?? undefined });
-    this.#addAnnotationShard(articleId, path, shard);
+    const read = this.#annotations.get(shard.articleId)?.get(shard.annotatorId);
+    const opened = await this.#openAnnotationShard(path, shard.articleId, shard.annotatorId, { records, content: read?.data ?? null });
+    this.#addAnnotationShard(shard.articleId, path, opened);
   }
 
   /** Writes every journalled save to its shard file (the journal does this by itself, too). */
@@ -315,6 +405,13 @@ export class Store {
 
   codebooks(): Codebook[] {
     return [...this.#codebooks.values()];
+  }
+
+  /** The codebook a project (or activity) uses; the default one if its own is gone. */
+  codebookOf(project: { codebookId: string }): Codebook {
+    const codebook = this.#codebooks.get(project.codebookId) ?? this.#codebooks.get(DEFAULT_CODEBOOK);
+    if (!codebook) throw new MissingCodebookError(`Codebook "${project.codebookId}" is missing, and so is the default "${DEFAULT_CODEBOOK}".`);
+    return codebook;
   }
 
   /** Stores a new codebook; an id already in use is refused (codebooks are never overwritten). */
@@ -455,12 +552,7 @@ export class Store {
     let shard = byAnnotator.get(annotatorId);
     if (!shard) {
       const path = join(this.dataDir, 'tags', articleId, `${annotatorId}.json`);
-      shard = await openShard(
-        path,
-        parse.annotation,
-        () => ({ schemaVersion: 1 as const, data: { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' } }),
-        { log: this.#journal ?? undefined },
-      );
+      shard = await this.#openAnnotationShard(path, articleId, annotatorId);
       // Another request may have opened it while we awaited: keep the first.
       shard = byAnnotator.get(annotatorId) ?? shard;
       byAnnotator.set(annotatorId, shard);
@@ -475,10 +567,6 @@ export class Store {
 
 /** An uploaded codebook is stored as the same JSON a researcher uploads (schemaVersion included). */
 type CodebookFile = Codebook & { schemaVersion: 1 };
-
-function unreachable(): never {
-  throw new Error('unreachable: the file exists');
-}
 
 function parseCodebookFile(d: unknown): CodebookFile {
   return { schemaVersion: 1, ...parseCodebook(d) };

@@ -13,9 +13,8 @@ import { createUser } from '../../server/accounts/users.js';
 import { adoptOrphanProjects } from '../../server/demo/seed.js';
 import { openData } from '../../server/commands/serve.js';
 import type { Role } from '../../server/storage/schemas.js';
-import type { Store } from '../../server/storage/store.js';
+import { journalledFiles, type Store } from '../../server/storage/store.js';
 import { ActivityStore } from '../../server/storage/activities.js';
-import { readJournal } from '../../server/storage/journal.js';
 import { serverFor } from '../../server/web/http-server.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -137,13 +136,13 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
     }
   };
   await walk(dir);
-  for (const [path, content] of readJournal(dir).files) files.set(relative(dir, path), JSON.stringify(content));
+  for (const [path, content] of journalledFiles(dir)) files.set(relative(dir, path), JSON.stringify(content));
   return files;
 }
 
 /** A stored file's content as a restart would see it (its journalled content, if newer). */
 export async function storedText(dir: string, name: string): Promise<string> {
-  const journalled = readJournal(dir).files.get(join(dir, name));
+  const journalled = journalledFiles(dir).get(join(dir, name));
   return journalled === undefined ? readFile(join(dir, name), 'utf8') : JSON.stringify(journalled);
 }
 

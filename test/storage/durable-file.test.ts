@@ -92,9 +92,9 @@ describe('DurableJSONFile', () => {
     expect(await readdir(join(dir, 'deep', 'er'))).toEqual(['a.json']);
   });
 
-  test('concurrent writes coalesce to the newest data and all resolve', async () => {
+  test('concurrent writes of one file take turns: all resolve and the last one stays', async () => {
     const path = join(dir, 'c.json');
-    // Two adapters on one file share its queue.
+    // Not coalesced here (a Shard does that); two adapters on one file still take turns.
     const files = [new DurableJSONFile(path, parseList), new DurableJSONFile(path, parseList)];
     await Promise.all(
       Array.from({ length: 200 }, (_, i) => files[i % 2]!.write({ schemaVersion: 1, items: [String(i)] })),

@@ -1,15 +1,14 @@
-// The tag-save journal on a real temporary folder: group commit, replay after a crash, torn and
-// corrupt segments, checkpoints, and a read-only reader beside a running writer.
+// The tag-save journal on a real temporary folder: record framing and checksums, group commit,
+// replay after a crash, torn and damaged segments, failed appends taken back, checkpoints, the
+// size limit, and a read-only reader beside a running writer.
 import { constants } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, readdir, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal, readJournal } from '../../server/storage/journal.js';
-import { StorageError } from '../../server/storage/durable-file.js';
-import { Store } from '../../server/storage/store.js';
-import type { Tag } from '../../server/core/model.js';
-import { addTag } from '../../server/core/spans.js';
+import { Journal, encodeRecord, readJournalSync, type SegmentFile } from '../../server/storage/journal.js';
+import { StorageError, StorageFullError } from '../../server/storage/durable-file.js';
 
 let dir = '';
 beforeEach(async () => {
@@ -22,13 +21,44 @@ afterEach(async () => {
 const segments = async () => (await readdir(join(dir, 'journal')).catch(() => [])).sort();
 const file = (name: string) => join(dir, 'tags', 'a1', name);
 const read = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as unknown;
+const segment = (n: number) => join(dir, 'journal', `${String(n).padStart(8, '0')}.log`);
+
+/** Appends a record of the whole content `value` for `path`. */
+function put(journal: Journal, path: string, value: unknown): Promise<void> {
+  const text = JSON.stringify(value);
+  return journal.append(path, 'full', text, () => text);
+}
+
+/** What a restart would find for each file: its last whole-content record. */
+function lastContents(): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [path, records] of readJournalSync(dir).records) out.set(path, records.at(-1)?.body);
+  return out;
+}
+
+/** A segment's bytes made of these records (each `{path, full}`). */
+function segmentOf(...records: { path: string; full: unknown }[]): Buffer {
+  return Buffer.concat(records.map((r) => encodeRecord(JSON.stringify(r))));
+}
+
+describe('journal records', () => {
+  it('carry their length and a CRC-32 of the payload', () => {
+    const payload = '{"path":"tags/a1/u1.json","full":{"n":"ü"}}';
+    const record = encodeRecord(payload);
+    const bytes = Buffer.byteLength(payload);
+    expect(record.toString('latin1', 0, 18)).toBe(`${bytes.toString(16).padStart(8, '0')} ${crc32(payload).toString(16).padStart(8, '0')} `);
+    expect(record.subarray(18, 18 + bytes).toString()).toBe(payload);
+    expect(record.at(-1)).toBe(0x0a);
+    expect(record.length).toBe(18 + bytes + 1);
+  });
+});
 
 describe('the journal', () => {
   it('acknowledges an append once it is in the segment, and leaves the file for a checkpoint', async () => {
     const { journal } = await Journal.open(dir);
-    await journal.append(file('u1.json'), JSON.stringify({ n: 1 }));
+    await put(journal, file('u1.json'), { n: 1 });
     expect(await segments()).toEqual(['00000001.log']);
-    expect(readJournal(dir).files.get(file('u1.json'))).toEqual({ n: 1 });
+    expect(lastContents().get(file('u1.json'))).toEqual({ n: 1 });
     await expect(readFile(file('u1.json'), 'utf8')).rejects.toThrow(/ENOENT/);
     expect(journal.pending).toBe(1);
 
@@ -42,11 +72,11 @@ describe('the journal', () => {
   // fdatasync after each write was the other way; O_DSYNC saves a turn of the event loop per append.
   it.runIf(process.platform === 'linux')('appends with synchronous data writes (O_DSYNC on the open segment)', async () => {
     const { journal } = await Journal.open(dir);
-    await journal.append(file('u1.json'), '{"n":1}');
-    const segment = join(await realpath(dir), 'journal', '00000001.log');
+    await put(journal, file('u1.json'), { n: 1 });
+    const path = join(await realpath(dir), 'journal', '00000001.log');
     const flags: number[] = [];
     for (const fd of await readdir('/proc/self/fd')) {
-      if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) !== segment) continue;
+      if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) !== path) continue;
       const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
       flags.push(Number.parseInt(/^flags:\s*([0-7]+)/m.exec(info)?.[1] ?? '0', 8));
     }
@@ -55,33 +85,42 @@ describe('the journal', () => {
     await journal.close();
   });
 
-  it('writes concurrent appends together and keeps the last content per file', async () => {
+  it('writes concurrent appends together and keeps every record in order', async () => {
     const { journal } = await Journal.open(dir);
-    await Promise.all(Array.from({ length: 200 }, (_, i) => journal.append(file(`u${i % 10}.json`), JSON.stringify({ n: i }))));
-    const lines = (await readFile(join(dir, 'journal', '00000001.log'), 'utf8')).trim().split('\n');
+    await Promise.all(Array.from({ length: 200 }, (_, i) => put(journal, file(`u${i % 10}.json`), { n: i })));
+    const lines = (await readFile(segment(1), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(200);
-    const files = readJournal(dir).files;
-    expect(files.size).toBe(10);
-    for (let k = 0; k < 10; k++) expect(files.get(file(`u${k}.json`))).toEqual({ n: 190 + k });
+    const records = readJournalSync(dir).records;
+    expect(records.size).toBe(10);
+    for (let k = 0; k < 10; k++) {
+      expect(records.get(file(`u${k}.json`))?.map((r) => r.body)).toEqual(Array.from({ length: 20 }, (_, j) => ({ n: k + 10 * j })));
+    }
     await journal.close();
     for (let k = 0; k < 10; k++) expect(await read(file(`u${k}.json`))).toEqual({ n: 190 + k });
     expect(await segments()).toEqual([]);
   });
 
-  it('reads what a crashed process left, dropping a record cut short at the end, and checkpoints it', async () => {
+  it('reads what a crashed process left, dropping a record cut short at the end, and checkpoints what it is handed back', async () => {
     await mkdir(join(dir, 'journal'));
-    const records = [
-      { path: 'tags/a1/u1.json', data: { n: 1 } },
-      { path: 'tags/a1/u2.json', data: { n: 2 } },
-      { path: 'tags/a1/u1.json', data: { n: 3 } },
-    ];
-    await writeFile(join(dir, 'journal', '00000004.log'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    await writeFile(join(dir, 'journal', '00000005.log'), `${JSON.stringify({ path: 'tags/a1/u2.json', data: { n: 4 } })}\n{"path":"tags/a1/u1.json","da`);
-    const { journal, files } = await Journal.open(dir);
-    expect(files).toEqual(new Map([[file('u1.json'), { n: 3 }], [file('u2.json'), { n: 4 }]]));
+    await writeFile(
+      segment(4),
+      segmentOf({ path: 'tags/a1/u1.json', full: { n: 1 } }, { path: 'tags/a1/u2.json', full: { n: 2 } }, { path: 'tags/a1/u1.json', full: { n: 3 } }),
+    );
+    const cut = encodeRecord(JSON.stringify({ path: 'tags/a1/u1.json', full: { n: 99 } }));
+    await writeFile(segment(5), Buffer.concat([segmentOf({ path: 'tags/a1/u2.json', full: { n: 4 } }), cut.subarray(0, cut.length - 5)]));
+    const { journal, contents } = await Journal.open(dir);
+    expect(contents.segments).toEqual([4, 5]);
+    const last = new Map([...contents.records].map(([path, records]) => [path, records.at(-1)]));
+    expect(last.get(file('u1.json'))).toMatchObject({ body: { n: 3 }, segmentNumber: 4, offset: segmentOf(
+      { path: 'tags/a1/u1.json', full: { n: 1 } }, { path: 'tags/a1/u2.json', full: { n: 2 } },
+    ).length });
+    expect(last.get(file('u2.json'))).toMatchObject({ body: { n: 4 }, segmentNumber: 5, offset: 0 });
+    // Whoever reads the files hands their new content back; the next checkpoint writes it.
+    journal.adopt(file('u1.json'), () => '{"n":3}', 4);
+    journal.adopt(file('u2.json'), () => '{"n":4}', 4);
     expect(journal.pending).toBe(2);
-    // Numbering goes on after the segments left behind, which the next checkpoint writes and deletes.
-    await journal.append(file('u3.json'), '{"n":5}');
+    // Numbering goes on after the segments left behind, which the next checkpoint deletes.
+    await put(journal, file('u3.json'), { n: 5 });
     expect(await segments()).toEqual(['00000004.log', '00000005.log', '00000006.log']);
     await journal.checkpoint();
     expect(await read(file('u1.json'))).toEqual({ n: 3 });
@@ -91,32 +130,58 @@ describe('the journal', () => {
     await journal.close();
   });
 
-  it('refuses to start on a corrupt record that is not the last, naming the segment and changing nothing', async () => {
+  it.each([
+    ['inside the header', (r: Buffer) => r.subarray(0, 11)],
+    ['inside the payload', (r: Buffer) => r.subarray(0, 40)],
+    ['just before the newline', (r: Buffer) => r.subarray(0, r.length - 1)],
+    ['and left NUL bytes behind', (r: Buffer) => Buffer.concat([r.subarray(0, 30), Buffer.alloc(4096)])],
+  ])('takes a last record cut short %s for a write never acknowledged', async (_, cut) => {
     await mkdir(join(dir, 'journal'));
-    const segment = join(dir, 'journal', '00000001.log');
-    const text = `${JSON.stringify({ path: 'tags/a1/u1.json', data: { n: 1 } })}\nnot json\n${JSON.stringify({ path: 'tags/a1/u1.json', data: { n: 2 } })}\n`;
-    await writeFile(segment, text);
-    const opening = Journal.open(dir);
-    await expect(opening).rejects.toThrow(StorageError);
-    await expect(Journal.open(dir)).rejects.toThrow(`${segment} is corrupt (line 2`);
-    expect(await readFile(segment, 'utf8')).toBe(text);
+    const last = encodeRecord(JSON.stringify({ path: 'tags/a1/u1.json', full: { n: 2 } }));
+    await writeFile(segment(1), Buffer.concat([segmentOf({ path: 'tags/a1/u1.json', full: { n: 1 } }), cut(last)]));
+    const records = readJournalSync(dir).records.get(file('u1.json')) ?? [];
+    // Cut just before its newline, the record is whole, and its checksum says so.
+    expect(records.map((r) => r.body)).toEqual(_ === 'just before the newline' ? [{ n: 1 }, { n: 2 }] : [{ n: 1 }]);
+  });
+
+  // Issue 14: a complete record with one bad byte was taken for a torn write and dropped, and with
+  // it an acknowledged save.
+  it.each([
+    ['in the payload of the last record', (b: Buffer, last: number) => (b[last + 30] = 'X'.charCodeAt(0))],
+    ['in the newline ending the last record', (b: Buffer) => (b[b.length - 1] = 0x20)],
+    ['in the length of the last record', (b: Buffer, last: number) => (b[last + 7] = b[last + 7] === 0x31 ? 0x32 : 0x31)],
+    ['in the checksum of the last record', (b: Buffer, last: number) => (b[last + 10] = b[last + 10] === 0x31 ? 0x32 : 0x31)],
+    ['in the payload of the first record', (b: Buffer) => (b[25] = 'X'.charCodeAt(0))],
+    ['that makes a newline inside a record', (b: Buffer) => (b[30] = 0x0a)],
+  ])('refuses to start on a bad byte %s, naming the segment and the offset and changing nothing', async (_, damage) => {
+    await mkdir(join(dir, 'journal'));
+    const first = segmentOf({ path: 'tags/a1/u1.json', full: { n: 1 } });
+    const bytes = Buffer.concat([first, segmentOf({ path: 'tags/a1/u1.json', full: { n: 2 } })]);
+    damage(bytes, first.length);
+    await writeFile(segment(3), bytes);
+    const error: unknown = await Journal.open(dir).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).path).toBe(segment(3));
+    expect((error as StorageError).message).toMatch(new RegExp(`^${segment(3)} is damaged at byte (0|${first.length}) \\(`));
+    expect((error as StorageError).message).toMatch(/left untouched/);
+    expect(await readFile(segment(3))).toEqual(bytes);
     await expect(readFile(file('u1.json'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it('refuses a record naming a file outside the data folder', async () => {
     await mkdir(join(dir, 'journal'));
-    await writeFile(join(dir, 'journal', '00000001.log'), `${JSON.stringify({ path: '../escape.json', data: {} })}\n`);
+    await writeFile(segment(1), segmentOf({ path: '../escape.json', full: {} }));
     await expect(Journal.open(dir)).rejects.toThrow(/outside the data folder/);
     const { journal } = await Journal.open(join(dir, 'other'));
-    await expect(journal.append(join(dir, 'escape.json'), '{}')).rejects.toThrow(/outside the data folder/);
+    await expect(put(journal, join(dir, 'escape.json'), {})).rejects.toThrow(/outside the data folder/);
     await journal.close();
   });
 
   it('checkpoints by itself when a segment is full, while saves go on', async () => {
     const { journal } = await Journal.open(dir, { segmentBytes: 2048 });
-    for (let i = 0; i < 100; i++) await journal.append(file(`u${i % 7}.json`), JSON.stringify({ n: i, pad: 'x'.repeat(100) }));
+    for (let i = 0; i < 100; i++) await put(journal, file(`u${i % 7}.json`), { n: i, pad: 'x'.repeat(100) });
     await journal.checkpoint();
-    await journal.append(file('u0.json'), JSON.stringify({ n: 'last' }));
+    await put(journal, file('u0.json'), { n: 'last' });
     expect((await segments()).length).toBe(1);
     expect(journal.pending).toBe(1);
     // Files not saved since the checkpoint are up to date on their own.
@@ -125,19 +190,55 @@ describe('the journal', () => {
     expect(await read(file('u0.json'))).toEqual({ n: 'last' });
   });
 
+  // Records are changes: a checkpoint that deletes a segment must have written every file with a
+  // record in it, whatever came for that file meanwhile.
+  it('a save during a checkpoint goes to the next segment; the files and that segment hold everything', async () => {
+    const { journal } = await Journal.open(dir);
+    await put(journal, file('u1.json'), { n: 1 });
+    const checkpoint = journal.checkpoint();
+    await new Promise((r) => setImmediate(r)); // the checkpoint has closed segment 1
+    await put(journal, file('u1.json'), { n: 2 });
+    await checkpoint;
+    expect(await segments()).toEqual(['00000002.log']);
+    // A crash now: the file, with the records left put over it, is the latest save.
+    const left = readJournalSync(dir).records.get(file('u1.json'));
+    expect(left?.map((r) => r.body)).toEqual([{ n: 2 }]);
+    expect(journal.pending).toBeLessThanOrEqual(1);
+    await journal.close();
+    expect(await read(file('u1.json'))).toEqual({ n: 2 });
+  });
+
   it('checkpoints after a quiet spell', async () => {
     const { journal } = await Journal.open(dir, { idleCheckpointMs: 20 });
-    await journal.append(file('u1.json'), '{"n":1}');
-    for (let i = 0; i < 100 && journal.pending > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await put(journal, file('u1.json'), { n: 1 });
+    for (let i = 0; i < 500 && journal.pending > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(journal.pending).toBe(0);
     expect(await read(file('u1.json'))).toEqual({ n: 1 });
     await journal.close();
   });
 
+  it('never lets its segments grow much past maxBytes: appends wait for the checkpoint', async () => {
+    const { journal } = await Journal.open(dir, { segmentBytes: 4096, maxBytes: 3 * 4096 });
+    let largest = 0;
+    const sizes = async () => {
+      let total = 0;
+      for (const name of await segments()) total += (await stat(join(dir, 'journal', name)).catch(() => ({ size: 0 }))).size;
+      return total;
+    };
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => put(journal, file(`u${i}.json`), { round, pad: 'x'.repeat(200) })));
+      largest = Math.max(largest, journal.bytes, await sizes());
+    }
+    // One batch of 10 records (~2.6 KB) may go past the limit before appends wait.
+    expect(largest).toBeLessThan(3 * 4096 + 3000);
+    await journal.close();
+    for (let i = 0; i < 10; i++) expect(await read(file(`u${i}.json`))).toMatchObject({ round: 39 });
+  });
+
   it('forgets the files of a folder being deleted: no checkpoint brings them back', async () => {
     const { journal } = await Journal.open(dir);
-    await journal.append(file('u1.json'), '{"n":1}');
-    await journal.append(join(dir, 'tags', 'a2', 'u1.json'), '{"n":2}');
+    await put(journal, file('u1.json'), { n: 1 });
+    await put(journal, join(dir, 'tags', 'a2', 'u1.json'), { n: 2 });
     await journal.forget(join(dir, 'tags', 'a1'));
     await journal.close();
     expect(await readdir(join(dir, 'tags'))).toEqual(['a2']);
@@ -146,83 +247,71 @@ describe('the journal', () => {
   it('refuses appends once closed', async () => {
     const { journal } = await Journal.open(dir);
     await journal.close();
-    await expect(journal.append(file('u1.json'), '{}')).rejects.toThrow(/closed/);
-  });
-});
-
-describe('the store with its journal', () => {
-  const text = 'Officials allegedly said the reforms were a coup.';
-  const tag = (id: string, start: number): Tag => ({
-    id, articleId: 'a1', annotatorId: 'u1', sentence: 0, start, end: start + 4, category: 'hedge', voice: 'author',
-    intensity: null, note: '', createdAt: '2026-11-30T00:00:00.000Z', updatedAt: '2026-11-30T00:00:00.000Z',
+    await expect(put(journal, file('u1.json'), {})).rejects.toThrow(/closed/);
   });
 
-  async function storeWithArticle() {
-    const store = await Store.open(dir, []);
-    await store.createArticle({
-      id: 'a1', projectId: 'p', title: 'T', source: '', url: '', publishedAt: '', text,
-      sentences: [{ start: 0, end: text.length }], createdAt: '2026-11-30T00:00:00.000Z', createdBy: 'u',
-    });
-    await store.ready;
-    return store;
-  }
-
-  it('a read-only reader beside the running writer sees saves that are in the journal only', async () => {
-    const writer = await storeWithArticle();
-    await writer.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0)));
-    await writer.checkpoint();
-    await writer.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t2', 10)));
-    await writer.updateAnnotation('a1', 'u2', (a) => addTag(a, { ...tag('t3', 20), annotatorId: 'u2' }));
-    expect(await segments()).toHaveLength(1);
-
-    const reader = await Store.open(dir, [], { readOnly: true });
-    await reader.ready;
-    expect(reader.annotation('a1', 'u1').tags.map((t) => t.id)).toEqual(['t1', 't2']);
-    expect(reader.annotation('a1', 'u2').tags.map((t) => t.id)).toEqual(['t3']);
-    // It wrote nothing: the journal is still the writer's.
-    expect(await segments()).toHaveLength(1);
-    await writer.close();
-  });
-
-  it('counts the tags in shard files and in the journal alike, after a restart', async () => {
-    const store = await storeWithArticle();
-    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0)));
-    await store.checkpoint();
-    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t2', 10)));
-    await store.updateAnnotation('a1', 'u2', (a) => addTag(a, { ...tag('t3', 20), annotatorId: 'u2' }));
-    expect(store.tagCount()).toBe(3);
-    // A crash: t1 is in its shard file, t2 and t3 in the journal only.
-    const again = await Store.open(dir, []);
-    await again.ready;
-    expect(again.tagCount()).toBe(3);
-    await again.close();
-  });
-
-  it('tags of an article deleted just before a crash do not come back with the journal', async () => {
-    const store = await storeWithArticle();
-    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0)));
-    await store.removeArticle('a1');
-    // The crash: the journal still holds the save; the next start replays it, then drops it.
-    expect(readJournal(dir).files.size).toBe(1);
-    const again = await Store.open(dir, []);
-    await again.ready;
-    expect(again.article('a1')).toBeUndefined();
-    expect(again.annotations('a1')).toEqual([]);
-    // Its checkpoint does not write them either.
-    await again.close();
-    expect(await readdir(join(dir, 'tags')).catch(() => [])).toEqual([]);
-    expect(await segments()).toEqual([]);
-  });
-});
-
-describe('appending after a torn write', () => {
   it('a segment with a torn end followed by a newer segment replays both', async () => {
     await mkdir(join(dir, 'journal'));
-    await writeFile(join(dir, 'journal', '00000001.log'), `${JSON.stringify({ path: 'tags/a1/u1.json', data: { n: 1 } })}\n{"pa`);
-    await appendFile(join(dir, 'journal', '00000002.log'), `${JSON.stringify({ path: 'tags/a1/u2.json', data: { n: 2 } })}\n`);
-    const { journal } = await Journal.open(dir);
+    const torn = encodeRecord('{"path":"tags/a1/u1.json","full":{"n":0}}').subarray(0, 20);
+    await writeFile(segment(1), Buffer.concat([segmentOf({ path: 'tags/a1/u1.json', full: { n: 1 } }), torn]));
+    await writeFile(segment(2), segmentOf({ path: 'tags/a1/u2.json', full: { n: 2 } }));
+    expect(lastContents()).toEqual(new Map([[file('u1.json'), { n: 1 }], [file('u2.json'), { n: 2 }]]));
+  });
+});
+
+/** Segment files that fail like a full disk: the `failAt`-th write puts only part of its bytes on disk. */
+function failingSegments(failAt: (n: number) => boolean, options: { truncateFails?: boolean } = {}) {
+  let writes = 0;
+  return async (path: string): Promise<SegmentFile> => {
+    const handle = await open(path, 'a');
+    return {
+      async write(buffer: Buffer) {
+        if (!failAt(++writes)) return handle.write(buffer);
+        // What a full disk does: the first part of the batch lands, the rest does not.
+        const { bytesWritten } = await handle.write(buffer.subarray(0, Math.floor(buffer.length * 0.7)));
+        return { bytesWritten };
+      },
+      truncate: async (length: number) => {
+        if (options.truncateFails) throw Object.assign(new Error('EIO: i/o error, ftruncate'), { code: 'EIO' });
+        await handle.truncate(length);
+      },
+      datasync: () => handle.datasync(),
+      close: () => handle.close(),
+    };
+  };
+}
+
+describe('a failed append (issue 14: refused saves came back after a crash)', () => {
+  it('is taken back: the segment is cut to its length before the batch, and its records never replay', async () => {
+    const { journal } = await Journal.open(dir, { openSegment: failingSegments((n) => n === 2) });
+    await put(journal, file('u0.json'), { n: 'acknowledged' });
+    const before = (await stat(segment(1))).size;
+    // 18 saves in one batch, written only in part.
+    const results = await Promise.allSettled(Array.from({ length: 18 }, (_, i) => put(journal, file(`u${i}.json`), { n: `refused ${i}` })));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    const reason = (results[0] as PromiseRejectedResult).reason as unknown;
+    expect(reason).toBeInstanceOf(StorageFullError);
+    expect((reason as StorageFullError).status).toBe(507);
+    expect((await stat(segment(1))).size).toBe(before);
+    // The journal goes on in the same segment.
+    await put(journal, file('u1.json'), { n: 'after' });
+    // A crash now: nothing refused comes back.
+    const replayed = lastContents();
+    expect(replayed).toEqual(new Map([[file('u0.json'), { n: 'acknowledged' }], [file('u1.json'), { n: 'after' }]]));
     await journal.close();
-    expect(await read(file('u1.json'))).toEqual({ n: 1 });
-    expect(await read(file('u2.json'))).toEqual({ n: 2 });
+  });
+
+  it('that cannot be taken back stops the journal: every later save is refused', async () => {
+    const { journal } = await Journal.open(dir, { openSegment: failingSegments((n) => n === 1, { truncateFails: true }) });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (message: string) => errors.push(message);
+    try {
+      await expect(put(journal, file('u1.json'), { n: 1 })).rejects.toBeInstanceOf(StorageFullError);
+    } finally {
+      console.error = original;
+    }
+    expect(errors.join('\n')).toMatch(/could not be taken back/);
+    await expect(put(journal, file('u1.json'), { n: 2 })).rejects.toThrow(/could not be taken back.*no more saves are taken/);
   });
 });

@@ -13,6 +13,7 @@ import { VOICES, VOICE_LABELS } from '../../core/model.js';
 import { categories, findCategory } from '../../core/codebook.js';
 import { RuleError, type Progress } from '../../core/spans.js';
 import { ActivityError } from '../../storage/activities.js';
+import { StorageFullError } from '../../storage/durable-file.js';
 import { newId } from '../../storage/store.js';
 import { describeZodError } from '../errors.js';
 import { emptyForm, parseForm } from '../forms.js';
@@ -94,7 +95,14 @@ export interface EditorSpec {
 
 /** A refusal a user can act on (a duplicate, a closed lesson): the form comes back with it. */
 function isRefusal(error: unknown): error is Error {
-  return error instanceof RuleError || error instanceof ActivityError;
+  return error instanceof RuleError || error instanceof ActivityError || error instanceof StorageFullError;
+}
+
+/** A refused change's status: the user's input 400, a full disk 507 (nothing was saved), a broken rule 409. */
+function refusalStatus(error: Error): number {
+  if (error instanceof InputError) return 400;
+  if (error instanceof StorageFullError) return 507;
+  return 409;
 }
 
 /** Whether the request is the script's (it asks for JSON) rather than a plain form's or link's. */
@@ -268,7 +276,7 @@ export function sentenceEditor(spec: EditorSpec) {
       changed(req, res, place, await change());
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      refused(req, res, place, error instanceof InputError ? 400 : 409, error.message, true, editing);
+      refused(req, res, place, refusalStatus(error), error.message, true, editing);
     }
   }
 
