@@ -31,6 +31,11 @@ import { lesson } from './routes/lesson.js';
 import { projects } from './routes/projects.js';
 import { sentences } from './routes/sentences.js';
 import { summaries } from './routes/summary.js';
+import { stories } from './routes/stories.js';
+import { storyImport } from './routes/story-import.js';
+import { storyLinks } from './routes/story-links.js';
+import { outletProfile } from './routes/outlet-profile.js';
+import { articleDetails } from './routes/article-details.js';
 
 /**
  * The routes that take multipart uploads: each checks the CSRF token after parsing, and before
@@ -40,6 +45,7 @@ const UPLOADS = [
   /^\/projects\/[^/]+\/articles(\/preview)?$/,
   /^\/projects\/[^/]+\/import(\/spans)?$/,
   /^\/projects\/[^/]+\/curation\/import$/,
+  /^\/projects\/[^/]+\/stories\/import$/,
   /^\/codebooks$/,
 ];
 
@@ -134,6 +140,11 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(curationSentences(store));
   app.use(exports(store));
   app.use(articles(store));
+  app.use(articleDetails(store));
+  app.use(storyImport(store));
+  app.use(stories(store));
+  app.use(storyLinks(store));
+  app.use(outletProfile(store));
   app.use(codebooks(store));
   app.use(activityRoutes(store, activities));
   app.use(activityReference(store, activities));

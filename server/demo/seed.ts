@@ -1,5 +1,6 @@
 // The demo a newcomer meets on first start: the Sputnik article on the NATO–Russia talks,
-// imported like any other, in a project that the first researcher account takes over.
+// imported like any other, in a project that the first researcher account takes over; beside
+// it two constructed counterpart articles, and the three as a story (story.ts).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEMO_DIR } from '../paths.js';
@@ -7,6 +8,7 @@ import type { Range } from '../core/model.js';
 import { segment } from '../core/segmentation.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
+import { DEMO_STORY_NOTE, DEMO_STORY_TITLE, demoStoryArticles } from './story.js';
 
 const ARTICLE_FILE = join(DEMO_DIR, 'sputnik-nato-talks.txt');
 /** Not article text: the outlet's name on the first line and the blog's trailing furniture. */
@@ -24,25 +26,26 @@ export async function demoArticle(): Promise<{ title: string; source: string; te
   };
 }
 
-/** Creates the demo project and article once, on a data folder that has no projects yet. */
+/** Creates the demo project, its articles and its story once, on a data folder that has no projects yet. */
 export async function ensureDemo(store: Store): Promise<void> {
   if (store.projects.exists || store.projects.data.data.projects.length > 0) return;
-  const now = new Date().toISOString();
+  const start = Date.now();
+  const now = new Date(start).toISOString();
   const projectId = newId();
-  await store.createArticle({
-    id: newId(),
-    projectId,
-    ...(await demoArticle()),
-    url: '',
-    publishedAt: '',
-    createdAt: now,
-    createdBy: 'system',
-  });
+  const articles = await demoStoryArticles();
+  const ids: string[] = [];
+  // One millisecond apart, so that the project lists the Sputnik article first, as before.
+  for (const [i, { reference: _r, starterReference: _s, ...article }] of articles.entries()) {
+    const id = newId();
+    ids.push(id);
+    await store.createArticle({ id, projectId, ...article, createdAt: new Date(start + i).toISOString(), createdBy: 'system' });
+  }
   await store.projects.update((file) => {
     file.data.projects.push({
       id: projectId,
       name: DEMO_PROJECT_NAME,
-      description: 'A ready-made example: one news article and the default framing codebook. Tag it, then look at the summary.',
+      description:
+        'A ready-made example: a news article, two constructed counterparts about the same meeting (a story to compare outlets), and the default framing codebook. Tag them, then look at the summary and the story.',
       codebookId: 'framing',
       members: [],
       assignment: { mode: 'all', perArticle: 2, assigned: {} },
@@ -50,6 +53,17 @@ export async function ensureDemo(store: Store): Promise<void> {
       createdAt: now,
       createdBy: 'system',
     });
+  });
+  await store.stories.create({
+    id: newId(),
+    projectId,
+    title: DEMO_STORY_TITLE,
+    note: DEMO_STORY_NOTE,
+    articles: ids,
+    edits: [],
+    reference: articles.flatMap((a, i) => a.reference.map((t) => ({ article: ids[i]!, ...t }))),
+    createdAt: now,
+    createdBy: 'system',
   });
 }
 

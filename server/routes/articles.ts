@@ -39,7 +39,7 @@ function isCalendarDate(d: string): boolean {
   return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === d;
 }
 
-const metadata = {
+export const metadata = {
   ...csrfField,
   title: z.string().trim().min(1, 'Give the article a title.').max(300),
   source: z.string().trim().max(200).default(''),

@@ -7,6 +7,7 @@
 //   sessions.log                       browser sessions, an append-only log (session-log.ts)
 //   codebooks/<id>.json                uploaded codebooks
 //   articles/<articleId>.json          one article with its sentences
+//   stories/<projectId>.json           a project's stories and alignment edits (stories.ts)
 //   tags/<articleId>/<annotatorId>.json one annotator's tags on one article
 //   journal/<n>.log                    tag saves not yet written to their shard (journal.ts)
 //   gold/<articleId>.json              the article's gold standard, from curation (gold-files.ts)
@@ -25,6 +26,7 @@ import { LoadProgress } from './progress.js';
 import { openShard, openShardWith, readShard, type Shard } from './shard.js';
 import { SessionLog } from './session-log.js';
 import { GoldFiles } from './gold-files.js';
+import { StoryStore } from './stories.js';
 import {
   ID,
   parse,
@@ -135,6 +137,8 @@ export class Store {
   readonly users: Shard<UsersFile>;
   readonly projects: Shard<ProjectsFile>;
   readonly sessions: SessionLog;
+  /** Stories: articles about one event, and their alignment edits (stories.ts). */
+  readonly stories: StoryStore;
   readonly #articles = new Map<string, Shard<ArticleFile>>();
   readonly #annotations = new Map<string, Map<string, Shard<AnnotationFile>>>();
   readonly #codebooks = new Map<string, Codebook>();
@@ -175,6 +179,7 @@ export class Store {
     this.users = shards.users;
     this.projects = shards.projects;
     this.sessions = shards.sessions;
+    this.stories = new StoryStore(dataDir);
   }
 
   /**
@@ -214,6 +219,7 @@ export class Store {
     await store.#loadCodebooks(clean);
     await store.#loadArticles(clean);
     store.curation = await GoldFiles.open(dataDir, clean, (id) => store.#articles.has(id), options.readOnly === true);
+    await store.stories.load({ readOnly: options.readOnly });
     const loadTags = opened ? store.#loadTags(clean, opened.contents.records, progress) : store.#loadTagsBesideServer();
     store.ready = loadTags.then(() => {
       store.#tagsLoaded = true;
@@ -450,9 +456,21 @@ export class Store {
     this.#version++;
   }
 
-  /** Removes the article and every annotator's tags on it. */
+  /** Changes an article's metadata (title, outlet, URL, date); its text and sentences never change. */
+  async updateArticleMetadata(id: string, metadata: Pick<Article, 'title' | 'source' | 'url' | 'publishedAt'>): Promise<void> {
+    const shard = this.#articles.get(checkId(id, 'article'));
+    if (!shard) throw new NotFoundError('That article no longer exists.');
+    await shard.update((file) => {
+      Object.assign(file.data, { title: metadata.title, source: metadata.source, url: metadata.url, publishedAt: metadata.publishedAt });
+    });
+    this.#version++;
+  }
+
+  /** Removes the article, every annotator's tags on it, and its place in a story. */
   async removeArticle(id: string): Promise<void> {
     checkId(id, 'article');
+    const projectId = this.#articles.get(id)?.data.data.projectId;
+    if (projectId !== undefined) await this.stories.forgetArticle(projectId, id);
     // Refuse new saves first, then let saves already under way finish, so none recreates the folder.
     this.#articles.delete(id);
     this.#version++;

@@ -159,9 +159,10 @@ describe('balanced assignment', () => {
     expect(textOf(home)).toContain('Carl reads this Home page 0 of 3 sentences Continue');
     expect(home).toContain(`<a href="/articles/${id}/sentences/1">Continue</a>`);
 
-    // Finish the demo article so the call to action points at this one.
-    const demo = w.t.store.article(w.demoArticleId);
-    for (let n = 1; n <= (demo?.sentences.length ?? 0); n++) await carl.post(`/articles/${w.demoArticleId}/sentences/${n}/reviewed`, { reviewed: '1' });
+    // Finish the demo project's articles (the demo article and its story's counterparts) so the call to action points at this one.
+    for (const demo of w.t.store.articles(w.projectId)) {
+      for (let n = 1; n <= demo.sentences.length; n++) await carl.post(`/articles/${demo.id}/sentences/${n}/reviewed`, { reviewed: '1' });
+    }
     await carl.post(`/articles/${id}/sentences/1/reviewed`, { reviewed: '1' });
     home = expectPage(await carl.get('/'));
     expect(textOf(home)).toContain('Carl reads this Home page 1 of 3 sentences Continue');

@@ -53,7 +53,8 @@ describe('framelens serve', () => {
   it('creates the demo on a fresh data folder and prints the one-time set-up link', async () => {
     const setup = (await line(/\/setup\/[A-Za-z0-9_-]+$/)).trim();
     expect(setup.startsWith(`${base}/setup/`)).toBe(true);
-    expect(await readdir(join(dataDir, 'articles'))).toHaveLength(1);
+    // The demo article and the demo story's two constructed counterparts.
+    expect(await readdir(join(dataDir, 'articles'))).toHaveLength(3);
     expect((await fetch(setup)).status).toBe(200);
   });
 

@@ -168,7 +168,7 @@ function fallback(char: string): string {
   return greek >= 0 ? `\\ensuremath{\\${GREEK_MATH[greek] ?? ''}}` : (SYMBOLS[char] ?? '?');
 }
 
-function latexEscape(text: string): string {
+export function latexEscape(text: string): string {
   return text
     .normalize('NFC')
     .replace(/[\x00-\x1f\x7f]/g, ' ')
