@@ -1,30 +1,13 @@
 // The demo a newcomer meets on first start: the Sputnik article on the NATO–Russia talks,
 // imported like any other, in a project that the first researcher account takes over; beside
 // it two constructed counterpart articles, and the three as a story (story.ts).
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DEMO_DIR } from '../paths.js';
-import type { Range } from '../core/model.js';
-import { segment } from '../core/segmentation.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { DEMO_STORY_NOTE, DEMO_STORY_TITLE, demoStoryArticles } from './story.js';
 
-const ARTICLE_FILE = join(DEMO_DIR, 'sputnik-nato-talks.txt');
-/** Not article text: the outlet's name on the first line and the blog's trailing furniture. */
-const NOT_ARTICLE = new Set(['Sputnik', 'No comments:', 'Post a Comment']);
-export const DEMO_PROJECT_NAME = 'Demo: NATO–Russia talks';
+export { demoArticle } from './article.js';
 
-/** The demo article's text, title, source and sentences, imported as a researcher would. */
-export async function demoArticle(): Promise<{ title: string; source: string; text: string; sentences: Range[] }> {
-  const text = await readFile(ARTICLE_FILE, 'utf8');
-  return {
-    title: 'Russian and NATO officials hold talks in Brussels',
-    source: 'Sputnik',
-    text,
-    sentences: segment(text).filter((r) => !NOT_ARTICLE.has(text.slice(r.start, r.end).trim())),
-  };
-}
+export const DEMO_PROJECT_NAME = 'Demo: NATO–Russia talks';
 
 /** Creates the demo project, its articles and its story once, on a data folder that has no projects yet. */
 export async function ensureDemo(store: Store): Promise<void> {

@@ -11,7 +11,7 @@ import { resolvePhrases } from '../core/classroom/reference.js';
 import { segment } from '../core/segmentation.js';
 import { parseArticleFile } from '../stories/import.js';
 import { DEMO_DIR } from '../paths.js';
-import { demoArticle } from './seed.js';
+import { demoArticle } from './article.js';
 
 const STORY_DIR = join(DEMO_DIR, 'story');
 

@@ -68,7 +68,9 @@ describe('signed in through the browser', () => {
     const text = (await row.textContent()) ?? '';
     expect(text).toContain('1/13');
     expect(text).not.toContain('—'); // the annotator has activity, so a time is shown
-    expect(await row.locator('progress').getAttribute('value')).toBe('1');
+    // One progress bar per article of the demo (the Sputnik article first, then its story's counterparts).
+    expect(await row.locator('progress').first().getAttribute('value')).toBe('1');
+    expect(await row.locator('progress').first().getAttribute('max')).toBe('13');
     expect(problems).toEqual([]);
   });
 

@@ -120,7 +120,17 @@ describe('with JavaScript', () => {
     await Promise.all([page.waitForURL(/\/articles\/[A-Za-z0-9_-]+$/), page.getByRole('button', { name: 'Save the article' }).click()]);
     const saved = page.url();
     // Back shows the preview from the browser's cache (no "Confirm form resubmission"); Save again.
-    await page.goBack();
+    // Chromium may swap the page's renderer after the POST's redirect; DevTools then answers
+    // "Not attached to an active page" for a moment: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await page.goBack();
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !String(error).includes('Not attached to an active page')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
     expect(new URL(page.url()).pathname).toBe(`/projects/${h.projectId}/articles/preview`);
     await page.getByRole('button', { name: 'Save the article' }).click();
     await page.waitForURL(saved);
