@@ -6,3 +6,4 @@ export { SchemaError, loadMigrations, migrateSchema, MIGRATIONS_DIR, type Migrat
 export function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value);
 }
+export { importStudy, readStudy, TargetNotEmptyError } from './study.js';
