@@ -19,7 +19,8 @@ const [mode, backend, target, clientsArg, secondsArg, name] = process.argv.slice
 async function open(): Promise<StudyStore> {
   if (!target) throw new Error('no target');
   const shipped = await loadShippedCodebooks();
-  if (backend === 'postgres') return PostgresStudyStore.open(target, shipped, { max: Number(clientsArg ?? 10) > 20 ? 20 : 10 });
+  // A connection per client, as a server sized for its load would have.
+  if (backend === 'postgres') return PostgresStudyStore.open(target, shipped, { max: Number(clientsArg ?? 10) });
   const store = await Store.open(target, shipped);
   await store.ready;
   return new JsonFolderStudyStore(store);

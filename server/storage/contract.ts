@@ -59,7 +59,9 @@ export interface StudyStore {
   /**
    * Applies `change` to one annotator's annotation and stamps its updatedAt; resolves once stored.
    * Concurrent changes, from any process, are applied one after the other: none is lost. If
-   * `change` throws, nothing is stored. NotFoundError when the article is gone.
+   * `change` throws, nothing is stored. NotFoundError when the article is gone. `change` may run
+   * more than once (PostgreSQL runs it again on the latest annotation when another save came
+   * first), and only its last run counts: it changes nothing but the annotation it is given.
    */
   updateAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void>;
   /** How many tags are stored, over every article and annotator. */

@@ -106,7 +106,7 @@ export function parseAnnotation(row: unknown): Annotation {
 
 /** Every annotation of the articles a WHERE clause on `a` picks, each with its tags, in one statement (one snapshot). */
 export function annotationsQuery(where: string): string {
-  return `SELECT a.article_id, a.annotator_id, a.reviewed, a.updated_at,
+  return `SELECT a.article_id, a.annotator_id, a.reviewed, a.updated_at, a.version::int AS version, a.next_position,
       coalesce((SELECT json_agg(json_build_array(t.id, t.sentence, t.start_offset, t.end_offset, t.category, t.voice,
                   t.intensity, t.note, t.created_at, t.updated_at) ORDER BY t.position)
                 FROM tags t WHERE t.article_id = a.article_id AND t.annotator_id = a.annotator_id), '[]'::json) AS tags
@@ -133,10 +133,43 @@ export function tagColumns(tags: { tag: Tag; position: number }[]): unknown[] {
   ];
 }
 
-/** Inserts many tags in one statement; a tag already stored is replaced in place (its position kept). */
-export const INSERT_TAGS = `INSERT INTO tags (article_id, annotator_id, id, position, sentence, start_offset, end_offset, category, voice, intensity, note, created_at, updated_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[], $9::text[], $10::smallint[], $11::text[], $12::text[], $13::text[])
-  ON CONFLICT (article_id, annotator_id, id) DO UPDATE SET
+/** The tag columns' unnest(), their parameters numbered from $`first` (tagColumns' order). */
+function tagUnnest(first: number): string {
+  const types = ['text', 'text', 'text', 'int', 'int', 'int', 'int', 'text', 'text', 'smallint', 'text', 'text', 'text'];
+  return `unnest(${types.map((type, i) => `$${first + i}::${type}[]`).join(', ')})`;
+}
+
+const TAG_INSERT = 'INSERT INTO tags (article_id, annotator_id, id, position, sentence, start_offset, end_offset, category, voice, intensity, note, created_at, updated_at)';
+const TAG_UPSERT = `ON CONFLICT (article_id, annotator_id, id) DO UPDATE SET
     sentence = excluded.sentence, start_offset = excluded.start_offset, end_offset = excluded.end_offset,
     category = excluded.category, voice = excluded.voice, intensity = excluded.intensity, note = excluded.note,
     created_at = excluded.created_at, updated_at = excluded.updated_at`;
+
+/**
+ * One save as one statement (one implicit transaction, one round trip), applied only if the
+ * annotation's row is still at version $6: the reviewed sentences and updatedAt ($3, $4), the
+ * next tag position ($5), the tags deleted ($7) and put ($8…, tagColumns). `written` is 0 when
+ * another save came first, and then nothing is changed.
+ */
+export const SAVE_IF_UNCHANGED = `WITH saved AS (
+    UPDATE annotations SET reviewed = $3, updated_at = $4, next_position = $5, version = version + 1
+    WHERE article_id = $1 AND annotator_id = $2 AND version = $6 RETURNING 1
+  ), removed AS (
+    DELETE FROM tags WHERE article_id = $1 AND annotator_id = $2 AND id = ANY($7::text[]) AND EXISTS (SELECT 1 FROM saved)
+  ), put AS (
+    ${TAG_INSERT} SELECT * FROM ${tagUnnest(8)} WHERE EXISTS (SELECT 1 FROM saved)
+    ${TAG_UPSERT}
+  )
+  SELECT count(*)::int AS written FROM saved`;
+
+/** The same for an annotator's first save on an article (tags from $6): `written` 0 when another first save came first. */
+export const SAVE_FIRST = `WITH saved AS (
+    INSERT INTO annotations (article_id, annotator_id, reviewed, updated_at, next_position)
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1
+  ), put AS (
+    ${TAG_INSERT} SELECT * FROM ${tagUnnest(6)} WHERE EXISTS (SELECT 1 FROM saved)
+  )
+  SELECT count(*)::int AS written FROM saved`;
+
+/** Inserts many tags in one statement; a tag already stored is replaced in place (its position kept). */
+export const INSERT_TAGS = `${TAG_INSERT} SELECT * FROM ${tagUnnest(1)} ${TAG_UPSERT}`;

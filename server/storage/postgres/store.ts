@@ -1,20 +1,24 @@
 // The storage contract over PostgreSQL. Nothing of the study is kept in the process: every answer
 // is read from the database, so any number of servers share one study and a save through one is
 // seen by the next request to any other. Every change is one transaction that locks the rows it
-// reads before changing them (accounts: the instance row; a project: its row; an annotation: its
-// row), so concurrent changes from any process are applied one after the other, and a promise
-// resolves only after COMMIT.
+// reads before changing them (accounts: the instance row; a project: its row), so concurrent
+// changes from any process are applied one after the other, and a promise resolves only after
+// COMMIT. A tag save, the bulk of the writes, is first tried as one statement checked against the
+// annotation row's version, and under the row's lock only when another save came first.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { z } from 'zod';
 import type { Annotation, Article, Codebook } from '../../core/model.js';
 import { RuleError } from '../../core/spans.js';
 import type { Accounts, Instance, StudyStore } from '../contract.js';
-import { annotationChange, annotationFile, instanceFile, type Project, type User } from '../schemas.js';
+import { annotationChange, annotationFile, instanceFile, type AnnotationChange, type Project, type User } from '../schemas.js';
 import { annotationChanges } from '../annotation-changes.js';
 import { NotFoundError, rebalance } from '../store.js';
 import { loadMigrations, migrateSchema, type MigrationResult } from './schema.js';
 import {
   INSERT_TAGS,
+  SAVE_FIRST,
+  SAVE_IF_UNCHANGED,
   annotationsQuery,
   articleColumns,
   parseAnnotation,
@@ -38,6 +42,8 @@ function codeOf(error: unknown): string | undefined {
 function byCreation(a: Article, b: Article): number {
   return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 }
+
+const ONE_ANNOTATION = annotationsQuery('a.article_id = $1 AND a.annotator_id = $2');
 
 function emptyAnnotation(articleId: string, annotatorId: string): Annotation {
   return { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' };
@@ -262,7 +268,7 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async annotation(articleId: string, annotatorId: string): Promise<Annotation> {
-    const { rows } = await this.pool.query(annotationsQuery('a.article_id = $1 AND a.annotator_id = $2'), [articleId, annotatorId]);
+    const { rows } = await this.pool.query({ name: 'framelens-annotation', text: ONE_ANNOTATION, values: [articleId, annotatorId] });
     return rows[0] ? parseAnnotation(rows[0]) : emptyAnnotation(articleId, annotatorId);
   }
 
@@ -272,6 +278,19 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async updateAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void> {
+    // First optimistically, in two round trips and no open transaction: read the annotation with
+    // its row version, apply the change, write it in one statement if the version is unchanged.
+    // When another save came first, or the tags were reordered, the change is applied again
+    // under the row's lock.
+    const { rows } = await this.pool.query({ name: 'framelens-annotation', text: ONE_ANNOTATION, values: [articleId, annotatorId] });
+    const row: unknown = rows[0];
+    const before = row ? parseAnnotation(row) : emptyAnnotation(articleId, annotatorId);
+    const after = changed(before, change);
+    const diff = annotationChanges.diff({ schemaVersion: 1, data: before }, { schemaVersion: 1, data: after });
+    if (diff !== null) {
+      const { version, nextPosition } = row ? rowVersion.parse(row) : { version: null, nextPosition: 0 };
+      if (await saveIfUnchanged(this.pool, before, after, annotationChange.parse(JSON.parse(diff)), version, nextPosition)) return;
+    }
     await this.transaction(async (client) => {
       try {
         await client.query(
@@ -287,12 +306,9 @@ export class PostgresStudyStore implements StudyStore {
         'SELECT next_position FROM annotations WHERE article_id = $1 AND annotator_id = $2 FOR UPDATE',
         [articleId, annotatorId],
       );
-      const { rows } = await client.query(annotationsQuery('a.article_id = $1 AND a.annotator_id = $2'), [articleId, annotatorId]);
-      const before = parseAnnotation(rows[0]);
-      const after = structuredClone(before);
-      change(after);
-      after.updatedAt = new Date().toISOString();
-      await writeAnnotation(client, before, annotationFile.parse({ schemaVersion: 1, data: after }).data, locked[0]?.next_position ?? 0);
+      const { rows: current } = await client.query(annotationsQuery('a.article_id = $1 AND a.annotator_id = $2'), [articleId, annotatorId]);
+      const latest = parseAnnotation(current[0]);
+      await writeAnnotation(client, latest, changed(latest, change), locked[0]?.next_position ?? 0);
     });
   }
 
@@ -303,6 +319,46 @@ export class PostgresStudyStore implements StudyStore {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+}
+
+const rowVersion = z.object({ version: z.number().int(), next_position: z.number().int() }).transform((r) => ({ version: r.version, nextPosition: r.next_position }));
+
+/** `change` applied to a copy of `annotation`, stamped and validated as a tag shard is. */
+function changed(annotation: Annotation, change: (annotation: Annotation) => void): Annotation {
+  const after = structuredClone(annotation);
+  change(after);
+  after.updatedAt = new Date().toISOString();
+  return annotationFile.parse({ schemaVersion: 1, data: after }).data;
+}
+
+/**
+ * Writes one save in one statement if the annotation is still at `version` (null: it has no row
+ * yet); false when another save came first (nothing was written).
+ */
+async function saveIfUnchanged(
+  pool: pg.Pool,
+  before: Annotation,
+  after: Annotation,
+  change: AnnotationChange,
+  version: number | null,
+  nextPosition: number,
+): Promise<boolean> {
+  const existing = new Set(before.tags.map((t) => t.id));
+  let next = nextPosition;
+  const put = (change.put ?? []).map((tag) => ({ tag, position: existing.has(tag.id) ? 0 : next++ }));
+  const head = [after.articleId, after.annotatorId, after.reviewed, after.updatedAt, next];
+  try {
+    // Named, so each connection parses and plans the two statements once.
+    const { rows } = await pool.query<{ written: number }>(
+      version === null
+        ? { name: 'framelens-save-first', text: SAVE_FIRST, values: [...head, ...tagColumns(put)] }
+        : { name: 'framelens-save', text: SAVE_IF_UNCHANGED, values: [...head, version, change.del ?? [], ...tagColumns(put)] },
+    );
+    return rows[0]?.written === 1;
+  } catch (error) {
+    if (codeOf(error) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('That article no longer exists.');
+    throw error;
   }
 }
 
