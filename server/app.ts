@@ -33,7 +33,7 @@ import { summaries } from './routes/summary.js';
  */
 const UPLOADS = [
   /^\/projects\/[^/]+\/articles(\/preview)?$/,
-  /^\/projects\/[^/]+\/import$/,
+  /^\/projects\/[^/]+\/import(\/spans)?$/,
   /^\/codebooks$/,
 ];
 

@@ -278,12 +278,18 @@ function applyParts(html, saved) {
   keepInView();
 }
 
-/** The sentence stays on screen: scrolled to only if it left the viewport. */
+/**
+ * The sentence stays on screen and clear of the panel: the panel sticks to the bottom of the
+ * screen, so where the sentence runs lower than the panel's top (a long sentence on a phone) the
+ * page scrolls until the sentence sits above it. Scrolled only when needed, never on every change.
+ */
 function keepInView() {
   const sentence = byId('sentence');
   if (!sentence) return;
   const box = sentence.getBoundingClientRect();
-  if (box.bottom < 0 || box.top > window.innerHeight) sentence.scrollIntoView({ block: 'center' });
+  const panel = byId('panel')?.getBoundingClientRect();
+  const floor = panel && panel.top > box.top ? Math.min(window.innerHeight, panel.top) : window.innerHeight;
+  if (box.top < 0 || box.bottom > floor) sentence.scrollIntoView({ block: 'start' });
 }
 
 /** Loads another sentence (or this one with ?edit=) in place; `history`: 'push', 'replace' or 'none'. */
@@ -560,3 +566,5 @@ function pickCategory(event) {
 }
 
 setup();
+// A sentence opened without its #sentence anchor may start behind the panel on a small screen.
+keepInView();

@@ -8,7 +8,11 @@ import { hashPassword, passwordProblem } from './passwords.js';
 export const USER_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,39}$/u;
 const LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-export class AccountError extends Error {}
+/** A refused account change (name taken, weak password …): the web layer answers 400. */
+export class AccountError extends Error {
+  readonly status = 400;
+  readonly refusal = true;
+}
 
 function sha256(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -78,6 +82,35 @@ export async function inviteUser(store: Store, name: string, role: Role): Promis
     file.data.users.push(user);
   });
   return { user, token };
+}
+
+/**
+ * Creates accounts without passwords for several names in one write: all of them, or (a name
+ * invalid or taken) none. Returns each user with the token of its set-password link.
+ */
+export async function inviteUsers(store: Store, names: readonly string[], role: Role): Promise<{ user: User; token: string }[]> {
+  const checked = names.map((name) => checkName(store, name));
+  if (new Set(checked.map((n) => n.toLowerCase())).size !== checked.length) throw new AccountError('The same name is there twice.');
+  const invited = checked.map((name) => {
+    const token = newToken();
+    const user: User = {
+      id: newId(),
+      name,
+      role,
+      passwordHash: '',
+      createdAt: new Date().toISOString(),
+      resetToken: { hash: sha256(token), expiresAt: new Date(Date.now() + LINK_TTL_MS).toISOString() },
+    };
+    return { user, token };
+  });
+  if (invited.length === 0) return [];
+  await store.users.update((file) => {
+    for (const { user } of invited) {
+      if (findUserByName(store, user.name)) throw new AccountError(`The name "${user.name}" is taken.`);
+    }
+    file.data.users.push(...invited.map((i) => i.user));
+  });
+  return invited;
 }
 
 /** A fresh one-time link for a user; their old password stops working once the link is used. */

@@ -7,47 +7,78 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { csvCast } from '../core/export/csv.js';
 import { loadConfig } from '../config.js';
-import { FORMATS, exportFiles, isFormat, projectData } from '../exports/project.js';
+import { ARCHIVES, FORMATS, exportFiles, isFormat, projectData, readmeFile } from '../exports/project.js';
 import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
-import { computeAgreement } from '../routes/agreement.js';
-import { codebookOf } from '../web/views.js';
+import { computeAgreement } from '../services/agreement.js';
 import { readData } from './serve.js';
 import type { IO } from './io.js';
 
-const USAGE = `usage: framelens export PROJECT --format ${[...FORMATS, 'agreement', 'all'].join('|')} --out DIR [--anonymise]\n`;
+const USAGE =
+  `usage: framelens export PROJECT --format ${[...FORMATS, 'agreement', 'all'].join('|')} --out DIR [--anonymise]\n` +
+  '       (PROJECT is an id or a name; an id may start with "-"; or give it as --project ID)\n';
+
+const VALUE_OPTIONS = new Set(['--format', '--out', '--project']);
+
+/**
+ * The arguments with every project argument moved after `--`, where parseArgs reads positionals
+ * only: an id made before ids were kept from starting with `-` (1 in 64 of them) looks like a
+ * short option, and this command has no short options.
+ */
+function projectsAsPositionals(args: string[]): string[] {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (VALUE_OPTIONS.has(arg) && i + 1 < args.length) {
+      // Joined, so that a value starting with "-" is not taken for an option.
+      options.push(`${arg}=${args[++i] ?? ''}`);
+    } else if (arg.startsWith('--')) options.push(arg);
+    else positionals.push(arg);
+  }
+  return [...options, '--', ...positionals];
+}
 
 export async function exportCommand(args: string[], io: IO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, out: { type: 'string' }, anonymise: { type: 'boolean', default: false } } });
+    parsed = parseArgs({
+      args: projectsAsPositionals(args),
+      allowPositionals: true,
+      options: { format: { type: 'string' }, out: { type: 'string' }, project: { type: 'string' }, anonymise: { type: 'boolean', default: false } },
+    });
   } catch (error) {
     io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
   const { positionals, values } = parsed;
-  const [which] = positionals;
+  const projects = values.project === undefined ? positionals : [values.project, ...positionals];
+  const [which] = projects;
   const format = values.format ?? 'all';
-  if (!which || !values.out || !(isFormat(format) || format === 'agreement' || format === 'all')) {
+  if (!which || projects.length > 1 || !values.out || !(isFormat(format) || format === 'agreement' || format === 'all')) {
     io.stderr.write(USAGE);
     return 2;
   }
   const store = await readData(loadConfig(process.env).dataDir);
-  const projects = store.projects.data.data.projects;
-  const project = projects.find((p) => p.id === which) ?? projects.find((p) => p.name.toLowerCase() === which.toLowerCase());
+  const all = store.projects.data.data.projects;
+  const project = all.find((p) => p.id === which) ?? all.find((p) => p.name.toLowerCase() === which.toLowerCase());
   if (!project) {
-    io.stderr.write(`no project "${which}"; projects: ${projects.map((p) => `${p.id} (${p.name})`).join(', ')}\n`);
+    io.stderr.write(`no project "${which}"; projects: ${all.map((p) => `${p.id} (${p.name})`).join(', ')}\n`);
     return 1;
   }
-  const data = projectData(store, project, codebookOf(store, project), { anonymise: values.anonymise ?? false });
+  const data = projectData(store, project, store.codebookOf(project), { anonymise: values.anonymise ?? false });
   const formats = format === 'all' ? [...FORMATS] : isFormat(format) ? [format] : [];
   let written = 0;
-  for (const f of formats) {
-    for (const file of exportFiles(store, data, f)) {
-      const path = join(values.out, file.name);
-      await mkdir(dirname(path), { recursive: true });
-      await pipeline(file.body(), createWriteStream(path));
-      written++;
-    }
+  // What the web's archives hold: README.txt beside the files of several (as in every .zip).
+  const readme = formats.some((f) => ARCHIVES.includes(f)) ? [readmeFile(project)] : [];
+  for (const file of [...readme, ...formats.flatMap((f) => exportFiles(store, data, f))]) {
+    const path = join(values.out, file.name);
+    await mkdir(dirname(path), { recursive: true });
+    await pipeline(file.body(), createWriteStream(path));
+    written++;
   }
   if (format === 'agreement' || format === 'all') {
     const report = computeAgreement(store, project);

@@ -123,6 +123,8 @@ const MAX_LISTED = 20;
 
 /** Thrown by `parseCodebook`; `problems` has one plain-words line per problem. */
 export class CodebookError extends Error {
+  readonly status = 400;
+  readonly refusal = true;
   readonly problems: string[];
   constructor(problems: string[]) {
     const shown = problems.slice(0, MAX_LISTED);

@@ -2,8 +2,11 @@
 // tag must satisfy within its sentence. Pure: no I/O.
 import type { Annotation, Article, Intensity, Range, Tag, Voice } from './model.js';
 
-/** Thrown when a requested change breaks a rule; the message is shown to the user. */
-export class RuleError extends Error {}
+/** Thrown when a requested change breaks a rule; the message is shown to the user (409 on the web). */
+export class RuleError extends Error {
+  readonly status: number = 409;
+  readonly refusal = true;
+}
 
 /** The span from the first chosen word to the last (either order), as offsets into the text. */
 export function spanFromWords(words: Range[], first: number, last: number): Range {

@@ -1,16 +1,21 @@
 // Import tags from a Framelens JSONL export into a project. Everything is checked before anything
-// is stored: one bad line and nothing is imported.
+// is stored — every line, and every annotator name against the accounts: one problem and nothing
+// is imported, no account made.
 import { z } from 'zod';
 import type { Tag } from '../core/model.js';
 import { categories } from '../core/codebook.js';
+import { codePoints } from '../core/offsets.js';
 import { markReviewed, sentenceAt } from '../core/spans.js';
-import { USER_NAME, findUserByName, inviteUser } from '../accounts/users.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
-import { codebookOf } from '../web/views.js';
+import { addAnnotators, checkAnnotators } from './annotators.js';
 
-export class ImportError extends Error {}
+/** A refused import: nothing was stored; the message lists the problems (400 on the web). */
+export class ImportError extends Error {
+  readonly status = 400;
+  readonly refusal = true;
+}
 
 const record = z.object({
   article: z.string().max(64),
@@ -18,6 +23,9 @@ const record = z.object({
   sentence: z.number().int().min(1),
   start: z.number().int().min(0),
   end: z.number().int().min(1),
+  /** Code points (exports since they were added); checked when present. */
+  start_cp: z.number().int().min(0).optional(),
+  end_cp: z.number().int().min(1).optional(),
   text: z.string().max(100_000),
   category: z.string().max(64),
   voice: z.enum(['author', 'quoted', 'paraphrase']),
@@ -47,7 +55,7 @@ export interface ImportResult {
 
 export async function importTags(store: Store, project: Project, jsonl: string): Promise<ImportResult> {
   const articles = store.articles(project.id);
-  const known = new Set(categories(codebookOf(store, project)).map((c) => c.id));
+  const known = new Set(categories(store.codebookOf(project)).map((c) => c.id));
   const problems: string[] = [];
   type Planned =
     | { articleId: string; annotator: string; tag: Omit<Tag, 'id' | 'articleId' | 'annotatorId'> }
@@ -55,9 +63,6 @@ export async function importTags(store: Store, project: Project, jsonl: string):
   const planned: Planned[] = [];
   const findArticle = (id: string, title: string) =>
     articles.find((a) => a.id === id) ?? (articles.filter((a) => a.title === title).length === 1 ? articles.find((a) => a.title === title) : undefined);
-  // New accounts are made for unknown names: check the names before anything is stored.
-  const nameProblem = (name: string) =>
-    findUserByName(store, name) || USER_NAME.test(name.trim()) ? null : `annotator name "${name}" is not a valid account name`;
   // A byte order mark (some editors add one) is not part of the first line's JSON.
   jsonl.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '' || problems.length >= 10) return;
@@ -79,8 +84,6 @@ export async function importTags(store: Store, project: Project, jsonl: string):
       const article = findArticle(r.article, r.article_title);
       if (!article) return void problems.push(`${where}: no article "${r.article_title}" in this project`);
       if (r.sentence > article.sentences.length) return void problems.push(`${where}: the article has no sentence ${r.sentence}`);
-      const bad = nameProblem(r.annotator);
-      if (bad) return void problems.push(`${where}: ${bad}`);
       planned.push({ articleId: article.id, annotator: r.annotator, reviewed: r.sentence - 1 });
       return;
     }
@@ -94,12 +97,16 @@ export async function importTags(store: Store, project: Project, jsonl: string):
     if (!article) return void problems.push(`${where}: no article "${r.article_title}" in this project`);
     if (r.start >= r.end) return void problems.push(`${where}: a span must cover at least one character (start < end)`);
     if (article.text.slice(r.start, r.end) !== r.text) return void problems.push(`${where}: the span text does not match the article`);
+    if (r.start_cp !== undefined || r.end_cp !== undefined) {
+      const points = codePoints(article.text);
+      if (r.start_cp !== points.toCodePoint(r.start) || r.end_cp !== points.toCodePoint(r.end)) {
+        return void problems.push(`${where}: start_cp and end_cp (code points) do not match start and end (UTF-16 code units)`);
+      }
+    }
     if (sentenceAt(article.sentences, r.start) !== r.sentence - 1 || sentenceAt(article.sentences, r.end - 1) !== r.sentence - 1) {
       return void problems.push(`${where}: the span is not inside sentence ${r.sentence}`);
     }
     if (!known.has(r.category)) return void problems.push(`${where}: category "${r.category}" is not in the project's codebook`);
-    const bad = nameProblem(r.annotator);
-    if (bad) return void problems.push(`${where}: ${bad}`);
     planned.push({
       articleId: article.id,
       annotator: r.annotator,
@@ -109,31 +116,14 @@ export async function importTags(store: Store, project: Project, jsonl: string):
       },
     });
   });
-  if (problems.length > 0) throw new ImportError(`Nothing was imported:\n${problems.join('\n')}`);
+  if (problems.length === 0 && planned.length === 0) problems.push('the file has no tags and no reviewed sentences');
+  // New accounts are made for unknown names: every name is checked before any account is made.
+  const annotators = checkAnnotators(store, project, planned.map((p) => p.annotator));
+  problems.push(...annotators.problems);
+  if (problems.length > 0) throw new ImportError(`Nothing was imported:\n${problems.slice(0, 20).join('\n')}${problems.length > 20 ? `\n…and ${problems.length - 20} more` : ''}`);
 
-  const newAnnotators: string[] = [];
-  const ids = new Map<string, string>();
-  for (const name of new Set(planned.map((p) => p.annotator))) {
-    let user = findUserByName(store, name);
-    if (user && !project.members.some((m) => m.userId === user?.id)) {
-      throw new ImportError(`Nothing was imported: "${name}" has an account but is not a member of this project. Add them first.`);
-    }
-    if (!user) {
-      try {
-        user = (await inviteUser(store, name, 'annotator')).user;
-      } catch (error) {
-        throw new ImportError(`Nothing was imported: annotator "${name}": ${error instanceof Error ? error.message : String(error)}`);
-      }
-      newAnnotators.push(name);
-    }
-    ids.set(name, user.id);
-  }
-  const missing = [...ids.values()].filter((id) => !project.members.some((m) => m.userId === id));
-  if (missing.length > 0) {
-    await store.updateProject(project.id, (p) => {
-      for (const userId of missing) if (!p.members.some((m) => m.userId === userId)) p.members.push({ userId, role: 'annotator' });
-    });
-  }
+  const ids = await addAnnotators(store, project, annotators);
+  const newAnnotators = annotators.created;
 
   let imported = 0;
   let skipped = 0;

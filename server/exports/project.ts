@@ -12,6 +12,8 @@ import { TAG_COLUMNS, jsonlRecords, tagRecords } from '../core/export/tags.js';
 import { csvCast } from '../core/export/csv.js';
 import { bratAnn, bratConf } from '../core/export/brat.js';
 import { conll } from '../core/export/conll.js';
+import { exportReadme } from '../core/export/readme.js';
+import { exportedText } from '../core/offsets.js';
 import { makeStudy, sentenceMatrix } from '../core/study/units.js';
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
@@ -21,6 +23,14 @@ export type Format = (typeof FORMATS)[number];
 
 export function isFormat(value: string): value is Format {
   return FORMATS.some((f) => f === value);
+}
+
+/** Formats of many files, downloaded as one .zip with a README.txt. */
+export const ARCHIVES: readonly Format[] = ['reliability', 'brat', 'conll'];
+
+/** README.txt: the offsets' units, the line-end rule and the CSV formula guard (core/export/readme.ts). */
+export function readmeFile(project: Project): ExportFile {
+  return { name: 'README.txt', body: text(exportReadme(project.name)) };
 }
 
 export interface ExportOptions {
@@ -127,11 +137,14 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
         ...articles.flatMap((article) => {
           const annotations = store.annotations(article.id);
           const files = annotatorFileNames(annotations, annotatorName);
+          // Code points counted once per article, when the archive reaches its first file.
+          let view: ReturnType<typeof exportedText> | null = null;
+          const viewOf = () => (view ??= exportedText(article.text));
           return annotations.flatMap((annotation) => {
             const base = `brat/${slug(article.title)}-${article.id}/${files.get(annotation.annotatorId) ?? annotation.annotatorId}`;
             return [
-              { name: `${base}.txt`, body: text(article.text) },
-              { name: `${base}.ann`, body: () => Readable.from([bratAnn(article, annotation)]) },
+              { name: `${base}.txt`, body: () => Readable.from([viewOf().text]) },
+              { name: `${base}.ann`, body: () => Readable.from([bratAnn(article, annotation, viewOf())]) },
             ];
           });
         }),
@@ -140,10 +153,11 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
       return articles.flatMap((article) => {
         const annotations = store.annotations(article.id);
         const files = annotatorFileNames(annotations, annotatorName);
+        let view: ReturnType<typeof exportedText> | null = null;
         return annotations.map((annotation) => ({
           name: `conll/${slug(article.title)}-${article.id}/${files.get(annotation.annotatorId) ?? annotation.annotatorId}.conll`,
           // Built when the archive reaches this file, not when the list is made.
-          body: () => Readable.from([conll(article, annotation, categoryIds, (a, r) => words(a.text, r))]),
+          body: () => Readable.from([conll(article, annotation, categoryIds, (a, r) => words(a.text, r), (view ??= exportedText(article.text)))]),
         }));
       });
   }

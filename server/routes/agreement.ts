@@ -3,54 +3,13 @@
 import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { csvCast } from '../core/export/csv.js';
-import { annotatorsOf } from '../core/access.js';
-import { categories } from '../core/codebook.js';
-import { words } from '../core/segmentation.js';
-import { makeStudy } from '../core/study/units.js';
-import { studyAgreement, type StudyAgreement } from '../core/study/agreement.js';
 import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
-import type { Codebook } from '../core/model.js';
-import type { Project } from '../storage/schemas.js';
+import { computeAgreement } from '../services/agreement.js';
 import type { Store } from '../storage/store.js';
 import { HttpError } from '../web/errors.js';
 import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
 import { queryId } from '../web/params.js';
-import { codebookOf, userNames } from '../web/views.js';
-
-/**
- * Reports are cached per store until the next change to the data (the store's version), the
- * project's annotators (membership changes do not bump the version) or its codebook. Only the
- * most recently used reports are kept.
- */
-const caches = new WeakMap<Store, Map<string, { version: number; members: string; codebook: Codebook; report: StudyAgreement }>>();
-const CACHED_REPORTS = 20;
-
-export function computeAgreement(store: Store, project: Project, articleId?: string): StudyAgreement {
-  let cache = caches.get(store);
-  if (!cache) caches.set(store, (cache = new Map()));
-  const key = `${project.id}/${articleId ?? ''}`;
-  const annotators = annotatorsOf(project);
-  const memberKey = [...annotators].sort().join(',');
-  const codebook = codebookOf(store, project);
-  const hit = cache.get(key);
-  if (hit && hit.version === store.version && hit.members === memberKey && hit.codebook === codebook) {
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit.report;
-  }
-  const articles = store.articles(project.id).filter((a) => articleId === undefined || a.id === articleId);
-  const members = new Set(annotators);
-  const annotations = articles.flatMap((a) => store.annotations(a.id)).filter((a) => members.has(a.annotatorId));
-  const study = makeStudy(articles, annotations, [...members].filter((id) => annotations.some((a) => a.annotatorId === id)).sort());
-  const report = studyAgreement(study, categories(codebook), { words: (a, r) => words(a.text, r) });
-  cache.delete(key);
-  cache.set(key, { version: store.version, members: memberKey, codebook, report });
-  for (const old of cache.keys()) {
-    if (cache.size <= CACHED_REPORTS) break;
-    cache.delete(old);
-  }
-  return report;
-}
+import { userNames } from '../web/views.js';
 
 export function agreement(store: Store): Router {
   const router = Router();
@@ -73,7 +32,7 @@ export function agreement(store: Store): Router {
     const articles = store.articles(project.id);
     res.render('agreement/show', {
       project,
-      codebook: codebookOf(store, project),
+      codebook: store.codebookOf(project),
       articles,
       articleId: articleId ?? null,
       report,

@@ -3,6 +3,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import multer from 'multer';
 import { z } from 'zod';
 import type { Article } from '../core/model.js';
+import { MAX_ARTICLE_BYTES, articleText as underLineEndRule, articleTextProblem, decodeUtf8 } from '../core/article-text.js';
 import { segment } from '../core/segmentation.js';
 import { looksLikeFurniture } from '../core/furniture.js';
 import { progress } from '../core/spans.js';
@@ -18,8 +19,6 @@ import { loadArticle, loadProject, loadedArticle, loadedProject, requireResearch
 import { csrf } from '../web/security.js';
 import { articleView, codebookOf, visibleAnnotations } from '../web/views.js';
 import { seeOther } from '../web/see-other.js';
-
-export const MAX_ARTICLE_BYTES = 1024 * 1024;
 
 /** Import forms are multipart (they may carry a file), so their CSRF check runs after parsing. */
 export const importUpload: RequestHandler[] = [
@@ -57,29 +56,36 @@ const metadata = {
   text: z.string().max(4 * MAX_ARTICLE_BYTES).default(''),
 };
 const previewForm = z.strictObject(metadata);
-const createForm = z.strictObject({ ...metadata, exclude: formList(formInt(0, 1_000_000), 100_000) });
+const createForm = z.strictObject({
+  ...metadata,
+  // The previewed text, as base64 of its UTF-8: a browser submits a textarea's (or a hidden
+  // field's) line breaks as CRLF, which would shift every offset after the first line.
+  previewed: z.string().max(2 * MAX_ARTICLE_BYTES).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not the text the preview sent').optional(),
+  exclude: formList(formInt(0, 1_000_000), 100_000),
+});
 
-/** The article text from an uploaded file or the text box; refuses what is not plain UTF-8 text. */
-function articleText(req: Request, pasted: string): string {
-  let text = pasted;
+/**
+ * The article text from an uploaded file, the previewed text or the text box, under the line-end
+ * rule (a leading BOM dropped, CRLF and CR made LF: the same for paste and upload); refuses what
+ * is not plain UTF-8 text.
+ */
+function articleText(req: Request, pasted: string, previewed?: string): string {
+  let raw = pasted;
   if (req.file && req.file.size > 0) {
     if (!/\.(txt|md|markdown)$/i.test(req.file.originalname)) {
       throw new HttpError(400, 'Upload a plain-text file ending in .txt or .md.');
     }
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(req.file.buffer).replace(/^\uFEFF/, '');
-    } catch {
-      throw new HttpError(400, 'That file is not valid UTF-8 text. Save it as UTF-8 and upload it again.');
-    }
+    const decoded = decodeUtf8(req.file.buffer);
+    if (decoded === null) throw new HttpError(400, 'That file is not valid UTF-8 text. Save it as UTF-8 and upload it again.');
+    raw = decoded;
+  } else if (previewed !== undefined) {
+    const decoded = decodeUtf8(Buffer.from(previewed, 'base64'));
+    if (decoded === null) throw new HttpError(400, 'The previewed text could not be read: import the article again.');
+    raw = decoded;
   }
-  if (Buffer.byteLength(text, 'utf8') > MAX_ARTICLE_BYTES) {
-    throw new HttpError(413, 'That article is larger than 1 MB. Split it into parts and import each one.');
-  }
-  // NUL and other control characters (but tabs and line breaks) mean binary data, not an article.
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFD]/.test(text)) {
-    throw new HttpError(400, 'That looks like binary data, not the text of an article.');
-  }
-  if (text.trim() === '') throw new HttpError(400, 'The article is empty: paste its text or choose a file.');
+  const text = underLineEndRule(raw);
+  const problem = articleTextProblem(text);
+  if (problem) throw new HttpError(problem.kind === 'too-large' ? 413 : 400, problem.message);
   return text;
 }
 
@@ -111,7 +117,7 @@ export function articles(store: Store): Router {
       const sentence = text.slice(range.start, range.end);
       return { index, text: sentence, suggestExclude: looksLikeFurniture(sentence) };
     });
-    res.render('articles/preview', { project, form: { ...form, text }, sentences });
+    res.render('articles/preview', { project, form, previewed: Buffer.from(text, 'utf8').toString('base64'), sentences });
   }
 
   /** POST /projects/:projectId/articles */
@@ -119,7 +125,7 @@ export function articles(store: Store): Router {
     requireResearcher(req);
     const project = loadedProject(req);
     const form = parseForm(createForm, req.body);
-    const text = articleText(req, form.text);
+    const text = articleText(req, form.text, form.previewed);
     const excluded = new Set(form.exclude);
     const sentences = segment(text).filter((_, i) => !excluded.has(i));
     if (sentences.length === 0) throw new HttpError(400, 'Every sentence was excluded: keep at least one.');

@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { categories, parseCodebook } from '../core/codebook.js';
+import { categoryShades } from '../core/contrast.js';
 import type { Codebook } from '../core/model.js';
 import type { Store } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
@@ -15,10 +16,16 @@ const MAX_CODEBOOK_BYTES = 256 * 1024;
 const uploadForm = z.strictObject({ ...csrfField, json: z.string().max(MAX_CODEBOOK_BYTES).default('') });
 const CODEBOOK_ID = /^[a-z0-9-]{1,40}$/;
 
-/** Category colours as classes, so pages need no inline styles (the CSP forbids them). */
+/**
+ * Category colours as classes, so pages need no inline styles (the CSP forbids them): the colour,
+ * the highlight's base and the line that keeps 3:1 on the page (see core/contrast.ts).
+ */
 export function codebookCss(codebook: Codebook): string {
   return categories(codebook)
-    .map((c) => `.c-${c.id}{--c:${c.colour}}`)
+    .map((c) => {
+      const { colour, fill, line } = categoryShades(c.colour);
+      return `.c-${c.id}{--c:${colour};--c-fill:${fill};--c-line:${line}}`;
+    })
     .join('\n');
 }
 

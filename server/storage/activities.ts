@@ -21,7 +21,10 @@ import {
 } from './activity-schemas.js';
 
 /** A refused change the user can act on (nickname taken, class full, activity gone). */
-export class ActivityError extends Error {}
+export class ActivityError extends Error {
+  readonly status = 409;
+  readonly refusal = true;
+}
 
 function checkId(value: string, what: string): string {
   if (!ID.test(value)) throw new Error(`invalid ${what} id`);

@@ -26,6 +26,8 @@ export class StorageError extends Error {
  */
 export class StorageFullError extends StorageError {
   readonly status = 507;
+  /** Its message is meant for the user (server/web/errors.ts). */
+  readonly refusal = true;
 
   constructor(path: string, options?: ErrorOptions) {
     super(path, "The server's storage is full, so nothing was saved. Try again later; if this goes on, tell whoever runs this Framelens server.", options);

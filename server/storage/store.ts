@@ -35,22 +35,36 @@ import {
 } from './schemas.js';
 
 /** A record that does not exist (any more): the web layer answers 404. */
-export class NotFoundError extends Error {}
+export class NotFoundError extends Error {
+  readonly status = 404;
+  readonly refusal = true;
+}
+
+/** The codebook a project gets when it names none. */
+export const DEFAULT_CODEBOOK = 'framing';
+
+/** A project's codebook is neither stored nor the default: the data folder is damaged. */
+export class MissingCodebookError extends Error {}
 
 // Random bytes are drawn 4 KB at a time (as crypto.randomUUID does): a call per id costs more
 // than the rest of making a tag.
 let idPool = Buffer.alloc(0);
 let idOffset = 0;
 
-/** A new random id: 9 bytes from the CSPRNG, 12 characters of base64url. */
+/**
+ * A new random id: 9 bytes from the CSPRNG, 12 characters of base64url, never starting with `-`
+ * (one id in 64 would, and a command line takes it for an option): such a draw is drawn again.
+ */
 export function newId(): string {
-  if (idOffset + 9 > idPool.length) {
-    idPool = randomBytes(4096);
-    idOffset = 0;
+  for (;;) {
+    if (idOffset + 9 > idPool.length) {
+      idPool = randomBytes(4096);
+      idOffset = 0;
+    }
+    const id = idPool.toString('base64url', idOffset, idOffset + 9);
+    idOffset += 9;
+    if (!id.startsWith('-')) return id;
   }
-  const id = idPool.toString('base64url', idOffset, idOffset + 9);
-  idOffset += 9;
-  return id;
 }
 
 function checkId(value: string, what: string): string {
@@ -381,6 +395,13 @@ export class Store {
 
   codebooks(): Codebook[] {
     return [...this.#codebooks.values()];
+  }
+
+  /** The codebook a project (or activity) uses; the default one if its own is gone. */
+  codebookOf(project: { codebookId: string }): Codebook {
+    const codebook = this.#codebooks.get(project.codebookId) ?? this.#codebooks.get(DEFAULT_CODEBOOK);
+    if (!codebook) throw new MissingCodebookError(`Codebook "${project.codebookId}" is missing, and so is the default "${DEFAULT_CODEBOOK}".`);
+    return codebook;
   }
 
   /** Stores a new codebook; an id already in use is refused (codebooks are never overwritten). */

@@ -1,17 +1,16 @@
 // One error path: handlers throw an HttpError (or call notFound) and the single
 // error handler renders it with its status.
+//
+// Refusals raised below the web layer (a rule broken, a record gone, a bad import) carry their
+// own `status` (as Express's `http-errors` do) and `refusal = true`, which says their message is
+// written for the user: this module maps them without importing any other layer. Library errors
+// with a status (csrf-sync's 403, say) get the generic message of their status, not their own.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
-import { RuleError } from '../core/spans.js';
-import { CodebookError } from '../core/codebook.js';
-import { AccountError } from '../accounts/users.js';
-import { ImportError } from '../exports/import.js';
-import { ActivityError } from '../storage/activities.js';
-import { NotFoundError } from '../storage/store.js';
-import { StorageFullError } from '../storage/durable-file.js';
 
 export class HttpError extends Error {
   readonly status: number;
+  readonly refusal = true;
   constructor(status: number, message: string) {
     super(message);
     this.status = status;
@@ -37,23 +36,13 @@ export function describeZodError(error: z.ZodError): string {
     .join(' ');
 }
 
-/** Refusals raised below the web layer, each with the status it means and a message for the user. */
-// A function, not a constant: these modules import this one too, and are not loaded yet when it is.
-const refusals = (): [new (...args: never[]) => Error, number][] => [
-  [NotFoundError, 404],
-  [RuleError, 409],
-  [AccountError, 400],
-  [ImportError, 400],
-  [ActivityError, 409],
-  [CodebookError, 400],
-  // The disk is full: 507 Insufficient Storage, with a message saying nothing was saved.
-  [StorageFullError, 507],
-];
+/** An error whose message is meant for the user: an HttpError, or a refusal from another layer. */
+function exposed(error: unknown): error is Error & { status: number } {
+  return error instanceof Error && 'refusal' in error && error.refusal === true && 'status' in error && typeof error.status === 'number';
+}
 
 function statusOf(error: unknown): number {
-  if (error instanceof HttpError) return error.status;
   if (error instanceof z.ZodError) return 400;
-  for (const [type, status] of refusals()) if (error instanceof type) return status;
   if (typeof error === 'object' && error !== null) {
     if ('code' in error && error.code === 'EBADCSRFTOKEN') return 403;
     if ('code' in error && (error.code === 'LIMIT_FILE_SIZE' || error.code === 'LIMIT_FIELD_VALUE')) return 413;
@@ -65,8 +54,7 @@ function statusOf(error: unknown): number {
 }
 
 function messageOf(error: unknown, status: number): string {
-  if (error instanceof HttpError) return error.message;
-  if (refusals().some(([type]) => error instanceof type) && error instanceof Error) return error.message;
+  if (exposed(error)) return error.message;
   if (error instanceof z.ZodError) return describeZodError(error);
   if (status === 403) return 'This form has expired or did not come from Framelens. Go back, reload the page and try again.';
   if (status === 413) return 'That is too large: articles may be at most 1 MB, other forms much less.';

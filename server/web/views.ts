@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import type { Annotation, Article, Codebook, Range, Tag } from '../core/model.js';
 import { visibleAnnotators } from '../core/access.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
-import { HttpError } from './errors.js';
+import { DEFAULT_CODEBOOK, type Store } from '../storage/store.js';
 import { VIEWS_DIR } from '../paths.js';
 
-export const DEFAULT_CODEBOOK = 'framing';
+export { DEFAULT_CODEBOOK };
 
 /**
  * The page layout's partials by absolute path, for pages served all day (the sentence view):
@@ -18,10 +17,9 @@ export const LAYOUT = {
   foot: join(VIEWS_DIR, 'partials', 'foot.ejs'),
 };
 
+/** The project's codebook (see `Store.codebookOf`), for the route modules that render it. */
 export function codebookOf(store: Store, project: { codebookId: string }): Codebook {
-  const codebook = store.codebook(project.codebookId) ?? store.codebook(DEFAULT_CODEBOOK);
-  if (!codebook) throw new HttpError(500, 'The project’s codebook is missing.');
-  return codebook;
+  return store.codebookOf(project);
 }
 
 /** The annotations on an article that this user may see (blind projects: only their own). */

@@ -65,6 +65,17 @@ async function sentenceOnScreen(page: Page): Promise<boolean> {
     await page.evaluate(`(() => { const r = document.getElementById('sentence').getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight && r.height > 0; })()`),
   );
 }
+/** The whole sentence is on screen and no part of it lies under the sticky tagging panel. */
+async function sentenceClearOfPanel(page: Page): Promise<boolean> {
+  return Boolean(
+    await page.evaluate(`(() => {
+      const s = document.getElementById('sentence').getBoundingClientRect();
+      const p = document.getElementById('panel').getBoundingClientRect();
+      const overlaps = s.left < p.right && p.left < s.right && s.top < p.bottom && p.top < s.bottom;
+      return s.height > 0 && s.top >= 0 && s.bottom <= innerHeight && !overlaps;
+    })()`),
+  );
+}
 /** Waits for the live region to announce a message starting with `prefix`, and returns it. */
 async function announced(page: Page, prefix: string): Promise<string> {
   await expect.poll(async () => ((await page.locator('#live').textContent()) ?? '').startsWith(prefix), { timeout: 15_000 }).toBe(true);
@@ -528,6 +539,8 @@ describe('on a phone', () => {
     await open(page, 3);
     await mark(page);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    // The sticky panel never covers the sentence (it once hid it entirely at 390 × 844).
+    expect(await sentenceClearOfPanel(page)).toBe(true);
     // Key hints are for keyboards: not on a touch screen.
     expect(await page.locator('.key-hint').first().isVisible()).toBe(false);
     await word(page, 1).tap();
@@ -543,7 +556,7 @@ describe('on a phone', () => {
     await page.locator('#panel button[type="submit"]').tap();
     await announced(page, "Saved: Loaded label / name “Western bloc's”");
     expect(await stayed(page)).toBe(true);
-    expect(await sentenceOnScreen(page)).toBe(true);
+    expect(await sentenceClearOfPanel(page)).toBe(true);
     expect(await drawnTags(page, 'loaded-label')).toBe(1);
     expect(problems).toEqual([]);
   });

@@ -1,6 +1,7 @@
 // The agreement page and its downloads: three annotators tag the demo article (agreeing on some
 // sentences, not on others, some sentences reviewed with nothing to tag), the researcher reads
 // per-category α with intervals, the pair matrix and the sentences to discuss.
+import { PassThrough, Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_COLUMNS, type ReportRow } from '../../server/core/export/agreement-report.js';
@@ -57,7 +58,7 @@ beforeAll(async () => {
   savedTagId(await tag(ben, second, 1, { first: 2, last: 2, category: 'hedge' }));
   expect((await review(anna, second, 2)).status).toBe(303);
   savedTagId(await tag(ben, second, 2, { first: 1, last: 1, category: 'reporting-verb' }));
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
 });
@@ -124,15 +125,75 @@ describe('the agreement page', () => {
   });
 });
 
+describe('undefined is undefined everywhere', () => {
+  // Nobody used "missing-context": everyone said "no" wherever they looked.
+  const UNUSED = 'missing-context';
+  const NOBODY = 'no annotator tagged this category on an article another annotator reviewed too';
+  const ONE_CATEGORY = 'only one category occurs, so chance agreement is undefined';
+
+  it('span F1 and AC1 of a category nobody used: undefined with the reason on the page, in every download and in the CLI', { timeout: 30_000 }, async () => {
+    const html = expectPage(await w.researcher.get(url()));
+    const table = /<table class="agreement">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
+    const rowHtml = table.split('<tr>').find((r) => r.includes('Anchored omission')) ?? '';
+    expect(rowHtml).not.toBe('');
+    // Observed agreement is 1 (everyone said no): the only 1.000 in the row.
+    expect(rowHtml.match(/1\.000/g)).toHaveLength(1);
+    expect(textOf(rowHtml)).toContain(`— ${NOBODY}`);
+    expect(textOf(rowHtml)).toContain(`— ${ONE_CATEGORY}`);
+
+    const json = (await w.researcher.get(url('.json'))).body as JsonReport;
+    for (const statistic of ['span_f1_exact', 'span_f1_overlap']) expect(row(json, UNUSED, 'span', statistic)).toMatchObject({ value: null, note: NOBODY });
+    expect(row(json, UNUSED, 'sentence', 'gwet_ac1')).toMatchObject({ value: null, note: ONE_CATEGORY });
+    const csv = parse((await w.researcher.get(url('.csv'))).text, { columns: true }) as Record<string, string>[];
+    expect(csv.find((r) => r.category === UNUSED && r.statistic === 'span_f1_overlap')).toMatchObject({ value: '', note: NOBODY });
+    const md = (await w.researcher.get(url('.md'))).text;
+    expect(md).toMatch(/^\| Anchored omission \| — \| — \| 1\.000 \| — \| — \| — \| \d+ \|$/m);
+    expect(md).toContain(`- Anchored omission, AC1: ${ONE_CATEGORY}`);
+    expect(md).toContain(`- Anchored omission, Span F1: ${NOBODY}`);
+    const tex = (await w.researcher.get(url('.tex'))).text;
+    expect(tex).toMatch(/^Anchored omission & -- & -- & 1\.000 & -- & -- & -- & \d+ \\\\$/m);
+    expect(tex).toContain(`Anchored omission, AC1: ${ONE_CATEGORY}`);
+
+    // The CLI on the same data (the reliability matrix the export writes) says the same.
+    const { exportFiles, projectData } = await import('../../server/exports/project.js');
+    const { agreementCommand } = await import('../../server/commands/agreement.js');
+    const project = w.t.store.project(w.projectId);
+    if (!project) throw new Error('no project');
+    const file = exportFiles(w.t.store, projectData(w.t.store, project, w.t.store.codebookOf(project), { anonymise: false }), 'reliability').find((f) => f.name === `reliability-${UNUSED}.csv`);
+    let matrix = '';
+    for await (const chunk of file?.body() ?? []) matrix += String(chunk);
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (c: Buffer) => (printed += c.toString('utf8')));
+    expect(await agreementCommand(['-', '--json'], { stdin: Readable.from([matrix]), stdout: out, stderr: new PassThrough() })).toBe(0);
+    const cli = JSON.parse(printed) as { statistics: Record<string, unknown> };
+    expect(cli.statistics.gwet_ac1).toEqual({ value: null, reason: ONE_CATEGORY });
+    expect(cli.statistics.krippendorff_alpha).toEqual({ value: null, reason: row(json, UNUSED, 'sentence', 'krippendorff_alpha')?.note.split(' Only')[0] });
+  });
+
+  it('the All categories span F1 says labels are matched, and span identification F1 (labels ignored) stands beside it', async () => {
+    const html = expectPage(await w.researcher.get(url()));
+    const text = textOf(html);
+    expect(text).toMatch(/Span identification F1 \(labels ignored: every category’s spans together, the score the SemEval-2020 Task 11 SI scorer computes\): \d\.\d{3} \(mean over \d pairs?\)/);
+    expect(text).toMatch(/All categories .*labels matched\)/);
+    expect(text).not.toMatch(/Span F1 is the mean over annotator pairs of the SemEval-2020 Task 11 score/);
+    const json = (await w.researcher.get(url('.json'))).body as JsonReport;
+    const si = row(json, 'overall', 'span', 'span_f1_identification');
+    expect(si?.value).not.toBeNull();
+    expect(text).toContain(si?.value?.toFixed(3) ?? 'missing');
+    expect(row(json, 'overall', 'span', 'span_f1_overlap')?.note).toMatch(/labels matched/);
+  });
+});
+
 describe('the report downloads', () => {
-  it('CSV: the report columns, ten rows per category and overall', async () => {
+  it('CSV: the report columns, ten rows per category and eleven overall', async () => {
     const res = await w.researcher.get(url('.csv'));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?.*-agreement\.csv"?$/);
     const rows = parse(res.text, { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0] ?? {})).toEqual(REPORT_COLUMNS);
-    expect(rows).toHaveLength(13 * 10);
+    expect(rows).toHaveLength(13 * 10 + 1);
     const hedge = rows.find((r) => r.category === 'hedge' && r.level === 'sentence' && r.statistic === 'krippendorff_alpha');
     expect(Number(hedge?.units)).toBe(15); // 13 + 2 sentences
     for (const r of rows) {
@@ -147,7 +208,7 @@ describe('the report downloads', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const json = res.body as JsonReport;
     expect(json.annotators).toBe(3);
-    expect(json.rows).toHaveLength(130);
+    expect(json.rows).toHaveLength(131);
     for (const r of json.rows) expect(Object.keys(r).sort()).toEqual([...REPORT_COLUMNS].sort());
     const overall = row(json, 'overall', 'sentence', 'krippendorff_alpha');
     expect(overall?.units).toBe(15 * 12);
@@ -169,7 +230,7 @@ describe('the report downloads', () => {
     expect(tex.text).toContain('\\begin{tabular}{lrrrrrrr}');
     expect(tex.text).toContain('Hedge / doubt marker &');
     expect(tex.text.split('\n').filter((l) => l.endsWith('\\\\'))).toHaveLength(14);
-    expect(tex.text.trimEnd().endsWith('\\end{table}')).toBe(true);
+    expect(tex.text.trimEnd().endsWith('\\end{table}\n\\end{document}')).toBe(true);
   });
 
   it('an unknown format is 404', async () => {

@@ -34,7 +34,7 @@ let anna: Member;
 beforeAll(async () => {
   w = await world();
   anna = await addAnnotator(w, 'anna');
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
 });
@@ -102,15 +102,44 @@ describe('importing an article', () => {
     const html = expectPage(await multipart(w.researcher, `/projects/${w.projectId}/articles/preview`, { title: 'Quotes & "marks"', source: 'O\'Brien <Daily>', text }));
     const decode = (s: string) => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
     const form: Record<string, string | string[]> = {};
-    for (const m of html.matchAll(/<input type="hidden" name="(title|source|url|publishedAt)" value="([^"]*)">/g)) form[m[1] ?? ''] = decode(m[2] ?? '');
-    // Browsers send a textarea's line breaks as CRLF.
-    form.text = decode(/<textarea name="text"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? '').replace(/\n/g, '\r\n');
+    // Every field the form holds, as a browser submits it: hidden inputs and ticked boxes (no
+    // text box whose line breaks a browser would send as CRLF).
+    for (const m of html.matchAll(/<input type="hidden" name="(title|source|url|publishedAt|previewed)" value="([^"]*)">/g)) form[m[1] ?? ''] = decode(m[2] ?? '');
+    expect(html).not.toContain('<textarea');
     form.exclude = [...html.matchAll(/name="exclude" value="(\d+)" checked>/g)].map((m) => m[1] ?? '');
     expect(form.exclude).toEqual(['0', '3']);
     const id = redirectId(await multipart(w.researcher, `/projects/${w.projectId}/articles`, form), '/articles');
     const article = w.t.store.article(id);
     expect(article).toMatchObject({ title: 'Quotes & "marks"', source: "O'Brien <Daily>" });
+    // Byte for byte the text that was previewed: LF line ends, every offset where it was.
+    expect(article?.text).toBe(text);
     expect(article?.sentences.map((r) => article.text.slice(r.start, r.end))).toEqual(['He said "no" & left <quickly>.', "It's over, they said."]);
+  });
+
+  it('one line-end rule for paste and upload: a leading BOM is dropped, CRLF and CR become LF, nothing else changes', { timeout: 30_000 }, async () => {
+    const lf = 'Première ligne 😀.\nSecond line, tab\there.\nThird.';
+    const variants: [string, Record<string, string>, { name: string; content: Buffer } | undefined][] = [
+      ['pasted CRLF', { text: lf.replace(/\n/g, '\r\n') }, undefined],
+      ['pasted CR with a BOM', { text: `\uFEFF${lf.replace(/\n/g, '\r')}` }, undefined],
+      ['uploaded LF', {}, { name: 'a.txt', content: Buffer.from(lf, 'utf8') }],
+      ['uploaded CRLF with a BOM', {}, { name: 'a.txt', content: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lf.replace(/\n/g, '\r\n'), 'utf8')]) }],
+    ];
+    for (const [what, fields, file] of variants) {
+      const preview = expectPage(await multipart(w.researcher, `/projects/${w.projectId}/articles/preview`, { title: what, ...fields }, file));
+      const previewed = /name="previewed" value="([^"]*)"/.exec(preview)?.[1] ?? '';
+      expect(Buffer.from(previewed, 'base64').toString('utf8'), what).toBe(lf);
+      const direct = redirectId(await multipart(w.researcher, `/projects/${w.projectId}/articles`, { title: what, ...fields }, file), '/articles');
+      expect(w.t.store.article(direct)?.text, what).toBe(lf);
+      const saved = redirectId(await multipart(w.researcher, `/projects/${w.projectId}/articles`, { title: what, previewed }), '/articles');
+      expect(w.t.store.article(saved)?.text, what).toBe(lf);
+    }
+  });
+
+  it('refuses a previewed text that is not what a preview sends', { timeout: 30_000 }, async () => {
+    for (const previewed of ['not base64!', Buffer.from([0xff, 0xfe, 0x00]).toString('base64')]) {
+      const res = await refused(w.t.dataDir, () => multipart(w.researcher, `/projects/${w.projectId}/articles`, { title: 'Forged', previewed }));
+      expect(res.status).toBe(400);
+    }
   });
 
   it('excludes several lines given as a repeated field', async () => {

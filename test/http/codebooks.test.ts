@@ -26,7 +26,7 @@ let anna: Member;
 beforeAll(async () => {
   w = await world();
   anna = await addAnnotator(w, 'anna');
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
 });
@@ -76,7 +76,7 @@ describe('shipped codebooks', () => {
     const css = await anna.get('/codebooks/framing/style.css');
     expect(css.status).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css/);
-    expect(css.text).toMatch(/^\.c-hedge\{--c:#[0-9a-f]{6}\}$/m);
+    expect(css.text).toMatch(/^\.c-hedge\{--c:#[0-9a-f]{6};--c-fill:#[0-9a-f]{6};--c-line:#[0-9a-f]{6}\}$/m);
   });
 
   it('answers 404 for an unknown or malformed codebook id', async () => {
@@ -96,7 +96,9 @@ describe('uploading a codebook', () => {
     const page = textOf(expectPage(await w.researcher.get('/codebooks/spin-file')));
     expect(page).toContain('Spin and slant');
     expect(page).toContain('Spin s Words that spin. What to select The spinning word. Example a so-called reform');
-    expect((await w.researcher.get('/codebooks/spin-file/style.css')).text).toBe('.c-spin{--c:#aabbcc}\n.c-slant{--c:#112233}');
+    expect((await w.researcher.get('/codebooks/spin-file/style.css')).text).toBe(
+      '.c-spin{--c:#aabbcc;--c-fill:#aabbcc;--c-line:#7a8793}\n.c-slant{--c:#112233;--c-fill:#889199;--c-line:#112233}',
+    );
     expect(expectPage(await anna.get('/codebooks'))).toContain('<a href="/codebooks/spin-file">Spin and slant</a>');
 
     const again = await makeApp(w.t.dataDir);

@@ -1,6 +1,11 @@
 // Exports and import: tags as CSV and JSONL (optionally with pseudonyms), reliability matrices,
 // brat, CoNLL and the codebook; JSONL import back into a project — an export → import round trip
 // loses nothing, and a file with one bad line stores nothing.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import type request from 'supertest';
@@ -15,6 +20,7 @@ import {
   addAnnotator,
   expectError,
   expectPage,
+  importArticle,
   multipart,
   refused,
   savedTagId,
@@ -24,6 +30,19 @@ import {
   type Member,
   type World,
 } from '../helpers/forms.js';
+
+const execFileAsync = promisify(execFile);
+
+/** python3 is the reader of the consumer test below; .ci/run installs it. */
+const hasPython = (() => {
+  try {
+    execFileSync('python3', ['--version'], { stdio: 'ignore', timeout: 30_000 });
+    return true;
+  } catch {
+    console.warn('python3 not found: the test that reads exports with Python is skipped (.ci/run installs python3).');
+    return false;
+  }
+})();
 
 let w: World;
 let zelda: Member;
@@ -47,7 +66,7 @@ beforeAll(async () => {
   // Sentence 4: quinn tags "demands" and "stop admitting"; zelda never looked.
   savedTagId(await tag(quinn, d, 4, { first: 18, last: 18, category: 'loaded-language', intensity: '3' }));
   savedTagId(await tag(quinn, d, 4, { first: 20, last: 21, category: 'euphemism-dysphemism', voice: 'paraphrase' }));
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
 });
@@ -75,14 +94,21 @@ async function download(a: Agent, path: string, type: RegExp): Promise<string> {
   return bytes.toString('utf8');
 }
 
-/** A downloaded .zip as file name → text. */
+/** A downloaded .zip as file name → text, without its README.txt (checked on its own). */
 async function zip(a: Agent, path: string): Promise<Record<string, string>> {
+  const { README: readme, ...files } = await zipWithReadme(a, path);
+  expect(readme).toMatch(/^Framelens export of the project/);
+  return files;
+}
+
+async function zipWithReadme(a: Agent, path: string): Promise<Record<string, string> & { README: string }> {
   const { res, bytes } = await body(a, path);
   expect(res.status, bytes.toString('utf8').slice(0, 300)).toBe(200);
   expect(res.headers['content-type']).toMatch(/^application\/zip/);
   expect(res.headers['content-disposition']).toMatch(/\.zip"?$/);
-  const files = unzipSync(new Uint8Array(bytes));
-  return Object.fromEntries(Object.entries(files).map(([name, data]) => [name, strFromU8(data)]));
+  const { 'README.txt': readme, ...files } = unzipSync(new Uint8Array(bytes));
+  if (!readme) throw new Error(`no README.txt in ${path}`);
+  return { ...Object.fromEntries(Object.entries(files).map(([name, data]) => [name, strFromU8(data)])), README: strFromU8(readme) };
 }
 
 type CsvRow = Record<string, string>;
@@ -93,7 +119,7 @@ const jsonLines = (text: string) =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-const COLUMNS = ['project', 'article', 'article_title', 'sentence', 'start', 'end', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated'];
+const COLUMNS = ['project', 'article', 'article_title', 'sentence', 'start', 'end', 'start_cp', 'end_cp', 'text', 'category', 'voice', 'intensity', 'note', 'annotator', 'created', 'updated'];
 
 function demoText(): string {
   return w.t.store.article(w.demoArticleId)?.text ?? '';
@@ -106,6 +132,15 @@ describe('the export page', () => {
     for (const f of ['csv', 'jsonl', 'reliability', 'brat', 'conll']) expect(html).toContain(`href="${exportUrl(f, '?anonymise=1')}"`);
     expect(html).toMatch(new RegExp(`<form method="post" action="/projects/${w.projectId}/import" enctype="multipart/form-data"`));
     expect(csrfOf(html)).toBeTruthy();
+  });
+
+  it('states the unit of every format’s offsets, the line-end rule and the CSV formula guard', async () => {
+    const text = textOf(expectPage(await w.researcher.get(`/projects/${w.projectId}/export`)));
+    expect(text).toContain('start/end count UTF-16 code units');
+    expect(text).toContain('start_cp/end_cp count code points');
+    expect(text).toContain('brat .ann files have code points');
+    expect(text).toContain('CRLF or CR becomes LF');
+    expect(text).toContain('a text cell that starts with =, +, -, @, a tab or a carriage return gets a leading \'');
   });
 
   it('is for researchers: an annotator gets 403, an outsider 404', async () => {
@@ -274,18 +309,128 @@ describe('brat and CoNLL', () => {
     const quinnFile = files[names.find((n) => n.endsWith('/quinn.conll')) ?? ''] ?? '';
     const lines = quinnFile.split('\n');
     expect(lines[0]).toBe(`# article = ${w.demoArticleId}`);
-    expect(lines[1]?.split(' ').slice(0, 5)).toEqual(['#', 'columns', '=', 'token', 'start']);
-    const columns = (lines[1] ?? '').replace('# columns = ', '').split(' ');
-    expect(columns).toHaveLength(3 + 12);
+    expect(lines[2]?.split(' ').slice(0, 7)).toEqual(['#', 'columns', '=', 'token', 'start', 'end', 'start_cp']);
+    const columns = (lines[2] ?? '').replace('# columns = ', '').split(' ');
+    expect(columns).toHaveLength(5 + 12);
     const blocks = quinnFile.trimEnd().split('\n\n');
     expect(blocks).toHaveLength(13);
     const col = columns.indexOf('euphemism-dysphemism');
-    const s4 = (blocks[3] ?? '').split('\n').filter((l) => !l.startsWith('#')).map((l) => l.split('\t'));
+    const s4 = (blocks[3] ?? '').split('\n').filter((l) => !(l.startsWith('#') && !l.includes('\t'))).map((l) => l.split('\t'));
     expect(s4.filter((r) => r[col] !== 'O').map((r) => [r[0], r[col]])).toEqual([
       ['stop', 'B-euphemism-dysphemism'],
       ['admitting', 'I-euphemism-dysphemism'],
     ]);
-    for (const r of s4) expect(r).toHaveLength(15);
+    for (const r of s4) expect(r).toHaveLength(17);
+    // quinn tagged sentences 1 and 4, reviewed 2 and 3 without tags, never looked at 5.
+    expect(blocks.map((b) => /# reviewed = (\S+)/.exec(b)?.[1]).slice(0, 5)).toEqual(['yes', 'nothing-here', 'nothing-here', 'yes', 'no']);
+  });
+});
+
+describe('what each format’s readers see (an article with emoji, guarded CSV cells)', () => {
+  const TEXT = [
+    '=Breaking 🚨: the regime 😀 allegedly crushed the “peaceful” protest.',
+    'Officials called it “purely defensive” 👍🏽 in a statement.',
+    '-30 degrees hit the city, and the reform is a disaster.',
+  ].join('\n');
+  let v: World;
+  let article = '';
+  let pia: Member;
+  beforeAll(async () => {
+    v = await world();
+    pia = await addAnnotator(v, 'pia');
+    article = await importArticle(v.researcher, v.projectId, { title: '+Emoji & co', text: TEXT });
+    savedTagId(await tag(pia, article, 1, { first: 3, last: 4, category: 'hedge', note: '=1+1 "odd"' }));
+    savedTagId(await tag(pia, article, 1, { first: 6, last: 6, category: 'scare-quotes' }));
+    savedTagId(await tag(pia, article, 2, { first: 3, last: 4, category: 'scare-quotes', note: '@mention' }));
+    savedTagId(await tag(pia, article, 3, { first: 0, last: 1, category: 'loaded-language' }));
+  }, 60_000);
+  afterAll(async () => {
+    await v.t.cleanup();
+  });
+
+  const pySlice = (text: string, start: number, end: number) => Array.from(text).slice(start, end).join('');
+  /** What pandas users undo: the apostrophe put before = + - @, tab or CR. */
+  const unguard = (cell: string) => cell.replace(/^'(?=[=+\-@\t\r])/, '');
+
+  it('brat: the .txt is the stored text byte for byte, and every T line slices it by code points', { timeout: 30_000 }, async () => {
+    const files = await zip(v.researcher, exportUrl('brat', '', v.projectId));
+    const txt = Object.entries(files).find(([n]) => n.endsWith('/pia.txt'))?.[1] ?? '';
+    expect(Buffer.from(txt, 'utf8').equals(Buffer.from(v.t.store.article(article)?.text ?? '', 'utf8'))).toBe(true);
+    const ann = Object.entries(files).find(([n]) => n.endsWith('/pia.ann'))?.[1] ?? '';
+    const tLines = ann.split('\n').filter((l) => l.startsWith('T'));
+    expect(tLines).toHaveLength(4);
+    for (const line of tLines) {
+      const [, head, text] = line.split('\t');
+      const [, start, end] = (head ?? '').split(' ');
+      expect(pySlice(txt, Number(start), Number(end)), line).toBe(text);
+    }
+  });
+
+  it('CSV read as pandas reads it: guarded cells lose their apostrophe, start_cp/end_cp slice the text by code points', { timeout: 30_000 }, async () => {
+    const raw = await download(v.researcher, exportUrl('csv', '', v.projectId), /^text\/csv/);
+    const rows = csvRows(raw).map((r) => Object.fromEntries(Object.entries(r).map(([k, c]) => [k, unguard(c)])));
+    expect(rows).toHaveLength(4);
+    for (const r of rows) {
+      expect(pySlice(TEXT, Number(r.start_cp), Number(r.end_cp))).toBe(r.text);
+      expect(TEXT.slice(Number(r.start), Number(r.end))).toBe(r.text);
+      expect(r.article_title).toBe('+Emoji & co');
+    }
+    expect(rows.map((r) => r.text)).toEqual(['allegedly crushed', 'peaceful', 'purely defensive', '30 degrees']);
+    expect(rows.map((r) => r.note)).toEqual(['=1+1 "odd"', '', '@mention', '']);
+    // The guard is there in the file.
+    expect(raw).toContain(`,'+Emoji & co,`);
+    expect(raw).toContain(`,"'=1+1 ""odd""",`);
+  });
+
+  it('JSONL: start_cp/end_cp slice by code points; no guard', async () => {
+    const lines = jsonLines(await download(v.researcher, exportUrl('jsonl', '', v.projectId), /ndjson/)).filter((l) => 'category' in l);
+    for (const l of lines) expect(pySlice(TEXT, Number(l.start_cp), Number(l.end_cp))).toBe(l.text);
+    expect(lines.map((l) => l.note)).toContain('=1+1 "odd"');
+  });
+
+  it.skipIf(!hasPython)('python3 reads the brat files and the CSV as a researcher’s script would', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'framelens-python-'));
+    try {
+      const files = await zip(v.researcher, exportUrl('brat', '', v.projectId));
+      for (const [name, content] of Object.entries(files)) {
+        await mkdir(join(dir, dirname(name)), { recursive: true });
+        await writeFile(join(dir, name), content);
+      }
+      await writeFile(join(dir, 'tags.csv'), await download(v.researcher, exportUrl('csv', '', v.projectId), /^text\/csv/));
+      const script = [
+        'import csv, glob, os, re, sys',
+        'd = sys.argv[1]',
+        'checked = 0',
+        'for ann in glob.glob(os.path.join(d, "brat", "*", "*.ann")):',
+        '    text = open(ann[:-4] + ".txt", encoding="utf-8", newline="").read()',
+        '    for line in open(ann, encoding="utf-8"):',
+        '        if line.startswith("T"):',
+        '            tid, head, span = line.rstrip("\\n").split("\\t")',
+        '            kind, start, end = head.split(" ")',
+        '            assert text[int(start):int(end)] == span, (line, text[int(start):int(end)])',
+        '            checked += 1',
+        '    for row in csv.DictReader(open(os.path.join(d, "tags.csv"), encoding="utf-8", newline="")):',
+        '        cell = re.sub(r"^\'(?=[=+\\-@\\t\\r])", "", row["text"])',
+        '        assert text[int(row["start_cp"]):int(row["end_cp"])] == cell, (row, cell)',
+        '        checked += 1',
+        'print(checked)',
+      ].join('\n');
+      const { stdout } = await execFileAsync('python3', ['-c', script, dir], { timeout: 50_000 });
+      expect(stdout.trim()).toBe('8');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('README.txt in every archive states the unit of every offset, the line-end rule and the CSV guard', { timeout: 30_000 }, async () => {
+    for (const format of ['reliability', 'brat', 'conll']) {
+      const { README } = await zipWithReadme(v.researcher, exportUrl(format, '', v.projectId));
+      expect(README).toContain('start and end in UTF-16 code units');
+      expect(README).toContain('start_cp and end_cp in code points');
+      expect(README).toContain('brat .ann files: code points');
+      expect(README).toContain('CRLF or a lone CR becomes LF');
+      expect(README).toContain("gets a leading apostrophe (')");
+    }
   });
 });
 
@@ -368,7 +513,7 @@ describe('JSONL import', () => {
 });
 
 describe('an export → import round trip loses nothing', () => {
-  it('in the same project: clear the annotators’ work, import, and every export is as before', async () => {
+  it('in the same project: clear the annotators’ work, import, and every export is as before', { timeout: 60_000 }, async () => {
     const before = {
       jsonl: await download(w.researcher, exportUrl('jsonl'), /ndjson/),
       csv: await download(w.researcher, exportUrl('csv'), /^text\/csv/),
@@ -400,7 +545,7 @@ describe('an export → import round trip loses nothing', () => {
     expect(await download(w.researcher, exportUrl('jsonl'), /ndjson/)).toBe(before.jsonl);
   });
 
-  it('into a fresh instance with the same article: new annotator accounts, the same records', async () => {
+  it('into a fresh instance with the same article: new annotator accounts, the same records', { timeout: 60_000 }, async () => {
     const jsonl = await download(w.researcher, exportUrl('jsonl'), /ndjson/);
     const fresh = await world();
     try {
@@ -428,7 +573,7 @@ describe('an export → import round trip loses nothing', () => {
 });
 
 describe('file names in archives', () => {
-  it('never collide, whatever the annotators’ names (other scripts, names alike once made safe)', async () => {
+  it('never collide, whatever the annotators’ names (other scripts, names alike once made safe)', { timeout: 60_000 }, async () => {
     const v = await world();
     try {
       const names = ['Анна', 'Борис', 'anna b', 'anna.b'];

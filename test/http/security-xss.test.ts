@@ -134,7 +134,7 @@ describe('stored XSS payloads come back escaped, under a strict CSP', () => {
     // The codebook's CSS carries only validated ids and colours.
     const css = await researcher.get('/codebooks/xss-book/style.css');
     expect(css.headers['content-type']).toMatch(/^text\/css/);
-    expect(css.text).toBe('.c-xss{--c:#123456}\n.c-plain{--c:#654321}');
+    expect(css.text).toBe('.c-xss{--c:#123456;--c-fill:#7f91a4;--c-line:#123456}\n.c-plain{--c:#654321;--c-fill:#a08a75;--c-line:#654321}');
   });
 
   it('a pasted codebook with payloads in its error is shown escaped', async () => {

@@ -121,6 +121,7 @@ class Client {
   readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   readonly base: string;
   cookie = '';
+  readonly cookies = new Map<string, string>();
   csrf = '';
 
   constructor(base: string) {
@@ -138,8 +139,12 @@ class Client {
         let text = '';
         res.setEncoding('utf8').on('data', (s: string) => (text += s));
         res.on('end', () => {
-          const sid = (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('framelens.sid='));
-          if (sid) this.cookie = sid;
+          // Every cookie is kept: the session's, and the sign-in form's CSRF cookie (visitors have no session).
+          for (const pair of (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0] ?? '')) {
+            const name = pair.split('=')[0] ?? '';
+            this.cookies.set(name, pair);
+          }
+          this.cookie = [...this.cookies.values()].join('; ');
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
         });
         res.on('error', reject);
@@ -202,7 +207,7 @@ describe('SIGTERM under load', () => {
         const close = res.headers.connection === 'close';
         if (close) closes++;
         if (res.status === 303) {
-          const id = /\?saved=([A-Za-z0-9_-]+)#/.exec(String(res.headers.location))?.[1] ?? '';
+          const id = /[?&]saved=([A-Za-z0-9_-]+)[&#]/.exec(String(res.headers.location))?.[1] ?? '';
           acknowledged.push({ id, at: performance.now(), close });
         } else if (res.status !== 409) {
           expect(res.status).toBe(503);

@@ -18,7 +18,9 @@
 // - gwetAC1: Gwet (2008) AC1 for any number of coders, with missing values
 //   handled as in Gwet's irrCAC::gwet.ac1.raw: p_a is the mean over units with
 //   ≥ 2 values, π_k averages r_ik/r_i over all units with ≥ 1 value, and
-//   p_e = Σ_k π_k(1 − π_k)/(q − 1) with q the number of categories that occur.
+//   p_e = Σ_k π_k(1 − π_k)/(q − 1) with q the number of categories that occur
+//   in the data (a value a tabulation lists but nobody used does not count, so
+//   a 0/1 tabulation where everyone said 0 is one category: undefined).
 //
 // κ, weighted κ, π and Fleiss' κ need complete units: incomplete units are
 // dropped and their number is reported in `dropped_units`; if none is left the
@@ -247,10 +249,14 @@ export function gwetAC1(data: ReliabilityData | Tabulation): Statistic {
   const tab = asTabulation(data);
   if (tab.coderCount < 2) return undefinedStatistic(REASONS.atLeastTwoCoders);
   if (tab.pairableUnits === 0) return undefinedStatistic(REASONS.noPairable);
-  const q = tab.values.length; // categories that occur anywhere in the data
-  if (q < 2) return undefinedStatistic(REASONS.oneCategory);
   const { offsets, valueIndex, valueCount, size } = tab.rows;
-  const pi = new Float64Array(q);
+  // Categories that occur anywhere in the data (irrCAC's categ): tabulateCounts may list values
+  // nobody used.
+  const used = new Uint8Array(tab.values.length);
+  for (let k = 0; k < valueIndex.length; k++) if (valueCount[k]! > 0) used[valueIndex[k]!] = 1;
+  const q = used.reduce((n, u) => n + u, 0);
+  if (q < 2) return undefinedStatistic(REASONS.oneCategory);
+  const pi = new Float64Array(tab.values.length);
   let pa = 0;
   for (let r = 0; r < tab.rows.length; r++) {
     const m = size[r]!;
@@ -265,7 +271,7 @@ export function gwetAC1(data: ReliabilityData | Tabulation): Statistic {
   pa /= tab.pairableUnits;
   const rated = tab.rows.length;
   let pe = 0;
-  for (let c = 0; c < q; c++) {
+  for (let c = 0; c < pi.length; c++) {
     const p = pi[c]! / rated;
     pe += p * (1 - p);
   }

@@ -1,5 +1,6 @@
 // One flat record per tag: the shape of the CSV and JSONL exports (and of JSONL import).
 import type { Annotation, Article, Tag } from '../model.js';
+import { exportedText } from '../offsets.js';
 
 export interface TagRecord {
   project: string;
@@ -7,8 +8,12 @@ export interface TagRecord {
   article_title: string;
   /** 1-based, as the sentence view numbers sentences. */
   sentence: number;
+  /** UTF-16 code units (JavaScript string indexes), end exclusive. */
   start: number;
   end: number;
+  /** The same span in code points (Python str indexes; brat, SemEval). */
+  start_cp: number;
+  end_cp: number;
   text: string;
   category: string;
   voice: Tag['voice'];
@@ -20,7 +25,7 @@ export interface TagRecord {
 }
 
 export const TAG_COLUMNS: (keyof TagRecord)[] = [
-  'project', 'article', 'article_title', 'sentence', 'start', 'end', 'text', 'category',
+  'project', 'article', 'article_title', 'sentence', 'start', 'end', 'start_cp', 'end_cp', 'text', 'category',
   'voice', 'intensity', 'note', 'annotator', 'created', 'updated',
 ];
 
@@ -67,6 +72,7 @@ function* records(
   withReviewed: boolean,
 ): Generator<TagRecord | ReviewedRecord> {
   for (const article of articles) {
+    const view = exportedText(article.text);
     const annotations = [...annotationsOf(article.id)].sort((a, b) => a.annotatorId.localeCompare(b.annotatorId));
     for (const annotation of annotations) {
       const tags = [...annotation.tags].sort((a, b) => a.start - b.start || a.end - b.end || a.category.localeCompare(b.category));
@@ -78,6 +84,8 @@ function* records(
           sentence: tag.sentence + 1,
           start: tag.start,
           end: tag.end,
+          start_cp: view.toCodePoint(tag.start),
+          end_cp: view.toCodePoint(tag.end),
           text: article.text.slice(tag.start, tag.end),
           category: tag.category,
           voice: tag.voice,

@@ -38,11 +38,24 @@ export interface SentenceLevel {
 }
 
 export interface SpanLevel {
-  /** Mean over annotator pairs of the pair's F1 (micro-averaged over shared articles). */
+  /**
+   * Mean over annotator pairs of the pair's F1 (micro-averaged over the articles both reviewed),
+   * over the pairs with a span of the category between them: where neither tagged it, F1 is 0/0
+   * and the pair is left out (the SemEval scorer's convention of 1 would report agreement on a
+   * category nobody used). Undefined when no pair is left. Overall, spans count only against
+   * spans of their own category, the sums added over categories.
+   */
   exactF1: Statistic;
   overlapF1: Statistic;
+  /** The pairs averaged. */
   pairs: number;
   unitizingAlpha: Statistic;
+  /**
+   * Overall only (null per category): span identification F1 with labels ignored — every
+   * category's spans of an annotator merged — as the SemEval-2020 Task 11 SI scorer computes it;
+   * mean over pairs as above.
+   */
+  identification: { f1: Statistic; pairs: number } | null;
 }
 
 export interface TokenLevel {
@@ -302,16 +315,22 @@ function sentenceLevel(tab: Tabulation, interval: AlphaInterval): SentenceLevel 
   return { report, prevalence, warning };
 }
 
-/** F1 from summed numerators and denominators, as the T11 scorer: 1 when both sides are empty. */
+/** F1 from summed numerators and denominators, as the T11 scorer (0 when one side is empty). */
 function f1(pNum: number, pDen: number, rNum: number, rDen: number): number {
-  if (pDen === 0 && rDen === 0) return 1;
   const p = pDen > 0 ? pNum / pDen : 0;
   const r = rDen > 0 ? rNum / rDen : 0;
   return p > 0 && r > 0 ? (2 * p * r) / (p + r) : 0;
 }
 
-function pairF1(sums: PairSums, k: number): { overlap: number; exact: number } | null {
-  if (!sums.shared[k]) return null;
+const NO_SHARED_ARTICLE = 'no pair of annotators reviewed the same article';
+
+/**
+ * A pair's F1, or why it has none: they share no article, or neither has a span on the articles
+ * they share (0/0: no agreement to measure, not perfect agreement).
+ */
+function pairF1(sums: PairSums, k: number): { overlap: number; exact: number } | { none: string } {
+  if (!sums.shared[k]) return { none: 'no article reviewed by both' };
+  if ((sums.pDen[k] ?? 0) === 0 && (sums.rDen[k] ?? 0) === 0) return { none: 'neither tagged anything on the articles both reviewed' };
   const exact = sums.exact[k] ?? 0;
   return {
     overlap: f1(sums.pNum[k] ?? 0, sums.pDen[k] ?? 0, sums.rNum[k] ?? 0, sums.rDen[k] ?? 0),
@@ -319,23 +338,33 @@ function pairF1(sums: PairSums, k: number): { overlap: number; exact: number } |
   };
 }
 
-function mean(values: number[]): Statistic {
-  return values.length === 0 ? { value: null, reason: 'no pair of annotators reviewed the same article' } : { value: values.reduce((x, y) => x + y, 0) / values.length };
+/** Mean F1 over the pairs that have one; `shared` says whether any pair shares an article. */
+function meanF1(values: number[], shared: boolean, what: string): Statistic {
+  if (values.length > 0) return { value: values.reduce((x, y) => x + y, 0) / values.length };
+  return { value: null, reason: shared ? `no annotator tagged ${what} on an article another annotator reviewed too` : NO_SHARED_ARTICLE };
 }
 
-function spanLevel(study: Study, sums: PairSums, unitizingAlpha: Statistic): SpanLevel {
+function pairMeans(study: Study, sums: PairSums, what: string): { exactF1: Statistic; overlapF1: Statistic; pairs: number } {
   const m = study.annotators.length;
   const exact: number[] = [];
   const overlap: number[] = [];
+  let shared = false;
   for (let a = 0; a < m; a++) {
     for (let b = a + 1; b < m; b++) {
+      shared ||= sums.shared[a * m + b] === 1;
       const f = pairF1(sums, a * m + b);
-      if (!f) continue;
+      if ('none' in f) continue;
       exact.push(f.exact);
       overlap.push(f.overlap);
     }
   }
-  return { exactF1: mean(exact), overlapF1: mean(overlap), pairs: exact.length, unitizingAlpha };
+  return { exactF1: meanF1(exact, shared, what), overlapF1: meanF1(overlap, shared, what), pairs: exact.length };
+}
+
+function spanLevel(study: Study, sums: PairSums, unitizingAlpha: Statistic, identification: PairSums | null): SpanLevel {
+  const labelled = pairMeans(study, sums, identification ? 'anything' : 'this category');
+  const si = identification && pairMeans(study, identification, 'anything');
+  return { ...labelled, unitizingAlpha, identification: si && { f1: si.overlapF1, pairs: si.pairs } };
 }
 
 /**
@@ -631,7 +660,7 @@ function pairMatrix(study: Study, grid: AnnotationGrid, reviewed: Int8Array, cat
         a: study.annotators[a] ?? '',
         b: study.annotators[b] ?? '',
         kappa,
-        f1: f ? { value: f.overlap } : { value: null, reason: 'no article reviewed by both' },
+        f1: 'none' in f ? { value: null, reason: f.none } : { value: f.overlap },
       });
     }
   }
@@ -791,6 +820,9 @@ export function studyAgreement(study: Study, categories: Category[], options: Ag
   });
   const all = emptySums(m);
   for (const sums of perCategory) addSums(all, sums);
+  // Span identification: every category's spans of an annotator in one column, labels ignored.
+  const identification = emptySums(m, shared);
+  addCategorySums(spanIndex(study, grid, ids, { labelsIgnored: true }), grid, 0, identification);
   const counts = sentenceCounts(study, ids, grid.annotations);
   // Sentence level: overall first, then one per category.
   const tabs = tabulateDecisions(study, grid, ids, counts);
@@ -810,7 +842,12 @@ export function studyAgreement(study: Study, categories: Category[], options: Ag
     return {
       category,
       sentence: sentenceLevel(tab, interval),
-      span: spanLevel(study, sums, id === null ? unitized.overall : (unitized.byCategory.get(id) ?? { value: null, reason: 'not computed' })),
+      span: spanLevel(
+        study,
+        sums,
+        id === null ? unitized.overall : (unitized.byCategory.get(id) ?? { value: null, reason: 'not computed' }),
+        id === null ? identification : null,
+      ),
       token: token ?? { alpha: { value: null, reason: 'no words' }, units: 0, pairableValues: 0 },
     };
   };

@@ -90,10 +90,14 @@ class TagScratch {
   }
 }
 
-export function spanIndex(study: Study, grid: AnnotationGrid, categoryIds: string[]): SpanIndex {
+/**
+ * With `labelsIgnored`, every category of `categoryIds` goes in one column (0): an annotator's
+ * spans are merged whatever their categories, for span identification.
+ */
+export function spanIndex(study: Study, grid: AnnotationGrid, categoryIds: string[], options: { labelsIgnored?: boolean } = {}): SpanIndex {
   const m = study.annotators.length;
-  const count = categoryIds.length;
-  const column = new Map(categoryIds.map((c, i) => [c, i]));
+  const count = options.labelsIgnored ? 1 : categoryIds.length;
+  const column = new Map(categoryIds.map((c, i) => [c, options.labelsIgnored ? 0 : i]));
   let capacity = 0;
   for (const a of grid.annotations) capacity += a?.tags.length ?? 0;
   const cells = grid.annotations.length * count;
@@ -184,16 +188,39 @@ export function sharedPairs(grid: AnnotationGrid, m: number): Uint8Array {
   return shared;
 }
 
+/** Scratch arrays for one article's spans of all its annotators, grown as needed and reused. */
+class SweepScratch {
+  annotator = new Int32Array(64);
+  start = new Float64Array(64);
+  end = new Float64Array(64);
+  order: number[] = [];
+  active = new Int32Array(64);
+
+  reserve(n: number): void {
+    if (this.annotator.length >= n) return;
+    const size = Math.max(n, this.annotator.length * 2);
+    this.annotator = new Int32Array(size);
+    this.start = new Float64Array(size);
+    this.end = new Float64Array(size);
+    this.active = new Int32Array(size);
+  }
+}
+
 /**
  * The SemEval-2020 T11 overlap sums and exact matches of one category, for every pair
- * (a = reference), added article by article in article order. Pairs where one side has no span
- * only add to the denominators, so those are added per annotator with spans; the merges run only
- * for pairs where both have spans.
+ * (a = reference, the lower annotator number), added article by article in article order. Pairs
+ * where one side has no span only add to the denominators, so those are added per annotator with
+ * spans. The numerators come from one sweep over the article's spans of all annotators by start:
+ * only spans that overlap meet (one annotator's merged spans are disjoint, so at most one of each
+ * annotator is open at a time), not every pair of annotators' span lists; and exact matches from
+ * the drawn spans sorted by value, only equal ones meeting.
  */
 export function addCategorySums(index: SpanIndex, grid: AnnotationGrid, category: number, into: PairSums): void {
   const { annotators: m, categories: count, mergedAt, starts, ends, drawnAt, drawn } = index;
   const { reviewersAt, reviewers } = grid;
   const { pNum: pNums, rNum: rNums, pDen, rDen, exact: exacts, exactPDen, exactRDen } = into;
+  const sweep = new SweepScratch();
+  const keys = new SweepScratch();
   const withSpans = new Int32Array(m);
   // Spans of articles every annotator reviewed, per annotator: they count for every pair.
   const everyoneSpans = new Float64Array(m);
@@ -229,50 +256,75 @@ export function addCategorySums(index: SpanIndex, grid: AnnotationGrid, category
         }
       }
     }
+    if (n < 2) continue;
+    // Every merged span of the annotators with spans here, and every drawn one.
+    let spans = 0;
+    let drawnCount = 0;
+    for (let i = 0; i < n; i++) {
+      const cell = (ai * m + withSpans[i]!) * count + category;
+      spans += mergedAt[cell + 1]! - mergedAt[cell]!;
+      drawnCount += drawnAt[cell + 1]! - drawnAt[cell]!;
+    }
+    sweep.reserve(spans);
+    keys.reserve(drawnCount);
+    let x = 0;
+    let y = 0;
     for (let i = 0; i < n; i++) {
       const a = withSpans[i]!;
-      const cellT = (ai * m + a) * count + category;
-      const tFrom = mergedAt[cellT]!;
-      const tTo = mergedAt[cellT + 1]!;
-      const eTFrom = drawnAt[cellT]!;
-      const eTTo = drawnAt[cellT + 1]!;
-      for (let j = i + 1; j < n; j++) {
-        const b = withSpans[j]!;
-        const k = a * m + b;
-        const cellS = (ai * m + b) * count + category;
-        let exact = 0;
-        for (let x = drawnAt[cellS]!, y = eTFrom, xTo = drawnAt[cellS + 1]!; x < xTo && y < eTTo; ) {
-          const s = drawn[x]!;
-          const t = drawn[y]!;
-          if (s === t) {
-            exact++;
-            x++;
-            y++;
-          } else if (s < t) x++;
-          else y++;
-        }
-        exacts[k]! += exact;
-        let x = mergedAt[cellS]!;
-        const sTo = mergedAt[cellS + 1]!;
-        let y = tFrom;
-        let pNum = 0;
-        let rNum = 0;
-        while (x < sTo && y < tTo) {
-          const xs = starts[x]!;
-          const xe = ends[x]!;
-          const ys = starts[y]!;
-          const ye = ends[y]!;
-          const inter = Math.min(xe, ye) - Math.max(xs, ys);
-          if (inter > 0) {
-            pNum += inter / (xe - xs);
-            rNum += inter / (ye - ys);
-          }
-          if (xe <= ye) x++;
-          else y++;
-        }
-        pNums[k]! += pNum;
-        rNums[k]! += rNum;
+      const cell = (ai * m + a) * count + category;
+      for (let s = mergedAt[cell]!; s < mergedAt[cell + 1]!; s++, x++) {
+        sweep.annotator[x] = a;
+        sweep.start[x] = starts[s]!;
+        sweep.end[x] = ends[s]!;
       }
+      for (let s = drawnAt[cell]!; s < drawnAt[cell + 1]!; s++, y++) {
+        keys.annotator[y] = a;
+        keys.start[y] = drawn[s]!;
+      }
+    }
+    // Overlap: by start; each span meets the open spans of the other annotators it overlaps.
+    const order = sweep.order;
+    order.length = spans;
+    for (let i = 0; i < spans; i++) order[i] = i;
+    const { start: sStart, end: sEnd, annotator: sAnnotator, active } = sweep;
+    order.sort((p, q) => sStart[p]! - sStart[q]!);
+    let open = 0;
+    for (const p of order) {
+      const ps = sStart[p]!;
+      const pe = sEnd[p]!;
+      let kept = 0;
+      for (let o = 0; o < open; o++) {
+        const q = active[o]!;
+        const qe = sEnd[q]!;
+        if (qe <= ps) continue;
+        active[kept++] = q;
+        const inter = Math.min(pe, qe) - ps;
+        const pa = sAnnotator[p]!;
+        const qa = sAnnotator[q]!;
+        // The reference is the lower annotator number (see PairSums): precision divides by the
+        // candidate's span, recall by the reference's.
+        if (pa < qa) {
+          pNums[pa * m + qa]! += inter / (qe - sStart[q]!);
+          rNums[pa * m + qa]! += inter / (pe - ps);
+        } else {
+          pNums[qa * m + pa]! += inter / (pe - ps);
+          rNums[qa * m + pa]! += inter / (qe - sStart[q]!);
+        }
+      }
+      active[kept++] = p;
+      open = kept;
+    }
+    // Exact matches: equal drawn spans of two annotators.
+    const byKey = keys.order;
+    byKey.length = drawnCount;
+    for (let i = 0; i < drawnCount; i++) byKey[i] = i;
+    const { start: key, annotator: kAnnotator } = keys;
+    byKey.sort((p, q) => key[p]! - key[q]! || kAnnotator[p]! - kAnnotator[q]!);
+    for (let i = 0; i < drawnCount; ) {
+      let j = i + 1;
+      while (j < drawnCount && key[byKey[j]!] === key[byKey[i]!]) j++;
+      for (let u = i; u < j; u++) for (let v = u + 1; v < j; v++) exacts[kAnnotator[byKey[u]!]! * m + kAnnotator[byKey[v]!]!]!++;
+      i = j;
     }
   }
   // Integer counts: added at the end, the sums are the same.

@@ -61,7 +61,7 @@ beforeAll(async () => {
   savedTagId(await tag(ben, w.demoArticleId, 3, { first: 5, last: 8, category: 'scare-quotes' }));
   expect((await anna.post(`/articles/${w.demoArticleId}/sentences/3/reviewed`, { reviewed: '1' })).status).toBe(303);
   out = await mkdtemp(join(tmpdir(), 'framelens-export-'));
-});
+}, 60_000);
 afterAll(async () => {
   await w.t.cleanup();
   await rm(out, { recursive: true, force: true });
@@ -75,7 +75,7 @@ describe('framelens export', () => {
     expect(r.code).toBe(0);
     const written = await files(dir);
     expect(r.stdout).toBe(`Wrote ${written.length} files to ${dir}\n`);
-    for (const name of ['tags.csv', 'tags.jsonl', 'codebook-framing.json', 'agreement.csv', 'agreement.json', 'agreement.md', 'agreement.tex', 'brat/annotation.conf']) {
+    for (const name of ['README.txt', 'tags.csv', 'tags.jsonl', 'codebook-framing.json', 'agreement.csv', 'agreement.json', 'agreement.md', 'agreement.tex', 'brat/annotation.conf']) {
       expect(written).toContain(name);
     }
     expect(written.filter((f) => /^reliability-[a-z-]+\.csv$/.test(f))).toHaveLength(12);
@@ -89,7 +89,7 @@ describe('framelens export', () => {
     expect(parseCodebook(JSON.parse(await readFile(join(dir, 'codebook-framing.json'), 'utf8'))).id).toBe('framing');
     const agreement = JSON.parse(await readFile(join(dir, 'agreement.json'), 'utf8')) as { annotators: number; rows: unknown[] };
     expect(agreement.annotators).toBe(2);
-    expect(agreement.rows).toHaveLength(130);
+    expect(agreement.rows).toHaveLength(131);
     expect(await readFile(join(dir, 'agreement.md'), 'utf8')).toMatch(/^\| Category \| α \|/);
     expect(await readFile(join(dir, 'agreement.tex'), 'utf8')).toContain('\\begin{tabular}');
     const rel = parse(await readFile(join(dir, 'reliability-scare-quotes.csv'), 'utf8')) as string[][];
@@ -100,6 +100,10 @@ describe('framelens export', () => {
     const dir = join(out, 'csv');
     expect((await run([w.projectId, '--format', 'csv', '--out', dir])).code).toBe(0);
     expect(await files(dir)).toEqual(['tags.csv']);
+    // A format the web sends as a .zip comes with the archive's README.txt.
+    const brat = join(out, 'brat-only');
+    expect((await run([w.projectId, '--format', 'brat', '--out', brat])).code).toBe(0);
+    expect((await files(brat))[0]).toBe('README.txt');
     const web = await w.researcher.get(`/projects/${w.projectId}/export/csv`);
     expect(await readFile(join(dir, 'tags.csv'), 'utf8')).toBe(web.text);
   });
@@ -127,6 +131,36 @@ describe('framelens export', () => {
     expect(r.stderr).toContain(w.projectId);
     expect(r.stdout).toBe('');
     await expect(readdir(dir)).rejects.toThrow();
+  });
+
+  it('takes a project id that starts with "-" (as 1 in 64 ids made before did), positional, after -- or as --project', { timeout: 30_000 }, async () => {
+    const source = w.t.store.project(w.projectId);
+    if (!source) throw new Error('no demo project');
+    const id = '-Dash_id0123';
+    await w.t.store.projects.update((file) => {
+      file.data.projects.push({ ...structuredClone(source), id, name: 'Dashed' });
+    });
+    for (const [n, args] of [
+      [id, '--format', 'codebook', '--out', join(out, 'dash1')],
+      ['--format', 'codebook', '--out', join(out, 'dash2'), '--', id],
+      ['--project', id, '--format', 'codebook', '--out', join(out, 'dash3')],
+    ].entries()) {
+      const r = await run(args);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.code).toBe(0);
+      expect(await files(join(out, `dash${n + 1}`))).toEqual(['codebook-framing.json']);
+    }
+    // An option this command does not know is still a usage error, and so is a second project.
+    expect((await run([id, '--bogus', '--out', join(out, 'x')])).code).toBe(2);
+    expect((await run([id, w.projectId, '--out', join(out, 'x')])).code).toBe(2);
+  });
+
+  it('new ids never start with "-"', async () => {
+    const { newId } = await import('../../../server/storage/store.js');
+    const ids = Array.from({ length: 20_000 }, newId);
+    expect(ids.filter((x) => x.startsWith('-'))).toEqual([]);
+    expect(ids.every((x) => /^[A-Za-z0-9_][A-Za-z0-9_-]{11}$/.test(x))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('bad usage: exit 2 with the usage line', async () => {

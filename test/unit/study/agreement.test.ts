@@ -4,7 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Annotation, Article, Category, Tag } from '../../../server/core/model.js';
 import { segment, words } from '../../../server/core/segmentation.js';
-import { cohenKappa, krippendorffAlpha } from '../../../server/core/agreement/index.js';
+import {
+  agreementReport,
+  cohenKappa,
+  krippendorffAlpha,
+  mergeOverlappingSpans,
+  mulberry32,
+  unitizingAlpha,
+  type CoderSpan,
+} from '../../../server/core/agreement/index.js';
 import { makeStudy, sentenceMatrix, sharedArticles, spansOf, tokenMatrix } from '../../../server/core/study/units.js';
 import { studyAgreement, type AgreementOptions, type StudyAgreement } from '../../../server/core/study/agreement.js';
 
@@ -270,8 +278,16 @@ describe('studyAgreement: sentence level', () => {
     expect(unused?.sentence.prevalence).toBe(0);
     expect(unused?.sentence.warning).toMatch(/0\.0%/);
     expect(unused?.token.alpha).toEqual({ value: null, reason: expect.stringMatching(/variation/) });
-    // Nobody tagged it: both sides empty, F1 = 1 as in the SemEval scorer.
-    expect(unused?.span.overlapF1.value).toBe(1);
+    // Nobody tagged it: F1 is 0/0 for every pair — undefined, not the SemEval scorer's 1.
+    for (const f of [unused?.span.overlapF1, unused?.span.exactF1]) {
+      expect(f).toEqual({ value: null, reason: 'no annotator tagged this category on an article another annotator reviewed too' });
+    }
+    expect(unused?.span.pairs).toBe(0);
+    // One category occurs (everyone said "no"): AC1 is undefined, as agreementReport (the CLI) says
+    // for the same matrix — not the 1 a 0/1 tabulation with an unused "1" would give.
+    const cli = agreementReport({ coders: study.annotators, units: sentenceMatrix(study, 'unused').values });
+    expect(cli.statistics.gwet_ac1).toEqual({ value: null, reason: 'only one category occurs, so chance agreement is undefined' });
+    expect(unused?.sentence.report.statistics.gwet_ac1).toEqual(cli.statistics.gwet_ac1);
     expectWellFormed(report);
   });
 
@@ -399,5 +415,125 @@ describe('studyAgreement: disagreements', () => {
     const all = studyAgreement(study, CATS, OPTIONS).disagreements;
     expect(all.length).toBeGreaterThan(3);
     expect(all.slice(0, 3).map((d) => d.unit)).toEqual(report.disagreements.map((d) => d.unit));
+  });
+});
+
+describe('figures a paper will publish, pinned to reference computations', () => {
+  /** R's type-7 quantile of sorted values, written out again here. */
+  const quantile = (sorted: number[], p: number) => {
+    const h = (sorted.length - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, sorted.length - 1);
+    return (sorted[lo] ?? NaN) + (h - lo) * ((sorted[hi] ?? NaN) - (sorted[lo] ?? NaN));
+  };
+
+  /**
+   * The study-level interval as a plain loop: each resample draws as many articles as there are,
+   * with replacement, from mulberry32(seed) (one draw per article), puts the drawn articles'
+   * sentence rows together and computes krippendorffAlpha on them; undefined resamples are
+   * skipped; the interval is the 2.5 % and 97.5 % quantiles.
+   */
+  function referenceInterval(rowsByCluster: (0 | 1 | null)[][][], coders: string[], resamples: number, seed: number) {
+    const random = mulberry32(seed);
+    const alphas: number[] = [];
+    for (let r = 0; r < resamples; r++) {
+      const units: (0 | 1 | null)[][] = [];
+      for (let i = 0; i < rowsByCluster.length; i++) units.push(...(rowsByCluster[Math.floor(random() * rowsByCluster.length)] ?? []));
+      const alpha = krippendorffAlpha({ coders, units }).value;
+      if (alpha !== null) alphas.push(alpha);
+    }
+    alphas.sort((x, y) => x - y);
+    return { low: quantile(alphas, 0.025), high: quantile(alphas, 0.975) };
+  }
+
+  it('the 95% interval of every level equals a plain loop that resamples articles with the same random stream', () => {
+    const { study } = mixedStudy();
+    const report = studyAgreement(study, CATS, OPTIONS);
+    const matrices = CATS.map((c) => sentenceMatrix(study, c.id));
+    const byArticle = (rows: { units: { articleId: string }[]; values: (0 | 1 | null)[][] }[]) =>
+      study.articles.map((article) => rows.flatMap((m) => m.values.filter((_, u) => m.units[u]?.articleId === article.id)));
+    const levels = [
+      [report.overall, byArticle(matrices)],
+      ...matrices.map((m, i) => [report.categories[i], byArticle([m])] as const),
+    ] as const;
+    for (const [level, clusters] of levels) {
+      const ci = level?.sentence.report.statistics.krippendorff_alpha_ci95;
+      const expected = referenceInterval(clusters, study.annotators, OPTIONS.resamples ?? 0, OPTIONS.seed ?? 0);
+      const name = level?.category?.id ?? 'overall';
+      expect(ci?.low, `${name} low`).toBeCloseTo(expected.low, 9);
+      expect(ci?.high, `${name} high`).toBeCloseTo(expected.high, 9);
+      // Not a degenerate case: the interval has width, so its quantiles are pinned.
+      expect(expected.high - expected.low, name).toBeGreaterThan(0.05);
+    }
+  });
+
+  it('with one article the interval resamples its sentences (each with all its category decisions)', () => {
+    const { study: three } = mixedStudy();
+    const a = three.articles[0];
+    if (!a) throw new Error('no article');
+    const study = makeStudy([a], ['ann', 'ben', 'cy'].flatMap((id) => three.annotation(a.id, id) ?? []));
+    const report = studyAgreement(study, CATS, OPTIONS);
+    const matrices = CATS.map((c) => sentenceMatrix(study, c.id).values);
+    const sentences = a.sentences.map((_, s) => matrices.map((m) => m[s] ?? []));
+    const expected = referenceInterval(sentences.filter((rows) => rows.some((r) => r.filter((v) => v !== null).length >= 2)), study.annotators, OPTIONS.resamples ?? 0, OPTIONS.seed ?? 0);
+    const ci = report.overall.sentence.report.statistics.krippendorff_alpha_ci95;
+    expect(ci.low).toBeCloseTo(expected.low, 9);
+    expect(ci.high).toBeCloseTo(expected.high, 9);
+  });
+
+  it('per-category α_U equals unitizingAlpha on the articles every annotator reviewed, laid end to end', () => {
+    const { arts, anns } = mixedStudy();
+    const [a] = arts as [Article];
+    // A fourth article only two annotators reviewed (left out), and two overlapping hedges by one
+    // annotator (merged: α_U wants one coder's same-label spans disjoint).
+    const d = article('dddd');
+    const more = [
+      ann(d, 'ann', [0, 1, 2, 3], [[0, 2, 2, 'hedge']]),
+      ann(d, 'ben', [0, 1, 2, 3], [[1, 0, 3, 'hedge']]),
+      ...anns.map((x) => (x.articleId === a.id && x.annotatorId === 'cy' ? { ...x, tags: [...x.tags, tagOf(a, 'cy', 0, 3, 4, 'hedge')] } : x)),
+    ];
+    const study = makeStudy([...arts, d], more);
+    const report = studyAgreement(study, CATS, OPTIONS);
+    // The reference: the shared articles' texts concatenated, each annotator's spans shifted by the
+    // length of the texts before, merged per annotator and category.
+    const shared = [...arts];
+    const spans: CoderSpan[] = [];
+    let offset = 0;
+    for (const x of shared) {
+      for (const coder of study.annotators) {
+        for (const c of CATS) {
+          const own = (study.annotation(x.id, coder)?.tags ?? []).filter((t) => t.category === c.id);
+          for (const s of mergeOverlappingSpans(own)) spans.push({ coder, label: c.id, start: offset + s.start, end: offset + s.end });
+        }
+      }
+      offset += x.text.length;
+    }
+    const expected = unitizingAlpha({ begin: 0, end: shared.map((x) => x.text).join('').length, coders: study.annotators, spans });
+    const values = CATS.map((c) => expected.categories.find((x) => x.label === c.id)?.alpha.value ?? null);
+    report.categories.forEach((level, i) => {
+      const want = values[i];
+      if (want === null || want === undefined) throw new Error(`no reference α_U for ${CATS[i]?.id}`);
+      expect(level.span.unitizingAlpha.value, CATS[i]?.id).toBeCloseTo(want, 12);
+    });
+    expect(report.overall.span.unitizingAlpha.value).toBeCloseTo(expected.alpha.value ?? NaN, 12);
+    // The categories' α_U differ, so a report that gave every category one category's figure fails.
+    expect(new Set(values.map((v) => v?.toFixed(6))).size).toBe(CATS.length);
+  });
+
+  it('span identification F1 ignores labels, where the label-matched figure does not', () => {
+    const x = article('a');
+    // ann: "regime" as loaded and "allegedly" as hedge; ben: "regime allegedly" as hedge.
+    const study = makeStudy([x], [ann(x, 'ann', [0], [[0, 1, 1, 'loaded'], [0, 2, 2, 'hedge']]), ann(x, 'ben', [0], [[0, 1, 2, 'hedge']])]);
+    const report = studyAgreement(study, CATS, OPTIONS);
+    // Labels matched: hedge [allegedly] vs [regime allegedly]: P = 9/16, R = 1 → F1 = .72;
+    // loaded: ben has none → the hedge and loaded sums together: P = (9/16) / 1, R = 1 / 2.
+    const p = 9 / 16;
+    const r = 1 / 2;
+    expect(report.overall.span.overlapF1.value).toBeCloseTo((2 * p * r) / (p + r), 12);
+    // Labels ignored: ann's two spans ([4,10) and [11,20)) stay two, ben's [4,20) covers both:
+    // P = 6/16 + 9/16 = 15/16 (the space between is ben's only), R = (6/6 + 9/9) / 2 = 1.
+    expect(report.overall.span.identification?.pairs).toBe(1);
+    expect(report.overall.span.identification?.f1.value).toBeCloseTo((2 * (15 / 16)) / (15 / 16 + 1), 12);
+    expect(report.categories.every((c) => c.span.identification === null)).toBe(true);
   });
 });

@@ -177,7 +177,7 @@ describe('studyAgreement on random studies', () => {
     );
   });
 
-  it('span F1 equals overlapSpanF1Documents / exactSpanF1Documents per pair on the articles both reviewed', () => {
+  it('span F1 equals overlapSpanF1Documents / exactSpanF1Documents per pair on the articles both reviewed (undefined where neither has a span)', () => {
     fc.assert(
       fc.property(studyDraw, (draw) => {
         const study = build(draw);
@@ -189,22 +189,25 @@ describe('studyAgreement on random studies', () => {
           );
         const pairs = report.pairs.map((p) => [p.a, p.b] as const);
         const shared = pairs.filter(([a, b]) => sharedArticles(study, [a, b]).length > 0);
+        /** Some span on either side: otherwise F1 is 0/0 (the scorer's 1 is not reported). */
+        const anySpan = (d: SpanPair[]) => d.some((x) => x.reference.length + x.candidate.length > 0);
         // The pair matrix: overlap F1 over all categories.
         for (const p of report.pairs) {
           const d = docs(p.a, p.b, ids);
-          if (d.length === 0) expect(p.f1.value).toBeNull();
+          if (d.length === 0 || !anySpan(d)) expect(p.f1.value).toBeNull();
           else expectSame(p.f1, overlapSpanF1Documents(d).f1, `pair F1 ${p.a}/${p.b}`);
         }
-        // Per category and overall: the mean over pairs that share an article.
+        // Per category and overall: the mean over pairs that share an article and have a span.
         const levels = [
           [report.overall, ids],
           ...CATS.map((c, i) => [report.categories[i], [c.id]] as const),
         ] as const;
         for (const [level, cats] of levels) {
           if (!level) throw new Error('missing level');
-          expect(level.span.pairs).toBe(shared.length);
-          const overlap = meanOf(shared.map(([a, b]) => overlapSpanF1Documents(docs(a, b, [...cats])).f1.value ?? NaN));
-          const exact = meanOf(shared.map(([a, b]) => exactSpanF1Documents(docs(a, b, [...cats])).f1.value ?? NaN));
+          const scored = shared.filter(([a, b]) => anySpan(docs(a, b, [...cats])));
+          expect(level.span.pairs).toBe(scored.length);
+          const overlap = meanOf(scored.map(([a, b]) => overlapSpanF1Documents(docs(a, b, [...cats])).f1.value ?? NaN));
+          const exact = meanOf(scored.map(([a, b]) => exactSpanF1Documents(docs(a, b, [...cats])).f1.value ?? NaN));
           if (overlap === null || exact === null) {
             expect(level.span.overlapF1.value).toBeNull();
             expect(level.span.exactF1.value).toBeNull();
@@ -213,6 +216,19 @@ describe('studyAgreement on random studies', () => {
             expect(level.span.exactF1.value ?? NaN).toBeCloseTo(exact, 9);
           }
         }
+        // Span identification (overall only): every category's spans together, labels ignored —
+        // overlapSpanF1Documents merges them as the SemEval-2020 T11 SI scorer does.
+        const unlabelled = (a: string, b: string): SpanPair[] =>
+          sharedArticles(study, [a, b]).map((article) => ({
+            reference: ids.flatMap((c) => spans(study, article.id, a, c)),
+            candidate: ids.flatMap((c) => spans(study, article.id, b, c)),
+          }));
+        const identified = shared.filter(([a, b]) => anySpan(unlabelled(a, b)));
+        const si = meanOf(identified.map(([a, b]) => overlapSpanF1Documents(unlabelled(a, b)).f1.value ?? NaN));
+        expect(report.overall.span.identification?.pairs).toBe(identified.length);
+        if (si === null) expect(report.overall.span.identification?.f1.value).toBeNull();
+        else expect(report.overall.span.identification?.f1.value ?? NaN).toBeCloseTo(si, 9);
+        for (const c of report.categories) expect(c.span.identification).toBeNull();
       }),
       RUNS,
     );
