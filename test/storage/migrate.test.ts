@@ -204,7 +204,7 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     const held = await counts();
     const again = await run(['--from', source, '--to', database.url]);
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/the database holds a study already \(3 accounts, 2 projects, 1 codebooks, 2 articles, \d+ tags\)/);
+    expect(again.err).toMatch(/the database holds a study already \(accounts: 3, projects: 2, codebooks: 1, articles: 2, tags: \d+\)/);
     expect(again.err).toContain('Nothing was changed at the target.');
     expect(await counts()).toEqual(held);
 

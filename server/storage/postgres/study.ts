@@ -50,7 +50,7 @@ async function occupied(client: pg.PoolClient): Promise<string | null> {
   );
   const counts = rows[0] ?? {};
   const held = Object.entries(counts).filter(([, n]) => n > 0);
-  return held.length === 0 ? null : held.map(([what, n]) => `${n} ${what}`).join(', ');
+  return held.length === 0 ? null : held.map(([what, n]) => `${what}: ${n}`).join(', ');
 }
 
 /** A target that holds a study already: nothing is copied into it. */
