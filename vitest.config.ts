@@ -7,5 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     expect: { poll: { timeout: 20_000, interval: 50 } },
+    // A throw-away PostgreSQL cluster for the storage contract tests (skipped without PostgreSQL).
+    globalSetup: ['test/setup/postgres.ts'],
   },
 });

@@ -9,6 +9,8 @@
 //   7. stories: sentence alignment P/R/F1 on both held-out splits of the gold, alignment and outlet-profile times
 //   9. the journal: bytes a tag save adds to it vs the tag's own JSON, and a restart after a crash
 //      with the journal as large as the server lets it grow vs the same restart without one
+//  10. PostgreSQL (bench/postgres.ts): tag saves vs the JSON folder, two processes vs one, and a
+//      process's memory over the 200,000-tag study (skipped with a note without PostgreSQL)
 // HTTP runs also print the server's CPU time per response, and diagnostics without a target (the
 // same baseline behind the app's middleware) that show where the gap to the baseline comes from.
 // See bench/README.md.
@@ -18,7 +20,7 @@
 // BENCH_SERVER_FLAGS='--trace-gc …' adds Node flags to the real server, whose output then goes
 // to BENCH_SERVER_LOG (a file) if set;
 // BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
-// startup, pages, saves, export, segmentation, agreement, stories, suggest, keyboard, journal, curation) runs only those sections.
+// startup, pages, saves, export, segmentation, agreement, stories, suggest, keyboard, journal, curation, postgres) runs only those sections.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -36,6 +38,7 @@ import { storiesBench, type Timing } from './stories.js';
 import { curationBench } from './curation.js';
 import { suggestBench } from './suggest.js';
 import { keyboardBench } from './keyboard.js';
+import { postgresBench } from './postgres.js';
 import { cpuMsOf, load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type LoadResult, type Session, type Spawned } from './http.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,7 +59,7 @@ const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
 
-const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal', 'curation'] as const;
+const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal', 'curation', 'postgres'] as const;
 type Section = (typeof SECTIONS)[number];
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
@@ -820,6 +823,7 @@ async function main(): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), 'framelens-bench-'));
   let server: Spawned | null = null;
   let baselines: Baselines | null = null;
+  let generated: Study | null = null;
   const cleanUp = async () => {
     for (const child of [server, baselines?.bare, baselines?.bareOwn, baselines?.stack]) if (child) await stopServer(child).catch(() => {});
     server = null;
@@ -836,6 +840,7 @@ async function main(): Promise<void> {
       log(`Generating the study: ${fmt(STUDY.articles)} articles × ${STUDY.sentences} sentences, ${STUDY.annotators} annotators, ${fmt(STUDY.tags)} tags…`);
       const t = performance.now();
       const study = await generateStudy(join(tmp, 'data'), STUDY);
+      generated = study;
       log(
         `  ${fmt((performance.now() - t) / 1000, 1)} s: ${fmt(study.sentences)} sentences, ${fmt(study.tags)} tags in ${fmt(study.shardFiles)} tag shards ` +
           `(mean ${fmt(study.shardBytes.mean)} B, max ${fmt(study.shardBytes.max)} B), ${fmt(study.totalBytes / 1e6, 1)} MB on disk`,
@@ -877,6 +882,10 @@ async function main(): Promise<void> {
     if (ONLY.has('keyboard')) await keyboardSection();
 
     if (ONLY.has('curation')) await curationSection();
+    if (ONLY.has('postgres')) {
+      log('10. PostgreSQL: tag saves vs the JSON folder, two processes vs one, memory over the bench study');
+      rows.push(...(await postgresBench(log, tmp, STUDY, generated)));
+    }
 
     printTable();
     log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} CPUs; figures from a busy machine are low)`);

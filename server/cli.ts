@@ -14,6 +14,8 @@ const USAGE = `usage: framelens <command>
   gold import PROJECT FILE|-    a project's gold standard from a gold JSONL export
   suggest PROJECT [--articles ID,ID,…] [--suggesters rules,learned] [--train-only]
                                 suggestions as JSON lines (or train the learned model)
+  migrate --from DATA_DIR|postgres://… --to postgres://…|DIR
+                                copy a study between a data folder and PostgreSQL, verified
 `;
 
 const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
@@ -28,6 +30,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   export: async (a) => (await import('./commands/export.js')).exportCommand(a, io),
   suggest: async (a) => (await import('./commands/suggest.js')).suggestCommand(a, io),
   gold: async (a) => (await import('./commands/gold.js')).goldCommand(a, io),
+  migrate: async (a) => (await import('./commands/migrate.js')).migrateCommand(a, io),
 };
 const run = command === undefined ? undefined : commands[command];
 // The server runs under load for hours: it gets the garbage-collector flags for this machine

@@ -122,6 +122,15 @@ export async function serveCommand(_args: string[]): Promise<number> {
     console.error(`${prefix}: ${first}`);
     for (const line of rest) console.error(line);
   };
+  // An operator who set DATABASE_URL expects the server on PostgreSQL: never serve the folder
+  // instead without saying so. (The routes move onto the storage contract in phase 2.)
+  if (process.env.DATABASE_URL) {
+    console.error(
+      'Framelens cannot start: DATABASE_URL is set, but this version serves from the data folder only ' +
+        '(PostgreSQL holds studies copied with `framelens migrate`; serving from it comes next). Unset DATABASE_URL to serve DATA_DIR.',
+    );
+    return 1;
+  }
   try {
     await lockDataDir(config.dataDir);
   } catch (error) {

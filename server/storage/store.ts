@@ -395,11 +395,7 @@ export class Store {
    * its annotators and gets more from those with the fewest articles. Deleted articles drop out.
    */
   #rebalance(project: Project): void {
-    if (project.assignment.mode !== 'balanced') return;
-    const articleIds = this.articles(project.id).map((a) => a.id);
-    const current = new Set(articleIds);
-    const existing = Object.fromEntries(Object.entries(project.assignment.assigned).filter(([id]) => current.has(id)));
-    project.assignment.assigned = assignBalanced(articleIds, annotatorsOf(project), project.assignment.perArticle, existing);
+    rebalance(project, () => this.articles(project.id).map((a) => a.id));
   }
 
   // Codebooks
@@ -537,13 +533,31 @@ export class Store {
     annotatorId: string,
     change: (annotation: Annotation) => void,
   ): Promise<void> {
+    await this.#update(articleId, annotatorId, change);
+  }
+
+  /**
+   * Stores an annotation exactly as given, updatedAt included (`framelens migrate` copies a study
+   * into a new data folder with it); replaces what the annotator had on that article.
+   */
+  async putAnnotation(annotation: Annotation): Promise<void> {
+    const { articleId, annotatorId } = annotation;
+    const change = (stored: Annotation) => {
+      stored.tags = annotation.tags.map((tag) => ({ ...tag }));
+      stored.reviewed = annotation.reviewed.slice();
+    };
+    await this.#update(articleId, annotatorId, change, annotation.updatedAt);
+  }
+
+  /** `at`: the updatedAt to store (now when not given). */
+  async #update(articleId: string, annotatorId: string, change: (annotation: Annotation) => void, at?: string): Promise<void> {
     checkId(articleId, 'article');
     checkId(annotatorId, 'annotator');
     await this.ready;
     if (!this.#articles.has(articleId)) throw new NotFoundError('That article no longer exists.');
     const saving = this.#saving.get(articleId) ?? new Set<Promise<void>>();
     this.#saving.set(articleId, saving);
-    const save = this.#saveAnnotation(articleId, annotatorId, change);
+    const save = this.#saveAnnotation(articleId, annotatorId, change, at);
     saving.add(save);
     try {
       await save;
@@ -553,7 +567,7 @@ export class Store {
     }
   }
 
-  async #saveAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void> {
+  async #saveAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void, at?: string): Promise<void> {
     const byAnnotator = this.#annotationsOf(articleId);
     let shard = byAnnotator.get(annotatorId);
     if (!shard) {
@@ -565,10 +579,22 @@ export class Store {
     }
     await shard.update((file) => {
       change(file.data);
-      file.data.updatedAt = new Date().toISOString();
+      file.data.updatedAt = at ?? new Date().toISOString();
     });
     this.#version++;
   }
+}
+
+/**
+ * Keeps a balanced assignment current (`articleIds`: the project's articles, in order): each
+ * article keeps its annotators and gets more from those with the fewest; deleted ones drop out.
+ */
+export function rebalance(project: Project, articleIds: () => string[]): void {
+  if (project.assignment.mode !== 'balanced') return;
+  const ids = articleIds();
+  const current = new Set(ids);
+  const existing = Object.fromEntries(Object.entries(project.assignment.assigned).filter(([id]) => current.has(id)));
+  project.assignment.assigned = assignBalanced(ids, annotatorsOf(project), project.assignment.perArticle, existing);
 }
 
 /** An uploaded codebook is stored as the same JSON a researcher uploads (schemaVersion included). */

@@ -1,0 +1,176 @@
+// PostgreSQL bench (BENCH_ONLY=postgres), on a throw-away cluster with fsync on (as an operator's
+// database would run), skipped with a note when PostgreSQL is not installed:
+//   - tag saves at 50 clients through the storage contract: PostgreSQL in one process vs the
+//     JSON folder (journal, group commit) in one process, then PostgreSQL in two processes (25
+//     clients each) vs one. No HTTP: the routes move onto the contract in phase 2, so these are
+//     the storage layer's own rates, each process a bench/pg-worker.ts;
+//   - the 200,000-tag bench study copied into PostgreSQL (framelens migrate's path), and the
+//     resident memory of a process that opens it and reads what pages read, beside a process
+//     that opens the JSON folder (which holds every tag in memory).
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { JsonFolderStudyStore } from '../server/storage/json-folder.js';
+import { PostgresStudyStore, importStudy } from '../server/storage/postgres/index.js';
+import { loadShippedCodebooks } from '../server/storage/shipped-codebooks.js';
+import { Store } from '../server/storage/store.js';
+import { studyOfFolder, summarise } from '../server/storage/study.js';
+import type { StudyStore } from '../server/storage/contract.js';
+import { postgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
+import { generateStudy, type Study, type StudyOptions } from './study.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CLIENTS = 50;
+const SECONDS = 5;
+const ROUNDS = 2;
+const ARTICLES = 50;
+
+export interface PostgresRow {
+  figure: string;
+  value: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  pass: boolean;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+interface Worker {
+  result: Promise<string>;
+  ready: Promise<void>;
+  go(): void;
+}
+
+function worker(args: string[]): Worker {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench/pg-worker.ts'), ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  let readyResolve: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (readyResolve = resolve));
+  const result = new Promise<string>((resolve, reject) => {
+    let last = '';
+    lines.on('line', (line) => {
+      if (line === 'ready') readyResolve();
+      else last = line;
+    });
+    child.once('exit', (code) => (code === 0 ? resolve(last) : reject(new Error(`bench/pg-worker.ts ${args.join(' ')} exited with ${code}`))));
+  });
+  return { result, ready, go: () => child.stdin.end('go\n') };
+}
+
+/** Saves per second over `processes` workers of `CLIENTS / processes` clients each, started together. */
+async function saveRate(backend: 'json' | 'postgres', target: string, processes: number, round: number): Promise<number> {
+  const workers = Array.from({ length: processes }, (_, i) => worker(['saves', backend, target, String(CLIENTS / processes), String(SECONDS), `r${round}p${i}`]));
+  await Promise.all(workers.map((w) => w.ready));
+  for (const w of workers) w.go();
+  const results = (await Promise.all(workers.map((w) => w.result))).map((line): { saves: number; seconds: number } => JSON.parse(line));
+  return results.reduce((n, r) => n + r.saves / r.seconds, 0);
+}
+
+async function createDatabase(cluster: Cluster, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: cluster.url });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  return cluster.urlOf(name);
+}
+
+async function addArticles(store: StudyStore): Promise<void> {
+  let text = '';
+  const sentences: { start: number; end: number }[] = [];
+  for (let i = 0; i < 20; i++) {
+    const sentence = `Sentence number ${i} says what the officials allegedly said.`;
+    if (text) text += ' ';
+    sentences.push({ start: text.length, end: text.length + sentence.length });
+    text += sentence;
+  }
+  for (let i = 0; i < ARTICLES; i++) {
+    await store.createArticle({
+      id: `bench-${i}`, projectId: 'bench', title: `Bench ${i}`, source: '', url: '', publishedAt: '', text, sentences,
+      createdAt: new Date(Date.UTC(2026, 10, 30, 0, 0, i)).toISOString(), createdBy: 'bench',
+    });
+  }
+}
+
+/** `generated`: the bench study when another section made it already (otherwise it is made here). */
+export async function postgresBench(log: (...args: unknown[]) => void, tmp: string, options: StudyOptions, generated: Study | null): Promise<PostgresRow[]> {
+  if (!postgresBin()) {
+    log('  skipped: PostgreSQL is not installed (apt-get install postgresql); no PostgreSQL rows in this run');
+    return [];
+  }
+  const rows: PostgresRow[] = [];
+  const cluster = await startCluster({ durable: true });
+  try {
+    const shipped = await loadShippedCodebooks();
+    const jsonDir = join(tmp, 'pg-bench-json');
+    const json = new JsonFolderStudyStore(await Store.open(jsonDir, shipped));
+    await addArticles(json);
+    await json.close();
+    const savesUrl = await createDatabase(cluster, 'saves');
+    const pgStore = await PostgresStudyStore.open(savesUrl, shipped);
+    await addArticles(pgStore);
+    await pgStore.close();
+
+    const rates = { json: [] as number[], one: [] as number[], two: [] as number[] };
+    for (let round = 0; round < ROUNDS; round++) {
+      rates.json.push(await saveRate('json', jsonDir, 1, round));
+      rates.one.push(await saveRate('postgres', savesUrl, 1, round));
+      rates.two.push(await saveRate('postgres', savesUrl, 2, round));
+      log(`  round ${round + 1}: JSON folder ${fmt(rates.json[round] ?? 0)}/s, PostgreSQL 1 process ${fmt(rates.one[round] ?? 0)}/s, 2 processes ${fmt(rates.two[round] ?? 0)}/s`);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const [jsonRate, oneRate, twoRate] = [mean(rates.json), mean(rates.one), mean(rates.two)];
+    rows.push({
+      figure: `PostgreSQL: tag saves, ${CLIENTS} clients, 1 process (storage contract, no HTTP)`,
+      value: `${fmt(oneRate)}/s`,
+      baseline: `${fmt(jsonRate)}/s JSON folder, same harness`,
+      ratio: `${fmt(oneRate / jsonRate, 2)}×`,
+      target: '≥ 0.7×',
+      pass: oneRate / jsonRate >= 0.7,
+    });
+    rows.push({
+      figure: `PostgreSQL: tag saves, ${CLIENTS} clients over 2 processes`,
+      value: `${fmt(twoRate)}/s`,
+      baseline: `${fmt(oneRate)}/s in 1 process`,
+      ratio: `${fmt(twoRate / oneRate, 2)}×`,
+      target: '≥ 1.3× (2 cores shared with the database)',
+      pass: twoRate / oneRate >= 1.3,
+    });
+
+    if (!generated) log(`  generating the ${fmt(options.tags)}-tag bench study…`);
+    const study = generated ?? (await generateStudy(join(tmp, 'pg-bench-study'), options));
+    const folder = await Store.open(study.dataDir, shipped, { readOnly: true });
+    await folder.ready;
+    const whole = studyOfFolder(folder, new Set(shipped.map((c) => c.id)));
+    const studyUrl = await createDatabase(cluster, 'study');
+    const target = await PostgresStudyStore.open(studyUrl, shipped);
+    const started = performance.now();
+    const copied = await importStudy(target, whole, summarise(whole));
+    const seconds = (performance.now() - started) / 1000;
+    await target.close();
+    log(`  copied into PostgreSQL in one verified transaction: ${fmt(copied.counts.tags)} tags, ${fmt(copied.counts.articles)} articles in ${fmt(seconds, 1)} s`);
+    const rss = async (backend: 'json' | 'postgres', at: string) => {
+      const w = worker(['rss', backend, at]);
+      const parsed: { rssMb: number; tags: number } = JSON.parse(await w.result);
+      return parsed;
+    };
+    const onPg = await rss('postgres', studyUrl);
+    const onJson = await rss('json', study.dataDir);
+    rows.push({
+      figure: `PostgreSQL: RSS of a process over ${fmt(onPg.tags)} tags`,
+      value: `${fmt(onPg.rssMb)} MB`,
+      baseline: `${fmt(onJson.rssMb)} MB JSON folder (${fmt(onJson.tags)} tags in memory)`,
+      ratio: `${fmt(onPg.rssMb / onJson.rssMb, 2)}×`,
+      target: '< 150 MB',
+      pass: onPg.rssMb < 150 && onPg.tags === onJson.tags,
+    });
+  } finally {
+    await cluster.stop();
+  }
+  return rows;
+}

@@ -1,0 +1,140 @@
+// `framelens migrate --from DATA_DIR --to postgres://…` (and back): copies a study between the JSON
+// folder and PostgreSQL, verifies every count and every tag's checksum, and says what it moved.
+// The target must hold no study; a failure part-way leaves it as it was (one transaction into
+// PostgreSQL; a folder appears by a rename only once it has been read back and verified).
+import { readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LockError, lockDataDir } from '../storage/lock.js';
+import { differences, studyOfFolder, summarise, writeStudyToFolder, type Study, type StudySummary } from '../storage/study.js';
+import type { IO } from './io.js';
+
+const USAGE = `usage: framelens migrate --from DATA_DIR --to postgres://USER@HOST:PORT/DATABASE
+       framelens migrate --from postgres://USER@HOST:PORT/DATABASE --to NEW_DIR
+`;
+
+const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//i.test(value);
+
+async function entries(dir: string): Promise<string[] | null> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function shippedCodebooks() {
+  const { loadShippedCodebooks } = await import('../storage/shipped-codebooks.js');
+  return loadShippedCodebooks();
+}
+
+/** Reads the folder's study; the folder is locked, so no server runs on it meanwhile. */
+async function readFolder(dir: string): Promise<{ study: Study; activities: number }> {
+  if ((await entries(dir)) === null) throw new Error(`there is no data folder at ${dir}`);
+  await lockDataDir(dir);
+  const { Store } = await import('../storage/store.js');
+  const shipped = await shippedCodebooks();
+  const store = await Store.open(dir, shipped, { readOnly: true });
+  await store.ready;
+  const study = studyOfFolder(store, new Set(shipped.map((c) => c.id)));
+  const activities = ((await entries(join(dir, 'activities'))) ?? []).filter((name) => !name.startsWith('.')).length;
+  return { study, activities };
+}
+
+/** Writes a new folder beside `dir`, reads it back, and renames it to `dir` once it matches. */
+async function writeFolder(dir: string, study: Study, expected: StudySummary): Promise<StudySummary> {
+  const existing = await entries(dir);
+  if (existing !== null && existing.length > 0) throw new Error(`${dir} is not empty; migrate copies into a new (or empty) folder only`);
+  const { Store } = await import('../storage/store.js');
+  const shipped = await shippedCodebooks();
+  const building = join(dirname(dir), `.${basename(dir)}.migrating-${process.pid}`);
+  await rm(building, { recursive: true, force: true });
+  try {
+    const store = await Store.open(building, shipped);
+    await store.ready;
+    try {
+      await writeStudyToFolder(store, study);
+    } finally {
+      await store.close();
+    }
+    const written = await Store.open(building, shipped, { readOnly: true });
+    await written.ready;
+    const copied = summarise(studyOfFolder(written, new Set(shipped.map((c) => c.id))));
+    const problems = differences(expected, copied);
+    if (problems.length > 0) throw new Error(`the copy does not match the source, nothing was written to ${dir}: ${problems.join('; ')}`);
+    if (existing !== null) await rmdir(dir);
+    await rename(building, dir);
+    return copied;
+  } catch (error) {
+    await rm(building, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function report(io: IO, from: string, to: string, summary: StudySummary): void {
+  const { counts } = summary;
+  const rows: [string, number, string][] = [
+    ['accounts', counts.accounts, ''],
+    ['projects', counts.projects, ''],
+    ['codebooks', counts.codebooks, 'uploaded (the shipped ones come with Framelens)'],
+    ['articles', counts.articles, ''],
+    ['annotations', counts.annotations, "an annotator's work on an article"],
+    ['tags', counts.tags, ''],
+    ['reviewed', counts.reviewed, 'sentences marked reviewed'],
+  ];
+  io.stdout.write(`Copied the study from ${from} to ${to}:\n`);
+  for (const [what, n, note] of rows) io.stdout.write(`  ${what.padEnd(12)}${String(n).padStart(9)}${note ? `  ${note}` : ''}\n`);
+  io.stdout.write(`Verified: every count matches, and each of the ${counts.tags} tags has the same sha256 checksum at both ends.\n`);
+  io.stdout.write(`Study checksum: ${summary.checksum}\n`);
+}
+
+export async function migrateCommand(args: string[], io: IO): Promise<number> {
+  let values: { from?: string; to?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } } }));
+  } catch (error) {
+    io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  const { from, to } = values;
+  if (!from || !to || isPostgresUrl(from) === isPostgresUrl(to)) {
+    io.stderr.write(`${from && to ? 'one of --from and --to is a data folder, the other a postgres:// URL\n' : ''}${USAGE}`);
+    return 2;
+  }
+  const { PostgresStudyStore, importStudy, readStudy, redactUrl } = await import('../storage/postgres/index.js');
+  try {
+    if (isPostgresUrl(to)) {
+      const dir = resolve(from);
+      const { study, activities } = await readFolder(dir);
+      const expected = summarise(study);
+      const store = await PostgresStudyStore.open(to, await shippedCodebooks(), { max: 2 });
+      try {
+        report(io, dir, redactUrl(to), await importStudy(store, study, expected));
+      } finally {
+        await store.close();
+      }
+      io.stdout.write(
+        'Not copied: browser sessions (everyone signs in again) and learned suggestion models (trained again)' +
+          (activities > 0 ? `; ${activities} classroom activit${activities === 1 ? 'y stays' : 'ies stay'} in the folder (PostgreSQL does not keep classroom activities yet)` : '') +
+          '.\n',
+      );
+    } else {
+      const dir = resolve(to);
+      const store = await PostgresStudyStore.open(from, await shippedCodebooks(), { max: 2 });
+      let study: Study;
+      try {
+        study = await readStudy(store);
+      } finally {
+        await store.close();
+      }
+      const expected = summarise(study);
+      report(io, redactUrl(from), dir, await writeFolder(dir, study, expected));
+    }
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`framelens migrate: ${message}\n${error instanceof LockError ? '' : 'Nothing was changed at the target.\n'}`);
+    return 1;
+  }
+}

@@ -1,0 +1,420 @@
+// The storage contract over PostgreSQL. Nothing of the study is kept in the process: every answer
+// is read from the database, so any number of servers share one study and a save through one is
+// seen by the next request to any other. Every change is one transaction that locks the rows it
+// reads before changing them (accounts: the instance row; a project: its row), so concurrent
+// changes from any process are applied one after the other, and a promise resolves only after
+// COMMIT. A tag save, the bulk of the writes, is first tried as one statement checked against the
+// annotation row's version, and under the row's lock only when another save came first.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { z } from 'zod';
+import type { Annotation, Article, Codebook } from '../../core/model.js';
+import { RuleError } from '../../core/spans.js';
+import type { Accounts, Instance, StudyStore } from '../contract.js';
+import { annotationChange, annotationFile, instanceFile, type AnnotationChange, type Project, type User } from '../schemas.js';
+import { annotationChanges } from '../annotation-changes.js';
+import { NotFoundError, rebalance } from '../store.js';
+import { loadMigrations, migrateSchema, type MigrationResult } from './schema.js';
+import {
+  INSERT_TAGS,
+  SAVE_FIRST,
+  SAVE_IF_UNCHANGED,
+  annotationsQuery,
+  articleColumns,
+  parseAnnotation,
+  parseArticle,
+  parseCodebookDoc,
+  parseProjects,
+  parseUsers,
+  tagColumns,
+  userColumns,
+} from './rows.js';
+
+/** PostgreSQL's error codes the store answers in the app's terms. */
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+
+function codeOf(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** Articles in the order the JSON folder lists them (JavaScript's comparison, not the database's collation). */
+function byCreation(a: Article, b: Article): number {
+  return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
+}
+
+const ONE_ANNOTATION = annotationsQuery('a.article_id = $1 AND a.annotator_id = $2');
+
+function emptyAnnotation(articleId: string, annotatorId: string): Annotation {
+  return { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' };
+}
+
+/** A postgres:// URL with its password hidden, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+export interface PostgresOptions {
+  /** Connections in the pool (default 10). */
+  max?: number;
+}
+
+export class PostgresStudyStore implements StudyStore {
+  readonly backend = 'postgres' as const;
+  readonly pool: pg.Pool;
+  readonly #shipped: Map<string, Codebook>;
+  /** What opening did to the schema. */
+  readonly schema: MigrationResult;
+
+  private constructor(pool: pg.Pool, shipped: Codebook[], schema: MigrationResult) {
+    this.pool = pool;
+    this.#shipped = new Map(shipped.map((c) => [c.id, c]));
+    this.schema = schema;
+  }
+
+  /**
+   * Connects, brings the schema up to date (under the migration lock) and makes the instance's
+   * secret on first use. Throws SchemaError when the database is newer than this code.
+   */
+  static async open(url: string, shippedCodebooks: Codebook[], options: PostgresOptions = {}): Promise<PostgresStudyStore> {
+    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: 'framelens' });
+    // An idle connection the server drops (a restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    try {
+      const migrations = await loadMigrations();
+      const schema = await migrateSchema(pool, migrations);
+      const secret = randomBytes(32).toString('hex');
+      await pool.query('INSERT INTO instance (session_secret, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [secret, new Date().toISOString()]);
+      return new PostgresStudyStore(pool, shippedCodebooks, schema);
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Runs `work` in one transaction on one connection; resolves after COMMIT. */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, mode = ''): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(`BEGIN ${mode}`);
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollback: unknown) => {
+          broken = rollback instanceof Error ? rollback : new Error(String(rollback));
+        });
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async instance(): Promise<Instance> {
+    const { rows } = await this.pool.query('SELECT session_secret AS "sessionSecret", created_at AS "createdAt" FROM instance');
+    return instanceFile.parse({ schemaVersion: 1, data: rows[0] }).data;
+  }
+
+  async accounts(): Promise<Accounts> {
+    return this.#accounts(this.pool);
+  }
+
+  async #accounts(client: pg.Pool | pg.PoolClient, lock = false): Promise<Accounts> {
+    // One statement: the users and the set-up token of one moment.
+    const { rows } = await client.query(
+      `SELECT i.setup_token_hash, coalesce((SELECT json_agg(u ORDER BY u.position) FROM users u), '[]'::json) AS users
+       FROM instance i${lock ? ' FOR UPDATE OF i' : ''}`,
+    );
+    const row: unknown = rows[0];
+    const setupTokenHash = row && typeof row === 'object' && 'setup_token_hash' in row && typeof row.setup_token_hash === 'string' ? row.setup_token_hash : null;
+    const users = row && typeof row === 'object' && 'users' in row && Array.isArray(row.users) ? row.users : [];
+    return { users: parseUsers(users, setupTokenHash), setupTokenHash };
+  }
+
+  async user(id: string): Promise<User | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM users WHERE id = $1', [id]);
+    return parseUsers(rows, null)[0];
+  }
+
+  async updateAccounts(change: (accounts: Accounts) => void): Promise<void> {
+    await this.transaction(async (client) => {
+      // The instance row is the accounts' lock: account changes run one at a time across servers.
+      const before = await this.#accounts(client, true);
+      const after = structuredClone(before);
+      change(after);
+      const checked = parseUsers(after.users.map((u, i) => userRowOf(u, i)), after.setupTokenHash);
+      const kept = new Set(checked.map((u) => u.id));
+      const gone = before.users.filter((u) => !kept.has(u.id)).map((u) => u.id);
+      if (gone.length > 0) await client.query('DELETE FROM users WHERE id = ANY($1::text[])', [gone]);
+      const old = new Map(before.users.map((u, i) => [u.id, JSON.stringify(userColumns(u, i))]));
+      for (const [i, user] of checked.entries()) {
+        const columns = userColumns(user, i);
+        if (old.get(user.id) === JSON.stringify(columns)) continue;
+        await client.query(
+          `INSERT INTO users (id, position, name, role, password_hash, created_at, reset_token_hash, reset_token_expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, role = excluded.role,
+             password_hash = excluded.password_hash, created_at = excluded.created_at,
+             reset_token_hash = excluded.reset_token_hash, reset_token_expires_at = excluded.reset_token_expires_at`,
+          columns,
+        );
+      }
+      if (after.setupTokenHash !== before.setupTokenHash) await client.query('UPDATE instance SET setup_token_hash = $1', [after.setupTokenHash]);
+    });
+  }
+
+  async projects(): Promise<Project[]> {
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM projects ORDER BY position');
+    return parseProjects(rows.map((r) => r.doc));
+  }
+
+  async project(id: string): Promise<Project | undefined> {
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM projects WHERE id = $1', [id]);
+    return parseProjects(rows.map((r) => r.doc))[0];
+  }
+
+  async addProject(project: Project): Promise<void> {
+    const [checked] = parseProjects([project]);
+    try {
+      await this.pool.query('INSERT INTO projects (id, doc) VALUES ($1, $2)', [project.id, JSON.stringify(checked)]);
+    } catch (error) {
+      if (codeOf(error) === UNIQUE_VIOLATION) throw new RuleError(`A project with the id "${project.id}" exists already.`);
+      throw error;
+    }
+  }
+
+  async updateProject(id: string, change: (project: Project) => void): Promise<void> {
+    await this.transaction(async (client) => {
+      const { rows } = await client.query<{ doc: unknown }>('SELECT doc FROM projects WHERE id = $1 FOR UPDATE', [id]);
+      const [project] = parseProjects(rows.map((r) => r.doc));
+      if (!project) throw new NotFoundError('That project no longer exists.');
+      change(project);
+      if (project.assignment.mode === 'balanced') {
+        const articles = await this.#articles(client, id);
+        rebalance(project, () => articles.map((a) => a.id));
+      }
+      const [checked] = parseProjects([project]);
+      await client.query('UPDATE projects SET doc = $2 WHERE id = $1', [id, JSON.stringify(checked)]);
+    });
+  }
+
+  async codebooks(): Promise<Codebook[]> {
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM codebooks ORDER BY id COLLATE "C"');
+    return [...this.#shipped.values(), ...rows.map((r) => parseCodebookDoc(r.doc))];
+  }
+
+  async codebook(id: string): Promise<Codebook | undefined> {
+    const shipped = this.#shipped.get(id);
+    if (shipped) return structuredClone(shipped);
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM codebooks WHERE id = $1', [id]);
+    return rows[0] ? parseCodebookDoc(rows[0].doc) : undefined;
+  }
+
+  async saveCodebook(codebook: Codebook): Promise<void> {
+    const refused = new RuleError(`A codebook with the id "${codebook.id}" exists already; choose another id.`);
+    if (this.#shipped.has(codebook.id)) throw refused;
+    // Stored as the JSON folder stores it: the uploaded file, schemaVersion included.
+    const checked = { schemaVersion: 1, ...parseCodebookDoc({ schemaVersion: 1, ...codebook }) };
+    try {
+      await this.pool.query('INSERT INTO codebooks (id, doc) VALUES ($1, $2)', [checked.id, JSON.stringify(checked)]);
+    } catch (error) {
+      throw codeOf(error) === UNIQUE_VIOLATION ? refused : error;
+    }
+  }
+
+  async article(id: string): Promise<Article | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM articles WHERE id = $1', [id]);
+    return rows[0] ? parseArticle(rows[0]) : undefined;
+  }
+
+  async articles(projectId?: string): Promise<Article[]> {
+    return this.#articles(this.pool, projectId);
+  }
+
+  async #articles(client: pg.Pool | pg.PoolClient, projectId?: string): Promise<Article[]> {
+    const { rows } =
+      projectId === undefined
+        ? await client.query('SELECT * FROM articles')
+        : await client.query('SELECT * FROM articles WHERE project_id = $1', [projectId]);
+    return rows.map(parseArticle).sort(byCreation);
+  }
+
+  async createArticle(article: Article): Promise<void> {
+    const checked = parseArticle(articleRowOf(article));
+    try {
+      await this.pool.query(
+        'INSERT INTO articles (id, project_id, title, source, url, published_at, text, sentences, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+        articleColumns(checked),
+      );
+    } catch (error) {
+      if (codeOf(error) === UNIQUE_VIOLATION) throw new RuleError(`An article with the id "${article.id}" exists already.`);
+      throw error;
+    }
+  }
+
+  async removeArticle(id: string): Promise<void> {
+    // Its annotations and tags go with it (ON DELETE CASCADE); a save under way finishes first
+    // (it holds a key-share lock on the article's row) and one starting after finds no article.
+    await this.pool.query('DELETE FROM articles WHERE id = $1', [id]);
+  }
+
+  async annotation(articleId: string, annotatorId: string): Promise<Annotation> {
+    const { rows } = await this.pool.query({ name: 'framelens-annotation', text: ONE_ANNOTATION, values: [articleId, annotatorId] });
+    return rows[0] ? parseAnnotation(rows[0]) : emptyAnnotation(articleId, annotatorId);
+  }
+
+  async annotations(articleId: string): Promise<Annotation[]> {
+    const { rows } = await this.pool.query(annotationsQuery('a.article_id = $1'), [articleId]);
+    return rows.map(parseAnnotation);
+  }
+
+  async updateAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void> {
+    // First optimistically, in two round trips and no open transaction: read the annotation with
+    // its row version, apply the change, write it in one statement if the version is unchanged.
+    // When another save came first, or the tags were reordered, the change is applied again
+    // under the row's lock.
+    const { rows } = await this.pool.query({ name: 'framelens-annotation', text: ONE_ANNOTATION, values: [articleId, annotatorId] });
+    const row: unknown = rows[0];
+    const before = row ? parseAnnotation(row) : emptyAnnotation(articleId, annotatorId);
+    const after = changed(before, change);
+    const diff = annotationChanges.diff({ schemaVersion: 1, data: before }, { schemaVersion: 1, data: after });
+    if (diff !== null) {
+      const { version, nextPosition } = row ? rowVersion.parse(row) : { version: null, nextPosition: 0 };
+      if (await saveIfUnchanged(this.pool, before, after, annotationChange.parse(JSON.parse(diff)), version, nextPosition)) return;
+    }
+    await this.transaction(async (client) => {
+      try {
+        await client.query(
+          `INSERT INTO annotations (article_id, annotator_id, reviewed, updated_at) VALUES ($1, $2, '{}', '') ON CONFLICT DO NOTHING`,
+          [articleId, annotatorId],
+        );
+      } catch (error) {
+        if (codeOf(error) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('That article no longer exists.');
+        throw error;
+      }
+      // The row lock: saves to this annotation from every process queue here, one at a time.
+      const { rows: locked } = await client.query<{ next_position: number }>(
+        'SELECT next_position FROM annotations WHERE article_id = $1 AND annotator_id = $2 FOR UPDATE',
+        [articleId, annotatorId],
+      );
+      const { rows: current } = await client.query(annotationsQuery('a.article_id = $1 AND a.annotator_id = $2'), [articleId, annotatorId]);
+      const latest = parseAnnotation(current[0]);
+      await writeAnnotation(client, latest, changed(latest, change), locked[0]?.next_position ?? 0);
+    });
+  }
+
+  async tagCount(): Promise<number> {
+    const { rows } = await this.pool.query<{ count: number }>('SELECT count(*)::int AS count FROM tags');
+    return rows[0]?.count ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+const rowVersion = z.object({ version: z.number().int(), next_position: z.number().int() }).transform((r) => ({ version: r.version, nextPosition: r.next_position }));
+
+/** `change` applied to a copy of `annotation`, stamped and validated as a tag shard is. */
+function changed(annotation: Annotation, change: (annotation: Annotation) => void): Annotation {
+  const after = structuredClone(annotation);
+  change(after);
+  after.updatedAt = new Date().toISOString();
+  return annotationFile.parse({ schemaVersion: 1, data: after }).data;
+}
+
+/**
+ * Writes one save in one statement if the annotation is still at `version` (null: it has no row
+ * yet); false when another save came first (nothing was written).
+ */
+async function saveIfUnchanged(
+  pool: pg.Pool,
+  before: Annotation,
+  after: Annotation,
+  change: AnnotationChange,
+  version: number | null,
+  nextPosition: number,
+): Promise<boolean> {
+  const existing = new Set(before.tags.map((t) => t.id));
+  let next = nextPosition;
+  const put = (change.put ?? []).map((tag) => ({ tag, position: existing.has(tag.id) ? 0 : next++ }));
+  const head = [after.articleId, after.annotatorId, after.reviewed, after.updatedAt, next];
+  try {
+    // Named, so each connection parses and plans the two statements once.
+    const { rows } = await pool.query<{ written: number }>(
+      version === null
+        ? { name: 'framelens-save-first', text: SAVE_FIRST, values: [...head, ...tagColumns(put)] }
+        : { name: 'framelens-save', text: SAVE_IF_UNCHANGED, values: [...head, version, change.del ?? [], ...tagColumns(put)] },
+    );
+    return rows[0]?.written === 1;
+  } catch (error) {
+    if (codeOf(error) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('That article no longer exists.');
+    throw error;
+  }
+}
+
+/**
+ * Writes what changed from `before` to `after` (the same change the JSON folder's journal records:
+ * tags put and deleted, sentences marked and unmarked); when the tags were reordered, all of them.
+ */
+async function writeAnnotation(client: pg.PoolClient, before: Annotation, after: Annotation, nextPosition: number): Promise<void> {
+  const diff = annotationChanges.diff({ schemaVersion: 1, data: before }, { schemaVersion: 1, data: after });
+  const { articleId, annotatorId } = after;
+  let next = nextPosition;
+  if (diff === null) {
+    await client.query('DELETE FROM tags WHERE article_id = $1 AND annotator_id = $2', [articleId, annotatorId]);
+    if (after.tags.length > 0) await client.query(INSERT_TAGS, tagColumns(after.tags.map((tag, i) => ({ tag, position: i }))));
+    next = after.tags.length;
+  } else {
+    const change = annotationChange.parse(JSON.parse(diff));
+    if (change.del) await client.query('DELETE FROM tags WHERE article_id = $1 AND annotator_id = $2 AND id = ANY($3::text[])', [articleId, annotatorId, change.del]);
+    if (change.put) {
+      const existing = new Set(before.tags.map((t) => t.id));
+      // An edited tag keeps its position (the upsert leaves it); a new one goes after the others.
+      const put = change.put.map((tag) => ({ tag, position: existing.has(tag.id) ? 0 : next++ }));
+      await client.query(INSERT_TAGS, tagColumns(put));
+    }
+  }
+  await client.query(
+    'UPDATE annotations SET reviewed = $3, updated_at = $4, next_position = $5, version = version + 1 WHERE article_id = $1 AND annotator_id = $2',
+    [articleId, annotatorId, after.reviewed, after.updatedAt, next],
+  );
+}
+
+/** A user as the row parseUsers reads, to validate a changed account the way it is read back. */
+function userRowOf(user: User, position: number): Record<string, unknown> {
+  return {
+    id: user.id,
+    position,
+    name: user.name,
+    role: user.role,
+    password_hash: user.passwordHash,
+    created_at: user.createdAt,
+    reset_token_hash: user.resetToken?.hash ?? null,
+    reset_token_expires_at: user.resetToken?.expiresAt ?? null,
+  };
+}
+
+function articleRowOf(a: Article): Record<string, unknown> {
+  return {
+    id: a.id,
+    project_id: a.projectId,
+    title: a.title,
+    source: a.source,
+    url: a.url,
+    published_at: a.publishedAt,
+    text: a.text,
+    sentences: a.sentences,
+    created_at: a.createdAt,
+    created_by: a.createdBy,
+  };
+}

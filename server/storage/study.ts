@@ -1,0 +1,127 @@
+// A whole study as one value — what `framelens migrate` copies between the JSON folder and
+// PostgreSQL — with its counts and checksums, so that both ends can be compared tag by tag.
+import { createHash } from 'node:crypto';
+import type { Annotation, Article, Codebook, Tag } from '../core/model.js';
+import type { Accounts, Instance } from './contract.js';
+import type { Project } from './schemas.js';
+import type { Store } from './store.js';
+
+export interface Study {
+  instance: Instance;
+  accounts: Accounts;
+  projects: Project[];
+  /** Uploaded codebooks only: the shipped ones come with Framelens. */
+  codebooks: Codebook[];
+  articles: Article[];
+  /** Every annotator's annotation of every article (order does not matter). */
+  annotations: Annotation[];
+}
+
+export interface StudyCounts {
+  accounts: number;
+  projects: number;
+  codebooks: number;
+  articles: number;
+  annotations: number;
+  tags: number;
+  reviewed: number;
+}
+
+export interface StudySummary {
+  counts: StudyCounts;
+  /** `article/annotator/tag` → sha256 of the tag's every field. */
+  tags: Map<string, string>;
+  /** sha256 of the whole study in a canonical order. */
+  checksum: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function tagChecksum(t: Tag): string {
+  return sha256(JSON.stringify([t.id, t.articleId, t.annotatorId, t.sentence, t.start, t.end, t.category, t.voice, t.intensity, t.note, t.createdAt, t.updatedAt]));
+}
+
+/** Counts and checksums: equal summaries mean equal studies, tag order and every field included. */
+export function summarise(study: Study): StudySummary {
+  const whole = createHash('sha256');
+  const line = (value: unknown) => whole.update(`${JSON.stringify(value)}\n`);
+  const { instance, accounts } = study;
+  line([instance.sessionSecret, instance.createdAt, accounts.setupTokenHash]);
+  for (const u of accounts.users) line([u.id, u.name, u.role, u.passwordHash, u.createdAt, u.resetToken?.hash ?? null, u.resetToken?.expiresAt ?? null]);
+  for (const p of study.projects) line(p);
+  for (const c of [...study.codebooks].sort((a, b) => byCodeUnits(a.id, b.id))) line(c);
+  for (const a of [...study.articles].sort((x, y) => byCodeUnits(x.id, y.id))) {
+    line([a.id, a.projectId, a.title, a.source, a.url, a.publishedAt, a.text, a.sentences.map((s) => [s.start, s.end]), a.createdAt, a.createdBy]);
+  }
+  const tags = new Map<string, string>();
+  let tagCount = 0;
+  let reviewed = 0;
+  const annotations = [...study.annotations].sort((x, y) => byCodeUnits(x.articleId, y.articleId) || byCodeUnits(x.annotatorId, y.annotatorId));
+  for (const a of annotations) {
+    const own = a.tags.map((t) => {
+      const checksum = tagChecksum(t);
+      tags.set(`${t.articleId}/${t.annotatorId}/${t.id}`, checksum);
+      return checksum;
+    });
+    tagCount += a.tags.length;
+    reviewed += a.reviewed.length;
+    line([a.articleId, a.annotatorId, a.reviewed, a.updatedAt, own]);
+  }
+  return {
+    counts: {
+      accounts: accounts.users.length,
+      projects: study.projects.length,
+      codebooks: study.codebooks.length,
+      articles: study.articles.length,
+      annotations: study.annotations.length,
+      tags: tagCount,
+      reviewed,
+    },
+    tags,
+    checksum: whole.digest('hex'),
+  };
+}
+
+/** What differs between the source's summary and the copy's, in words; empty when they match. */
+export function differences(source: StudySummary, copy: StudySummary): string[] {
+  const problems: string[] = [];
+  for (const key of Object.keys(source.counts) as (keyof StudyCounts)[]) {
+    if (source.counts[key] !== copy.counts[key]) problems.push(`${key}: ${source.counts[key]} in the source, ${copy.counts[key]} in the copy`);
+  }
+  const wrong: string[] = [];
+  for (const [key, checksum] of source.tags) if (copy.tags.get(key) !== checksum) wrong.push(key);
+  for (const key of copy.tags.keys()) if (!source.tags.has(key)) wrong.push(key);
+  if (wrong.length > 0) problems.push(`${wrong.length} tag${wrong.length === 1 ? '' : 's'} differ (${wrong.slice(0, 5).join(', ')}${wrong.length > 5 ? ', …' : ''})`);
+  if (problems.length === 0 && source.checksum !== copy.checksum) problems.push('the study checksums differ (accounts, projects, codebooks, articles or reviewed sentences)');
+  return problems;
+}
+
+/** The study held by a JSON folder's Store (opened and loaded); `shipped` codebooks are left out. */
+export function studyOfFolder(store: Store, shipped: Set<string>): Study {
+  const articles = store.articles();
+  return {
+    instance: structuredClone(store.instance.data.data),
+    accounts: structuredClone(store.users.data.data),
+    projects: structuredClone(store.projects.data.data.projects),
+    codebooks: store.codebooks().filter((c) => !shipped.has(c.id)),
+    articles,
+    annotations: articles.flatMap((a) => store.annotations(a.id)),
+  };
+}
+
+/** Writes `study` into a Store opened on a new, empty folder (its own instance secret replaced). */
+export async function writeStudyToFolder(store: Store, study: Study): Promise<void> {
+  await store.instance.update((file) => {
+    file.data = structuredClone(study.instance);
+  });
+  await store.users.update((file) => {
+    file.data = structuredClone(study.accounts);
+  });
+  await store.projects.update((file) => {
+    file.data.projects = structuredClone(study.projects);
+  });
+  for (const codebook of study.codebooks) await store.saveCodebook(structuredClone(codebook));
+  for (const article of study.articles) await store.createArticle(structuredClone(article));
+  await Promise.all(study.annotations.map((annotation) => store.putAnnotation(annotation)));
+}

@@ -1,0 +1,306 @@
+// The storage contract (server/storage/contract.ts): the same cases against the JSON folder and
+// PostgreSQL. The PostgreSQL half runs on the run's throw-away cluster (test/setup/postgres.ts)
+// and is skipped, saying so, when PostgreSQL is not installed.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Article, Codebook, Tag } from '../../server/core/model.js';
+import { RuleError, addTag, markReviewed, removeTag, updateTag } from '../../server/core/spans.js';
+import type { StudyStore } from '../../server/storage/contract.js';
+import { JsonFolderStudyStore } from '../../server/storage/json-folder.js';
+import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import type { Project, User } from '../../server/storage/schemas.js';
+import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
+import { NotFoundError, Store } from '../../server/storage/store.js';
+import { createDatabase, postgresUrl } from '../helpers/postgres.js';
+
+const shipped = await loadShippedCodebooks();
+// Hooks and tests may wait on a loaded machine: a database start, a pool, 200 saves.
+const SLOW = 120_000;
+
+interface Backend {
+  name: string;
+  skip: boolean;
+  /** A new, empty store. */
+  open(): Promise<StudyStore>;
+  /** The same data opened again (as after a restart), the old store closed. */
+  reopen(): Promise<StudyStore>;
+  /** A second store on the same data, as a second server process would have (PostgreSQL only). */
+  second?(): Promise<StudyStore>;
+  cleanup(): Promise<void>;
+}
+
+function jsonFolder(): Backend {
+  let dir = '';
+  let current: StudyStore | null = null;
+  const openAt = async () => {
+    const store = await Store.open(dir, shipped);
+    await store.ready;
+    current = new JsonFolderStudyStore(store);
+    return current;
+  };
+  return {
+    name: 'JSON folder',
+    skip: false,
+    open: async () => {
+      dir = await mkdtemp(join(tmpdir(), 'framelens-contract-'));
+      return openAt();
+    },
+    reopen: async () => {
+      await current?.close();
+      return openAt();
+    },
+    cleanup: async () => {
+      await current?.close().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgres(): Backend {
+  let database: Awaited<ReturnType<typeof createDatabase>> | null = null;
+  const opened: StudyStore[] = [];
+  const openAt = async () => {
+    if (!database) throw new Error('no database');
+    const store = await PostgresStudyStore.open(database.url, shipped, { max: 4 });
+    opened.push(store);
+    return store;
+  };
+  return {
+    name: 'PostgreSQL',
+    skip: postgresUrl === null,
+    open: async () => {
+      database = await createDatabase('contract');
+      return openAt();
+    },
+    reopen: async () => {
+      for (const store of opened.splice(0)) await store.close();
+      return openAt();
+    },
+    second: openAt,
+    cleanup: async () => {
+      for (const store of opened.splice(0)) await store.close().catch(() => {});
+      await database?.drop();
+      database = null;
+    },
+  };
+}
+
+const TEXT = 'Officials allegedly said the reforms were a coup. Critics called it a so-called reform.';
+
+function article(id: string, projectId = 'p1', createdAt = '2026-11-30T10:00:00.000Z'): Article {
+  return {
+    id, projectId, title: `Article ${id}`, source: 'Wire', url: 'https://example.org/a', publishedAt: '2026-11-29', text: TEXT,
+    sentences: [{ start: 0, end: 49 }, { start: 50, end: TEXT.length }], createdAt, createdBy: 'r1',
+  };
+}
+
+function tag(id: string, start: number, articleId = 'a1', annotatorId = 'u1', extra: Partial<Tag> = {}): Tag {
+  return {
+    id, articleId, annotatorId, sentence: start < 50 ? 0 : 1, start, end: start + 4, category: 'hedge', voice: 'author',
+    intensity: null, note: '', createdAt: '2026-11-30T11:00:00.000Z', updatedAt: '2026-11-30T11:00:00.000Z', ...extra,
+  };
+}
+
+function user(id: string, name: string, role: User['role'] = 'annotator'): User {
+  return { id, name, role, passwordHash: `hash-of-${id}`, createdAt: '2026-11-30T09:00:00.000Z', resetToken: null };
+}
+
+function project(id: string, members: Project['members'], assignment?: Project['assignment']): Project {
+  return {
+    id, name: `Project ${id}`, description: '', codebookId: 'framing', members,
+    assignment: assignment ?? { mode: 'all', perArticle: 2, assigned: {} }, open: false,
+    createdAt: '2026-11-30T09:30:00.000Z', createdBy: 'r1',
+  };
+}
+
+const uploaded: Codebook = {
+  id: 'my-codebook', name: 'Mine', description: 'An uploaded codebook',
+  groups: [{ id: 'g', name: 'G', categories: [{ id: 'c1', name: 'C1', definition: 'd', span: 's', example: 'e', colour: '#112233', key: 'q' }] }],
+};
+
+for (const make of [jsonFolder, postgres]) {
+  const backend = make();
+  describe.skipIf(backend.skip)(`the storage contract on the ${backend.name}`, () => {
+    let store: StudyStore;
+    beforeEach(async () => {
+      store = await backend.open();
+    }, SLOW);
+    afterEach(async () => {
+      await backend.cleanup();
+    }, SLOW);
+
+    it('makes the instance secret once and keeps it', async () => {
+      const first = await store.instance();
+      expect(first.sessionSecret.length).toBeGreaterThanOrEqual(32);
+      store = await backend.reopen();
+      expect(await store.instance()).toEqual(first);
+    }, SLOW);
+
+    it('changes accounts as one: order kept, a refused change stores nothing, the set-up token cleared', async () => {
+      expect(await store.accounts()).toEqual({ users: [], setupTokenHash: null });
+      await store.updateAccounts((a) => {
+        a.setupTokenHash = 'f'.repeat(64);
+      });
+      await store.updateAccounts((a) => {
+        a.users.push(user('r1', 'Rita', 'researcher'), user('u1', 'Ann'));
+        a.setupTokenHash = null;
+      });
+      await store.updateAccounts((a) => {
+        a.users.push(user('u2', 'Bob'));
+      });
+      const refused = store.updateAccounts((a) => {
+        a.users.push(user('u3', 'Cy'));
+        throw new RuleError('The name is taken.');
+      });
+      await expect(refused).rejects.toThrow('The name is taken.');
+      await store.updateAccounts((a) => {
+        const ann = a.users.find((u) => u.id === 'u1');
+        if (ann) ann.resetToken = { hash: 'a'.repeat(64), expiresAt: '2026-12-01T00:00:00.000Z' };
+        a.users = a.users.filter((u) => u.id !== 'u2');
+      });
+      store = await backend.reopen();
+      const accounts = await store.accounts();
+      expect(accounts.setupTokenHash).toBeNull();
+      expect(accounts.users.map((u) => u.name)).toEqual(['Rita', 'Ann']);
+      expect(await store.user('u1')).toEqual({ ...user('u1', 'Ann'), resetToken: { hash: 'a'.repeat(64), expiresAt: '2026-12-01T00:00:00.000Z' } });
+      expect(await store.user('u2')).toBeUndefined();
+    }, SLOW);
+
+    it('adds and changes projects; a taken id is refused, a missing project is not found', async () => {
+      await store.addProject(project('p1', [{ userId: 'r1', role: 'researcher' }]));
+      await store.addProject(project('p2', []));
+      await expect(store.addProject(project('p1', []))).rejects.toBeInstanceOf(RuleError);
+      await store.updateProject('p1', (p) => {
+        p.members.push({ userId: 'u1', role: 'annotator' });
+        p.open = true;
+      });
+      await expect(store.updateProject('nope', () => {})).rejects.toBeInstanceOf(NotFoundError);
+      await expect(store.updateProject('p2', () => {
+        throw new RuleError('refused');
+      })).rejects.toThrow('refused');
+      store = await backend.reopen();
+      expect((await store.projects()).map((p) => p.id)).toEqual(['p1', 'p2']);
+      expect(await store.project('p1')).toEqual({ ...project('p1', [{ userId: 'r1', role: 'researcher' }, { userId: 'u1', role: 'annotator' }]), open: true });
+      expect(await store.project('p2')).toEqual(project('p2', []));
+    }, SLOW);
+
+    it('keeps a balanced assignment current as annotators join', async () => {
+      await store.createArticle(article('a1', 'p1', '2026-11-30T10:00:00.000Z'));
+      await store.createArticle(article('a2', 'p1', '2026-11-30T10:01:00.000Z'));
+      await store.addProject(project('p1', [{ userId: 'r1', role: 'researcher' }], { mode: 'balanced', perArticle: 1, assigned: {} }));
+      await store.updateProject('p1', (p) => {
+        p.members.push({ userId: 'u1', role: 'annotator' }, { userId: 'u2', role: 'annotator' });
+      });
+      const assigned = (await store.project('p1'))?.assignment.assigned ?? {};
+      expect(Object.keys(assigned).sort()).toEqual(['a1', 'a2']);
+      expect([...(assigned.a1 ?? []), ...(assigned.a2 ?? [])].sort()).toEqual(['u1', 'u2']);
+    }, SLOW);
+
+    it('stores uploaded codebooks beside the shipped ones and never overwrites one', async () => {
+      const framing = shipped.find((c) => c.id === 'framing');
+      expect(framing).toBeDefined();
+      expect(await store.codebook('framing')).toEqual(framing);
+      await store.saveCodebook(uploaded);
+      await expect(store.saveCodebook(uploaded)).rejects.toBeInstanceOf(RuleError);
+      await expect(store.saveCodebook({ ...uploaded, id: 'framing' })).rejects.toBeInstanceOf(RuleError);
+      store = await backend.reopen();
+      expect(await store.codebook('my-codebook')).toEqual(uploaded);
+      expect((await store.codebooks()).map((c) => c.id).sort()).toEqual([...shipped.map((c) => c.id), 'my-codebook'].sort());
+    }, SLOW);
+
+    it('lists articles in the order they were created; removing one removes its tags', async () => {
+      // Equal times: by id, as JavaScript compares them ('B1' before 'b2'), whatever the database's collation.
+      await store.createArticle(article('b2', 'p1', '2026-11-30T10:00:00.000Z'));
+      await store.createArticle(article('B1', 'p1', '2026-11-30T10:00:00.000Z'));
+      await store.createArticle(article('a0', 'p1', '2026-11-30T09:00:00.000Z'));
+      await store.createArticle(article('x1', 'p2'));
+      await expect(store.createArticle(article('x1', 'p2'))).rejects.toBeInstanceOf(RuleError);
+      await store.updateAnnotation('b2', 'u1', (a) => addTag(a, tag('t1', 0, 'b2')));
+      await store.updateAnnotation('x1', 'u1', (a) => addTag(a, tag('t2', 0, 'x1')));
+      expect((await store.articles('p1')).map((a) => a.id)).toEqual(['a0', 'B1', 'b2']);
+      expect((await store.articles()).map((a) => a.id)).toEqual(['a0', 'B1', 'b2', 'x1']);
+      expect(await store.article('B1')).toEqual(article('B1', 'p1', '2026-11-30T10:00:00.000Z'));
+      await store.removeArticle('b2');
+      expect(await store.article('b2')).toBeUndefined();
+      expect(await store.annotations('b2')).toEqual([]);
+      expect(await store.tagCount()).toBe(1);
+      await expect(store.updateAnnotation('b2', 'u1', (a) => addTag(a, tag('t3', 0, 'b2')))).rejects.toBeInstanceOf(NotFoundError);
+      store = await backend.reopen();
+      expect((await store.articles()).map((a) => a.id)).toEqual(['a0', 'B1', 'x1']);
+      expect(await store.tagCount()).toBe(1);
+    }, SLOW);
+
+    it('adds, edits and removes tags and reviewed sentences, keeping their order, and stamps the save', async () => {
+      await store.createArticle(article('a1'));
+      expect(await store.annotation('a1', 'u1')).toEqual({ articleId: 'a1', annotatorId: 'u1', reviewed: [], tags: [], updatedAt: '' });
+      const started = new Date().toISOString();
+      await store.updateAnnotation('a1', 'u1', (a) => {
+        addTag(a, tag('t1', 10));
+        addTag(a, tag('t2', 0, 'a1', 'u1', { category: 'label', intensity: 2, note: 'a <b>note</b> "quoted" ✓' }));
+        addTag(a, tag('t3', 60));
+      });
+      await store.updateAnnotation('a1', 'u1', (a) => {
+        updateTag(a, 't1', { start: 10, end: 14, category: 'loaded', voice: 'quoted', intensity: 3, note: 'edited' }, '2026-11-30T12:00:00.000Z');
+        removeTag(a, 't2');
+        markReviewed(a, 1);
+        markReviewed(a, 0);
+        addTag(a, tag('t4', 20));
+      });
+      await store.updateAnnotation('a1', 'u2', (a) => markReviewed(a, 1));
+      store = await backend.reopen();
+      const mine = await store.annotation('a1', 'u1');
+      expect(mine.tags.map((t) => t.id)).toEqual(['t1', 't3', 't4']);
+      expect(mine.tags[0]).toEqual({ ...tag('t1', 10), category: 'loaded', voice: 'quoted', intensity: 3, note: 'edited', updatedAt: '2026-11-30T12:00:00.000Z' });
+      expect(mine.reviewed).toEqual([0, 1]);
+      expect(mine.updatedAt >= started).toBe(true);
+      const all = await store.annotations('a1');
+      expect(all.map((a) => a.annotatorId).sort()).toEqual(['u1', 'u2']);
+      expect(all.find((a) => a.annotatorId === 'u2')).toMatchObject({ reviewed: [1], tags: [] });
+      expect(await store.tagCount()).toBe(3);
+    }, SLOW);
+
+    it('stores nothing of a change that throws', async () => {
+      await store.createArticle(article('a1'));
+      await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0)));
+      const before = await store.annotation('a1', 'u1');
+      const refused = store.updateAnnotation('a1', 'u1', (a) => {
+        addTag(a, tag('t2', 10));
+        markReviewed(a, 1);
+        addTag(a, tag('t3', 0));
+      });
+      await expect(refused).rejects.toBeInstanceOf(RuleError);
+      expect(await store.annotation('a1', 'u1')).toEqual(before);
+      store = await backend.reopen();
+      expect(await store.annotation('a1', 'u1')).toEqual(before);
+    }, SLOW);
+
+    it('loses no update when 100 saves to one annotation arrive at once', async () => {
+      await store.createArticle(article('a1'));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) => store.updateAnnotation('a1', 'u1', (a) => {
+          a.tags.push(tag(`t${i}`, i % 80));
+        })),
+      );
+      expect((await store.annotation('a1', 'u1')).tags.map((t) => t.id).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `t${i}`).sort());
+      expect(await store.tagCount()).toBe(100);
+    }, SLOW);
+
+    it.skipIf(!backend.second)('shares one study between two servers: 200 saves spread over both, all present, each seen by the other', async () => {
+      const other = await backend.second?.();
+      if (!other) throw new Error('unreachable');
+      await store.createArticle(article('a1'));
+      expect(await other.article('a1')).toEqual(article('a1'));
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? store : other).updateAnnotation('a1', `u${i % 3}`, (a) => {
+          a.tags.push(tag(`t${i}`, i % 80, 'a1', `u${i % 3}`));
+        })),
+      );
+      const seen = (await other.annotations('a1')).flatMap((a) => a.tags.map((t) => t.id));
+      expect(seen.sort()).toEqual(Array.from({ length: 200 }, (_, i) => `t${i}`).sort());
+      await store.updateAnnotation('a1', 'u1', (a) => markReviewed(a, 1));
+      expect((await other.annotation('a1', 'u1')).reviewed).toEqual([1]);
+    }, SLOW);
+  });
+}
