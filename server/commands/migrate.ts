@@ -30,7 +30,7 @@ async function shippedCodebooks() {
 }
 
 /** Reads the folder's study; the folder is locked, so no server runs on it meanwhile. */
-async function readFolder(dir: string): Promise<{ study: Study; activities: number }> {
+async function readFolder(dir: string): Promise<{ study: Study; activities: number; stories: number; gold: number }> {
   if ((await entries(dir)) === null) throw new Error(`there is no data folder at ${dir}`);
   await lockDataDir(dir);
   const { Store } = await import('../storage/store.js');
@@ -38,8 +38,9 @@ async function readFolder(dir: string): Promise<{ study: Study; activities: numb
   const store = await Store.open(dir, shipped, { readOnly: true });
   await store.ready;
   const study = studyOfFolder(store, new Set(shipped.map((c) => c.id)));
-  const activities = ((await entries(join(dir, 'activities'))) ?? []).filter((name) => !name.startsWith('.')).length;
-  return { study, activities };
+  const count = async (sub: string) => ((await entries(join(dir, sub))) ?? []).filter((name) => !name.startsWith('.')).length;
+  // Not in the PostgreSQL schema yet (phase 2): they stay in the folder, and the output says so.
+  return { study, activities: await count('activities'), stories: await count('stories'), gold: await count('gold') };
 }
 
 /** Writes a new folder beside `dir`, reads it back, and renames it to `dir` once it matches. */
@@ -106,7 +107,7 @@ export async function migrateCommand(args: string[], io: IO): Promise<number> {
   try {
     if (isPostgresUrl(to)) {
       const dir = resolve(from);
-      const { study, activities } = await readFolder(dir);
+      const { study, activities, stories, gold } = await readFolder(dir);
       const expected = summarise(study);
       const store = await PostgresStudyStore.open(to, await shippedCodebooks(), { max: 2 });
       try {
@@ -117,6 +118,8 @@ export async function migrateCommand(args: string[], io: IO): Promise<number> {
       io.stdout.write(
         'Not copied: browser sessions (everyone signs in again) and learned suggestion models (trained again)' +
           (activities > 0 ? `; ${activities} classroom activit${activities === 1 ? 'y stays' : 'ies stay'} in the folder (PostgreSQL does not keep classroom activities yet)` : '') +
+          (stories > 0 ? `; the stories of ${stories} project${stories === 1 ? '' : 's'} stay in the folder (PostgreSQL does not keep stories yet)` : '') +
+          (gold > 0 ? `; the curated gold of ${gold} article${gold === 1 ? '' : 's'} stays in the folder (PostgreSQL does not keep curation yet)` : '') +
           '.\n',
       );
     } else {

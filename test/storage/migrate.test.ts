@@ -169,12 +169,15 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     expect(there.out).toMatch(/accounts\s+3\n/);
     expect(there.out).toMatch(/projects\s+2\n/);
     expect(there.out).toMatch(/codebooks\s+1\s/);
-    expect(there.out).toMatch(/articles\s+2\n/);
+    // The demo project's articles (the demo story's three) and the study's own.
+    const articles = (await readdir(join(source, 'articles'))).filter((f) => f.endsWith('.json')).length;
+    expect(articles).toBeGreaterThanOrEqual(2);
+    expect(there.out).toMatch(new RegExp(`articles\\s+${articles}\\n`));
     expect(there.out).toMatch(/annotations\s+6\s/);
     expect(there.out).toMatch(/every count matches, and each of the \d+ tags has the same sha256 checksum/);
     const tagsThere = Number(/tags\s+(\d+)\n/.exec(there.out)?.[1]);
     expect(tagsThere).toBeGreaterThan(150);
-    expect(await counts()).toEqual({ users: 3, articles: 2, tags: tagsThere });
+    expect(await counts()).toEqual({ users: 3, articles, tags: tagsThere });
 
     const home = await run(['--from', database.url, '--to', back]);
     expect(home.err).toBe('');
@@ -192,7 +195,10 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     expect(before.get(jsonl[0] ?? '')?.split('\n').length).toBeGreaterThan(50);
     // The stored files come back with the same content (their keys in the schema's order, which
     // the demo article, made by spreading an object, does not quite have).
+    // Stories (the demo's) are not in the PostgreSQL schema yet: the copy says they stay behind.
+    expect(there.out).toMatch(/the stories of 1 project stay in the folder/);
     const files = await storedFiles(source);
+    for (const name of [...files.keys()]) if (name.startsWith('stories/') || name.startsWith('gold/')) files.delete(name);
     expect(await storedFiles(back)).toEqual(files);
     expect([...files.keys()].filter((k) => k.startsWith('tags/')).length).toBe(6);
   }, SLOW);
@@ -204,7 +210,7 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     const held = await counts();
     const again = await run(['--from', source, '--to', database.url]);
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/the database holds a study already \(accounts: 3, projects: 2, codebooks: 1, articles: 2, tags: \d+\)/);
+    expect(again.err).toMatch(/the database holds a study already \(accounts: 3, projects: 2, codebooks: 1, articles: \d+, tags: \d+\)/);
     expect(again.err).toContain('Nothing was changed at the target.');
     expect(await counts()).toEqual(held);
 
