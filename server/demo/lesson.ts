@@ -4,14 +4,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { VOICES } from '../core/model.js';
-import { demoArticle } from './seed.js';
+import { demoArticle } from './article.js';
 import { resolvePhrases, type ResolvedEntry } from '../core/classroom/reference.js';
 import type { LessonText } from '../core/classroom/text.js';
 import { DEMO_DIR } from '../paths.js';
 
 const REFERENCE_FILE = join(DEMO_DIR, 'reference.json');
 
-const referenceFile = z.strictObject({
+/** A demo reference file (reference.json here, the demo story's references in story/). */
+export const referenceFile = z.strictObject({
   schemaVersion: z.literal(1),
   codebook: z.string().max(64),
   tags: z

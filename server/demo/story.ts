@@ -4,7 +4,6 @@
 // annotation and its rationales.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Range } from '../core/model.js';
 import { VOICES } from '../core/model.js';
 import { resolvePhrases } from '../core/classroom/reference.js';
@@ -12,28 +11,13 @@ import { segment } from '../core/segmentation.js';
 import { parseArticleFile } from '../stories/import.js';
 import { DEMO_DIR } from '../paths.js';
 import { demoArticle } from './article.js';
+import { referenceFile } from './lesson.js';
 
 const STORY_DIR = join(DEMO_DIR, 'story');
 
 export const DEMO_STORY_TITLE = 'NATO–Russia talks in Brussels, told three ways';
 export const DEMO_STORY_NOTE =
   'Constructed examples: the wire-service-style and Western-style articles were written for Framelens as counterparts to the demo article (Sputnik) about the same meeting. They are not real outlets’ texts. The reference tags are Framelens’s own.';
-
-const referenceFile = z.strictObject({
-  schemaVersion: z.literal(1),
-  codebook: z.string().max(64),
-  tags: z
-    .array(
-      z.strictObject({
-        sentenceText: z.string().min(1).max(200),
-        phrase: z.string().min(1).max(300),
-        category: z.string().max(64),
-        voice: z.enum(VOICES),
-        rationale: z.string().min(1).max(1000),
-      }),
-    )
-    .max(500),
-});
 
 /**
  * The references are written with the classroom's `starter` codebook; the demo project uses
