@@ -1,6 +1,6 @@
 // The framing tags a story shows and profiles, per article, first choice first:
 // 1. curated gold (issue 16) for the sentences it speaks for — those marked curated, or all once
-//    the article's curation is finished — with every annotator's tags, merged, for the others;
+//    the article's curation is finished; the other sentences as below;
 // 2. the story's reference annotation (a single layer; the shipped demo story has one);
 // 3. every annotator's tags that the user may see (blind rules: core/access.ts), merged so that a
 //    span several annotators tagged with one category is one mark with a count.
@@ -39,6 +39,8 @@ export type TagSource = 'gold' | 'reference' | 'annotators';
 export interface ArticleTags {
   /** `gold` when curated gold speaks for at least one sentence (the others then show the annotators' tags). */
   source: TagSource;
+  /** Where the tags of the sentences gold does not speak for come from (`source` itself unless it is `gold`). */
+  elsewhere: Exclude<TagSource, 'gold'>;
   /** The sentences curated gold speaks for (empty unless `source` is `gold`). */
   goldSentences: ReadonlySet<number>;
   /** The annotators whose work is shown (those who tagged or reviewed a sentence). */
@@ -76,9 +78,10 @@ export function curatedGoldOf(store: Store, project: Project, article: Article, 
 }
 
 /**
- * The tags to show for an article: curated gold where it speaks (see the file comment), else
- * `reference` when given, else every visible annotator's tags merged. `useGold: false` shows the
- * annotators' tags alone (the page's "annotators' tags instead").
+ * The tags to show for an article, sentence by sentence: curated gold where it speaks (see the
+ * file comment), else `reference` when given, else every visible annotator's tags merged.
+ * `useGold: false` with no reference shows the annotators' tags alone (the page's "annotators'
+ * tags instead").
  */
 export function articleTags(store: Store, project: Project, article: Article, userId: string, reference: ReferenceTag[] | null = null, useGold = true): ArticleTags {
   const curated = useGold ? curatedGoldOf(store, project, article, userId) : null;
@@ -86,15 +89,17 @@ export function articleTags(store: Store, project: Project, article: Article, us
     const goldMarks = curated.gold.spans
       .filter((s) => curated.sentences.has(s.sentence))
       .map((s): MergedTag => ({ id: `${s.start}-${s.end}-${s.category}`, sentence: s.sentence, start: s.start, end: s.end, category: s.category, count: 1, rationale: s.note, source: 'gold' }));
-    const annotations = layers(store, project, article.id, userId);
-    const others = merge(annotations).filter((t) => !curated.sentences.has(t.sentence));
-    return index('gold', curated.sentences, annotations.map((a) => a.annotatorId).sort(), [...dedupe(goldMarks), ...others]);
+    const annotations = reference ? [] : layers(store, project, article.id, userId);
+    const others = (reference ? referenceMarks(reference) : merge(annotations)).filter((t) => !curated.sentences.has(t.sentence));
+    return index('gold', reference ? 'reference' : 'annotators', curated.sentences, annotations.map((a) => a.annotatorId).sort(), [...dedupe(goldMarks), ...others]);
   }
-  if (reference) {
-    return index('reference', new Set(), [], reference.map((t) => ({ id: `${t.start}-${t.end}-${t.category}`, sentence: t.sentence, start: t.start, end: t.end, category: t.category, count: 1, rationale: t.rationale, source: 'reference' })));
-  }
+  if (reference) return index('reference', 'reference', new Set(), [], referenceMarks(reference));
   const annotations = layers(store, project, article.id, userId);
-  return index('annotators', new Set(), annotations.map((a) => a.annotatorId).sort(), merge(annotations));
+  return index('annotators', 'annotators', new Set(), annotations.map((a) => a.annotatorId).sort(), merge(annotations));
+}
+
+function referenceMarks(reference: readonly ReferenceTag[]): MergedTag[] {
+  return reference.map((t) => ({ id: `${t.start}-${t.end}-${t.category}`, sentence: t.sentence, start: t.start, end: t.end, category: t.category, count: 1, rationale: t.rationale, source: 'reference' }));
 }
 
 /** Every annotator's tags, one mark per span and category with the number of annotators. */
@@ -120,7 +125,7 @@ function dedupe(marks: MergedTag[]): MergedTag[] {
   return [...new Map(marks.map((m) => [m.id, m])).values()];
 }
 
-function index(source: TagSource, goldSentences: ReadonlySet<number>, annotators: string[], merged: MergedTag[]): ArticleTags {
+function index(source: TagSource, elsewhere: Exclude<TagSource, 'gold'>, goldSentences: ReadonlySet<number>, annotators: string[], merged: MergedTag[]): ArticleTags {
   const tags = merged.sort((x, y) => x.start - y.start || y.end - x.end || x.category.localeCompare(y.category));
   const bySentence = new Map<number, MergedTag[]>();
   for (const t of tags) {
@@ -128,7 +133,7 @@ function index(source: TagSource, goldSentences: ReadonlySet<number>, annotators
     if (list) list.push(t);
     else bySentence.set(t.sentence, [t]);
   }
-  return { source, goldSentences, annotators, tags, bySentence };
+  return { source, elsewhere, goldSentences, annotators, tags, bySentence };
 }
 
 /** An article as the outlet profile counts it: words, sentences, and one layer per annotator. */
