@@ -333,6 +333,58 @@ describe('stories and articles', () => {
   });
 });
 
+describe('tags shown', () => {
+  /** The HTML of one sentence's cell on the story page (`n` 1-based). */
+  const cell = (html: string, article: string, n: number) => html.split(`id="s-${article}-${n}"`)[1]?.split('class="story-sentence"')[0] ?? '';
+  /** The row of the articles table for an outlet. */
+  const articleRow = (html: string, outlet: string) => html.split('<tr>').find((r) => r.includes(`<th scope="row">${outlet}</th>`)) ?? '';
+
+  it('shows curated gold for a curated article (and says so), the others’ tags merged with counts; annotators of a blind project see no gold', async () => {
+    const id = await importStory('Riverton, gold');
+    const [wire, daily] = w.t.store.stories.story(w.projectId, id)!.articles;
+    const bea = await addAnnotator(w, 'bea');
+    // Both annotators tag "Flood waters" in the wire's lead, and "swamped" in the Clarion's.
+    const swamped = wordsOfPhrase(daily!, 1, 'swamped');
+    for (const m of [anna, bea]) {
+      expect((await tag(m, wire!, 1, { first: 0, last: 1, category: 'loaded-language' })).status).toBe(303);
+      expect((await tag(m, daily!, 1, { ...swamped, category: 'loaded-language' })).status).toBe(303);
+    }
+    // A curator settles the wire's lead: "forcing" as emphasis, not the annotators' tag.
+    const forcing = wordsOfPhrase(wire!, 1, 'forcing');
+    const curation = `/curation/articles/${wire}/sentences/1`;
+    expect((await w.researcher.post(`${curation}/tags`, { first: String(forcing.first), last: String(forcing.last), category: 'emphasis', voice: 'author', intensity: '', note: 'settled <b>by</b> the curator' })).status).toBe(303);
+    expect((await w.researcher.post(`${curation}/curated`, { curated: '1' })).status).toBe(303);
+    const base = `/projects/${w.projectId}/stories/${id}`;
+
+    const html = expectPage(await w.researcher.get(base));
+    expect(textOf(articleRow(html, 'Wire Desk'))).toMatch(/curated gold: 1 tag in 1 of 3 sentences; elsewhere 0 from 2 annotators/);
+    expect(textOf(articleRow(html, 'Daily Clarion'))).toContain('1 from 2 annotators');
+    expect(textOf(html)).toContain('Tags shown: curated gold where there is some');
+    const lead = cell(html, wire!, 1);
+    expect(lead).toContain('curated gold');
+    expect(lead).toMatch(/class="tag c-emphasis/);
+    expect(lead).not.toMatch(/c-loaded-language/);
+    expect(lead).toContain('settled &lt;b&gt;by&lt;/b&gt; the curator');
+    const clarion = cell(html, daily!, 1);
+    expect(clarion).not.toContain('curated gold');
+    expect(textOf(clarion)).toMatch(/“swamped” ×2/);
+
+    // The annotators' tags instead: the wire's lead as the two annotators tagged it.
+    const merged = expectPage(await w.researcher.get(`${base}?tags=annotators`));
+    const mergedLead = cell(merged, wire!, 1);
+    expect(mergedLead).not.toContain('curated gold');
+    expect(textOf(mergedLead)).toMatch(/“Flood waters” ×2/);
+    expect(mergedLead).not.toMatch(/c-emphasis/);
+
+    // Blind project: an annotator sees neither gold nor the other's tags.
+    const own = expectPage(await anna.get(base));
+    expect(own).not.toContain('curated gold');
+    expect(own).not.toMatch(/class="tag c-emphasis/);
+    expect(textOf(cell(own, wire!, 1))).toContain('“Flood waters”');
+    expect(textOf(cell(own, wire!, 1))).not.toContain('×2');
+  });
+});
+
 describe('exports', () => {
   it('downloads the alignment as CSV and JSON: story, outlet, article, sentence, group, score, who linked', async () => {
     const id = await importStory('Riverton, export');
