@@ -7,7 +7,7 @@
 // Gold and a reference are answers: in a blind project annotators see neither (canSeeGold,
 // seesReference), only their own tags.
 import type { Annotation, Article } from '../core/model.js';
-import type { ProfileArticle } from '../core/stories/profile.js';
+import type { ProfileArticle, ProfileTag } from '../core/stories/profile.js';
 import { words } from '../core/segmentation.js';
 import { isResearcher } from '../core/access.js';
 import type { Gold } from '../core/curation/gold.js';
@@ -136,15 +136,31 @@ function index(source: TagSource, elsewhere: Exclude<TagSource, 'gold'>, goldSen
   return { source, elsewhere, goldSentences, annotators, tags, bySentence };
 }
 
-/** An article as the outlet profile counts it: words, sentences, and one layer per annotator. */
-export function profileArticle(store: Store, project: Project, article: Article, userId: string, reference: ReferenceTag[] | null = null): ProfileArticle {
+/**
+ * An article as the outlet profile counts it: words, sentences, and one layer per annotator (or
+ * the story's `reference` as the one layer). With `useGold`, curated gold speaks for the sentences
+ * a curator settled: in every layer, those sentences hold gold's tags instead of the layer's own,
+ * so that an article's mean over its layers counts gold there and the layers elsewhere. A wholly
+ * curated article nobody tagged counts gold as its one layer.
+ */
+export function profileArticle(store: Store, project: Project, article: Article, userId: string, reference: ReferenceTag[] | null = null, useGold = true): ProfileArticle {
+  const own: ProfileTag[][] = reference
+    ? [reference.map((t) => ({ sentence: t.sentence, category: t.category }))]
+    : layers(store, project, article.id, userId).map((a) => a.tags.map((t) => ({ sentence: t.sentence, category: t.category })));
+  const curated = useGold ? curatedGoldOf(store, project, article, userId) : null;
+  let counted = own;
+  if (curated) {
+    // One tag per span and category, as the story view shows it (a contested span can sit beside another).
+    const spans = new Map(curated.gold.spans.filter((s) => curated.sentences.has(s.sentence)).map((s) => [`${s.start}-${s.end}-${s.category}`, s]));
+    const gold = [...spans.values()].map((s) => ({ sentence: s.sentence, category: s.category }));
+    if (own.length > 0) counted = own.map((layer) => [...layer.filter((t) => !curated.sentences.has(t.sentence)), ...gold]);
+    else if (curated.sentences.size === article.sentences.length) counted = [gold];
+  }
   return {
     id: article.id,
     outlet: article.source.trim() || '(no outlet)',
     words: article.sentences.reduce((n, range) => n + words(article.text, range).length, 0),
     sentences: article.sentences.length,
-    layers: reference
-      ? [reference.map((t) => ({ sentence: t.sentence, category: t.category }))]
-      : layers(store, project, article.id, userId).map((a) => a.tags.map((t) => ({ sentence: t.sentence, category: t.category }))),
+    layers: counted,
   };
 }

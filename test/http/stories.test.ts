@@ -445,6 +445,40 @@ describe('exports', () => {
     expect((await w.researcher.get(`/projects/${w.projectId}/profile.xml`)).status).toBe(404);
   });
 
+  it('the outlet profile counts curated gold in the sentences a curator settled, the annotators elsewhere; the annotators only on request', async () => {
+    const id = await importStory('Riverton, profile with gold');
+    const [wire] = w.t.store.stories.story(w.projectId, id)!.articles;
+    const article = w.t.store.article(wire!)!;
+    const cato = await addAnnotator(w, 'cato');
+    // Both annotators tag "Flood waters" (sentence 1) and "forcing" (sentence 1); anna also a word in sentence 2.
+    const forcing = wordsOfPhrase(wire!, 1, 'forcing');
+    for (const m of [anna, cato]) {
+      expect((await tag(m, wire!, 1, { first: 0, last: 1, category: 'loaded-language' })).status).toBe(303);
+      expect((await tag(m, wire!, 1, { ...forcing, category: 'loaded-language' })).status).toBe(303);
+    }
+    expect((await tag(anna, wire!, 2, { first: 0, last: 0, category: 'loaded-language' })).status).toBe(303);
+    const json = async (query: string) => {
+      const body = (await w.researcher.get(`/projects/${w.projectId}/profile.json?story=${id}${query}`)).body as { profiles: { outlet: string; categories: { category: string; tags: number; ratePer1000Words: { value: number } }[] }[] };
+      const wireDesk = body.profiles.find((p) => p.outlet === 'Wire Desk')!;
+      return (category: string) => wireDesk.categories.find((c) => c.category === category)!;
+    };
+    const wordCount = article.sentences.reduce((n, r) => n + words(article.text, r).length, 0);
+    // Before curation: 2 + 2 tags in sentence 1 and 1 in sentence 2 over 2 layers.
+    expect((await json(''))('loaded-language').ratePer1000Words.value).toBeCloseTo((1000 * 5) / (wordCount * 2), 10);
+    // The curator settles sentence 1: only "forcing", as emphasis.
+    const curation = `/curation/articles/${wire}/sentences/1`;
+    expect((await w.researcher.post(`${curation}/tags`, { first: String(forcing.first), last: String(forcing.last), category: 'emphasis', voice: 'author', intensity: '', note: '' })).status).toBe(303);
+    expect((await w.researcher.post(`${curation}/curated`, { curated: '1' })).status).toBe(303);
+    // Each layer now holds gold's one tag in sentence 1; anna's sentence-2 tag stays.
+    const after = await json('');
+    expect(after('loaded-language').ratePer1000Words.value).toBeCloseTo((1000 * 1) / (wordCount * 2), 10);
+    expect(after('emphasis').ratePer1000Words.value).toBeCloseTo((1000 * 2) / (wordCount * 2), 10);
+    // The annotators' tags only: as before curation.
+    const annotators = await json('&tags=annotators');
+    expect(annotators('loaded-language').ratePer1000Words.value).toBeCloseTo((1000 * 5) / (wordCount * 2), 10);
+    expect(annotators('emphasis').tags).toBe(0);
+  });
+
   it('profiles the whole project by outlet', async () => {
     const html = expectPage(await w.researcher.get(`/projects/${w.projectId}/profile`));
     expect(html).toContain('Outlet profile: the whole project');
