@@ -32,6 +32,7 @@ import { JOURNAL_LIMITS } from '../server/storage/journal.js';
 import { splitSentences } from '../server/nlp/tokenizers.js';
 import { articleText, int, pick, rng } from './news.js';
 import { durableWrite } from './durable.js';
+import { startFloor } from './journal-floor.js';
 import { generateStudy, PASSWORD, type Study } from './study.js';
 import { agreementBench } from './agreement.js';
 import { storiesBench, type Timing } from './stories.js';
@@ -638,6 +639,13 @@ async function journalSection(study: Study): Promise<void> {
       `${fmt(crashed.loadedMs)} ms (server CPU ${fmt(crashed.cpuMs)} ms); the journal checkpointed away by ${fmt(checkpointMs / 1000, 1)} s · ` +
       `the same start without a journal: ${fmt(clean.loadedMs)} ms (CPU ${fmt(clean.cpuMs)} ms). Judged on server CPU ` +
       '(what a quiet machine would take; this machine is shared)',
+  );
+  // What no journal format can make cheaper: the modules the server loads, and the shards read and kept as objects.
+  const floor = await startFloor(ROOT, study.dataDir);
+  log(
+    `  diagnostics (no target), each in a fresh Node: loading the server's modules ${fmt(floor.modulesMs)} ms CPU; reading, parsing and ` +
+      `checking the ${fmt(floor.shards)} tag shards (no journal) ${fmt(floor.shardsMs)} ms CPU; together ${fmt(floor.modulesMs + floor.shardsMs)} ms, ` +
+      `${fmt((100 * (floor.modulesMs + floor.shardsMs)) / clean.cpuMs)}% of the start without a journal`,
   );
   rows.push({
     figure: `Restart after a crash with ${fmt(fill.bytes / 1e6)} MB of journal (its limit) → all tags loaded`,

@@ -3,7 +3,7 @@
 // whole shard was ~10x on the bench's study, and more for busy annotators.
 import type { Rejection, Tag } from '../core/model.js';
 import type { ChangeCodec } from './journalled-file.js';
-import { parse, type AnnotationChange, type AnnotationFile } from './schemas.js';
+import { parse, shareTagStrings, type AnnotationChange, type AnnotationFile } from './schemas.js';
 
 /** A copy deep enough that changes to the original leave it alone: tags are flat objects. */
 function copy(file: AnnotationFile): AnnotationFile {
@@ -100,6 +100,7 @@ export const annotationChanges: ChangeCodec<AnnotationFile, AnnotationFile> = {
   apply(file, body) {
     const change = parse.annotationChange(body);
     const data = file.data;
+    if (change.put) shareTagStrings(change.put, data.articleId, data.annotatorId);
     // In place where it can be: a start applies ~90,000 changes, most adding a tag or two, and
     // `file` is the start's own (read from the file or made by the records before this one).
     if (change.del) data.tags = tagsAfter(data.tags, change);

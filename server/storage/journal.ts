@@ -210,7 +210,10 @@ export function decodeSegment(
 
 /**
  * One record read back: the file it is for, where it lies, and (read when first asked for, so
- * that a start holds bytes rather than parsed records) what the file's adapter wrote.
+ * that a start holds bytes rather than parsed records) what the file's adapter wrote. The payload
+ * is kept as bounds into the segment's buffer, not as a Buffer view of its own: a start holds
+ * ~100,000 records until the shards are read, and a view per record was that many more objects
+ * for the garbage collector to copy.
  */
 export class JournalRecord {
   /** Absolute path of the file, and the path the record names (relative to the data folder). */
@@ -220,17 +223,20 @@ export class JournalRecord {
   readonly segment: string;
   readonly segmentNumber: number;
   readonly offset: number;
-  #payload: Buffer | null;
+  #buffer: Buffer | null;
+  readonly #end: number;
   #kind: 'change' | 'full' = 'full';
   #body: unknown = null;
 
-  constructor(file: string, name: string, segment: string, segmentNumber: number, offset: number, payload: Buffer) {
+  /** The payload is `buffer` from the record's header end to `end`. */
+  constructor(file: string, name: string, segment: string, segmentNumber: number, offset: number, buffer: Buffer, end: number) {
     this.file = file;
     this.name = name;
     this.segment = segment;
     this.segmentNumber = segmentNumber;
     this.offset = offset;
-    this.#payload = payload;
+    this.#buffer = buffer;
+    this.#end = end;
   }
 
   get kind(): 'change' | 'full' {
@@ -244,11 +250,11 @@ export class JournalRecord {
   }
 
   #parse(): void {
-    const bytes = this.#payload;
-    if (bytes === null) return;
+    const buffer = this.#buffer;
+    if (buffer === null) return;
     let payload: unknown;
     try {
-      payload = JSON.parse(bytes.toString('utf8'));
+      payload = JSON.parse(buffer.toString('utf8', this.offset + HEADER_BYTES, this.#end));
     } catch (error) {
       throw damaged(this.segment, this.offset, `not JSON: ${messageOf(error)}`);
     }
@@ -263,7 +269,7 @@ export class JournalRecord {
     } else {
       throw damaged(this.segment, this.offset, 'not a journal record');
     }
-    this.#payload = null;
+    this.#buffer = null;
   }
 }
 
@@ -297,19 +303,20 @@ function recordFile(root: string, segment: string, offset: number, value: unknow
 
 /** What reads one segment's records into `contents`, a slice at a time. */
 function segmentReader(root: string, contents: JournalContents, number: number, path: string, buffer: Buffer) {
-  // A few thousand files take most records: their paths are checked once.
-  const files = new Map<string, string>();
+  // A few thousand files take most records: their paths are checked once, and their records share
+  // one copy of each path string (a string per record would outlive the read, as the records do).
+  const files = new Map<string, { file: string; name: string }>();
   const visit = (payload: Buffer, offset: number) => {
-    const name = payloadPath(payload, path, offset);
-    let file = typeof name === 'string' ? files.get(name) : undefined;
-    if (file === undefined) {
-      file = recordFile(root, path, offset, name);
-      files.set(String(name), file);
+    const named = payloadPath(payload, path, offset);
+    let known = typeof named === 'string' ? files.get(named) : undefined;
+    if (known === undefined) {
+      known = { file: recordFile(root, path, offset, named), name: String(named) };
+      files.set(known.name, known);
     }
-    const record = new JournalRecord(file, String(name), path, number, offset, payload);
-    const list = contents.records.get(file);
+    const record = new JournalRecord(known.file, known.name, path, number, offset, buffer, offset + HEADER_BYTES + payload.length);
+    const list = contents.records.get(known.file);
     if (list) list.push(record);
-    else contents.records.set(file, [record]);
+    else contents.records.set(known.file, [record]);
   };
   contents.segments.push(number);
   let at = 0;

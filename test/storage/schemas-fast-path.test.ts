@@ -1,7 +1,7 @@
-// The fast checks of schemas.ts (for tag shards and journalled changes, read by the thousand at
-// start) must accept only what the zod schemas accept, and give it back unchanged.
+// The fast checks of schemas.ts (for articles, tag shards and journalled changes, read by the
+// thousand at start) must accept only what the zod schemas accept, and give it back unchanged.
 import { describe, expect, it } from 'vitest';
-import { annotationChange, annotationFile, parse } from '../../server/storage/schemas.js';
+import { annotationChange, annotationFile, articleFile, parse } from '../../server/storage/schemas.js';
 
 const tag = (over: Record<string, unknown> = {}) => ({
   id: 'tag_1', articleId: 'art-1', annotatorId: 'ann1', sentence: 2, start: 10, end: 17,
@@ -106,5 +106,48 @@ describe('the fast checks of tag shards and journalled changes', () => {
       { at: 't', put: null },
     ];
     for (const value of bad) expect(agree(parse.annotationChange, annotationChange, value)).toBe(false);
+  });
+});
+
+const article = (over: Record<string, unknown> = {}) => ({
+  schemaVersion: 1,
+  data: {
+    id: 'art-1', projectId: 'p1', title: 'A title', source: 'An outlet', url: 'https://example.org/a', publishedAt: '2026-01-01',
+    text: 'One. Two.', sentences: [{ start: 0, end: 4 }, { start: 5, end: 9 }], createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'r1',
+    ...over,
+  },
+});
+
+describe('the fast check of article files', () => {
+  it('accepts a well-formed article and returns it as read', () => {
+    const value = JSON.parse(JSON.stringify(article())) as unknown;
+    expect(parse.article(value)).toBe(value);
+    expect(agree(parse.article, articleFile, article())).toBe(true);
+    expect(agree(parse.article, articleFile, article({ sentences: [], title: 't'.repeat(300), url: '' }))).toBe(true);
+  });
+
+  it('refuses what zod refuses', () => {
+    const bad: Record<string, unknown[]> = {
+      id: ['a b', ''], projectId: [1], title: ['t'.repeat(301)], source: ['s'.repeat(201)], url: ['u'.repeat(2001)],
+      publishedAt: ['2026-01-01T00'], text: [null, 3], createdAt: ['c'.repeat(41)], createdBy: ['../x'],
+      sentences: [null, {}, [{ start: 0 }], [{ start: 0, end: 1, more: 2 }], [{ start: -1, end: 2 }], [{ start: 0.5, end: 2 }], [[0, 1]]],
+    };
+    for (const [key, values] of Object.entries(bad)) for (const value of values) expect(agree(parse.article, articleFile, article({ [key]: value }))).toBe(false);
+    expect(agree(parse.article, articleFile, article({ extra: 1 }))).toBe(false);
+    expect(agree(parse.article, articleFile, { ...article(), schemaVersion: 2 })).toBe(false);
+    expect(() => parse.article(article({ sentences: [{ start: -1, end: 2 }] }))).toThrow(/sentences/);
+  });
+});
+
+describe('tags read from a shard or a journalled change', () => {
+  it('keep every value when they share one copy of their article and annotator ids (and of an updatedAt equal to createdAt)', () => {
+    // Built from text, as a start reads them: each tag holds its own strings until shared.
+    const read = parse.annotation(JSON.parse(JSON.stringify(file())));
+    const [first, second] = read.data.tags;
+    expect(first?.articleId).toBe(read.data.articleId);
+    expect(second?.annotatorId).toBe(read.data.annotatorId);
+    expect(first?.updatedAt).toBe(first?.createdAt);
+    // Equal values: what the tags say is unchanged (agree() above compares them with zod's copy).
+    expect(read).toStrictEqual(annotationFile.parse(file()));
   });
 });
