@@ -39,7 +39,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function tagChecksum(t: Tag): string {
-  return sha256(JSON.stringify([t.id, t.articleId, t.annotatorId, t.sentence, t.start, t.end, t.category, t.voice, t.intensity, t.note, t.createdAt, t.updatedAt]));
+  const fields: unknown[] = [t.id, t.articleId, t.annotatorId, t.sentence, t.start, t.end, t.category, t.voice, t.intensity, t.note, t.createdAt, t.updatedAt];
+  // Where it came from (a suggestion accepted) counts when the tag has it.
+  if (t.origin) fields.push(t.origin);
+  return sha256(JSON.stringify(fields));
 }
 
 /** Counts and checksums: equal summaries mean equal studies, tag order and every field included. */
@@ -66,7 +69,7 @@ export function summarise(study: Study): StudySummary {
     });
     tagCount += a.tags.length;
     reviewed += a.reviewed.length;
-    line([a.articleId, a.annotatorId, a.reviewed, a.updatedAt, own]);
+    line([a.articleId, a.annotatorId, a.reviewed, a.updatedAt, own, ...(a.rejected ? [a.rejected] : [])]);
   }
   return {
     counts: {

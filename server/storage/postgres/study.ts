@@ -89,14 +89,16 @@ export async function importStudy(store: PostgresStudyStore, study: Study, expec
     }
     for (const part of chunks(study.annotations)) {
       await client.query(
-        `INSERT INTO annotations (article_id, annotator_id, reviewed, updated_at, next_position)
-         SELECT a, b, translate(r, '[]', '{}')::int[], u, n FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) AS x(a, b, r, u, n)`,
+        `INSERT INTO annotations (article_id, annotator_id, reviewed, updated_at, next_position, rejected)
+         SELECT a, b, translate(r, '[]', '{}')::int[], u, n, j
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::json[]) AS x(a, b, r, u, n, j)`,
         [
           part.map((a) => a.articleId),
           part.map((a) => a.annotatorId),
           part.map((a) => JSON.stringify(a.reviewed)),
           part.map((a) => a.updatedAt),
           part.map((a) => a.tags.length),
+          part.map((a) => (a.rejected ? JSON.stringify(a.rejected) : null)),
         ],
       );
     }
