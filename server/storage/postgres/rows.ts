@@ -104,12 +104,12 @@ const TAG_FIELDS = `'id', t.id, 'articleId', t.article_id, 'annotatorId', t.anno
 const TAG_OBJECT = `CASE WHEN t.origin IS NULL THEN json_build_object(${TAG_FIELDS}) ELSE json_build_object(${TAG_FIELDS}, 'origin', t.origin) END`;
 
 /** Every annotation of the articles a WHERE clause on `a` picks, each with its tags, in one statement (one snapshot). */
-export function annotationsQuery(where: string): string {
+export function annotationsQuery(where: string, order = 'a.article_id COLLATE "C", a.annotator_id COLLATE "C"'): string {
   return `SELECT a.article_id, a.annotator_id, a.reviewed, a.rejected, a.updated_at, a.version, a.next_position,
       coalesce((SELECT json_agg(${TAG_OBJECT} ORDER BY t.position)
                 FROM tags t WHERE t.article_id = a.article_id AND t.annotator_id = a.annotator_id), '[]'::json) AS tags
     FROM annotations a WHERE ${where}
-    ORDER BY a.article_id COLLATE "C", a.annotator_id COLLATE "C"`;
+    ORDER BY ${order}`;
 }
 
 /** Tags as the column arrays of `INSERT_TAGS`, with their positions. */

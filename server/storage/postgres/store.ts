@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Annotation, Article, Codebook } from '../../core/model.js';
 import { RuleError } from '../../core/spans.js';
-import type { Accounts, Instance, StudyStore } from '../contract.js';
+import type { Accounts, CategoryCounts, CountFilter, Instance, StudyStore } from '../contract.js';
 import { instanceFile, type Project, type User } from '../schemas.js';
 import { NotFoundError, rebalance } from '../store.js';
 import { loadMigrations, migrateSchema, type MigrationResult } from './schema.js';
@@ -273,10 +273,50 @@ export class PostgresStudyStore implements StudyStore {
     return rows[0]?.count ?? 0;
   }
 
+  async categoryCounts(articleIds: readonly string[], filter: CountFilter = {}): Promise<Map<string, CategoryCounts>> {
+    const { rows } = await this.pool.query<{ category: string } & CategoryCounts>(CATEGORY_COUNTS, [articleIds, filter.articleId ?? null, filter.annotatorId ?? null]);
+    return new Map(rows.map(({ category, tags, articles, annotators, sentences }) => [category, { tags, articles, annotators, sentences }]));
+  }
+
+  async *eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation> {
+    // A cursor in a read-only snapshot: the process holds one page of annotations at a time.
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`DECLARE framelens_annotations NO SCROLL CURSOR FOR ${EACH_ANNOTATION}`, [articleIds]);
+      for (;;) {
+        const { rows } = await client.query(`FETCH ${CURSOR_PAGE} FROM framelens_annotations`);
+        for (const row of rows) yield parseAnnotation(row);
+        if (rows.length < CURSOR_PAGE) break;
+      }
+    } catch (error) {
+      broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      // Also when the caller stops early: the snapshot and the cursor end here.
+      if (!broken) await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
+      client.release(broken);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
 }
+
+/** Annotations a cursor page holds (each with its tags). */
+const CURSOR_PAGE = 200;
+
+/** The annotations of the articles $1, article by article in the order given, then by annotator. */
+const EACH_ANNOTATION = annotationsQuery('a.article_id = ANY($1::text[])', 'array_position($1::text[], a.article_id), a.annotator_id COLLATE "C"');
+
+/** Per category over the articles $1, narrowed to the article $2 and the annotator $3 when given. */
+const CATEGORY_COUNTS = `SELECT category, count(*)::int AS tags, count(DISTINCT article_id)::int AS articles,
+    count(DISTINCT annotator_id)::int AS annotators, count(DISTINCT (article_id, sentence))::int AS sentences
+  FROM tags
+  WHERE article_id = ANY($1::text[]) AND ($2::text IS NULL OR article_id = $2) AND ($3::text IS NULL OR annotator_id = $3)
+  GROUP BY category`;
 
 /** A user as the row parseUsers reads, to validate a changed account the way it is read back. */
 function userRowOf(user: User, position: number): Record<string, unknown> {
