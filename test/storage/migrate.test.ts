@@ -94,8 +94,16 @@ async function makeStudy(dir: string, tagsPerAnnotator = 40): Promise<void> {
       });
     }
   }
-  // An annotator who reviewed without tagging anything.
-  await store.updateAnnotation('second', 'u2', (a) => markReviewed(a, 1));
+  // An annotator who reviewed without tagging anything, and rejected a suggestion.
+  await store.updateAnnotation('second', 'u2', (a) => {
+    markReviewed(a, 1);
+    a.rejected = [{ sentence: 0, start: 4, end: 12, category: 'hedge', suggester: 'rules', score: 0.8, at: '2026-11-30T12:30:00.000Z' }];
+  });
+  // A tag that was an accepted suggestion.
+  await store.updateAnnotation('second', 'u1', (a) => {
+    const first = a.tags[0];
+    if (first) first.origin = { kind: 'suggestion', suggester: 'learned', score: 0.625, adjusted: false };
+  });
   // Curated gold for one article: a sentence curated, the article finished.
   await store.curation.update('second', (gold) => {
     gold.curated.push({ sentence: 0, by: 'r1', at: '2026-11-30T13:00:00.000Z' });
