@@ -2,7 +2,7 @@
 // database would run), skipped with a note when PostgreSQL is not installed:
 //   - tag saves at 50 clients through the storage contract: PostgreSQL in one process vs the
 //     JSON folder (journal, group commit) in one process, then PostgreSQL in two processes (25
-//     clients each) vs one. No HTTP: the routes move onto the contract in phase 2, so these are
+//     clients each) vs one. No HTTP: the routes move onto the contract in phase 3, so these are
 //     the storage layer's own rates, each process a bench/pg-worker.ts;
 //   - the 200,000-tag bench study copied into PostgreSQL (framelens migrate's path), and the
 //     resident memory of a process that opens it and reads what pages read, beside a process

@@ -92,7 +92,7 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   });
   app.use(urlencodedForms());
   const sessionStore = new FileSessionStore(store);
-  app.use(sessions(store, { secureCookies: config.secureCookies, store: sessionStore }));
+  app.use(sessions({ secret: store.instance.data.data.sessionSecret, secureCookies: config.secureCookies, store: sessionStore }));
   app.use(formsOnly);
   const csrf = csrfProtection({ secret: store.instance.data.data.sessionSecret, secureCookies: config.secureCookies });
   app.use(csrf.tokens);

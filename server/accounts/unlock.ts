@@ -22,9 +22,9 @@ export function mayUnlock(store: Store, by: User, user: User): boolean {
  * Forgets the wrong passwords counted against an account, from every address. Refuses (as not
  * found, revealing nothing) an account `by` may not unlock.
  */
-export function unlockAccount(store: Store, guard: PasswordGuard, by: User, userId: string): User {
+export async function unlockAccount(store: Store, guard: PasswordGuard, by: User, userId: string): Promise<User> {
   const user = findUser(store, userId);
   if (!user || !mayUnlock(store, by, user)) throw new NotFoundError('Account not found.');
-  guard.unlock(user.name);
+  await guard.unlock(user.name);
   return user;
 }

@@ -29,18 +29,20 @@ async function shippedCodebooks() {
   return loadShippedCodebooks();
 }
 
-/** Reads the folder's study; the folder is locked, so no server runs on it meanwhile. */
-async function readFolder(dir: string): Promise<{ study: Study; activities: number; stories: number; gold: number }> {
+/** Reads the folder's study, classroom activities included; the folder is locked, so no server runs on it meanwhile. */
+async function readFolder(dir: string): Promise<Study> {
   if ((await entries(dir)) === null) throw new Error(`there is no data folder at ${dir}`);
   await lockDataDir(dir);
   const { Store } = await import('../storage/store.js');
+  const { ActivityStore } = await import('../storage/activities.js');
   const shipped = await shippedCodebooks();
   const store = await Store.open(dir, shipped, { readOnly: true });
   await store.ready;
-  const study = studyOfFolder(store, new Set(shipped.map((c) => c.id)));
-  const count = async (sub: string) => ((await entries(join(dir, sub))) ?? []).filter((name) => !name.startsWith('.')).length;
-  // Not in the PostgreSQL schema yet (phase 2): they stay in the folder, and the output says so.
-  return { study, activities: await count('activities'), stories: await count('stories'), gold: await count('gold') };
+  try {
+    return studyOfFolder(store, new Set(shipped.map((c) => c.id)), await ActivityStore.open(dir));
+  } finally {
+    await store.close();
+  }
 }
 
 /** Writes a new folder beside `dir`, reads it back, and renames it to `dir` once it matches. */
@@ -48,6 +50,7 @@ async function writeFolder(dir: string, study: Study, expected: StudySummary): P
   const existing = await entries(dir);
   if (existing !== null && existing.length > 0) throw new Error(`${dir} is not empty; migrate copies into a new (or empty) folder only`);
   const { Store } = await import('../storage/store.js');
+  const { ActivityStore } = await import('../storage/activities.js');
   const shipped = await shippedCodebooks();
   const building = join(dirname(dir), `.${basename(dir)}.migrating-${process.pid}`);
   await rm(building, { recursive: true, force: true });
@@ -55,13 +58,18 @@ async function writeFolder(dir: string, study: Study, expected: StudySummary): P
     const store = await Store.open(building, shipped);
     await store.ready;
     try {
-      await writeStudyToFolder(store, study);
+      await writeStudyToFolder(store, study, await ActivityStore.open(building));
     } finally {
       await store.close();
     }
     const written = await Store.open(building, shipped, { readOnly: true });
     await written.ready;
-    const copied = summarise(studyOfFolder(written, new Set(shipped.map((c) => c.id))));
+    let copied: StudySummary;
+    try {
+      copied = summarise(studyOfFolder(written, new Set(shipped.map((c) => c.id)), await ActivityStore.open(building)));
+    } finally {
+      await written.close();
+    }
     const problems = differences(expected, copied);
     if (problems.length > 0) throw new Error(`the copy does not match the source, nothing was written to ${dir}: ${problems.join('; ')}`);
     if (existing !== null) await rmdir(dir);
@@ -83,6 +91,10 @@ function report(io: IO, from: string, to: string, summary: StudySummary): void {
     ['annotations', counts.annotations, "an annotator's work on an article"],
     ['tags', counts.tags, ''],
     ['reviewed', counts.reviewed, 'sentences marked reviewed'],
+    ['stories', counts.stories, 'articles of a project that tell one event, with their alignment edits'],
+    ['gold', counts.gold, 'articles with a curated gold standard'],
+    ['activities', counts.activities, 'classroom activities'],
+    ['students', counts.students, 'their students, with their tags'],
   ];
   io.stdout.write(`Copied the study from ${from} to ${to}:\n`);
   for (const [what, n, note] of rows) io.stdout.write(`  ${what.padEnd(12)}${String(n).padStart(9)}${note ? `  ${note}` : ''}\n`);
@@ -107,7 +119,7 @@ export async function migrateCommand(args: string[], io: IO): Promise<number> {
   try {
     if (isPostgresUrl(to)) {
       const dir = resolve(from);
-      const { study, activities, stories, gold } = await readFolder(dir);
+      const study = await readFolder(dir);
       const expected = summarise(study);
       const store = await PostgresStudyStore.open(to, await shippedCodebooks(), { max: 2 });
       try {
@@ -115,13 +127,7 @@ export async function migrateCommand(args: string[], io: IO): Promise<number> {
       } finally {
         await store.close();
       }
-      io.stdout.write(
-        'Not copied: browser sessions (everyone signs in again) and learned suggestion models (trained again)' +
-          (activities > 0 ? `; ${activities} classroom activit${activities === 1 ? 'y stays' : 'ies stay'} in the folder (PostgreSQL does not keep classroom activities yet)` : '') +
-          (stories > 0 ? `; the stories of ${stories} project${stories === 1 ? '' : 's'} stay in the folder (PostgreSQL does not keep stories yet)` : '') +
-          (gold > 0 ? `; the curated gold of ${gold} article${gold === 1 ? '' : 's'} stays in the folder (PostgreSQL does not keep curation yet)` : '') +
-          '.\n',
-      );
+      io.stdout.write('Not copied: browser sessions (everyone signs in again) and learned suggestion models (trained again).\n');
     } else {
       const dir = resolve(to);
       const store = await PostgresStudyStore.open(from, await shippedCodebooks(), { max: 2 });

@@ -123,7 +123,7 @@ export async function serveCommand(_args: string[]): Promise<number> {
     for (const line of rest) console.error(line);
   };
   // An operator who set DATABASE_URL expects the server on PostgreSQL: never serve the folder
-  // instead without saying so. (The routes move onto the storage contract in phase 2.)
+  // instead without saying so. (The routes move onto the storage contract in phase 3.)
   if (process.env.DATABASE_URL) {
     console.error(
       'Framelens cannot start: DATABASE_URL is set, but this version serves from the data folder only ' +

@@ -217,11 +217,11 @@ export function accounts(store: Store, sessionStore: FileSessionStore, passwords
   }
 
   /** POST /accounts/:userId/unlock — an administrator, or a researcher for their members, lifts the wrong-password limits. */
-  function unlock(req: Request, res: Response) {
+  async function unlock(req: Request, res: Response) {
     const form = parseForm(unlockForm, req.body);
     const me = currentUser(req);
     if (me.role !== 'researcher' && me.admin !== true) throw new HttpError(403, 'Only administrators and researchers can unlock accounts.');
-    const user = unlockAccount(store, passwords, me, idParam(req, 'userId'));
+    const user = await unlockAccount(store, passwords, me, idParam(req, 'userId'));
     flash(req, `${user.name} can sign in again.`);
     seeOther(res, safeNext(form.next));
   }

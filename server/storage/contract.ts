@@ -19,6 +19,21 @@ export interface Accounts {
 
 export type Backend = 'json-folder' | 'postgres';
 
+/** How one category was tagged over some articles (the figures of a summary's row). */
+export interface CategoryCounts {
+  tags: number;
+  articles: number;
+  annotators: number;
+  /** Distinct (article, sentence) pairs with such a tag. */
+  sentences: number;
+}
+
+/** Narrows counts to one article or one annotator (as core/summary.ts's SummaryFilter). */
+export interface CountFilter {
+  articleId?: string | undefined;
+  annotatorId?: string | undefined;
+}
+
 export interface StudyStore {
   readonly backend: Backend;
 
@@ -66,6 +81,18 @@ export interface StudyStore {
   updateAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void>;
   /** How many tags are stored, over every article and annotator. */
   tagCount(): Promise<number>;
+
+  /**
+   * Per category, over the tags of `articleIds` (narrowed by `filter`): counted where the tags
+   * are (PostgreSQL: one aggregate query), so no process holds every tag to count them.
+   */
+  categoryCounts(articleIds: readonly string[], filter?: CountFilter): Promise<Map<string, CategoryCounts>>;
+  /**
+   * Every annotation of `articleIds`, one at a time: article by article in the order given, then
+   * by annotator id. PostgreSQL reads them through a cursor in one snapshot, a page at a time, so
+   * an export or an agreement report holds one page of tags in memory, not the study's.
+   */
+  eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation>;
 
   close(): Promise<void>;
 }

@@ -545,6 +545,7 @@ export class Store {
     const change = (stored: Annotation) => {
       stored.tags = annotation.tags.map((tag) => ({ ...tag }));
       stored.reviewed = annotation.reviewed.slice();
+      if (annotation.rejected) stored.rejected = annotation.rejected.map((r) => ({ ...r }));
     };
     await this.#update(articleId, annotatorId, change, annotation.updatedAt);
   }

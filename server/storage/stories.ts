@@ -59,6 +59,8 @@ const story = z.strictObject({
   createdBy: id,
 });
 export type Story = z.infer<typeof story>;
+/** A story read from elsewhere than its file (PostgreSQL), held to the file's rules. */
+export const parseStory = (d: unknown): Story => story.parse(d);
 export type NewStory = z.input<typeof story>;
 
 const storiesFile = z.strictObject({ schemaVersion: z.literal(1), data: z.strictObject({ stories: z.array(story) }) });

@@ -1,10 +1,20 @@
 // A whole study as one value — what `framelens migrate` copies between the JSON folder and
 // PostgreSQL — with its counts and checksums, so that both ends can be compared tag by tag.
 import { createHash } from 'node:crypto';
+import type { Gold } from '../core/curation/gold.js';
 import type { Annotation, Article, Codebook, Tag } from '../core/model.js';
+import type { ActivityStore } from './activities.js';
+import type { Activity, Student } from './activity-schemas.js';
 import type { Accounts, Instance } from './contract.js';
 import type { Project } from './schemas.js';
+import type { Story } from './stories.js';
 import type { Store } from './store.js';
+
+/** A classroom activity with its students (their nicknames and tags). */
+export interface ClassroomActivity {
+  activity: Activity;
+  students: Student[];
+}
 
 export interface Study {
   instance: Instance;
@@ -15,6 +25,11 @@ export interface Study {
   articles: Article[];
   /** Every annotator's annotation of every article (order does not matter). */
   annotations: Annotation[];
+  /** Every project's stories, each project's in their order. */
+  stories: Story[];
+  /** The curated gold of the articles that have any. */
+  gold: Gold[];
+  activities: ClassroomActivity[];
 }
 
 export interface StudyCounts {
@@ -25,6 +40,10 @@ export interface StudyCounts {
   annotations: number;
   tags: number;
   reviewed: number;
+  stories: number;
+  gold: number;
+  activities: number;
+  students: number;
 }
 
 export interface StudySummary {
@@ -39,7 +58,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function tagChecksum(t: Tag): string {
-  return sha256(JSON.stringify([t.id, t.articleId, t.annotatorId, t.sentence, t.start, t.end, t.category, t.voice, t.intensity, t.note, t.createdAt, t.updatedAt]));
+  const fields: unknown[] = [t.id, t.articleId, t.annotatorId, t.sentence, t.start, t.end, t.category, t.voice, t.intensity, t.note, t.createdAt, t.updatedAt];
+  // Where it came from (a suggestion accepted) counts when the tag has it.
+  if (t.origin) fields.push(t.origin);
+  return sha256(JSON.stringify(fields));
 }
 
 /** Counts and checksums: equal summaries mean equal studies, tag order and every field included. */
@@ -66,7 +88,16 @@ export function summarise(study: Study): StudySummary {
     });
     tagCount += a.tags.length;
     reviewed += a.reviewed.length;
-    line([a.articleId, a.annotatorId, a.reviewed, a.updatedAt, own]);
+    line([a.articleId, a.annotatorId, a.reviewed, a.updatedAt, own, ...(a.rejected ? [a.rejected] : [])]);
+  }
+  // Documents kept whole (as their files hold them): each in a canonical order, every field counted.
+  for (const story of study.stories) line(story);
+  for (const gold of [...study.gold].sort((x, y) => byCodeUnits(x.articleId, y.articleId))) line(gold);
+  let students = 0;
+  for (const { activity, students: of } of [...study.activities].sort((x, y) => byCodeUnits(x.activity.id, y.activity.id))) {
+    line(activity);
+    for (const student of [...of].sort((x, y) => byCodeUnits(x.id, y.id))) line(student);
+    students += of.length;
   }
   return {
     counts: {
@@ -77,6 +108,10 @@ export function summarise(study: Study): StudySummary {
       annotations: study.annotations.length,
       tags: tagCount,
       reviewed,
+      stories: study.stories.length,
+      gold: study.gold.length,
+      activities: study.activities.length,
+      students,
     },
     tags,
     checksum: whole.digest('hex'),
@@ -93,13 +128,19 @@ export function differences(source: StudySummary, copy: StudySummary): string[] 
   for (const [key, checksum] of source.tags) if (copy.tags.get(key) !== checksum) wrong.push(key);
   for (const key of copy.tags.keys()) if (!source.tags.has(key)) wrong.push(key);
   if (wrong.length > 0) problems.push(`${wrong.length} tag${wrong.length === 1 ? '' : 's'} differ (${wrong.slice(0, 5).join(', ')}${wrong.length > 5 ? ', …' : ''})`);
-  if (problems.length === 0 && source.checksum !== copy.checksum) problems.push('the study checksums differ (accounts, projects, codebooks, articles or reviewed sentences)');
+  if (problems.length === 0 && source.checksum !== copy.checksum) {
+    problems.push('the study checksums differ (accounts, projects, codebooks, articles, reviewed sentences, stories, gold or classroom activities)');
+  }
   return problems;
 }
 
-/** The study held by a JSON folder's Store (opened and loaded); `shipped` codebooks are left out. */
-export function studyOfFolder(store: Store, shipped: Set<string>): Study {
+/**
+ * The study held by a JSON folder's Store (opened and loaded) and its classroom activities (none
+ * when `activities` is absent); `shipped` codebooks are left out.
+ */
+export function studyOfFolder(store: Store, shipped: Set<string>, activities?: ActivityStore): Study {
   const articles = store.articles();
+  const projects = store.projects.data.data.projects;
   return {
     instance: structuredClone(store.instance.data.data),
     accounts: structuredClone(store.users.data.data),
@@ -107,11 +148,19 @@ export function studyOfFolder(store: Store, shipped: Set<string>): Study {
     codebooks: store.codebooks().filter((c) => !shipped.has(c.id)),
     articles,
     annotations: articles.flatMap((a) => store.annotations(a.id)),
+    stories: structuredClone(projects.flatMap((p) => store.stories.list(p.id))),
+    gold: structuredClone(articles.filter((a) => store.curation.has(a.id)).map((a) => store.curation.gold(a.id))),
+    activities: structuredClone(
+      (activities?.activities() ?? []).map((activity) => ({ activity, students: activities?.students(activity.id) ?? [] })),
+    ),
   };
 }
 
-/** Writes `study` into a Store opened on a new, empty folder (its own instance secret replaced). */
-export async function writeStudyToFolder(store: Store, study: Study): Promise<void> {
+/**
+ * Writes `study` into a Store opened on a new, empty folder (its own instance secret replaced),
+ * its classroom activities into `activities` (opened on the same folder).
+ */
+export async function writeStudyToFolder(store: Store, study: Study, activities: ActivityStore): Promise<void> {
   await store.instance.update((file) => {
     file.data = structuredClone(study.instance);
   });
@@ -124,4 +173,10 @@ export async function writeStudyToFolder(store: Store, study: Study): Promise<vo
   for (const codebook of study.codebooks) await store.saveCodebook(structuredClone(codebook));
   for (const article of study.articles) await store.createArticle(structuredClone(article));
   await Promise.all(study.annotations.map((annotation) => store.putAnnotation(annotation)));
+  for (const story of study.stories) await store.stories.create(structuredClone(story));
+  for (const gold of study.gold) await store.curation.replace(gold.articleId, structuredClone(gold));
+  for (const { activity, students } of study.activities) {
+    await activities.create(structuredClone(activity));
+    for (const student of students) await activities.addStudent(activity.id, structuredClone(student));
+  }
 }

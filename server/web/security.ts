@@ -5,7 +5,7 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { csrfSync } from 'csrf-sync';
 import { doubleCsrf } from 'csrf-csrf';
-import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { rateLimit, ipKeyGenerator, type Store as LimitStore } from 'express-rate-limit';
 import { backLink } from './errors.js';
 
 /** Strict CSP: scripts and styles only from our own files; no inline code, no inline styles. */
@@ -153,8 +153,11 @@ function windowLimit(options: {
   /** Counts only the requests that say they failed (res.locals.failedGuess); all by default. */
   failuresOnly?: boolean;
   onLimited?: (req: Request, until: Date) => void;
+  /** Where the counts are kept: this process's memory when absent. */
+  store?: LimitStore;
 }) {
   return rateLimit({
+    ...(options.store ? { store: options.store } : {}),
     windowMs: options.windowMs,
     limit: options.limit,
     keyGenerator: options.key,
@@ -183,6 +186,15 @@ export const SIGN_IN_LIMITS = {
   perAddress: { failures: 100, windowMs: 15 * MINUTE },
 } as const;
 
+/** A limiter's counts kept where every server sees them (storage/postgres/rate-limits.ts). */
+export interface SharedLimitStore extends LimitStore {
+  /** Forgets every key that starts with `start`. */
+  resetKeysStartingWith(start: string): Promise<void>;
+}
+
+/** Where the sign-in limits count when several servers share them: a store per limiter. */
+export type SharedLimits = (prefix: string) => SharedLimitStore;
+
 /**
  * Guesses at a password, by sign-in or by the current-password check of a password change. A
  * wrong password counts against the pair (account, address): someone elsewhere who knows a
@@ -199,9 +211,17 @@ export class PasswordGuard {
   /** For POST /signin and POST /account/password; a handler sets res.locals.failedGuess on a wrong password. */
   readonly limits: RequestHandler[];
 
-  /** `isAccount(folded name)` tells which names to remember a lock for (not every made-up one). */
-  constructor(isAccount: (name: string) => boolean) {
+  /** The limiters' shared stores (pair, account), when the counts are shared. */
+  readonly #shared: { pair: SharedLimitStore; account: SharedLimitStore } | null;
+
+  /**
+   * `isAccount(folded name)` tells which names to remember a lock for (not every made-up one).
+   * `shared`: counts kept where every server sees them (PostgreSQL); this process's memory when absent.
+   */
+  constructor(isAccount: (name: string) => boolean, shared?: SharedLimits) {
     this.#isAccount = isAccount;
+    const stores = shared ? { pair: shared('signin-pair:'), account: shared('signin-account:'), address: shared('signin-address:') } : null;
+    this.#shared = stores;
     const { perAccountAndAddress: pair, perAccount, perAddress } = SIGN_IN_LIMITS;
     const onLimited = (req: Request, until: Date) => this.#noteLocked(accountOf(req), until.getTime());
     const what = (req: Request) => (req.user ? 'Too many wrong passwords for this account.' : 'Too many failed sign-ins for this account.');
@@ -213,6 +233,7 @@ export class PasswordGuard {
         message: (req) => `${what(req)} Wait 15 minutes, or ask a researcher to unlock it.`,
         failuresOnly: true,
         onLimited,
+        ...(stores ? { store: stores.pair } : {}),
       }),
       windowLimit({
         windowMs: perAccount.windowMs,
@@ -221,6 +242,7 @@ export class PasswordGuard {
         message: (req) => `${what(req)} Wrong passwords came from many places: wait an hour, or ask a researcher to unlock it.`,
         failuresOnly: true,
         onLimited,
+        ...(stores ? { store: stores.account } : {}),
       }),
       windowLimit({
         windowMs: perAddress.windowMs,
@@ -228,6 +250,7 @@ export class PasswordGuard {
         key: (req) => `address:${address(req)}`,
         message: () => 'Too many failed sign-ins from this network. Wait 15 minutes and try again.',
         failuresOnly: true,
+        ...(stores ? { store: stores.address } : {}),
       }),
     ];
   }
@@ -253,11 +276,17 @@ export class PasswordGuard {
     return new Date(until);
   }
 
-  /** Forgets the account's wrong passwords, from every address. */
-  unlock(name: string): void {
+  /** Forgets the account's wrong passwords, from every address (and on every server, when shared). */
+  async unlock(name: string): Promise<void> {
     const account = foldName(name);
-    this.#generation.set(account, (this.#generation.get(account) ?? 0) + 1);
     this.#locked.delete(account);
+    if (this.#shared) {
+      // Shared counts are deleted rather than left behind a new generation, which other servers would not know.
+      const key = this.#accountKey(account);
+      await Promise.all([this.#shared.pair.resetKeysStartingWith(`pair:${key}:`), this.#shared.account.resetKey(`account:${key}`)]);
+      return;
+    }
+    this.#generation.set(account, (this.#generation.get(account) ?? 0) + 1);
   }
 }
 

@@ -6,6 +6,7 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Store as DataStore } from '../storage/store.js';
 import type { StoredSessionData } from '../storage/schemas.js';
+import type { SessionRecord } from '../storage/session-log.js';
 import { csrf } from './security.js';
 
 declare module 'express-session' {
@@ -21,14 +22,14 @@ export const IDLE_MS = 8 * 60 * 60 * 1000;
 /** The browser keeps the cookie this long; the server ends the session after IDLE_MS unused. */
 const COOKIE_MS = 30 * 24 * 60 * 60 * 1000;
 /** Expiry refreshes (touch) are written in batches, not on every request. */
-const TOUCH_FLUSH_MS = 60 * 1000;
+export const TOUCH_FLUSH_MS = 60 * 1000;
 /**
  * Sessions one client address may hold. A school's whole class signs in or joins from one
  * address, so the cap is generous; past it, the address's least recently used session ends.
  */
 export const SESSIONS_PER_ADDRESS = 500;
 
-function toStored(data: SessionData): StoredSessionData {
+export function toStored(data: SessionData): StoredSessionData {
   const { cookie, userId, student, csrfToken, address, flash } = data;
   return {
     cookie: {
@@ -53,7 +54,18 @@ function sameSession(a: StoredSessionData, b: StoredSessionData): boolean {
   return plain(a) === plain(b);
 }
 
-export class FileSessionStore extends session.Store {
+/**
+ * What the app asks of a session store beyond express-session's own methods: the JSON folder's
+ * (FileSessionStore) or the database's, shared by several servers (SharedSessionStore).
+ */
+export interface SessionStore extends session.Store {
+  /** Ends every session of a user but `except` (after a password change or reset). */
+  endSessionsOf(userId: string, except?: string): Promise<void>;
+  /** Ends every student session of a lesson whose students were deleted, leaving no trace of them. */
+  endStudentSessions(activityId: string): Promise<void>;
+}
+
+export class FileSessionStore extends session.Store implements SessionStore {
   readonly #data: DataStore;
 
   constructor(data: DataStore) {
@@ -107,6 +119,56 @@ export class FileSessionStore extends session.Store {
   async endSessionsOf(userId: string, except?: string): Promise<void> {
     await this.#data.sessions.removeWhere((record, sid) => record.data.userId === userId && sid !== except);
   }
+
+  endStudentSessions(activityId: string): Promise<void> {
+    return endStudentSessions(this.#data, activityId);
+  }
+}
+
+/** Sessions kept where every server sees them (storage/postgres/sessions.ts). */
+export interface SharedSessions {
+  get(sid: string): Promise<SessionRecord | undefined>;
+  set(sid: string, record: SessionRecord, perAddress: number): Promise<void>;
+  touch(sid: string, expires: number): void;
+  remove(sid: string): Promise<void>;
+  removeOfUser(userId: string, except?: string): Promise<void>;
+  removeOfActivity(activityId: string): Promise<void>;
+}
+
+/** express-session over sessions shared by several servers: the same rules as FileSessionStore's. */
+export class SharedSessionStore extends session.Store implements SessionStore {
+  readonly #sessions: SharedSessions;
+
+  constructor(sessions: SharedSessions) {
+    super();
+    this.#sessions = sessions;
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    this.#sessions.get(sid).then((record) => callback(null, record ? { ...record.data, cookie: { ...record.data.cookie } } : null), callback);
+  }
+
+  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+    this.#sessions.set(sid, { expires: Date.now() + IDLE_MS, data: toStored(data) }, SESSIONS_PER_ADDRESS).then(() => callback?.(), callback);
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.#sessions.remove(sid).then(() => callback?.(), callback);
+  }
+
+  /** Moves the idle expiry on; the database has it within TOUCH_FLUSH_MS (the server that took it, at once). */
+  override touch(sid: string, _data: SessionData, callback?: () => void): void {
+    this.#sessions.touch(sid, Date.now() + IDLE_MS);
+    callback?.();
+  }
+
+  endSessionsOf(userId: string, except?: string): Promise<void> {
+    return this.#sessions.removeOfUser(userId, except);
+  }
+
+  endStudentSessions(activityId: string): Promise<void> {
+    return this.#sessions.removeOfActivity(activityId);
+  }
 }
 
 /**
@@ -117,10 +179,10 @@ export function endStudentSessions(data: DataStore, activityId: string): Promise
   return data.sessions.removeWhere((record) => record.data.student?.activityId === activityId, { purge: true });
 }
 
-export function sessions(data: DataStore, options: { secureCookies: boolean; store: FileSessionStore }): RequestHandler {
+export function sessions(options: { secret: string; secureCookies: boolean; store: SessionStore }): RequestHandler {
   return session({
     name: 'framelens.sid',
-    secret: data.instance.data.data.sessionSecret,
+    secret: options.secret,
     store: options.store,
     resave: false,
     // Nothing is stored until a handler starts a session (startSession): a visitor has none.

@@ -261,6 +261,30 @@ for (const make of [jsonFolder, postgres]) {
       expect(await store.tagCount()).toBe(3);
     }, SLOW);
 
+    it('keeps where a tag came from and the suggestions an annotator rejected, and rewrites reordered tags whole', async () => {
+      await store.createArticle(article('a1'));
+      const origin = { kind: 'suggestion' as const, suggester: 'rules' as const, score: 0.75, adjusted: true };
+      await store.updateAnnotation('a1', 'u1', (a) => {
+        addTag(a, tag('t1', 10, 'a1', 'u1', { origin }));
+        addTag(a, tag('t2', 20, 'a1', 'u1', { origin: { kind: 'manual' } }));
+        addTag(a, tag('t3', 30));
+      });
+      const rejected = [{ sentence: 0, start: 0, end: 9, category: 'hedge', suggester: 'learned' as const, score: 0.5, at: '2026-11-30T11:30:00.000Z' }];
+      await store.updateAnnotation('a1', 'u1', (a) => {
+        a.rejected = rejected;
+        a.tags.reverse();
+      });
+      store = await backend.reopen();
+      const stored = await store.annotation('a1', 'u1');
+      expect(stored.tags.map((t) => t.id)).toEqual(['t3', 't2', 't1']);
+      expect(stored.tags[2]?.origin).toEqual(origin);
+      expect(stored.tags[1]?.origin).toEqual({ kind: 'manual' });
+      expect('origin' in (stored.tags[0] ?? {})).toBe(false);
+      expect(stored.rejected).toEqual(rejected);
+      await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t4', 60)));
+      expect((await store.annotation('a1', 'u1')).tags.map((t) => t.id)).toEqual(['t3', 't2', 't1', 't4']);
+    }, SLOW);
+
     it('stores nothing of a change that throws', async () => {
       await store.createArticle(article('a1'));
       await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0)));

@@ -13,6 +13,7 @@ import { openData, readData } from '../../server/commands/serve.js';
 import type { Tag } from '../../server/core/model.js';
 import { addTag, markReviewed } from '../../server/core/spans.js';
 import { FORMATS, exportFiles, projectData } from '../../server/exports/project.js';
+import { ActivityStore } from '../../server/storage/activities.js';
 import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
 import { newId, type Store } from '../../server/storage/store.js';
 import { codebookOf } from '../../server/web/views.js';
@@ -93,9 +94,40 @@ async function makeStudy(dir: string, tagsPerAnnotator = 40): Promise<void> {
       });
     }
   }
-  // An annotator who reviewed without tagging anything.
-  await store.updateAnnotation('second', 'u2', (a) => markReviewed(a, 1));
+  // An annotator who reviewed without tagging anything, and rejected a suggestion.
+  await store.updateAnnotation('second', 'u2', (a) => {
+    markReviewed(a, 1);
+    a.rejected = [{ sentence: 0, start: 4, end: 12, category: 'hedge', suggester: 'rules', score: 0.8, at: '2026-11-30T12:30:00.000Z' }];
+  });
+  // A tag that was an accepted suggestion.
+  await store.updateAnnotation('second', 'u1', (a) => {
+    const first = a.tags[0];
+    if (first) first.origin = { kind: 'suggestion', suggester: 'learned', score: 0.625, adjusted: false };
+  });
+  // Curated gold for one article: a sentence curated, the article finished.
+  await store.curation.update('second', (gold) => {
+    gold.curated.push({ sentence: 0, by: 'r1', at: '2026-11-30T13:00:00.000Z' });
+    gold.finished = { by: 'r1', at: '2026-11-30T13:05:00.000Z' };
+    gold.updatedAt = '2026-11-30T13:05:00.000Z';
+  });
   await store.close();
+  // A lesson with two students who tagged.
+  const activities = await ActivityStore.open(dir);
+  await activities.create({
+    id: 'lesson1', teacherId: 'r1', title: 'Loaded words „today“', article: { title: 'A copy', source: 'Wire', text, sentences: [{ start: 0, end: 45 }] },
+    codebookId: 'framing', code: 'ABC234', status: 'revealed',
+    reference: [{ id: 'ref1', sentence: 0, start: 4, end: 12, category: 'hedge', voice: 'author', rationale: 'Scare quotes <em>distance</em> the writer.' }],
+    createdAt: '2026-11-30T14:00:00.000Z', revealedAt: '2026-11-30T14:20:00.000Z', endedAt: null,
+  });
+  for (const [id, nickname] of [['st1', 'Fox'], ['st2', 'Ünal 😀']] as const) {
+    await activities.addStudent('lesson1', {
+      id, nickname, joinedAt: '2026-11-30T14:01:00.000Z',
+      annotation: { articleId: 'lesson1', annotatorId: id, reviewed: [], tags: [], updatedAt: '2026-11-30T14:01:00.000Z' },
+    });
+    await activities.updateStudent('lesson1', id, (a) => {
+      addTag(a, { id: `${id}-t1`, articleId: 'lesson1', annotatorId: id, sentence: 0, start: 4, end: 12, category: 'hedge', voice: 'author', intensity: null, note: '', createdAt: '2026-11-30T14:02:00.000Z', updatedAt: '2026-11-30T14:02:00.000Z' });
+    });
+  }
 }
 
 /** Every export of every project, as bytes, and the stored files (journal and lock aside). */
@@ -193,14 +225,22 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     expect(jsonl.length).toBe(4);
     for (const [name, content] of before) expect(after.get(name), name).toBe(content);
     expect(before.get(jsonl[0] ?? '')?.split('\n').length).toBeGreaterThan(50);
+    // Stories (the demo's), curated gold and the lesson went along, and say so.
+    for (const out of [there.out, home.out]) {
+      expect(out).toMatch(/stories\s+1\s/);
+      expect(out).toMatch(/gold\s+1\s/);
+      expect(out).toMatch(/activities\s+1\s/);
+      expect(out).toMatch(/students\s+2\s/);
+    }
+    expect(there.out).not.toContain('stay in the folder');
     // The stored files come back with the same content (their keys in the schema's order, which
     // the demo article, made by spreading an object, does not quite have).
-    // Stories (the demo's) are not in the PostgreSQL schema yet: the copy says they stay behind.
-    expect(there.out).toMatch(/the stories of 1 project stay in the folder/);
     const files = await storedFiles(source);
-    for (const name of [...files.keys()]) if (name.startsWith('stories/') || name.startsWith('gold/')) files.delete(name);
     expect(await storedFiles(back)).toEqual(files);
     expect([...files.keys()].filter((k) => k.startsWith('tags/')).length).toBe(6);
+    for (const kept of ['stories/', 'gold/second.json', 'activities/lesson1/activity.json', 'activities/lesson1/students/st2.json']) {
+      expect([...files.keys()].some((k) => k.startsWith(kept)), kept).toBe(true);
+    }
   }, SLOW);
 
   it('refuses a target that holds a study, and changes nothing there', async () => {
@@ -210,7 +250,7 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     const held = await counts();
     const again = await run(['--from', source, '--to', database.url]);
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/the database holds a study already \(accounts: 3, projects: 2, codebooks: 1, articles: \d+, tags: \d+\)/);
+    expect(again.err).toMatch(/the database holds a study already \(accounts: 3, projects: 2, codebooks: 1, articles: \d+, tags: \d+, stories: 1, gold: 1, activities: 1\)/);
     expect(again.err).toContain('Nothing was changed at the target.');
     expect(await counts()).toEqual(held);
 

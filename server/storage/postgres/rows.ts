@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Annotation, Article, Tag } from '../../core/model.js';
 import { parseCodebook } from '../../core/codebook.js';
-import { articleFile, annotationFile, projectsFile, usersFile, type Project, type User } from '../schemas.js';
+import { articleFile, parse, projectsFile, usersFile, type Project, type User } from '../schemas.js';
 
 const userRow = z.object({
   id: z.string(),
@@ -69,49 +69,47 @@ export function articleColumns(a: Article): unknown[] {
   return [a.id, a.projectId, a.title, a.source, a.url, a.publishedAt, a.text, JSON.stringify(a.sentences), a.createdAt, a.createdBy];
 }
 
-/**
- * The tags of one annotation as `json_agg` builds them in annotationsQuery: one array per tag,
- * [id, sentence, start, end, category, voice, intensity, note, createdAt, updatedAt].
- */
-const tagTuple = z.tuple([z.string(), z.number(), z.number(), z.number(), z.string(), z.string(), z.number().nullable(), z.string(), z.string(), z.string()]);
-
 const annotationRow = z.object({
   article_id: z.string(),
   annotator_id: z.string(),
   reviewed: z.array(z.number()),
   updated_at: z.string(),
-  tags: z.array(tagTuple),
+  tags: z.array(z.unknown()),
+  rejected: z.unknown(),
 });
 
-/** Each annotation as a whole (tags in the order added), validated as a tag shard is. */
+/**
+ * Each annotation as a whole (tags in the order added), validated as a tag shard is: its tags come
+ * built as the app's objects (annotationsQuery), so the shard's quick check passes them as they are.
+ */
 export function parseAnnotation(row: unknown): Annotation {
   const r = annotationRow.parse(row);
-  const tags = r.tags.map(([id, sentence, start, end, category, voice, intensity, note, createdAt, updatedAt]) => ({
-    id,
+  const annotation = {
     articleId: r.article_id,
     annotatorId: r.annotator_id,
-    sentence,
-    start,
-    end,
-    category,
-    voice,
-    intensity,
-    note,
-    createdAt,
-    updatedAt,
-  }));
-  const annotation = { articleId: r.article_id, annotatorId: r.annotator_id, reviewed: r.reviewed, tags, updatedAt: r.updated_at };
-  return annotationFile.parse({ schemaVersion: 1, data: annotation }).data;
+    reviewed: r.reviewed,
+    tags: r.tags,
+    // Absent, not undefined, where the folder's file has none: exports compare byte for byte.
+    ...(r.rejected === null || r.rejected === undefined ? {} : { rejected: r.rejected }),
+    updatedAt: r.updated_at,
+  };
+  return parse.annotation({ schemaVersion: 1, data: annotation }).data;
 }
 
+const TAG_FIELDS = `'id', t.id, 'articleId', t.article_id, 'annotatorId', t.annotator_id, 'sentence', t.sentence,
+  'start', t.start_offset, 'end', t.end_offset, 'category', t.category, 'voice', t.voice, 'intensity', t.intensity,
+  'note', t.note, 'createdAt', t.created_at, 'updatedAt', t.updated_at`;
+
+/** A tag row as the app's Tag, its keys in the order the JSON folder writes them (origin only where there is one). */
+const TAG_OBJECT = `CASE WHEN t.origin IS NULL THEN json_build_object(${TAG_FIELDS}) ELSE json_build_object(${TAG_FIELDS}, 'origin', t.origin) END`;
+
 /** Every annotation of the articles a WHERE clause on `a` picks, each with its tags, in one statement (one snapshot). */
-export function annotationsQuery(where: string): string {
-  return `SELECT a.article_id, a.annotator_id, a.reviewed, a.updated_at, a.version::int AS version, a.next_position,
-      coalesce((SELECT json_agg(json_build_array(t.id, t.sentence, t.start_offset, t.end_offset, t.category, t.voice,
-                  t.intensity, t.note, t.created_at, t.updated_at) ORDER BY t.position)
+export function annotationsQuery(where: string, order = 'a.article_id COLLATE "C", a.annotator_id COLLATE "C"'): string {
+  return `SELECT a.article_id, a.annotator_id, a.reviewed, a.rejected, a.updated_at, a.version, a.next_position,
+      coalesce((SELECT json_agg(${TAG_OBJECT} ORDER BY t.position)
                 FROM tags t WHERE t.article_id = a.article_id AND t.annotator_id = a.annotator_id), '[]'::json) AS tags
     FROM annotations a WHERE ${where}
-    ORDER BY a.article_id COLLATE "C", a.annotator_id COLLATE "C"`;
+    ORDER BY ${order}`;
 }
 
 /** Tags as the column arrays of `INSERT_TAGS`, with their positions. */
@@ -130,46 +128,21 @@ export function tagColumns(tags: { tag: Tag; position: number }[]): unknown[] {
     tags.map((t) => t.tag.note),
     tags.map((t) => t.tag.createdAt),
     tags.map((t) => t.tag.updatedAt),
+    tags.map((t) => (t.tag.origin ? JSON.stringify(t.tag.origin) : null)),
   ];
 }
 
 /** The tag columns' unnest(), their parameters numbered from $`first` (tagColumns' order). */
-function tagUnnest(first: number): string {
-  const types = ['text', 'text', 'text', 'int', 'int', 'int', 'int', 'text', 'text', 'smallint', 'text', 'text', 'text'];
+export function tagUnnest(first: number): string {
+  const types = ['text', 'text', 'text', 'int', 'int', 'int', 'int', 'text', 'text', 'smallint', 'text', 'text', 'text', 'json'];
   return `unnest(${types.map((type, i) => `$${first + i}::${type}[]`).join(', ')})`;
 }
 
-const TAG_INSERT = 'INSERT INTO tags (article_id, annotator_id, id, position, sentence, start_offset, end_offset, category, voice, intensity, note, created_at, updated_at)';
-const TAG_UPSERT = `ON CONFLICT (article_id, annotator_id, id) DO UPDATE SET
+export const TAG_INSERT = 'INSERT INTO tags (article_id, annotator_id, id, position, sentence, start_offset, end_offset, category, voice, intensity, note, created_at, updated_at, origin)';
+export const TAG_UPSERT = `ON CONFLICT (article_id, annotator_id, id) DO UPDATE SET
     sentence = excluded.sentence, start_offset = excluded.start_offset, end_offset = excluded.end_offset,
     category = excluded.category, voice = excluded.voice, intensity = excluded.intensity, note = excluded.note,
-    created_at = excluded.created_at, updated_at = excluded.updated_at`;
-
-/**
- * One save as one statement (one implicit transaction, one round trip), applied only if the
- * annotation's row is still at version $6: the reviewed sentences and updatedAt ($3, $4), the
- * next tag position ($5), the tags deleted ($7) and put ($8…, tagColumns). `written` is 0 when
- * another save came first, and then nothing is changed.
- */
-export const SAVE_IF_UNCHANGED = `WITH saved AS (
-    UPDATE annotations SET reviewed = $3, updated_at = $4, next_position = $5, version = version + 1
-    WHERE article_id = $1 AND annotator_id = $2 AND version = $6 RETURNING 1
-  ), removed AS (
-    DELETE FROM tags WHERE article_id = $1 AND annotator_id = $2 AND id = ANY($7::text[]) AND EXISTS (SELECT 1 FROM saved)
-  ), put AS (
-    ${TAG_INSERT} SELECT * FROM ${tagUnnest(8)} WHERE EXISTS (SELECT 1 FROM saved)
-    ${TAG_UPSERT}
-  )
-  SELECT count(*)::int AS written FROM saved`;
-
-/** The same for an annotator's first save on an article (tags from $6): `written` 0 when another first save came first. */
-export const SAVE_FIRST = `WITH saved AS (
-    INSERT INTO annotations (article_id, annotator_id, reviewed, updated_at, next_position)
-    VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1
-  ), put AS (
-    ${TAG_INSERT} SELECT * FROM ${tagUnnest(6)} WHERE EXISTS (SELECT 1 FROM saved)
-  )
-  SELECT count(*)::int AS written FROM saved`;
+    created_at = excluded.created_at, updated_at = excluded.updated_at, origin = excluded.origin`;
 
 /** Inserts many tags in one statement; a tag already stored is replaced in place (its position kept). */
 export const INSERT_TAGS = `${TAG_INSERT} SELECT * FROM ${tagUnnest(1)} ${TAG_UPSERT}`;

@@ -3,36 +3,20 @@
 // seen by the next request to any other. Every change is one transaction that locks the rows it
 // reads before changing them (accounts: the instance row; a project: its row), so concurrent
 // changes from any process are applied one after the other, and a promise resolves only after
-// COMMIT. A tag save, the bulk of the writes, is first tried as one statement checked against the
-// annotation row's version, and under the row's lock only when another save came first.
+// COMMIT. Tag saves, the bulk of the writes, are written in groups (saves.ts).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { z } from 'zod';
 import type { Annotation, Article, Codebook } from '../../core/model.js';
 import { RuleError } from '../../core/spans.js';
-import type { Accounts, Instance, StudyStore } from '../contract.js';
-import { annotationChange, annotationFile, instanceFile, type AnnotationChange, type Project, type User } from '../schemas.js';
-import { annotationChanges } from '../annotation-changes.js';
+import type { Accounts, CategoryCounts, CountFilter, Instance, StudyStore } from '../contract.js';
+import { instanceFile, type Project, type User } from '../schemas.js';
 import { NotFoundError, rebalance } from '../store.js';
 import { loadMigrations, migrateSchema, type MigrationResult } from './schema.js';
-import {
-  INSERT_TAGS,
-  SAVE_FIRST,
-  SAVE_IF_UNCHANGED,
-  annotationsQuery,
-  articleColumns,
-  parseAnnotation,
-  parseArticle,
-  parseCodebookDoc,
-  parseProjects,
-  parseUsers,
-  tagColumns,
-  userColumns,
-} from './rows.js';
+import { annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, userColumns } from './rows.js';
+import { SaveQueue } from './saves.js';
 
 /** PostgreSQL's error codes the store answers in the app's terms. */
 const UNIQUE_VIOLATION = '23505';
-const FOREIGN_KEY_VIOLATION = '23503';
 
 function codeOf(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
@@ -72,8 +56,11 @@ export class PostgresStudyStore implements StudyStore {
   /** What opening did to the schema. */
   readonly schema: MigrationResult;
 
+  readonly #saves: SaveQueue;
+
   private constructor(pool: pg.Pool, shipped: Codebook[], schema: MigrationResult) {
     this.pool = pool;
+    this.#saves = new SaveQueue(pool, (work) => this.transaction(work));
     this.#shipped = new Map(shipped.map((c) => [c.id, c]));
     this.schema = schema;
   }
@@ -278,38 +265,7 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async updateAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void> {
-    // First optimistically, in two round trips and no open transaction: read the annotation with
-    // its row version, apply the change, write it in one statement if the version is unchanged.
-    // When another save came first, or the tags were reordered, the change is applied again
-    // under the row's lock.
-    const { rows } = await this.pool.query({ name: 'framelens-annotation', text: ONE_ANNOTATION, values: [articleId, annotatorId] });
-    const row: unknown = rows[0];
-    const before = row ? parseAnnotation(row) : emptyAnnotation(articleId, annotatorId);
-    const after = changed(before, change);
-    const diff = annotationChanges.diff({ schemaVersion: 1, data: before }, { schemaVersion: 1, data: after });
-    if (diff !== null) {
-      const { version, nextPosition } = row ? rowVersion.parse(row) : { version: null, nextPosition: 0 };
-      if (await saveIfUnchanged(this.pool, before, after, annotationChange.parse(JSON.parse(diff)), version, nextPosition)) return;
-    }
-    await this.transaction(async (client) => {
-      try {
-        await client.query(
-          `INSERT INTO annotations (article_id, annotator_id, reviewed, updated_at) VALUES ($1, $2, '{}', '') ON CONFLICT DO NOTHING`,
-          [articleId, annotatorId],
-        );
-      } catch (error) {
-        if (codeOf(error) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('That article no longer exists.');
-        throw error;
-      }
-      // The row lock: saves to this annotation from every process queue here, one at a time.
-      const { rows: locked } = await client.query<{ next_position: number }>(
-        'SELECT next_position FROM annotations WHERE article_id = $1 AND annotator_id = $2 FOR UPDATE',
-        [articleId, annotatorId],
-      );
-      const { rows: current } = await client.query(annotationsQuery('a.article_id = $1 AND a.annotator_id = $2'), [articleId, annotatorId]);
-      const latest = parseAnnotation(current[0]);
-      await writeAnnotation(client, latest, changed(latest, change), locked[0]?.next_position ?? 0);
-    });
+    await this.#saves.save(articleId, annotatorId, change);
   }
 
   async tagCount(): Promise<number> {
@@ -317,78 +273,50 @@ export class PostgresStudyStore implements StudyStore {
     return rows[0]?.count ?? 0;
   }
 
+  async categoryCounts(articleIds: readonly string[], filter: CountFilter = {}): Promise<Map<string, CategoryCounts>> {
+    const { rows } = await this.pool.query<{ category: string } & CategoryCounts>(CATEGORY_COUNTS, [articleIds, filter.articleId ?? null, filter.annotatorId ?? null]);
+    return new Map(rows.map(({ category, tags, articles, annotators, sentences }) => [category, { tags, articles, annotators, sentences }]));
+  }
+
+  async *eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation> {
+    // A cursor in a read-only snapshot: the process holds one page of annotations at a time.
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`DECLARE framelens_annotations NO SCROLL CURSOR FOR ${EACH_ANNOTATION}`, [articleIds]);
+      for (;;) {
+        const { rows } = await client.query(`FETCH ${CURSOR_PAGE} FROM framelens_annotations`);
+        for (const row of rows) yield parseAnnotation(row);
+        if (rows.length < CURSOR_PAGE) break;
+      }
+    } catch (error) {
+      broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      // Also when the caller stops early: the snapshot and the cursor end here.
+      if (!broken) await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
+      client.release(broken);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
 }
 
-const rowVersion = z.object({ version: z.number().int(), next_position: z.number().int() }).transform((r) => ({ version: r.version, nextPosition: r.next_position }));
+/** Annotations a cursor page holds (each with its tags). */
+const CURSOR_PAGE = 200;
 
-/** `change` applied to a copy of `annotation`, stamped and validated as a tag shard is. */
-function changed(annotation: Annotation, change: (annotation: Annotation) => void): Annotation {
-  const after = structuredClone(annotation);
-  change(after);
-  after.updatedAt = new Date().toISOString();
-  return annotationFile.parse({ schemaVersion: 1, data: after }).data;
-}
+/** The annotations of the articles $1, article by article in the order given, then by annotator. */
+const EACH_ANNOTATION = annotationsQuery('a.article_id = ANY($1::text[])', 'array_position($1::text[], a.article_id), a.annotator_id COLLATE "C"');
 
-/**
- * Writes one save in one statement if the annotation is still at `version` (null: it has no row
- * yet); false when another save came first (nothing was written).
- */
-async function saveIfUnchanged(
-  pool: pg.Pool,
-  before: Annotation,
-  after: Annotation,
-  change: AnnotationChange,
-  version: number | null,
-  nextPosition: number,
-): Promise<boolean> {
-  const existing = new Set(before.tags.map((t) => t.id));
-  let next = nextPosition;
-  const put = (change.put ?? []).map((tag) => ({ tag, position: existing.has(tag.id) ? 0 : next++ }));
-  const head = [after.articleId, after.annotatorId, after.reviewed, after.updatedAt, next];
-  try {
-    // Named, so each connection parses and plans the two statements once.
-    const { rows } = await pool.query<{ written: number }>(
-      version === null
-        ? { name: 'framelens-save-first', text: SAVE_FIRST, values: [...head, ...tagColumns(put)] }
-        : { name: 'framelens-save', text: SAVE_IF_UNCHANGED, values: [...head, version, change.del ?? [], ...tagColumns(put)] },
-    );
-    return rows[0]?.written === 1;
-  } catch (error) {
-    if (codeOf(error) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('That article no longer exists.');
-    throw error;
-  }
-}
-
-/**
- * Writes what changed from `before` to `after` (the same change the JSON folder's journal records:
- * tags put and deleted, sentences marked and unmarked); when the tags were reordered, all of them.
- */
-async function writeAnnotation(client: pg.PoolClient, before: Annotation, after: Annotation, nextPosition: number): Promise<void> {
-  const diff = annotationChanges.diff({ schemaVersion: 1, data: before }, { schemaVersion: 1, data: after });
-  const { articleId, annotatorId } = after;
-  let next = nextPosition;
-  if (diff === null) {
-    await client.query('DELETE FROM tags WHERE article_id = $1 AND annotator_id = $2', [articleId, annotatorId]);
-    if (after.tags.length > 0) await client.query(INSERT_TAGS, tagColumns(after.tags.map((tag, i) => ({ tag, position: i }))));
-    next = after.tags.length;
-  } else {
-    const change = annotationChange.parse(JSON.parse(diff));
-    if (change.del) await client.query('DELETE FROM tags WHERE article_id = $1 AND annotator_id = $2 AND id = ANY($3::text[])', [articleId, annotatorId, change.del]);
-    if (change.put) {
-      const existing = new Set(before.tags.map((t) => t.id));
-      // An edited tag keeps its position (the upsert leaves it); a new one goes after the others.
-      const put = change.put.map((tag) => ({ tag, position: existing.has(tag.id) ? 0 : next++ }));
-      await client.query(INSERT_TAGS, tagColumns(put));
-    }
-  }
-  await client.query(
-    'UPDATE annotations SET reviewed = $3, updated_at = $4, next_position = $5, version = version + 1 WHERE article_id = $1 AND annotator_id = $2',
-    [articleId, annotatorId, after.reviewed, after.updatedAt, next],
-  );
-}
+/** Per category over the articles $1, narrowed to the article $2 and the annotator $3 when given. */
+const CATEGORY_COUNTS = `SELECT category, count(*)::int AS tags, count(DISTINCT article_id)::int AS articles,
+    count(DISTINCT annotator_id)::int AS annotators, count(DISTINCT (article_id, sentence))::int AS sentences
+  FROM tags
+  WHERE article_id = ANY($1::text[]) AND ($2::text IS NULL OR article_id = $2) AND ($3::text IS NULL OR annotator_id = $3)
+  GROUP BY category`;
 
 /** A user as the row parseUsers reads, to validate a changed account the way it is read back. */
 function userRowOf(user: User, position: number): Record<string, unknown> {

@@ -1,6 +1,10 @@
 // A whole study read from, or copied into, PostgreSQL in one transaction (`framelens migrate`).
 import type pg from 'pg';
+import { GOLD_SCHEMA_VERSION } from '../../core/curation/gold.js';
+import { parseGoldFile } from '../../core/curation/schema.js';
 import type { Codebook } from '../../core/model.js';
+import { parseActivityFile, type Student } from '../activity-schemas.js';
+import { parseStory } from '../stories.js';
 import { differences, summarise, type Study, type StudySummary } from '../study.js';
 import { INSERT_TAGS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, tagColumns, userColumns } from './rows.js';
 import type { PostgresStudyStore } from './store.js';
@@ -26,6 +30,15 @@ async function readStudyWith(client: pg.PoolClient): Promise<Study> {
   const codebooks = await client.query<{ doc: unknown }>('SELECT doc FROM codebooks ORDER BY id COLLATE "C"');
   const articles = await client.query('SELECT * FROM articles');
   const annotations = await client.query(annotationsQuery('true'));
+  const stories = await client.query<{ doc: unknown }>('SELECT doc FROM stories ORDER BY position');
+  const gold = await client.query<{ doc: unknown }>('SELECT doc FROM gold ORDER BY article_id COLLATE "C"');
+  const activities = await client.query<{ doc: unknown }>('SELECT doc FROM activities ORDER BY position');
+  const students = await client.query<{ activity_id: string; doc: unknown }>('SELECT activity_id, doc FROM students ORDER BY activity_id COLLATE "C", id COLLATE "C"');
+  const studentsOf = new Map<string, Student[]>();
+  for (const row of students.rows) {
+    const student = parseActivityFile.student({ schemaVersion: 1, data: row.doc }).data;
+    studentsOf.set(row.activity_id, [...(studentsOf.get(row.activity_id) ?? []), student]);
+  }
   return {
     instance: { sessionSecret: instance.session_secret, createdAt: instance.created_at },
     accounts: { users: parseUsers(users.rows, instance.setup_token_hash), setupTokenHash: instance.setup_token_hash },
@@ -33,6 +46,12 @@ async function readStudyWith(client: pg.PoolClient): Promise<Study> {
     codebooks: codebooks.rows.map((r): Codebook => parseCodebookDoc(r.doc)),
     articles: articles.rows.map(parseArticle).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
     annotations: annotations.rows.map(parseAnnotation),
+    stories: stories.rows.map((r) => parseStory(r.doc)),
+    gold: gold.rows.map((r) => parseGoldFile({ schemaVersion: GOLD_SCHEMA_VERSION, data: r.doc })),
+    activities: activities.rows.map((r) => {
+      const activity = parseActivityFile.activity({ schemaVersion: 1, data: r.doc }).data;
+      return { activity, students: studentsOf.get(activity.id) ?? [] };
+    }),
   };
 }
 
@@ -46,7 +65,8 @@ async function occupied(client: pg.PoolClient): Promise<string | null> {
   const { rows } = await client.query<Record<string, number>>(
     `SELECT (SELECT count(*)::int FROM users) AS accounts, (SELECT count(*)::int FROM projects) AS projects,
             (SELECT count(*)::int FROM codebooks) AS codebooks, (SELECT count(*)::int FROM articles) AS articles,
-            (SELECT count(*)::int FROM tags) AS tags`,
+            (SELECT count(*)::int FROM tags) AS tags, (SELECT count(*)::int FROM stories) AS stories,
+            (SELECT count(*)::int FROM gold) AS gold, (SELECT count(*)::int FROM activities) AS activities`,
   );
   const counts = rows[0] ?? {};
   const held = Object.entries(counts).filter(([, n]) => n > 0);
@@ -64,7 +84,7 @@ export class TargetNotEmptyError extends Error {}
  */
 export async function importStudy(store: PostgresStudyStore, study: Study, expected: StudySummary): Promise<StudySummary> {
   return store.transaction(async (client) => {
-    await client.query('LOCK TABLE instance, users, projects, codebooks, articles, annotations, tags IN EXCLUSIVE MODE');
+    await client.query('LOCK TABLE instance, users, projects, codebooks, articles, annotations, tags, stories, gold, activities, students IN EXCLUSIVE MODE');
     const held = await occupied(client);
     if (held) throw new TargetNotEmptyError(`the database holds a study already (${held}); migrate copies into an empty database only`);
     const { instance, accounts } = study;
@@ -89,19 +109,27 @@ export async function importStudy(store: PostgresStudyStore, study: Study, expec
     }
     for (const part of chunks(study.annotations)) {
       await client.query(
-        `INSERT INTO annotations (article_id, annotator_id, reviewed, updated_at, next_position)
-         SELECT a, b, translate(r, '[]', '{}')::int[], u, n FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) AS x(a, b, r, u, n)`,
+        `INSERT INTO annotations (article_id, annotator_id, reviewed, updated_at, next_position, rejected)
+         SELECT a, b, translate(r, '[]', '{}')::int[], u, n, j
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::json[]) AS x(a, b, r, u, n, j)`,
         [
           part.map((a) => a.articleId),
           part.map((a) => a.annotatorId),
           part.map((a) => JSON.stringify(a.reviewed)),
           part.map((a) => a.updatedAt),
           part.map((a) => a.tags.length),
+          part.map((a) => (a.rejected ? JSON.stringify(a.rejected) : null)),
         ],
       );
     }
     const tags = study.annotations.flatMap((a) => a.tags.map((tag, position) => ({ tag, position })));
     for (const part of chunks(tags)) await client.query(INSERT_TAGS, tagColumns(part));
+    for (const story of study.stories) await client.query('INSERT INTO stories (project_id, id, doc) VALUES ($1, $2, $3)', [story.projectId, story.id, JSON.stringify(story)]);
+    for (const gold of study.gold) await client.query('INSERT INTO gold (article_id, doc) VALUES ($1, $2)', [gold.articleId, JSON.stringify(gold)]);
+    for (const { activity, students } of study.activities) {
+      await client.query('INSERT INTO activities (id, doc) VALUES ($1, $2)', [activity.id, JSON.stringify(activity)]);
+      for (const student of students) await client.query('INSERT INTO students (activity_id, id, doc) VALUES ($1, $2, $3)', [activity.id, student.id, JSON.stringify(student)]);
+    }
     const copied = summarise(await readStudyWith(client));
     const problems = differences(expected, copied);
     if (problems.length > 0) throw new Error(`the copy does not match the source, nothing was copied: ${problems.join('; ')}`);
