@@ -77,7 +77,7 @@ export interface QualityReport {
 const WIDTH = 8;
 
 /** One annotator's documents: per level (0 = overall, 1 + c = category c) the clusters it has parts in. */
-class Levels {
+export class Levels {
   clusters: number[][] = [[]];
   parts: number[][] = [[]];
 
@@ -122,70 +122,160 @@ function interval(values: Float64Array, count: number, reason: string): Interval
 /** The figures per level: P, R, F1 exact, then P, R, F1 overlap. */
 const FIGURES = 6;
 
+/** Resamples summed together, and clusters walked together (see bootstrap). */
+const RESAMPLE_BLOCK = 32;
+const CLUSTER_STRETCH = 128;
+
+/** The sums a resample needs per level: exact matches, exact P and R denominators, then overlap's four parts. */
+const SUMS = 7;
+
 /**
  * The bootstrap intervals of P, R, F1 (exact, then overlap) of every level of one annotator.
- * Levels' entries are flattened once (cluster, then the 8 parts); each resample draws cluster
- * weights and sums every level's entries with them into locals: no allocation per resample.
+ *
+ * Levels' entries are laid out once cluster by cluster (each entry: its level and 8 parts), so a
+ * resample walks only the clusters it drew, each one's entries side by side in memory, adding
+ * weight × parts into per-level sums: no allocation per resample, and no look at the entries of
+ * the third or so of clusters a resample leaves out. Every level still receives its entries in
+ * ascending cluster order, as the straightforward loop (per level, every entry times its cluster's
+ * weight) adds them, so the sums, and with them every figure, are the same to the last bit
+ * (test/unit/curation/quality.test.ts compares the two on random data).
  */
-function bootstrap(levels: Levels, clusterCount: number, resamples: number, seed: number): Interval[][] {
+export function bootstrap(levels: Levels, draws: Draws): Interval[][] {
+  const { clusterCount, resamples } = draws;
   const count = levels.clusters.length;
-  const none = (reason: string) => Array.from({ length: count }, () => Array.from({ length: FIGURES }, () => noInterval(reason)));
-  if (clusterCount < 2) return none('needs at least two articles (or sentences) to resample');
-  const from = new Int32Array(count + 1);
-  for (let l = 0; l < count; l++) from[l + 1] = from[l]! + levels.clusters[l]!.length;
-  const cluster = new Int32Array(from[count]!);
-  const parts = new Float64Array(from[count]! * WIDTH);
+  // Counting sort of every level's entries by cluster (stable: levels ascending within a cluster).
+  const from = new Int32Array(clusterCount + 1);
+  for (const clusters of levels.clusters) for (const c of clusters) from[c + 1]!++;
+  for (let c = 0; c < clusterCount; c++) from[c + 1]! += from[c]!;
+  const next = from.slice(0, clusterCount);
+  const level = new Int32Array(from[clusterCount]!);
+  const parts = new Float64Array(from[clusterCount]! * WIDTH);
   for (let l = 0; l < count; l++) {
-    cluster.set(levels.clusters[l]!, from[l]!);
-    parts.set(levels.parts[l]!, from[l]! * WIDTH);
+    const clusters = levels.clusters[l]!;
+    const source = levels.parts[l]!;
+    for (let e = 0; e < clusters.length; e++) {
+      const at = next[clusters[e]!]!++;
+      level[at] = l;
+      for (let k = 0; k < WIDTH; k++) parts[at * WIDTH + k] = source[e * WIDTH + k]!;
+    }
   }
-  const values = new Float64Array(count * FIGURES * resamples);
-  const counts = new Int32Array(count * FIGURES);
-  const weight = new Int32Array(clusterCount);
-  const random = mulberry32(seed);
-  const put = (l: number, f: number, v: number) => {
-    if (v === v) values[(l * FIGURES + f) * resamples + counts[l * FIGURES + f]!++] = v;
-  };
-  for (let r = 0; r < resamples; r++) {
-    weight.fill(0);
-    for (let i = 0; i < clusterCount; i++) weight[Math.floor(random() * clusterCount)]!++;
-    for (let l = 0; l < count; l++) {
-      let m = 0, ep = 0, er = 0, pn = 0, pd = 0, rn = 0, rd = 0;
-      for (let e = from[l]!, end = from[l + 1]!; e < end; e++) {
-        const w = weight[cluster[e]!]!;
-        if (w === 0) continue;
-        const o = e * WIDTH;
-        m += w * parts[o]!;
-        ep += w * parts[o + 1]!;
-        er += w * parts[o + 3]!;
-        pn += w * parts[o + 4]!;
-        pd += w * parts[o + 5]!;
-        rn += w * parts[o + 6]!;
-        rd += w * parts[o + 7]!;
+  const collect = new Collector(count, resamples);
+  // Tiled: a block of resamples walks a stretch of clusters before the next stretch, so the
+  // entries it reads stay in the cache however large the study (each level's sums still get
+  // their clusters in ascending order).
+  const sums = new Float64Array(RESAMPLE_BLOCK * count * SUMS);
+  for (let first = 0; first < resamples; first += RESAMPLE_BLOCK) {
+    const last = Math.min(resamples, first + RESAMPLE_BLOCK);
+    sums.fill(0);
+    for (let stretch = 0; stretch < clusterCount; stretch += CLUSTER_STRETCH) {
+      const stop = Math.min(clusterCount, stretch + CLUSTER_STRETCH);
+      for (let r = first; r < last; r++) {
+        const weight = draws.weights(r);
+        const base = (r - first) * count * SUMS;
+        for (let c = stretch; c < stop; c++) {
+          const w = weight[c]!;
+          if (w === 0) continue;
+          for (let e = from[c]!, end = from[c + 1]!; e < end; e++) {
+            const o = e * WIDTH;
+            const s = base + level[e]! * SUMS;
+            sums[s]! += w * parts[o]!;
+            sums[s + 1]! += w * parts[o + 1]!;
+            sums[s + 2]! += w * parts[o + 3]!;
+            sums[s + 3]! += w * parts[o + 4]!;
+            sums[s + 4]! += w * parts[o + 5]!;
+            sums[s + 5]! += w * parts[o + 6]!;
+            sums[s + 6]! += w * parts[o + 7]!;
+          }
+        }
       }
-      figures(l, 0, m, ep, m, er, put);
-      figures(l, 3, pn, pd, rn, rd, put);
     }
+    for (let r = first; r < last; r++) for (let l = 0; l < count; l++) collect.add(l, sums, ((r - first) * count + l) * SUMS);
   }
-  const out: Interval[][] = [];
-  for (let l = 0; l < count; l++) {
-    const row: Interval[] = [];
-    for (let f = 0; f < FIGURES; f++) {
-      const at = (l * FIGURES + f) * resamples;
-      row.push(interval(values.subarray(at, at + resamples), counts[l * FIGURES + f]!, f % 3 === 0 ? 'no resample drew a span of the annotator' : 'no resample drew a gold span'));
-    }
-    out.push(row);
-  }
-  return out;
+  return collect.intervals();
 }
 
-/** P, R and F1 of summed parts with the scorer's conventions (span-f1.ts finish), NaN where undefined. */
-function figures(l: number, f: number, pNum: number, pDen: number, rNum: number, rDen: number, put: (l: number, f: number, v: number) => void): void {
-  const p = pDen > 0 ? pNum / pDen : 0;
-  const r = rDen > 0 ? rNum / rDen : 0;
-  put(l, f, pDen > 0 ? p : NaN);
-  put(l, f + 1, rDen > 0 ? r : NaN);
-  put(l, f + 2, pDen === 0 && rDen === 0 ? 1 : p > 0 && r > 0 ? (2 * p * r) / (p + r) : 0);
+/**
+ * The clusters' weights (how often each was drawn) in every resample: mulberry32 seeded with `seed`
+ * draws `clusterCount` clusters with replacement per resample. Drawn once and shared by every
+ * annotator with as many clusters: the draws depend on nothing else.
+ */
+export class Draws {
+  readonly clusterCount: number;
+  readonly resamples: number;
+  readonly #weights: Uint16Array | Uint32Array;
+
+  constructor(clusterCount: number, resamples: number, seed: number) {
+    this.clusterCount = clusterCount;
+    this.resamples = resamples;
+    // A weight is at most clusterCount: 16 bits hold it for any study below 65,536 articles.
+    const size = clusterCount * resamples;
+    this.#weights = clusterCount < 0x10000 ? new Uint16Array(size) : new Uint32Array(size);
+    const random = mulberry32(seed);
+    for (let r = 0; r < resamples; r++) {
+      const at = r * clusterCount;
+      for (let i = 0; i < clusterCount; i++) this.#weights[at + Math.floor(random() * clusterCount)]!++;
+    }
+  }
+
+  /** The weights of resample `r`, by cluster. */
+  weights(r: number): Uint16Array | Uint32Array {
+    return this.#weights.subarray(r * this.clusterCount, (r + 1) * this.clusterCount);
+  }
+}
+
+const TOO_FEW = 'needs at least two articles (or sentences) to resample';
+
+function noIntervals(count: number, reason: string): Interval[][] {
+  return Array.from({ length: count }, () => Array.from({ length: FIGURES }, () => noInterval(reason)));
+}
+
+/** Each level's resampled figures, then their percentile intervals. */
+class Collector {
+  readonly #values: Float64Array;
+  readonly #counts: Int32Array;
+  readonly levels: number;
+  readonly resamples: number;
+
+  constructor(levels: number, resamples: number) {
+    this.levels = levels;
+    this.resamples = resamples;
+    this.#values = new Float64Array(levels * FIGURES * resamples);
+    this.#counts = new Int32Array(levels * FIGURES);
+  }
+
+  /** One resample's figures of level `l` from its sums (exact matches, P and R denominators, overlap's parts) at `at`. */
+  add(l: number, sums: Float64Array, at: number): void {
+    const m = sums[at]!;
+    this.#figures(l, 0, m, sums[at + 1]!, m, sums[at + 2]!);
+    this.#figures(l, 3, sums[at + 3]!, sums[at + 4]!, sums[at + 5]!, sums[at + 6]!);
+  }
+
+  /** P, R and F1 of summed parts with the scorer's conventions (span-f1.ts finish); an undefined one is not kept. */
+  #figures(l: number, f: number, pNum: number, pDen: number, rNum: number, rDen: number): void {
+    const p = pDen > 0 ? pNum / pDen : 0;
+    const r = rDen > 0 ? rNum / rDen : 0;
+    if (pDen > 0) this.#put(l, f, p);
+    if (rDen > 0) this.#put(l, f + 1, r);
+    this.#put(l, f + 2, pDen === 0 && rDen === 0 ? 1 : p > 0 && r > 0 ? (2 * p * r) / (p + r) : 0);
+  }
+
+  #put(l: number, f: number, v: number): void {
+    const at = l * FIGURES + f;
+    this.#values[at * this.resamples + this.#counts[at]!++] = v;
+  }
+
+  intervals(): Interval[][] {
+    const out: Interval[][] = [];
+    for (let l = 0; l < this.levels; l++) {
+      const row: Interval[] = [];
+      for (let f = 0; f < FIGURES; f++) {
+        const at = (l * FIGURES + f) * this.resamples;
+        row.push(interval(this.#values.subarray(at, at + this.resamples), this.#counts[l * FIGURES + f]!, f % 3 === 0 ? 'no resample drew a span of the annotator' : 'no resample drew a gold span'));
+      }
+      out.push(row);
+    }
+    return out;
+  }
 }
 
 function scored(sums: SpanSums, intervals: Interval[], offset: number): ScoredF1 {
@@ -196,7 +286,7 @@ function scored(sums: SpanSums, intervals: Interval[], offset: number): ScoredF1
  * One annotator's parts, per level and cluster: a document per article (or, with a single
  * article, per sentence) and category, its spans passed to span-f1.ts as they are.
  */
-function annotatorLevels(list: readonly Compared[], level: ReadonlyMap<string, number>, levelCount: number): { levels: Levels; totals: { exact: SpanSums; overlap: SpanSums }[]; clusters: number } {
+export function annotatorLevels(list: readonly Compared[], level: ReadonlyMap<string, number>, levelCount: number): { levels: Levels; totals: { exact: SpanSums; overlap: SpanSums }[]; clusters: number } {
   const levels = new Levels();
   levels.ensure(levelCount - 1);
   const totals = Array.from({ length: levelCount }, () => ({ exact: zero(), overlap: zero() }));
@@ -252,10 +342,14 @@ export function qualityAgainstGold(inputs: readonly QualityInput[], options: Qua
   const categories = options.categories ? [...options.categories] : [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const level = new Map(categories.map((c, i) => [c, i + 1]));
   const annotatorIds = [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // The resamples' draws depend only on the number of clusters: shared by annotators with as many.
+  const draws = new Map<number, Draws>();
   const annotators = annotatorIds.map((annotatorId): AnnotatorQuality => {
     const list = found.get(annotatorId) ?? [];
     const { levels, totals, clusters } = annotatorLevels(list, level, categories.length + 1);
-    const intervals = bootstrap(levels, clusters, resamples, seed);
+    let draw = draws.get(clusters);
+    if (!draw && clusters >= 2) draws.set(clusters, (draw = new Draws(clusters, resamples, seed)));
+    const intervals = draw ? bootstrap(levels, draw) : noIntervals(categories.length + 1, TOO_FEW);
     const levelQuality = (at: number, category: string | null): LevelQuality => ({
       category,
       exact: scored(totals[at]!.exact, intervals[at]!, 0),
