@@ -29,7 +29,7 @@ import {
 } from '../agreement/index.js';
 import type { Gold } from './gold.js';
 import type { GoldScope } from './layer.js';
-import { compared, type CompareOptions, type Compared } from './compared.js';
+import { comparer, type CompareOptions, type Compared } from './compared.js';
 
 export interface QualityInput {
   gold: Gold;
@@ -293,29 +293,29 @@ export function annotatorLevels(list: readonly Compared[], level: ReadonlyMap<st
   const bySentence = list.length === 1;
   list.forEach((c, a) => {
     const rank = bySentence ? new Map(c.sentences.map((s, i) => [s, i])) : null;
-    // Documents keyed cluster × levels + level, so that ascending keys go cluster by cluster.
-    const docs = new Map<number, { reference: TextSpan[]; candidate: TextSpan[] }>();
+    // Documents by slot, cluster (within this article) × levels + level: ascending slots go cluster by cluster.
+    const slots = (rank ? c.sentences.length : 1) * levelCount;
+    const docs = new Array<{ reference: TextSpan[]; candidate: TextSpan[] } | undefined>(slots);
     const doc = (sentence: number, category: string) => {
       const l = level.get(category);
       if (l === undefined) return undefined;
-      const key = (rank ? (rank.get(sentence) ?? 0) : a) * levelCount + l;
-      let d = docs.get(key);
-      if (!d) docs.set(key, (d = { reference: [], candidate: [] }));
-      return d;
+      return (docs[(rank ? (rank.get(sentence) ?? 0) : 0) * levelCount + l] ??= { reference: [], candidate: [] });
     };
     for (const s of c.reference) doc(s.sentence, s.category)?.reference.push(s);
     for (const t of c.tags) doc(t.sentence, t.category)?.candidate.push(t);
-    for (const key of [...docs.keys()].sort((x, y) => x - y)) {
-      const pair = docs.get(key)!;
-      const cluster = Math.floor(key / levelCount);
-      const l = key % levelCount;
+    for (let slot = 0; slot < slots; slot++) {
+      const pair = docs[slot];
+      if (!pair) continue;
+      const cluster = rank ? Math.floor(slot / levelCount) : a;
+      const l = slot % levelCount;
       const exact = exactSums(pair);
       const overlap = overlapSums(pair);
-      for (const at of [0, l]) {
-        levels.add(at, cluster, exact, overlap);
-        add(totals[at]!.exact, exact);
-        add(totals[at]!.overlap, overlap);
-      }
+      levels.add(0, cluster, exact, overlap);
+      add(totals[0]!.exact, exact);
+      add(totals[0]!.overlap, overlap);
+      levels.add(l, cluster, exact, overlap);
+      add(totals[l]!.exact, exact);
+      add(totals[l]!.overlap, overlap);
     }
   });
   return { levels, totals, clusters: bySentence ? (list[0]?.sentences.length ?? 0) : list.length };
@@ -330,10 +330,11 @@ export function qualityAgainstGold(inputs: readonly QualityInput[], options: Qua
   // Each annotator's comparisons with gold, article by article (compared.ts).
   const found = new Map<string, Compared[]>();
   for (const input of inputs) {
+    const compare = comparer(input.gold, input.sentenceCount, options);
     for (const annotation of input.annotations) {
       let list = found.get(annotation.annotatorId);
       if (!list) found.set(annotation.annotatorId, (list = []));
-      const c = compared(input.gold, annotation, input.sentenceCount, options);
+      const c = compare(annotation);
       if (c.sentences.length > 0) list.push(c);
     }
   }
