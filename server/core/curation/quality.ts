@@ -126,8 +126,8 @@ const FIGURES = 6;
 const RESAMPLE_BLOCK = 32;
 const CLUSTER_STRETCH = 128;
 
-/** The sums a resample needs per level: exact matches, exact P and R denominators, then overlap's four parts. */
-const SUMS = 7;
+/** Where a document's whole counts sit among its 8 parts: exact matches, candidates, references; overlap's candidates, references. */
+const COUNTS = [0, 1, 3, 5, 7];
 
 /**
  * The bootstrap intervals of P, R, F1 (exact, then overlap) of every level of one annotator.
@@ -141,57 +141,124 @@ const SUMS = 7;
  * (test/unit/curation/quality.test.ts compares the two on random data).
  */
 export function bootstrap(levels: Levels, draws: Draws): Interval[][] {
-  const { clusterCount, resamples } = draws;
+  const { resamples } = draws;
   const count = levels.clusters.length;
-  // Counting sort of every level's entries by cluster (stable: levels ascending within a cluster).
+  const table = layout(levels, draws.clusterCount);
+  const collect = new Collector(count, resamples);
+  // Tiled: a block of resamples walks a stretch of clusters before the next stretch, so the
+  // entries it reads stay in the cache however large the study (each level's sums still get
+  // their clusters in ascending order).
+  const sums = new Float64Array(RESAMPLE_BLOCK * count * table.stride);
+  for (let first = 0; first < resamples; first += RESAMPLE_BLOCK) {
+    const last = Math.min(resamples, first + RESAMPLE_BLOCK);
+    sums.fill(0);
+    accumulate(table, draws, sums, first, last, count);
+    for (let r = first; r < last; r++) for (let l = 0; l < count; l++) collect.add(l, table.counts, sums, ((r - first) * count + l) * table.stride);
+  }
+  return collect.intervals();
+}
+
+/**
+ * Every level's entries laid out cluster by cluster (a counting sort, stable: levels ascending
+ * within a cluster), each as its level and its parts.
+ *
+ * The five counts of a document (exact matches, candidates and references; overlap's merged
+ * candidates and references) are whole numbers, so several are packed into one double, each in a
+ * field wide enough for its largest possible sum (every draw on the cluster with the most): sums
+ * of packed parts are exact and unpack to the same counts, for fewer additions per entry.
+ * Overlap's two credits are fractions and keep a double each, added in the same order as ever.
+ */
+interface Table {
+  /** Entry range of cluster c: from[c] to from[c + 1]. */
+  from: Int32Array;
+  level: Int32Array;
+  /** Per entry `stride` numbers: the packed counts, then overlap's P and R credits. */
+  parts: Float64Array;
+  stride: number;
+  counts: Packing;
+}
+
+/** Where each of the five counts sits: its double and its field's scale. */
+interface Packing {
+  pack: Int32Array;
+  scale: Float64Array;
+  /** 2 ** bits: a field's range. */
+  range: number;
+  packs: number;
+}
+
+function layout(levels: Levels, clusterCount: number): Table {
+  const count = levels.clusters.length;
   const from = new Int32Array(clusterCount + 1);
   for (const clusters of levels.clusters) for (const c of clusters) from[c + 1]!++;
   for (let c = 0; c < clusterCount; c++) from[c + 1]! += from[c]!;
+  let most = 0;
+  for (const parts of levels.parts) {
+    for (let o = 0; o < parts.length; o += WIDTH) for (const k of COUNTS) most = Math.max(most, parts[o + k]!);
+  }
+  let bits = 1;
+  while (2 ** bits <= clusterCount * most) bits++;
+  const perPack = Math.max(1, Math.min(COUNTS.length, Math.floor(52 / bits)));
+  const packs = Math.ceil(COUNTS.length / perPack);
+  const stride = packs + 2;
+  const counts: Packing = {
+    pack: Int32Array.from(COUNTS, (_, f) => Math.floor(f / perPack)),
+    scale: Float64Array.from(COUNTS, (_, f) => 2 ** (bits * (f % perPack))),
+    range: 2 ** bits,
+    packs,
+  };
   const next = from.slice(0, clusterCount);
   const level = new Int32Array(from[clusterCount]!);
-  const parts = new Float64Array(from[clusterCount]! * WIDTH);
+  const parts = new Float64Array(from[clusterCount]! * stride);
   for (let l = 0; l < count; l++) {
     const clusters = levels.clusters[l]!;
     const source = levels.parts[l]!;
     for (let e = 0; e < clusters.length; e++) {
       const at = next[clusters[e]!]!++;
       level[at] = l;
-      for (let k = 0; k < WIDTH; k++) parts[at * WIDTH + k] = source[e * WIDTH + k]!;
+      for (let f = 0; f < COUNTS.length; f++) parts[at * stride + counts.pack[f]!]! += source[e * WIDTH + COUNTS[f]!]! * counts.scale[f]!;
+      parts[at * stride + packs] = source[e * WIDTH + 4]!;
+      parts[at * stride + packs + 1] = source[e * WIDTH + 6]!;
     }
   }
-  const collect = new Collector(count, resamples);
-  // Tiled: a block of resamples walks a stretch of clusters before the next stretch, so the
-  // entries it reads stay in the cache however large the study (each level's sums still get
-  // their clusters in ascending order).
-  const sums = new Float64Array(RESAMPLE_BLOCK * count * SUMS);
-  for (let first = 0; first < resamples; first += RESAMPLE_BLOCK) {
-    const last = Math.min(resamples, first + RESAMPLE_BLOCK);
-    sums.fill(0);
-    for (let stretch = 0; stretch < clusterCount; stretch += CLUSTER_STRETCH) {
-      const stop = Math.min(clusterCount, stretch + CLUSTER_STRETCH);
-      for (let r = first; r < last; r++) {
-        const weight = draws.weights(r);
-        const base = (r - first) * count * SUMS;
-        for (let c = stretch; c < stop; c++) {
-          const w = weight[c]!;
-          if (w === 0) continue;
+  return { from, level, parts, stride, counts };
+}
+
+/**
+ * Adds weight × parts of every drawn cluster's entries into the sums of resamples first to last,
+ * stretch by stretch. A function of its own so that V8 optimises this loop alone.
+ */
+function accumulate(table: Table, draws: Draws, sums: Float64Array, first: number, last: number, count: number): void {
+  const { from, level, parts, stride } = table;
+  const clusterCount = draws.clusterCount;
+  for (let stretch = 0; stretch < clusterCount; stretch += CLUSTER_STRETCH) {
+    const stop = Math.min(clusterCount, stretch + CLUSTER_STRETCH);
+    for (let r = first; r < last; r++) {
+      const weight = draws.weights(r);
+      const base = (r - first) * count * stride;
+      for (let c = stretch; c < stop; c++) {
+        const w = weight[c]!;
+        if (w === 0) continue;
+        if (stride === 4) {
+          // The usual case (fields of up to 17 bits: three counts to a double), unrolled.
           for (let e = from[c]!, end = from[c + 1]!; e < end; e++) {
-            const o = e * WIDTH;
-            const s = base + level[e]! * SUMS;
+            const o = e * 4;
+            const s = base + level[e]! * 4;
             sums[s]! += w * parts[o]!;
             sums[s + 1]! += w * parts[o + 1]!;
-            sums[s + 2]! += w * parts[o + 3]!;
-            sums[s + 3]! += w * parts[o + 4]!;
-            sums[s + 4]! += w * parts[o + 5]!;
-            sums[s + 5]! += w * parts[o + 6]!;
-            sums[s + 6]! += w * parts[o + 7]!;
+            sums[s + 2]! += w * parts[o + 2]!;
+            sums[s + 3]! += w * parts[o + 3]!;
+          }
+        } else {
+          for (let e = from[c]!, end = from[c + 1]!; e < end; e++) {
+            const o = e * stride;
+            const s = base + level[e]! * stride;
+            for (let j = 0; j < stride; j++) sums[s + j]! += w * parts[o + j]!;
           }
         }
       }
     }
-    for (let r = first; r < last; r++) for (let l = 0; l < count; l++) collect.add(l, sums, ((r - first) * count + l) * SUMS);
   }
-  return collect.intervals();
 }
 
 /**
@@ -243,11 +310,12 @@ class Collector {
     this.#counts = new Int32Array(levels * FIGURES);
   }
 
-  /** One resample's figures of level `l` from its sums (exact matches, P and R denominators, overlap's parts) at `at`. */
-  add(l: number, sums: Float64Array, at: number): void {
-    const m = sums[at]!;
-    this.#figures(l, 0, m, sums[at + 1]!, m, sums[at + 2]!);
-    this.#figures(l, 3, sums[at + 3]!, sums[at + 4]!, sums[at + 5]!, sums[at + 6]!);
+  /** One resample's figures of level `l` from its sums at `at`: the packed counts unpacked, overlap's credits as they are. */
+  add(l: number, counts: Packing, sums: Float64Array, at: number): void {
+    const field = (f: number) => Math.floor(sums[at + counts.pack[f]!]! / counts.scale[f]!) % counts.range;
+    const matches = field(0);
+    this.#figures(l, 0, matches, field(1), matches, field(2));
+    this.#figures(l, 3, sums[at + counts.packs]!, field(3), sums[at + counts.packs + 1]!, field(4));
   }
 
   /** P, R and F1 of summed parts with the scorer's conventions (span-f1.ts finish); an undefined one is not kept. */
@@ -343,27 +411,31 @@ export function qualityAgainstGold(inputs: readonly QualityInput[], options: Qua
   const categories = options.categories ? [...options.categories] : [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const level = new Map(categories.map((c, i) => [c, i + 1]));
   const annotatorIds = [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  // The resamples' draws depend only on the number of clusters: shared by annotators with as many.
-  const draws = new Map<number, Draws>();
-  const annotators = annotatorIds.map((annotatorId): AnnotatorQuality => {
+  // The resamples' draws depend only on the number of clusters: annotators are scored in order of
+  // it, so those with as many share one set of draws, and only one set is held at a time.
+  const clustersOf = (list: readonly Compared[]) => (list.length === 1 ? (list[0]?.sentences.length ?? 0) : list.length);
+  const byClusters = [...annotatorIds].sort((a, b) => clustersOf(found.get(a) ?? []) - clustersOf(found.get(b) ?? []));
+  const shared: { draws: Draws | null } = { draws: null };
+  const scoredAnnotators = new Map<string, AnnotatorQuality>();
+  for (const annotatorId of byClusters) {
     const list = found.get(annotatorId) ?? [];
     const { levels, totals, clusters } = annotatorLevels(list, level, categories.length + 1);
-    let draw = draws.get(clusters);
-    if (!draw && clusters >= 2) draws.set(clusters, (draw = new Draws(clusters, resamples, seed)));
-    const intervals = draw ? bootstrap(levels, draw) : noIntervals(categories.length + 1, TOO_FEW);
+    if (clusters >= 2 && shared.draws?.clusterCount !== clusters) shared.draws = new Draws(clusters, resamples, seed);
+    const intervals = clusters >= 2 && shared.draws ? bootstrap(levels, shared.draws) : noIntervals(categories.length + 1, TOO_FEW);
     const levelQuality = (at: number, category: string | null): LevelQuality => ({
       category,
       exact: scored(totals[at]!.exact, intervals[at]!, 0),
       overlap: scored(totals[at]!.overlap, intervals[at]!, 3),
     });
-    return {
+    scoredAnnotators.set(annotatorId, {
       annotatorId,
       articles: list.length,
       sentences: list.reduce((n, c) => n + c.sentences.length, 0),
       overall: levelQuality(0, null),
       categories: categories.map((c, i) => levelQuality(i + 1, c)),
-    };
-  });
+    });
+  }
+  const annotators = annotatorIds.map((id) => scoredAnnotators.get(id)!);
   return { annotators, categories, scope: options.scope ?? 'curated', resamples, seed };
 }
 

@@ -296,7 +296,7 @@ describe('the fast bootstrap', () => {
     );
   }
 
-  /** Random levels: entries in ascending cluster order per level, parts as span-f1.ts makes them (counts, overlap fractions). */
+  /** Random levels: entries in ascending cluster order per level, parts as span-f1.ts makes them (counts, overlap fractions), some with huge counts. */
   const levelsDraw = fc
     .record({
       clusterCount: fc.integer({ min: 0, max: 40 }),
@@ -304,6 +304,8 @@ describe('the fast bootstrap', () => {
       entries: fc.array(fc.record({ level: fc.nat(), cluster: fc.nat(), candidates: fc.nat({ max: 6 }), references: fc.nat({ max: 6 }), credit: fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 4, maxLength: 4 }) }), { maxLength: 120 }),
       resamples: fc.integer({ min: 1, max: 80 }),
       seed: fc.integer({ min: -1000, max: 1000 }),
+      // Counts this large need wider fields: fewer counts share a double (or none do).
+      big: fc.constantFrom(1, 1, 4096, 2 ** 30),
     })
     .map((d) => {
       const levels = new Levels();
@@ -311,10 +313,11 @@ describe('the fast bootstrap', () => {
       const sorted = [...d.entries].sort((x, y) => (x.cluster % Math.max(1, d.clusterCount)) - (y.cluster % Math.max(1, d.clusterCount)));
       for (const e of sorted) {
         if (d.clusterCount === 0) break;
-        const matches = Math.min(e.candidates, e.references);
+        const matches = Math.min(e.candidates, e.references) * d.big;
         const share = (k: number) => e.credit[k]! / 97;
-        const exact = { pNum: matches, pDen: e.candidates, rNum: matches, rDen: e.references };
-        const overlap = { pNum: e.candidates * share(0) + share(1) / 3, pDen: e.candidates, rNum: e.references * share(2) + share(3) / 7, rDen: e.references };
+        const [candidates, references] = [e.candidates * d.big, e.references * d.big];
+        const exact = { pNum: matches, pDen: candidates, rNum: matches, rDen: references };
+        const overlap = { pNum: candidates * share(0) + share(1) / 3, pDen: candidates, rNum: references * share(2) + share(3) / 7, rDen: references };
         levels.add(e.level % d.levelCount, e.cluster % d.clusterCount, exact, overlap);
       }
       return { ...d, levels };
