@@ -132,13 +132,14 @@ const COUNTS = [0, 1, 3, 5, 7];
 /**
  * The bootstrap intervals of P, R, F1 (exact, then overlap) of every level of one annotator.
  *
- * Levels' entries are laid out once cluster by cluster (each entry: its level and 8 parts), so a
- * resample walks only the clusters it drew, each one's entries side by side in memory, adding
+ * Levels' entries are laid out once cluster by cluster (each entry: its level and its parts, the
+ * whole counts packed: see layout), so a resample walks only the clusters it drew, each one's entries side by side in memory, adding
  * weight × parts into per-level sums: no allocation per resample, and no look at the entries of
  * the third or so of clusters a resample leaves out. Every level still receives its entries in
  * ascending cluster order, as the straightforward loop (per level, every entry times its cluster's
- * weight) adds them, so the sums, and with them every figure, are the same to the last bit
- * (test/unit/curation/quality.test.ts compares the two on random data).
+ * weight) adds them, and whole counts sum exactly either way, so the sums, and with them every
+ * figure, are the same to the last bit (test/unit/curation/quality.test.ts compares the two on
+ * random data).
  */
 export function bootstrap(levels: Levels, draws: Draws): Interval[][] {
   const { resamples } = draws;
