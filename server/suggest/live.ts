@@ -1,6 +1,6 @@
 // Suggestions on the running server: each project's learned model (read once, retrained in a
-// worker thread as tags arrive, debounced), and the suggestions for a sentence, cached per
-// (article, sentence, model) so that the sentence page pays for them once per model.
+// worker thread as tags arrive or gold changes, debounced), and the suggestions for a sentence,
+// cached per (article, sentence, model) so that the sentence page pays for them once per model.
 import type { Article, Codebook } from '../core/model.js';
 import { makeSuggesters, suggestSentence, type LearnedModel, type Suggester, type Suggestion } from '../core/suggest/index.js';
 import { suggestersOf, type SuggestionMode } from '../core/suggest/design.js';
@@ -23,6 +23,8 @@ interface ProjectState {
   /** Tags changed while training: train once more after. */
   again: boolean;
   suggesters: { key: string; list: Suggester[] } | null;
+  /** The project's gold as last seen (the model learns from curated gold): a change retrains. */
+  gold: { version: number; fingerprint: string } | null;
 }
 
 export interface LiveOptions {
@@ -56,7 +58,7 @@ export class LiveSuggestions {
   #state(projectId: string): ProjectState {
     let state = this.#projects.get(projectId);
     if (!state) {
-      state = { model: null, stamp: 0, loading: null, timer: null, firstChange: 0, training: null, again: false, suggesters: null };
+      state = { model: null, stamp: 0, loading: null, timer: null, firstChange: 0, training: null, again: false, suggesters: null, gold: null };
       this.#projects.set(projectId, state);
     }
     return state;
@@ -67,12 +69,33 @@ export class LiveSuggestions {
     const mode = project.suggestions?.mode ?? 'off';
     if (!suggestersOf(mode).includes('learned')) return;
     const state = this.#state(project.id);
+    this.#watchGold(project, state);
     state.loading ??= (async () => {
       const model = await storedProjectModel(this.#store, project, codebook).catch(() => null);
       if (model && !state.model) this.#replace(state, model);
       else if (!model) this.tagsChanged(project, 0);
     })();
     await state.loading;
+  }
+
+  /**
+   * Curation changes what the model learns from, but not through tag saves: when gold changed
+   * since the last look (the store's gold version first, then this project's articles), retrain
+   * as after a tag change.
+   */
+  #watchGold(project: Project, state: ProjectState): void {
+    const version = this.#store.curation.version;
+    if (state.gold?.version === version) return;
+    const fingerprint = this.#store
+      .articles(project.id)
+      .filter((a) => this.#store.curation.has(a.id))
+      .map((a) => {
+        const gold = this.#store.curation.gold(a.id);
+        return `${a.id}:${gold.history.length}@${gold.updatedAt}`;
+      })
+      .join(',');
+    if (state.gold && state.gold.fingerprint !== fingerprint) this.tagsChanged(project);
+    state.gold = { version, fingerprint };
   }
 
   /** The project's suggestions for one sentence (above each suggester's threshold), before any annotator's choices. */

@@ -1,6 +1,7 @@
 // The agreement page's part on suggestions: agreement on suggestion-derived vs manual tags, the
 // split design's groups side by side (tag rate and agreement per category), what annotators did
-// with the suggestions, and the suggestions' live precision and recall against the accepted tags.
+// with the suggestions, and the suggestions' live precision and recall against the accepted tags
+// (curated gold where a curator settled the sentence, annotators' agreed tags elsewhere).
 // Cached per store version, like the agreement report.
 import type { Annotation, Category } from '../core/model.js';
 import { annotatorsOf } from '../core/access.js';
@@ -15,7 +16,7 @@ import { suggestionQuality, type Quality, type Scored } from '../core/suggest/qu
 import type { Project } from '../storage/schemas.js';
 import type { Store } from '../storage/store.js';
 import { LiveSuggestions } from './live.js';
-import { projectTrainingSet } from './project-model.js';
+import { projectTrainingSet, referenceSource, type ReferenceSource } from './project-model.js';
 
 export interface GroupAgreement {
   category: Category | null;
@@ -30,6 +31,8 @@ export interface SuggestionReport {
   decisions: (Decisions & { name: string })[];
   /** Per suggester and category, against the accepted tags (core/suggest/training-data.ts). */
   quality: { suggester: string; category: string; name: string; quality: Quality }[];
+  /** What the quality is measured against: curated gold where a curator settled a sentence, agreed tags elsewhere. */
+  reference: ReferenceSource | null;
   /** Whether there is anything to show (suggestions were on, or tags came from them). */
   any: boolean;
 }
@@ -41,7 +44,7 @@ export function suggestionReport(store: Store, project: Project): SuggestionRepo
   if (!cache) caches.set(store, (cache = new Map()));
   const live = LiveSuggestions.of(store);
   const codebook = store.codebookOf(project);
-  const key = `${store.version}:${JSON.stringify(project.suggestions ?? null)}:${project.members.length}:${codebook.id}:${live.model(project.id)?.trainedAt ?? ''}`;
+  const key = `${store.version}:${store.curation.version}:${JSON.stringify(project.suggestions ?? null)}:${project.members.length}:${codebook.id}:${live.model(project.id)?.trainedAt ?? ''}`;
   const hit = cache.get(project.id);
   if (hit?.key === key) return hit.report;
   const report = compute(store, project);
@@ -59,7 +62,7 @@ function compute(store: Store, project: Project): SuggestionReport {
   const settings = project.suggestions ?? null;
   // A project that never had suggestions costs the agreement page nothing.
   const any = settings !== null || annotations.some((a) => (a.rejected?.length ?? 0) > 0 || a.tags.some((t) => t.origin?.kind === 'suggestion'));
-  if (!any) return { settings, origins: [], split: null, decisions: [], quality: [], any };
+  if (!any) return { settings, origins: [], split: null, decisions: [], quality: [], reference: null, any };
 
   const origins = originAgreement(annotations, cats.map((c) => c.id)).map((o) => ({ ...o, name: o.category === null ? 'All categories' : name(o.category) }));
   const made = decisions(annotations).map((d) => ({ ...d, name: name(d.category) }));
@@ -92,9 +95,11 @@ function compute(store: Store, project: Project): SuggestionReport {
   }
 
   const quality: SuggestionReport['quality'] = [];
+  let source: ReferenceSource | null = null;
   const suggesters = LiveSuggestions.of(store).suggesters(project, codebook);
   if (suggesters.length > 0) {
     const reference = projectTrainingSet(store, project);
+    source = referenceSource(reference);
     const scored: Scored[] = reference.flatMap((a) => suggestArticle(a, suggesters, { sentences: a.annotated }).map((suggestion) => ({ articleId: a.id, suggestion })));
     for (const s of suggesters) {
       for (const c of cats) {
@@ -103,5 +108,5 @@ function compute(store: Store, project: Project): SuggestionReport {
       }
     }
   }
-  return { settings, origins, split, decisions: made, quality, any };
+  return { settings, origins, split, decisions: made, quality, reference: source, any };
 }

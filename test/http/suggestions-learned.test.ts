@@ -1,6 +1,7 @@
 // The learned suggester on the running server: tags arriving retrain the project's model in the
 // background (debounced, in a worker thread), the model is stored, and the next page suggests
-// what it learned — here a word planted as loaded language that no lexicon or cue knows.
+// what it learned — here a word planted as loaded language that no lexicon or cue knows; a change
+// to the project's curated gold retrains it too.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAnnotator, expectPage, importArticle, tag, world, type Member, type World } from '../helpers/forms.js';
@@ -63,6 +64,16 @@ describe('background retraining', () => {
     // A new tag arriving retrains (debounced) and replaces the model.
     expect((await tag(anna, ids[0] ?? '', 2, { first: 0, last: 0, category: 'hedge' })).status).toBe(303);
     await live.settle();
-    expect(live.model(w.projectId)).not.toBe(first);
-  }, 120_000); // two trainings in worker threads on a shared, busy machine
+    const second = live.model(w.projectId);
+    expect(second).not.toBe(first);
+    // Curation changes what the model learns from: a sentence marked curated retrains it once the
+    // next sentence page sees the change; a page with nothing changed does not.
+    expectPage(await anna.get(`/articles/${fresh}/sentences/2`));
+    await live.settle();
+    expect(live.model(w.projectId)).toBe(second);
+    expect((await w.researcher.post(`/curation/articles/${ids[1] ?? ''}/sentences/1/curated`, { curated: '1' })).status).toBe(303);
+    expectPage(await anna.get(`/articles/${fresh}/sentences/1`));
+    await live.settle();
+    expect(live.model(w.projectId)).not.toBe(second);
+  }, 180_000); // three trainings in worker threads on a shared, busy machine
 });

@@ -29,17 +29,30 @@ function overlaps(a: { start: number; end: number }, b: { start: number; end: nu
 }
 
 export function compared(gold: Gold, annotation: Annotation, sentenceCount: number, options: CompareOptions = {}): Compared {
-  const seen = reviewedSentences(annotation);
-  const sentences = goldSentences(gold, sentenceCount, options.scope).filter((s) => seen.has(s));
-  const covered = new Set(sentences);
+  return comparer(gold, sentenceCount, options)(annotation);
+}
+
+/**
+ * {@link compared} for many annotations of one article: what depends on gold alone (the sentences
+ * it speaks for, its spans that count, the contested ones) is worked out once.
+ */
+export function comparer(gold: Gold, sentenceCount: number, options: CompareOptions = {}): (annotation: Annotation) => Compared {
+  const inScope = goldSentences(gold, sentenceCount, options.scope);
   const listed = options.categories;
   const counts = (category: string) => listed === undefined || listed.includes(category);
-  const inGold = gold.spans.filter((s) => covered.has(s.sentence) && counts(s.category));
+  const inScopeSet = new Set(inScope);
+  const inGold = gold.spans.filter((s) => inScopeSet.has(s.sentence) && counts(s.category));
   const include = options.contested === 'include';
   const open = include ? [] : inGold.filter((s) => s.status === 'contested');
-  return {
-    sentences,
-    reference: include ? inGold : inGold.filter((s) => s.status !== 'contested'),
-    tags: annotation.tags.filter((t) => covered.has(t.sentence) && counts(t.category) && !open.some((c) => c.sentence === t.sentence && overlaps(c, t))),
+  const reference = include ? inGold : inGold.filter((s) => s.status !== 'contested');
+  return (annotation) => {
+    const seen = reviewedSentences(annotation);
+    const sentences = inScope.filter((s) => seen.has(s));
+    const covered = sentences.length === inScope.length ? inScopeSet : new Set(sentences);
+    return {
+      sentences,
+      reference: covered === inScopeSet ? [...reference] : reference.filter((s) => covered.has(s.sentence)),
+      tags: annotation.tags.filter((t) => covered.has(t.sentence) && counts(t.category) && !open.some((c) => c.sentence === t.sentence && overlaps(c, t))),
+    };
   };
 }

@@ -29,7 +29,7 @@ import {
 } from '../agreement/index.js';
 import type { Gold } from './gold.js';
 import type { GoldScope } from './layer.js';
-import { compared, type CompareOptions, type Compared } from './compared.js';
+import { comparer, type CompareOptions, type Compared } from './compared.js';
 
 export interface QualityInput {
   gold: Gold;
@@ -77,7 +77,7 @@ export interface QualityReport {
 const WIDTH = 8;
 
 /** One annotator's documents: per level (0 = overall, 1 + c = category c) the clusters it has parts in. */
-class Levels {
+export class Levels {
   clusters: number[][] = [[]];
   parts: number[][] = [[]];
 
@@ -122,70 +122,229 @@ function interval(values: Float64Array, count: number, reason: string): Interval
 /** The figures per level: P, R, F1 exact, then P, R, F1 overlap. */
 const FIGURES = 6;
 
+/** Resamples summed together, and clusters walked together (see bootstrap). */
+const RESAMPLE_BLOCK = 32;
+const CLUSTER_STRETCH = 128;
+
+/** Where a document's whole counts sit among its 8 parts: exact matches, candidates, references; overlap's candidates, references. */
+const COUNTS = [0, 1, 3, 5, 7];
+
 /**
  * The bootstrap intervals of P, R, F1 (exact, then overlap) of every level of one annotator.
- * Levels' entries are flattened once (cluster, then the 8 parts); each resample draws cluster
- * weights and sums every level's entries with them into locals: no allocation per resample.
+ *
+ * Levels' entries are laid out once cluster by cluster (each entry: its level and its parts, the
+ * whole counts packed: see layout), so a resample walks only the clusters it drew, each one's entries side by side in memory, adding
+ * weight × parts into per-level sums: no allocation per resample, and no look at the entries of
+ * the third or so of clusters a resample leaves out. Every level still receives its entries in
+ * ascending cluster order, as the straightforward loop (per level, every entry times its cluster's
+ * weight) adds them, and whole counts sum exactly either way, so the sums, and with them every
+ * figure, are the same to the last bit (test/unit/curation/quality.test.ts compares the two on
+ * random data).
  */
-function bootstrap(levels: Levels, clusterCount: number, resamples: number, seed: number): Interval[][] {
+export function bootstrap(levels: Levels, draws: Draws): Interval[][] {
+  const { resamples } = draws;
   const count = levels.clusters.length;
-  const none = (reason: string) => Array.from({ length: count }, () => Array.from({ length: FIGURES }, () => noInterval(reason)));
-  if (clusterCount < 2) return none('needs at least two articles (or sentences) to resample');
-  const from = new Int32Array(count + 1);
-  for (let l = 0; l < count; l++) from[l + 1] = from[l]! + levels.clusters[l]!.length;
-  const cluster = new Int32Array(from[count]!);
-  const parts = new Float64Array(from[count]! * WIDTH);
-  for (let l = 0; l < count; l++) {
-    cluster.set(levels.clusters[l]!, from[l]!);
-    parts.set(levels.parts[l]!, from[l]! * WIDTH);
+  const table = layout(levels, draws.clusterCount);
+  const collect = new Collector(count, resamples);
+  // Tiled: a block of resamples walks a stretch of clusters before the next stretch, so the
+  // entries it reads stay in the cache however large the study (each level's sums still get
+  // their clusters in ascending order).
+  const sums = new Float64Array(RESAMPLE_BLOCK * count * table.stride);
+  for (let first = 0; first < resamples; first += RESAMPLE_BLOCK) {
+    const last = Math.min(resamples, first + RESAMPLE_BLOCK);
+    sums.fill(0);
+    accumulate(table, draws, sums, first, last, count);
+    for (let r = first; r < last; r++) for (let l = 0; l < count; l++) collect.add(l, table.counts, sums, ((r - first) * count + l) * table.stride);
   }
-  const values = new Float64Array(count * FIGURES * resamples);
-  const counts = new Int32Array(count * FIGURES);
-  const weight = new Int32Array(clusterCount);
-  const random = mulberry32(seed);
-  const put = (l: number, f: number, v: number) => {
-    if (v === v) values[(l * FIGURES + f) * resamples + counts[l * FIGURES + f]!++] = v;
-  };
-  for (let r = 0; r < resamples; r++) {
-    weight.fill(0);
-    for (let i = 0; i < clusterCount; i++) weight[Math.floor(random() * clusterCount)]!++;
-    for (let l = 0; l < count; l++) {
-      let m = 0, ep = 0, er = 0, pn = 0, pd = 0, rn = 0, rd = 0;
-      for (let e = from[l]!, end = from[l + 1]!; e < end; e++) {
-        const w = weight[cluster[e]!]!;
-        if (w === 0) continue;
-        const o = e * WIDTH;
-        m += w * parts[o]!;
-        ep += w * parts[o + 1]!;
-        er += w * parts[o + 3]!;
-        pn += w * parts[o + 4]!;
-        pd += w * parts[o + 5]!;
-        rn += w * parts[o + 6]!;
-        rd += w * parts[o + 7]!;
-      }
-      figures(l, 0, m, ep, m, er, put);
-      figures(l, 3, pn, pd, rn, rd, put);
-    }
-  }
-  const out: Interval[][] = [];
-  for (let l = 0; l < count; l++) {
-    const row: Interval[] = [];
-    for (let f = 0; f < FIGURES; f++) {
-      const at = (l * FIGURES + f) * resamples;
-      row.push(interval(values.subarray(at, at + resamples), counts[l * FIGURES + f]!, f % 3 === 0 ? 'no resample drew a span of the annotator' : 'no resample drew a gold span'));
-    }
-    out.push(row);
-  }
-  return out;
+  return collect.intervals();
 }
 
-/** P, R and F1 of summed parts with the scorer's conventions (span-f1.ts finish), NaN where undefined. */
-function figures(l: number, f: number, pNum: number, pDen: number, rNum: number, rDen: number, put: (l: number, f: number, v: number) => void): void {
-  const p = pDen > 0 ? pNum / pDen : 0;
-  const r = rDen > 0 ? rNum / rDen : 0;
-  put(l, f, pDen > 0 ? p : NaN);
-  put(l, f + 1, rDen > 0 ? r : NaN);
-  put(l, f + 2, pDen === 0 && rDen === 0 ? 1 : p > 0 && r > 0 ? (2 * p * r) / (p + r) : 0);
+/**
+ * Every level's entries laid out cluster by cluster (a counting sort, stable: levels ascending
+ * within a cluster), each as its level and its parts.
+ *
+ * The five counts of a document (exact matches, candidates and references; overlap's merged
+ * candidates and references) are whole numbers, so several are packed into one double, each in a
+ * field wide enough for its largest possible sum (every draw on the cluster with the most): sums
+ * of packed parts are exact and unpack to the same counts, for fewer additions per entry.
+ * Overlap's two credits are fractions and keep a double each, added in the same order as ever.
+ */
+interface Table {
+  /** Entry range of cluster c: from[c] to from[c + 1]. */
+  from: Int32Array;
+  level: Int32Array;
+  /** Per entry `stride` numbers: the packed counts, then overlap's P and R credits. */
+  parts: Float64Array;
+  stride: number;
+  counts: Packing;
+}
+
+/** Where each of the five counts sits: its double and its field's scale. */
+interface Packing {
+  pack: Int32Array;
+  scale: Float64Array;
+  /** 2 ** bits: a field's range. */
+  range: number;
+  packs: number;
+}
+
+function layout(levels: Levels, clusterCount: number): Table {
+  const count = levels.clusters.length;
+  const from = new Int32Array(clusterCount + 1);
+  for (const clusters of levels.clusters) for (const c of clusters) from[c + 1]!++;
+  for (let c = 0; c < clusterCount; c++) from[c + 1]! += from[c]!;
+  let most = 0;
+  for (const parts of levels.parts) {
+    for (let o = 0; o < parts.length; o += WIDTH) for (const k of COUNTS) most = Math.max(most, parts[o + k]!);
+  }
+  let bits = 1;
+  while (2 ** bits <= clusterCount * most) bits++;
+  const perPack = Math.max(1, Math.min(COUNTS.length, Math.floor(52 / bits)));
+  const packs = Math.ceil(COUNTS.length / perPack);
+  const stride = packs + 2;
+  const counts: Packing = {
+    pack: Int32Array.from(COUNTS, (_, f) => Math.floor(f / perPack)),
+    scale: Float64Array.from(COUNTS, (_, f) => 2 ** (bits * (f % perPack))),
+    range: 2 ** bits,
+    packs,
+  };
+  const next = from.slice(0, clusterCount);
+  const level = new Int32Array(from[clusterCount]!);
+  const parts = new Float64Array(from[clusterCount]! * stride);
+  for (let l = 0; l < count; l++) {
+    const clusters = levels.clusters[l]!;
+    const source = levels.parts[l]!;
+    for (let e = 0; e < clusters.length; e++) {
+      const at = next[clusters[e]!]!++;
+      level[at] = l;
+      for (let f = 0; f < COUNTS.length; f++) parts[at * stride + counts.pack[f]!]! += source[e * WIDTH + COUNTS[f]!]! * counts.scale[f]!;
+      parts[at * stride + packs] = source[e * WIDTH + 4]!;
+      parts[at * stride + packs + 1] = source[e * WIDTH + 6]!;
+    }
+  }
+  return { from, level, parts, stride, counts };
+}
+
+/**
+ * Adds weight × parts of every drawn cluster's entries into the sums of resamples first to last,
+ * stretch by stretch. A function of its own so that V8 optimises this loop alone.
+ */
+function accumulate(table: Table, draws: Draws, sums: Float64Array, first: number, last: number, count: number): void {
+  const { from, level, parts, stride } = table;
+  const clusterCount = draws.clusterCount;
+  for (let stretch = 0; stretch < clusterCount; stretch += CLUSTER_STRETCH) {
+    const stop = Math.min(clusterCount, stretch + CLUSTER_STRETCH);
+    for (let r = first; r < last; r++) {
+      const weight = draws.weights(r);
+      const base = (r - first) * count * stride;
+      for (let c = stretch; c < stop; c++) {
+        const w = weight[c]!;
+        if (w === 0) continue;
+        if (stride === 4) {
+          // The usual case (fields of up to 17 bits: three counts to a double), unrolled.
+          for (let e = from[c]!, end = from[c + 1]!; e < end; e++) {
+            const o = e * 4;
+            const s = base + level[e]! * 4;
+            sums[s]! += w * parts[o]!;
+            sums[s + 1]! += w * parts[o + 1]!;
+            sums[s + 2]! += w * parts[o + 2]!;
+            sums[s + 3]! += w * parts[o + 3]!;
+          }
+        } else {
+          for (let e = from[c]!, end = from[c + 1]!; e < end; e++) {
+            const o = e * stride;
+            const s = base + level[e]! * stride;
+            for (let j = 0; j < stride; j++) sums[s + j]! += w * parts[o + j]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The clusters' weights (how often each was drawn) in every resample: mulberry32 seeded with `seed`
+ * draws `clusterCount` clusters with replacement per resample. Drawn once and shared by every
+ * annotator with as many clusters: the draws depend on nothing else.
+ */
+export class Draws {
+  readonly clusterCount: number;
+  readonly resamples: number;
+  readonly #weights: Uint16Array | Uint32Array;
+
+  constructor(clusterCount: number, resamples: number, seed: number) {
+    this.clusterCount = clusterCount;
+    this.resamples = resamples;
+    // A weight is at most clusterCount: 16 bits hold it for any study below 65,536 articles.
+    const size = clusterCount * resamples;
+    this.#weights = clusterCount < 0x10000 ? new Uint16Array(size) : new Uint32Array(size);
+    const random = mulberry32(seed);
+    for (let r = 0; r < resamples; r++) {
+      const at = r * clusterCount;
+      for (let i = 0; i < clusterCount; i++) this.#weights[at + Math.floor(random() * clusterCount)]!++;
+    }
+  }
+
+  /** The weights of resample `r`, by cluster. */
+  weights(r: number): Uint16Array | Uint32Array {
+    return this.#weights.subarray(r * this.clusterCount, (r + 1) * this.clusterCount);
+  }
+}
+
+const TOO_FEW = 'needs at least two articles (or sentences) to resample';
+
+function noIntervals(count: number, reason: string): Interval[][] {
+  return Array.from({ length: count }, () => Array.from({ length: FIGURES }, () => noInterval(reason)));
+}
+
+/** Each level's resampled figures, then their percentile intervals. */
+class Collector {
+  readonly #values: Float64Array;
+  readonly #counts: Int32Array;
+  readonly levels: number;
+  readonly resamples: number;
+
+  constructor(levels: number, resamples: number) {
+    this.levels = levels;
+    this.resamples = resamples;
+    this.#values = new Float64Array(levels * FIGURES * resamples);
+    this.#counts = new Int32Array(levels * FIGURES);
+  }
+
+  /** One resample's figures of level `l` from its sums at `at`: the packed counts unpacked, overlap's credits as they are. */
+  add(l: number, counts: Packing, sums: Float64Array, at: number): void {
+    const field = (f: number) => Math.floor(sums[at + counts.pack[f]!]! / counts.scale[f]!) % counts.range;
+    const matches = field(0);
+    this.#figures(l, 0, matches, field(1), matches, field(2));
+    this.#figures(l, 3, sums[at + counts.packs]!, field(3), sums[at + counts.packs + 1]!, field(4));
+  }
+
+  /** P, R and F1 of summed parts with the scorer's conventions (span-f1.ts finish); an undefined one is not kept. */
+  #figures(l: number, f: number, pNum: number, pDen: number, rNum: number, rDen: number): void {
+    const p = pDen > 0 ? pNum / pDen : 0;
+    const r = rDen > 0 ? rNum / rDen : 0;
+    if (pDen > 0) this.#put(l, f, p);
+    if (rDen > 0) this.#put(l, f + 1, r);
+    this.#put(l, f + 2, pDen === 0 && rDen === 0 ? 1 : p > 0 && r > 0 ? (2 * p * r) / (p + r) : 0);
+  }
+
+  #put(l: number, f: number, v: number): void {
+    const at = l * FIGURES + f;
+    this.#values[at * this.resamples + this.#counts[at]!++] = v;
+  }
+
+  intervals(): Interval[][] {
+    const out: Interval[][] = [];
+    for (let l = 0; l < this.levels; l++) {
+      const row: Interval[] = [];
+      for (let f = 0; f < FIGURES; f++) {
+        const at = (l * FIGURES + f) * this.resamples;
+        row.push(interval(this.#values.subarray(at, at + this.resamples), this.#counts[l * FIGURES + f]!, f % 3 === 0 ? 'no resample drew a span of the annotator' : 'no resample drew a gold span'));
+      }
+      out.push(row);
+    }
+    return out;
+  }
 }
 
 function scored(sums: SpanSums, intervals: Interval[], offset: number): ScoredF1 {
@@ -196,36 +355,36 @@ function scored(sums: SpanSums, intervals: Interval[], offset: number): ScoredF1
  * One annotator's parts, per level and cluster: a document per article (or, with a single
  * article, per sentence) and category, its spans passed to span-f1.ts as they are.
  */
-function annotatorLevels(list: readonly Compared[], level: ReadonlyMap<string, number>, levelCount: number): { levels: Levels; totals: { exact: SpanSums; overlap: SpanSums }[]; clusters: number } {
+export function annotatorLevels(list: readonly Compared[], level: ReadonlyMap<string, number>, levelCount: number): { levels: Levels; totals: { exact: SpanSums; overlap: SpanSums }[]; clusters: number } {
   const levels = new Levels();
   levels.ensure(levelCount - 1);
   const totals = Array.from({ length: levelCount }, () => ({ exact: zero(), overlap: zero() }));
   const bySentence = list.length === 1;
   list.forEach((c, a) => {
     const rank = bySentence ? new Map(c.sentences.map((s, i) => [s, i])) : null;
-    // Documents keyed cluster × levels + level, so that ascending keys go cluster by cluster.
-    const docs = new Map<number, { reference: TextSpan[]; candidate: TextSpan[] }>();
+    // Documents by slot, cluster (within this article) × levels + level: ascending slots go cluster by cluster.
+    const slots = (rank ? c.sentences.length : 1) * levelCount;
+    const docs = new Array<{ reference: TextSpan[]; candidate: TextSpan[] } | undefined>(slots);
     const doc = (sentence: number, category: string) => {
       const l = level.get(category);
       if (l === undefined) return undefined;
-      const key = (rank ? (rank.get(sentence) ?? 0) : a) * levelCount + l;
-      let d = docs.get(key);
-      if (!d) docs.set(key, (d = { reference: [], candidate: [] }));
-      return d;
+      return (docs[(rank ? (rank.get(sentence) ?? 0) : 0) * levelCount + l] ??= { reference: [], candidate: [] });
     };
     for (const s of c.reference) doc(s.sentence, s.category)?.reference.push(s);
     for (const t of c.tags) doc(t.sentence, t.category)?.candidate.push(t);
-    for (const key of [...docs.keys()].sort((x, y) => x - y)) {
-      const pair = docs.get(key)!;
-      const cluster = Math.floor(key / levelCount);
-      const l = key % levelCount;
+    for (let slot = 0; slot < slots; slot++) {
+      const pair = docs[slot];
+      if (!pair) continue;
+      const cluster = rank ? Math.floor(slot / levelCount) : a;
+      const l = slot % levelCount;
       const exact = exactSums(pair);
       const overlap = overlapSums(pair);
-      for (const at of [0, l]) {
-        levels.add(at, cluster, exact, overlap);
-        add(totals[at]!.exact, exact);
-        add(totals[at]!.overlap, overlap);
-      }
+      levels.add(0, cluster, exact, overlap);
+      add(totals[0]!.exact, exact);
+      add(totals[0]!.overlap, overlap);
+      levels.add(l, cluster, exact, overlap);
+      add(totals[l]!.exact, exact);
+      add(totals[l]!.overlap, overlap);
     }
   });
   return { levels, totals, clusters: bySentence ? (list[0]?.sentences.length ?? 0) : list.length };
@@ -240,10 +399,11 @@ export function qualityAgainstGold(inputs: readonly QualityInput[], options: Qua
   // Each annotator's comparisons with gold, article by article (compared.ts).
   const found = new Map<string, Compared[]>();
   for (const input of inputs) {
+    const compare = comparer(input.gold, input.sentenceCount, options);
     for (const annotation of input.annotations) {
       let list = found.get(annotation.annotatorId);
       if (!list) found.set(annotation.annotatorId, (list = []));
-      const c = compared(input.gold, annotation, input.sentenceCount, options);
+      const c = compare(annotation);
       if (c.sentences.length > 0) list.push(c);
     }
   }
@@ -252,23 +412,31 @@ export function qualityAgainstGold(inputs: readonly QualityInput[], options: Qua
   const categories = options.categories ? [...options.categories] : [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const level = new Map(categories.map((c, i) => [c, i + 1]));
   const annotatorIds = [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const annotators = annotatorIds.map((annotatorId): AnnotatorQuality => {
+  // The resamples' draws depend only on the number of clusters: annotators are scored in order of
+  // it, so those with as many share one set of draws, and only one set is held at a time.
+  const clustersOf = (list: readonly Compared[]) => (list.length === 1 ? (list[0]?.sentences.length ?? 0) : list.length);
+  const byClusters = [...annotatorIds].sort((a, b) => clustersOf(found.get(a) ?? []) - clustersOf(found.get(b) ?? []));
+  const shared: { draws: Draws | null } = { draws: null };
+  const scoredAnnotators = new Map<string, AnnotatorQuality>();
+  for (const annotatorId of byClusters) {
     const list = found.get(annotatorId) ?? [];
     const { levels, totals, clusters } = annotatorLevels(list, level, categories.length + 1);
-    const intervals = bootstrap(levels, clusters, resamples, seed);
+    if (clusters >= 2 && shared.draws?.clusterCount !== clusters) shared.draws = new Draws(clusters, resamples, seed);
+    const intervals = clusters >= 2 && shared.draws ? bootstrap(levels, shared.draws) : noIntervals(categories.length + 1, TOO_FEW);
     const levelQuality = (at: number, category: string | null): LevelQuality => ({
       category,
       exact: scored(totals[at]!.exact, intervals[at]!, 0),
       overlap: scored(totals[at]!.overlap, intervals[at]!, 3),
     });
-    return {
+    scoredAnnotators.set(annotatorId, {
       annotatorId,
       articles: list.length,
       sentences: list.reduce((n, c) => n + c.sentences.length, 0),
       overall: levelQuality(0, null),
       categories: categories.map((c, i) => levelQuality(i + 1, c)),
-    };
-  });
+    });
+  }
+  const annotators = annotatorIds.map((id) => scoredAnnotators.get(id)!);
   return { annotators, categories, scope: options.scope ?? 'curated', resamples, seed };
 }
 

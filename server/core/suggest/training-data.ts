@@ -1,5 +1,7 @@
-// Which tags the learned suggester learns from: the accepted ones. A curated (gold) annotation,
-// where there is one, is taken whole. Otherwise a tag is accepted when enough of the article's
+// Which tags the learned suggester learns from (and the live quality is measured against): the
+// accepted ones. Where a curator settled a sentence (the gold layer, core/curation/layer.ts:
+// its `reviewed` sentences are those gold speaks for), gold's spans there are taken as they are.
+// Elsewhere a tag is accepted when enough of the article's
 // annotators agree on it: tags of one category in one sentence that overlap form a group, and a
 // group with tags by at least `max(2, ⌈share × annotators⌉)` different annotators is accepted,
 // as the span most of them chose (ties: the shortest, then the first). An article with a single
@@ -8,13 +10,13 @@
 // `single: 'skip'`.
 //
 // Only sentences that count as annotated teach the model anything (an untagged sentence nobody
-// has read is no evidence that it holds nothing): with gold, every sentence; otherwise those
-// tagged or marked reviewed by as many annotators as acceptance needs.
+// has read is no evidence that it holds nothing): those gold speaks for, and those tagged or
+// marked reviewed by as many annotators as acceptance needs.
 import type { Annotation, Article, Tag } from '../model.js';
 import type { LabelledArticle, LabelledSpan } from './types.js';
 
 export interface SelectionOptions {
-  /** The curated annotation of this article, if any: taken as it is. */
+  /** This article's gold layer, if any: its spans are taken as they are on the sentences it marks reviewed. */
   gold?: Annotation | null;
   /** Share of the article's annotators that must agree (default 0.5: a majority). */
   share?: number;
@@ -34,10 +36,26 @@ const spanOf = (t: Tag): LabelledSpan => ({ sentence: t.sentence, start: t.start
 
 /** The accepted tags of one article, or null when it teaches nothing yet. */
 export function acceptedTags(article: Article, annotations: readonly Annotation[], options: SelectionOptions = {}): LabelledArticle | null {
+  const agreed = agreedTags(article, annotations, options);
+  const curated = options.gold?.reviewed.filter((s) => s >= 0 && s < article.sentences.length) ?? [];
+  if (curated.length === 0) return agreed;
+  const fromGold = new Set(curated);
+  const spans = [...(agreed?.spans ?? []).filter((s) => !fromGold.has(s.sentence)), ...(options.gold?.tags ?? []).filter((t) => fromGold.has(t.sentence)).map(spanOf)];
+  return {
+    id: article.id,
+    text: article.text,
+    sentences: article.sentences,
+    annotated: [...new Set([...(agreed?.annotated ?? []), ...curated])].sort((x, y) => x - y),
+    spans: spans.sort(bySpan),
+    curated: [...fromGold].sort((x, y) => x - y),
+  };
+}
+
+const bySpan = (x: LabelledSpan, y: LabelledSpan) => x.start - y.start || x.end - y.end || x.category.localeCompare(y.category);
+
+/** The tags the article's annotators agree on (see the file comment), or null when it teaches nothing yet. */
+function agreedTags(article: Article, annotations: readonly Annotation[], options: SelectionOptions): LabelledArticle | null {
   const base = { id: article.id, text: article.text, sentences: article.sentences };
-  if (options.gold) {
-    return { ...base, annotated: article.sentences.map((_, i) => i), spans: options.gold.tags.map(spanOf) };
-  }
   const workers = annotations.filter((a) => a.articleId === article.id && worked(a));
   if (workers.length === 0) return null;
   if (workers.length === 1) {
@@ -77,7 +95,7 @@ export function acceptedTags(article: Article, annotations: readonly Annotation[
     }
     if (group.length > 0) close();
   }
-  spans.sort((x, y) => x.start - y.start || x.end - y.end || x.category.localeCompare(y.category));
+  spans.sort(bySpan);
   return { ...base, annotated, spans };
 }
 

@@ -49,4 +49,6 @@ export interface LabelledArticle extends SuggestText {
   /** The sentences that were annotated: only these teach anything, tagged or not. */
   annotated: number[];
   spans: LabelledSpan[];
+  /** Of the annotated sentences, those whose spans come from curated gold (the rest: annotators' agreed tags). */
+  curated?: number[];
 }

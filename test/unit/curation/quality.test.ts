@@ -16,7 +16,8 @@ import { articleCandidates } from '../../../server/core/curation/candidates.js';
 import { emptyGold, type Gold } from '../../../server/core/curation/gold.js';
 import { DEFAULT_MERGE_SETTINGS, mergeGold } from '../../../server/core/curation/merge.js';
 import { addSpan, markContested, markSentenceCurated } from '../../../server/core/curation/operations.js';
-import { qualityAgainstGold, type QualityInput } from '../../../server/core/curation/quality.js';
+import { annotatorLevels, bootstrap, Draws, Levels, qualityAgainstGold, type Interval, type QualityInput } from '../../../server/core/curation/quality.js';
+import { compared } from '../../../server/core/curation/compared.js';
 import { feedbackAgainstGold } from '../../../server/core/curation/feedback.js';
 import { compareTags } from '../../../server/core/classroom/feedback.js';
 import { annotationOf, article, curator, idMaker, span, sentenceWords } from './fixtures.js';
@@ -258,5 +259,98 @@ describe('contested spans and scope', () => {
     expect(feedback.overall).toMatchObject({ tags: 2, reference: 2, credit: 1 });
     const { compared: _, ...rest } = feedback;
     expect(rest).toEqual(compareTags(sentenceWords, gold.spans, annotations[0]!.tags));
+  });
+});
+
+describe('the fast bootstrap', () => {
+  // The straightforward bootstrap: per resample, draw every cluster's weight, then per level add
+  // each of its entries times its cluster's weight, and keep the figures that are defined.
+  function straightforward(levels: Levels, clusterCount: number, resamples: number, seed: number): Interval[][] {
+    const reason = (f: number) => (f % 3 === 0 ? 'no resample drew a span of the annotator' : 'no resample drew a gold span');
+    if (clusterCount < 2) return levels.clusters.map(() => Array.from({ length: 6 }, () => ({ low: null, high: null, reason: 'needs at least two articles (or sentences) to resample' })));
+    const random = mulberry32(seed);
+    const figures = levels.clusters.map(() => Array.from({ length: 6 }, (): number[] => []));
+    for (let r = 0; r < resamples; r++) {
+      const weight = new Array<number>(clusterCount).fill(0);
+      for (let i = 0; i < clusterCount; i++) weight[Math.floor(random() * clusterCount)]!++;
+      levels.clusters.forEach((clusters, l) => {
+        const sum = new Array<number>(8).fill(0);
+        clusters.forEach((c, e) => {
+          for (let k = 0; k < 8; k++) sum[k]! += weight[c]! * levels.parts[l]![e * 8 + k]!;
+        });
+        for (const [f, [pNum, pDen, rNum, rDen]] of [[0, sum.slice(0, 4)], [3, sum.slice(4)]] as const) {
+          const p = pDen! > 0 ? pNum! / pDen! : 0;
+          const rc = rDen! > 0 ? rNum! / rDen! : 0;
+          if (pDen! > 0) figures[l]![f]!.push(p);
+          if (rDen! > 0) figures[l]![f + 1]!.push(rc);
+          figures[l]![f + 2]!.push(pDen === 0 && rDen === 0 ? 1 : p > 0 && rc > 0 ? (2 * p * rc) / (p + rc) : 0);
+        }
+      });
+    }
+    return figures.map((row) =>
+      row.map((values, f): Interval => {
+        if (values.length === 0) return { low: null, high: null, reason: reason(f) };
+        const sorted = Float64Array.from(values).sort();
+        return { low: quantileSorted(sorted, 0.025), high: quantileSorted(sorted, 0.975) };
+      }),
+    );
+  }
+
+  /** Random levels: entries in ascending cluster order per level, parts as span-f1.ts makes them (counts, overlap fractions), some with huge counts. */
+  const levelsDraw = fc
+    .record({
+      clusterCount: fc.integer({ min: 0, max: 40 }),
+      levelCount: fc.integer({ min: 1, max: 6 }),
+      entries: fc.array(fc.record({ level: fc.nat(), cluster: fc.nat(), candidates: fc.nat({ max: 6 }), references: fc.nat({ max: 6 }), credit: fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 4, maxLength: 4 }) }), { maxLength: 120 }),
+      resamples: fc.integer({ min: 1, max: 80 }),
+      seed: fc.integer({ min: -1000, max: 1000 }),
+      // Counts this large need wider fields: fewer counts share a double (or none do).
+      big: fc.constantFrom(1, 1, 4096, 2 ** 30),
+    })
+    .map((d) => {
+      const levels = new Levels();
+      levels.ensure(d.levelCount - 1);
+      const sorted = [...d.entries].sort((x, y) => (x.cluster % Math.max(1, d.clusterCount)) - (y.cluster % Math.max(1, d.clusterCount)));
+      for (const e of sorted) {
+        if (d.clusterCount === 0) break;
+        const matches = Math.min(e.candidates, e.references) * d.big;
+        const share = (k: number) => e.credit[k]! / 97;
+        const [candidates, references] = [e.candidates * d.big, e.references * d.big];
+        const exact = { pNum: matches, pDen: candidates, rNum: matches, rDen: references };
+        const overlap = { pNum: candidates * share(0) + share(1) / 3, pDen: candidates, rNum: references * share(2) + share(3) / 7, rDen: references };
+        levels.add(e.level % d.levelCount, e.cluster % d.clusterCount, exact, overlap);
+      }
+      return { ...d, levels };
+    });
+
+  it('equals the straightforward bootstrap to the last bit on random levels', () => {
+    fc.assert(
+      fc.property(levelsDraw, ({ levels, clusterCount, resamples, seed }) => {
+        const fast = clusterCount < 2 ? null : bootstrap(levels, new Draws(clusterCount, resamples, seed));
+        const plain = straightforward(levels, clusterCount, resamples, seed);
+        if (fast) expect(fast).toEqual(plain);
+        else expect(plain.flat().every((i) => i.low === null)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('equals the straightforward bootstrap to the last bit on random studies, per annotator', () => {
+    fc.assert(
+      fc.property(worldDraw, (d) => {
+        const world = build(d);
+        const level = new Map(CATEGORIES.map((c, i) => [c, i + 1]));
+        const annotatorIds = [...new Set(world.annotations.map((a) => a.annotatorId))];
+        for (const id of annotatorIds) {
+          const list = world.articles
+            .map((a, i) => compared(world.golds[i]!, world.annotations.find((x) => x.articleId === a.id && x.annotatorId === id)!, a.sentences.length, { scope: 'all' }))
+            .filter((c) => c.sentences.length > 0);
+          const { levels, clusters } = annotatorLevels(list, level, CATEGORIES.length + 1);
+          if (clusters < 2) continue;
+          expect(bootstrap(levels, new Draws(clusters, 60, 5))).toEqual(straightforward(levels, clusters, 60, 5));
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });

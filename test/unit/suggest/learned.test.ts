@@ -11,6 +11,7 @@ import {
   LEARNED_THRESHOLD,
   acceptedTags,
   makeSuggesters,
+  trainingSet,
   modelFits,
   parseModel,
   suggestArticle,
@@ -18,6 +19,10 @@ import {
   type LabelledArticle,
 } from '../../../server/core/suggest/index.js';
 import { suggestionQuality } from '../../../server/core/suggest/quality.js';
+import { emptyGold } from '../../../server/core/curation/gold.js';
+import { goldLayer } from '../../../server/core/curation/layer.js';
+import { addSpan, markSentenceCurated } from '../../../server/core/curation/operations.js';
+import { curator } from '../curation/fixtures.js';
 import { loadShippedCodebooks } from '../../../server/storage/shipped-codebooks.js';
 import { trainInWorker } from '../../../server/suggest/train.js';
 
@@ -121,15 +126,66 @@ describe('accepted tags', () => {
     expect(acceptedTags(doc, four)?.spans).toEqual([]);
   });
 
-  it('takes a lone annotator’s tags (or not, if asked), and a gold annotation whole', () => {
+  it('takes a lone annotator’s tags (or not, if asked)', () => {
     const lone = [annotation('u1', [tag('u1', 1, 'regime', 'loaded-label')])];
     expect(acceptedTags(doc, lone)?.spans).toHaveLength(1);
     expect(acceptedTags(doc, lone)?.annotated).toEqual([1]);
     expect(acceptedTags(doc, lone, { single: 'skip' })).toBeNull();
-    const gold = annotation('curator', [tag('curator', 2, 'Three', 'emphasis')]);
-    expect(acceptedTags(doc, lone, { gold })?.spans.map((s) => s.category)).toEqual(['emphasis']);
-    expect(acceptedTags(doc, lone, { gold })?.annotated).toEqual([0, 1, 2]);
     expect(acceptedTags(doc, [])).toBeNull();
+  });
+
+  it('takes gold as it is on the sentences a curator settled, the agreed tags elsewhere', () => {
+    const lone = [annotation('u1', [tag('u1', 1, 'regime', 'loaded-label')])];
+    // Gold speaks for sentence 2 only (its layer marks it reviewed): sentence 1 keeps the annotator's tag.
+    const gold = annotation('gold', [tag('gold', 2, 'Three', 'emphasis')], [2]);
+    const mixed = acceptedTags(doc, lone, { gold });
+    expect(mixed?.spans.map((s) => [s.sentence, s.category])).toEqual([[1, 'loaded-label'], [2, 'emphasis']]);
+    expect([mixed?.annotated, mixed?.curated]).toEqual([[1, 2], [2]]);
+    // Gold over sentence 1 too replaces the annotator's tag there (here: nothing in gold, a negative example).
+    const over = acceptedTags(doc, lone, { gold: { ...gold, reviewed: [1, 2] } });
+    expect(over?.spans.map((s) => [s.sentence, s.category])).toEqual([[2, 'emphasis']]);
+    expect([over?.annotated, over?.curated]).toEqual([[1, 2], [1, 2]]);
+    // Gold with nothing settled yet changes nothing; gold alone is enough.
+    expect(acceptedTags(doc, lone, { gold: { ...gold, reviewed: [] } })).toEqual(acceptedTags(doc, lone));
+    expect(acceptedTags(doc, [], { gold })?.spans.map((s) => s.category)).toEqual(['emphasis']);
+  });
+
+  it('trains on curated gold: a cue only the curator settled is learned, and suggested in a new article', () => {
+    // Two annotators never agree on the planted cue (one tags it, one only reviews), so without
+    // gold nothing is accepted; the curator puts every "glorbish" in gold and marks the sentences curated.
+    const articles = Array.from({ length: 12 }, (_, i) => article(`g${i}`, i + 1)).map(
+      (a): Article => ({ id: a.id, projectId: 'p', title: '', source: '', url: '', publishedAt: '', text: a.text, sentences: a.sentences, createdAt: '', createdBy: 'x' }),
+    );
+    const every = (a: Article) => a.sentences.map((_, i) => i);
+    const cue = (a: Article, annotatorId: string): Tag[] =>
+      [...a.text.matchAll(/glorbish/g)].map((m, k) => ({
+        id: `${annotatorId}-${a.id}-${k}`, articleId: a.id, annotatorId, sentence: a.sentences.findIndex((s) => s.start <= m.index && m.index < s.end),
+        start: m.index, end: m.index + m[0].length, category: 'loaded-language', voice: 'author', intensity: null, note: '', createdAt: '', updatedAt: '',
+      }));
+    const annotationsOf = (id: string): Annotation[] => {
+      const a = articles.find((x) => x.id === id)!;
+      return [
+        { articleId: id, annotatorId: 'u1', reviewed: every(a), tags: cue(a, 'u1'), updatedAt: '' },
+        { articleId: id, annotatorId: 'u2', reviewed: every(a), tags: [], updatedAt: '' },
+      ];
+    };
+    const goldOf = (id: string) => {
+      const a = articles.find((x) => x.id === id)!;
+      const gold = emptyGold(id);
+      for (const t of cue(a, 'x')) addSpan(gold, t.sentence, { start: t.start, end: t.end, category: t.category, voice: 'author', intensity: null, note: '' }, a.sentences[t.sentence]!, curator, `gold-${t.id}`);
+      for (const s of every(a)) markSentenceCurated(gold, s, a.sentences.length, curator);
+      return goldLayer(gold, a.sentences.length);
+    };
+    const without = trainingSet(articles, annotationsOf);
+    expect(without.flatMap((a) => a.spans)).toEqual([]);
+    const withGold = trainingSet(articles, annotationsOf, { gold: goldOf });
+    expect(withGold.flatMap((a) => a.spans).length).toBe(articles.reduce((n, a) => n + cue(a, 'x').length, 0));
+    expect(withGold.every((a) => a.curated?.length === a.sentences.length)).toBe(true);
+    const fresh = { text: 'The board called the census glorbish on Monday. The court discussed the merger on Monday.', sentences: [] as { start: number; end: number }[] };
+    fresh.sentences = segment(fresh.text);
+    const shown = (set: LabelledArticle[]) => suggestArticle(fresh, makeSuggesters(codebook, ['learned'], trainModel(set, codebook))).map((s) => [fresh.text.slice(s.start, s.end), s.category]);
+    expect(shown(withGold)).toEqual([['glorbish', 'loaded-language']]);
+    expect(shown(without)).not.toContainEqual(['glorbish', 'loaded-language']);
   });
 });
 
