@@ -34,7 +34,8 @@ import { articleText, int, pick, rng } from './news.js';
 import { durableWrite } from './durable.js';
 import { generateStudy, PASSWORD, type Study } from './study.js';
 import { agreementBench } from './agreement.js';
-import { storiesBench, type Timing } from './stories.js';
+import { storiesBench } from './stories.js';
+import { median, time, type Timing } from './timing.js';
 import { curationBench } from './curation.js';
 import { suggestBench } from './suggest.js';
 import { keyboardBench } from './keyboard.js';
@@ -72,15 +73,9 @@ function selectedSections(value: string | undefined): Set<Section> {
   return new Set(names.filter(isSection));
 }
 const ONLY = selectedSections(process.env.BENCH_ONLY);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-};
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n);
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 interface Row {
   figure: string;
@@ -480,20 +475,9 @@ async function tagSaves(server: Spawned, study: Study, sessions: Session[], b: B
 
 /** Median wall and CPU milliseconds of `runs` runs after a warm-up; `task` returns what it counted. */
 function timeRuns(runs: number, task: () => number): { ms: number; cpuMs: number; count: number } {
-  task(); // warm-up
-  const times: number[] = [];
-  const cpuTimes: number[] = [];
   let count = 0;
-  for (let i = 0; i < runs; i++) {
-    gc();
-    const cpu = process.cpuUsage();
-    const t = performance.now();
-    count = task();
-    times.push(performance.now() - t);
-    const used = process.cpuUsage(cpu);
-    cpuTimes.push((used.user + used.system) / 1000);
-  }
-  return { ms: median(times), cpuMs: median(cpuTimes), count };
+  const t = time(runs, () => (count = task()));
+  return { ms: t.wallMs, cpuMs: t.cpuMs, count };
 }
 
 function segmentation(): void {
