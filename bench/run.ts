@@ -36,6 +36,7 @@ import { generateStudy, PASSWORD, type Study } from './study.js';
 import { agreementBench } from './agreement.js';
 import { storiesBench } from './stories.js';
 import { median, time, type Timing } from './timing.js';
+import { firstStartBench } from './first-start.js';
 import { curationBench } from './curation.js';
 import { suggestBench } from './suggest.js';
 import { keyboardBench } from './keyboard.js';
@@ -60,7 +61,7 @@ const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
 
-const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal', 'curation', 'postgres'] as const;
+const SECTIONS = ['first-start', 'startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal', 'curation', 'postgres'] as const;
 type Section = (typeof SECTIONS)[number];
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
@@ -773,6 +774,22 @@ async function curationSection(): Promise<void> {
   pair('F1 against gold per annotator and category, with bootstrap', f.report, 'overall F1 only');
 }
 
+async function firstStartSection(): Promise<void> {
+  log("0. First start: `npm start` on this built tree until /signin answers 200 (polled every 100 ms), empty data folder and restart, beside `node -e ''`");
+  const f = await firstStartBench(ROOT, log);
+  const row = (figure: string, ms: number) =>
+    rows.push({
+      figure,
+      value: `${fmt(ms)} ms (load ${f.load})`,
+      baseline: `${fmt(f.bareNodeMs)} ms node -e ''`,
+      ratio: `${fmt(ms / f.bareNodeMs, 1)}×`,
+      target: '< 3,000 ms',
+      pass: ms < 3000,
+    });
+  row(`npm start → 200 on /signin, empty folder (demo created), median of 3`, f.firstMs);
+  row(`npm start → 200 on /signin, restart, median of 3`, f.restartMs);
+}
+
 /** p-th percentile (nearest rank) of a sample. */
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
 
@@ -820,6 +837,7 @@ async function main(): Promise<void> {
     log(`Framelens bench · node ${process.version} · ${cpus().length} CPUs · load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     const http = ONLY.has('pages') || ONLY.has('saves') || ONLY.has('export');
     if (ONLY.size < SECTIONS.length) log(`BENCH_ONLY: ${[...ONLY].join(', ')}`);
+    if (ONLY.has('first-start')) await firstStartSection();
     if (ONLY.has('startup') || http || ONLY.has('journal')) {
       log(`Generating the study: ${fmt(STUDY.articles)} articles × ${STUDY.sentences} sentences, ${STUDY.annotators} annotators, ${fmt(STUDY.tags)} tags…`);
       const t = performance.now();
