@@ -777,17 +777,17 @@ async function curationSection(): Promise<void> {
 async function firstStartSection(): Promise<void> {
   log("0. First start: `npm start` on this built tree until /signin answers 200 (polled every 100 ms), empty data folder and restart, beside `node -e ''`");
   const f = await firstStartBench(ROOT, log);
-  const row = (figure: string, ms: number) =>
+  const row = (figure: string, start: { ms: number; cpuMs: number }) =>
     rows.push({
       figure,
-      value: `${fmt(ms)} ms (load ${f.load})`,
+      value: `${fmt(start.ms)} ms (CPU ${fmt(start.cpuMs)} ms; load ${f.load})`,
       baseline: `${fmt(f.bareNodeMs)} ms node -e ''`,
-      ratio: `${fmt(ms / f.bareNodeMs, 1)}×`,
+      ratio: `${fmt(start.ms / f.bareNodeMs, 1)}×`,
       target: '< 3,000 ms',
-      pass: ms < 3000,
+      pass: start.ms < 3000,
     });
-  row(`npm start → 200 on /signin, empty folder (demo created), median of 3`, f.firstMs);
-  row(`npm start → 200 on /signin, restart, median of 3`, f.restartMs);
+  row(`npm start → 200 on /signin, empty folder (demo created), median of 3`, f.first);
+  row(`npm start → 200 on /signin, restart, median of 3`, f.restart);
 }
 
 /** p-th percentile (nearest rank) of a sample. */
