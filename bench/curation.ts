@@ -27,17 +27,13 @@ import { DEFAULT_MERGE_SETTINGS, mergeGold } from '../server/core/curation/merge
 import { qualityAgainstGold } from '../server/core/curation/quality.js';
 import { loadShippedCodebooks } from '../server/storage/shipped-codebooks.js';
 import { article as newsArticle, int, pick, rng, type Random } from './news.js';
+import { time, type Timing } from './timing.js';
 
 const ARTICLES = 1000;
 const SENTENCES = 30;
 const ANNOTATORS = 20;
 const TAGS_PER_ANNOTATION = 10; // 1,000 × 20 × 10 = 200,000 tags
 const TRUE_SPANS = 8;
-
-export interface Timing {
-  wallMs: number;
-  cpuMs: number;
-}
 
 export interface CurationFigures {
   articles: number;
@@ -52,28 +48,6 @@ export interface CurationFigures {
 interface Study {
   articles: Article[];
   annotations: Annotation[][];
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-
-function time(runs: number, task: () => unknown): Timing {
-  task();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    globalThis.gc?.();
-    const c = process.cpuUsage();
-    const t = performance.now();
-    task();
-    wall.push(performance.now() - t);
-    const used = process.cpuUsage(c);
-    cpu.push((used.user + used.system) / 1000);
-  }
-  return { wallMs: median(wall), cpuMs: median(cpu) };
 }
 
 function generate(r: Random, count: number, categoryIds: string[]): Study {

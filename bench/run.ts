@@ -35,7 +35,9 @@ import { durableWrite } from './durable.js';
 import { startFloor } from './journal-floor.js';
 import { generateStudy, PASSWORD, type Study } from './study.js';
 import { agreementBench } from './agreement.js';
-import { storiesBench, type Timing } from './stories.js';
+import { storiesBench } from './stories.js';
+import { median, time, type Timing } from './timing.js';
+import { firstStartBench } from './first-start.js';
 import { curationBench } from './curation.js';
 import { suggestBench } from './suggest.js';
 import { keyboardBench } from './keyboard.js';
@@ -60,7 +62,7 @@ const SEGMENT_BYTES = 1_000_000;
 
 const log = (...args: unknown[]) => console.log(...args);
 
-const SECTIONS = ['startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal', 'curation', 'postgres'] as const;
+const SECTIONS = ['first-start', 'startup', 'pages', 'saves', 'export', 'segmentation', 'agreement', 'stories', 'suggest', 'keyboard', 'journal', 'curation', 'postgres'] as const;
 type Section = (typeof SECTIONS)[number];
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
@@ -73,15 +75,9 @@ function selectedSections(value: string | undefined): Set<Section> {
   return new Set(names.filter(isSection));
 }
 const ONLY = selectedSections(process.env.BENCH_ONLY);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-};
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n);
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 interface Row {
   figure: string;
@@ -481,20 +477,9 @@ async function tagSaves(server: Spawned, study: Study, sessions: Session[], b: B
 
 /** Median wall and CPU milliseconds of `runs` runs after a warm-up; `task` returns what it counted. */
 function timeRuns(runs: number, task: () => number): { ms: number; cpuMs: number; count: number } {
-  task(); // warm-up
-  const times: number[] = [];
-  const cpuTimes: number[] = [];
   let count = 0;
-  for (let i = 0; i < runs; i++) {
-    gc();
-    const cpu = process.cpuUsage();
-    const t = performance.now();
-    count = task();
-    times.push(performance.now() - t);
-    const used = process.cpuUsage(cpu);
-    cpuTimes.push((used.user + used.system) / 1000);
-  }
-  return { ms: median(times), cpuMs: median(cpuTimes), count };
+  const t = time(runs, () => (count = task()));
+  return { ms: t.wallMs, cpuMs: t.cpuMs, count };
 }
 
 function segmentation(): void {
@@ -800,6 +785,22 @@ async function curationSection(): Promise<void> {
   pair('F1 against gold per annotator and category, with bootstrap', f.report, 'overall F1 only');
 }
 
+async function firstStartSection(): Promise<void> {
+  log("0. First start: `npm start` on this built tree until /signin answers 200 (polled every 100 ms), empty data folder and restart, beside `node -e ''`");
+  const f = await firstStartBench(ROOT, log);
+  const row = (figure: string, start: { ms: number; cpuMs: number }) =>
+    rows.push({
+      figure,
+      value: `${fmt(start.ms)} ms (CPU ${fmt(start.cpuMs)} ms; load ${f.load})`,
+      baseline: `${fmt(f.bareNodeMs)} ms node -e ''`,
+      ratio: `${fmt(start.ms / f.bareNodeMs, 1)}×`,
+      target: '< 3,000 ms',
+      pass: start.ms < 3000,
+    });
+  row(`npm start → 200 on /signin, empty folder (demo created), median of 3`, f.first);
+  row(`npm start → 200 on /signin, restart, median of 3`, f.restart);
+}
+
 /** p-th percentile (nearest rank) of a sample. */
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
 
@@ -847,6 +848,7 @@ async function main(): Promise<void> {
     log(`Framelens bench · node ${process.version} · ${cpus().length} CPUs · load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     const http = ONLY.has('pages') || ONLY.has('saves') || ONLY.has('export');
     if (ONLY.size < SECTIONS.length) log(`BENCH_ONLY: ${[...ONLY].join(', ')}`);
+    if (ONLY.has('first-start')) await firstStartSection();
     if (ONLY.has('startup') || http || ONLY.has('journal')) {
       log(`Generating the study: ${fmt(STUDY.articles)} articles × ${STUDY.sentences} sentences, ${STUDY.annotators} annotators, ${fmt(STUDY.tags)} tags…`);
       const t = performance.now();

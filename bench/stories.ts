@@ -14,13 +14,9 @@ import { categories } from '../server/core/codebook.js';
 import { loadShippedCodebooks } from '../server/storage/shipped-codebooks.js';
 import { loadStories, type FixtureStory, type Split } from '../test/helpers/stories.js';
 import { article as newsArticle, int, pick, rng, sentence, type Random } from './news.js';
+import { time, type Timing } from './timing.js';
 
-/** Wall-clock and CPU milliseconds; targets are judged on CPU time (the machine is shared). */
-export interface Timing {
-  wallMs: number;
-  cpuMs: number;
-}
-
+/** Timings are wall-clock and CPU milliseconds; targets are judged on CPU time (the machine is shared). */
 export interface StoriesFigures {
   /** The shipped model on the stories it was fitted on (resubstitution: optimistic). */
   tuning: LinkScores;
@@ -41,29 +37,6 @@ export interface StoriesFigures {
   small: { time: Timing; baseline: Timing; sentences: number; links: number };
   large: { time: Timing; baseline: Timing; sentences: number; links: number };
   profile: { time: Timing; baseline: Timing; articles: number; tags: number; outlets: number };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-
-/** Median wall and CPU milliseconds of `runs` runs after one warm-up. */
-function time(runs: number, task: () => unknown): Timing {
-  task();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    globalThis.gc?.();
-    const c = process.cpuUsage();
-    const t = performance.now();
-    task();
-    wall.push(performance.now() - t);
-    const used = process.cpuUsage(c);
-    cpu.push((used.user + used.system) / 1000);
-  }
-  return { wallMs: median(wall), cpuMs: median(cpu) };
 }
 
 /**

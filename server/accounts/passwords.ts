@@ -1,6 +1,6 @@
 // Password policy and hashing: argon2id at OWASP's minimum parameters.
+import { createRequire } from 'node:module';
 import argon2 from 'argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 200;
@@ -10,13 +10,23 @@ const OWASP_MINIMUM = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, p
 
 let common: Set<string> | null = null;
 
+/**
+ * The common-passwords list, read on the first password check rather than at start: the package
+ * also parses its keyboard graphs and word lists, 0.25–0.3 s of a loaded 2-core machine's start.
+ */
+function commonPasswords(): Set<string> {
+  const require = createRequire(import.meta.url);
+  const { dictionary } = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  return new Set(dictionary.passwords);
+}
+
 /** Why a password is refused, or null when it is acceptable. */
 export function passwordProblem(password: string, userName: string): string | null {
   if (password.length < MIN_PASSWORD_LENGTH) {
     return `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters.`;
   }
   if (password.length > MAX_PASSWORD_LENGTH) return `A password may be at most ${MAX_PASSWORD_LENGTH} characters.`;
-  common ??= new Set(dictionary.passwords);
+  common ??= commonPasswords();
   const folded = password.toLowerCase();
   // A common word with digits or symbols tacked on ("password123456", "sunshine2024!") is as weak.
   const stem = folded.replace(/[^\p{L}]+$/u, '');

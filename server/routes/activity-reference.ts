@@ -8,11 +8,10 @@ import type { Activity, ReferenceTag } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
 import type { ActivityStore } from '../storage/activities.js';
 import type { Store } from '../storage/store.js';
-import { HttpError } from '../web/errors.js';
 import { loadActivity, loadedActivity } from '../web/load.js';
 import { pieces } from '../web/views.js';
 import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
-import { sentenceIndex } from '../web/editor/sentence.js';
+import { ClosedError, sentenceIndex } from '../web/editor/sentence.js';
 import { fromReference, type EditorFields } from '../web/editor/tags.js';
 import { CLASSROOM_STYLESHEETS, activityCodebook, activityPath } from '../web/classroom.js';
 
@@ -44,8 +43,9 @@ function sameTag(a: SpanKey, b: SpanKey): boolean {
   return a.start === b.start && a.end === b.end && a.category === b.category;
 }
 
+/** An ended activity's reference is shown read only again, with the reason (403), when a form is sent. */
 function editable(activity: Activity): void {
-  if (activity.status === 'ended') throw new HttpError(403, 'This activity has ended: its reference can no longer be changed.');
+  if (activity.status === 'ended') throw new ClosedError('This activity has ended: its reference can no longer be changed.');
 }
 
 function referenceFields(fields: EditorFields) {

@@ -17,6 +17,7 @@ import { newId } from '../storage/store.js';
 import { csrfField, formInt, formList, parseForm } from '../web/forms.js';
 import { loadedArticle, loadedProject } from '../web/load.js';
 import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
+import { ANNOTATION_FIELDS, annotationPlace, annotationRoutes, articleSentence } from '../web/editor/annotation-place.js';
 import { sentenceIndex } from '../web/editor/sentence.js';
 import type { EditorFields, EditorTag } from '../web/editor/tags.js';
 import { codebookOf } from '../web/views.js';
@@ -83,7 +84,7 @@ export function curationSentences(store: Store): Router {
   const editor = sentenceEditor({
     kind: 'curation',
     view: 'curation/sentence',
-    fields: { intensity: true, text: { name: 'note', max: 2000, required: false } },
+    fields: ANNOTATION_FIELDS,
     wording: CURATION_WORDING,
     place,
     checkCanEdit: () => {},
@@ -98,15 +99,10 @@ export function curationSentences(store: Store): Router {
     },
   });
   const path = '/curation/articles/:articleId/sentences/:n';
-  router.get(path, article, editor.show);
-  router.post(`${path}/tags`, article, editor.create);
-  router.post(`${path}/tags/:tagId`, article, editor.update);
-  router.post(`${path}/tags/:tagId/delete`, article, editor.remove);
+  annotationRoutes(router, path, article, editor);
   router.post(`${path}/tags/:tagId/contest`, article, contestSpan);
   router.post(`${path}/tags/:tagId/resolve`, article, resolve);
-  router.post(`${path}/reviewed`, article, editor.review);
   router.post(`${path}/curated`, article, curated);
-  router.post(`${path}/undo`, article, editor.undo);
   router.post(`${path}/candidates/accept`, article, accept);
   router.post(`${path}/candidates/reject`, article, reject);
   router.post(`${path}/candidates/contest`, article, contest);
@@ -193,11 +189,9 @@ export function curationSentences(store: Store): Router {
 
   /** The curator's sentence: gold as the editor's tags, and the curation panel's view model. */
   function place(req: Request, _res: Response): Place {
-    const a = loadedArticle(req);
-    const project = loadedProject(req);
-    const index = sentenceIndex(req, a);
+    const at = articleSentence(store, req);
+    const { article: a, project, index, codebook } = at;
     const gold = store.curation.gold(a.id);
-    const codebook = codebookOf(store, project);
     const spans = gold.spans.filter((s) => s.sentence === index).sort((x, y) => x.start - y.start || x.end - y.end);
     const curatedCount = a.sentences.filter((_, s) => isCurated(gold, s)).length;
     const ctx = context(req, index);
@@ -269,13 +263,8 @@ export function curationSentences(store: Store): Router {
       })),
       categories: categories(codebook),
     };
-    return {
-      doc: a,
-      index,
-      codebook,
-      base: `/curation/articles/${a.id}/sentences`,
+    return annotationPlace(at, '/curation/articles', 'Curation, sentence', {
       owner: `curation:${a.id}:${actorOf(req).by}`,
-      title: `Curation, sentence ${index + 1} · ${a.title}`,
       tags: spans.map(goldTagOf),
       canEdit: true,
       reviewed: isCurated(gold, index),
@@ -284,7 +273,7 @@ export function curationSentences(store: Store): Router {
       after: { href: curationPath(project), label: 'Curation dashboard' },
       page: { article: a, project, curation },
       panel: { view: '../curation/_panel', locals: curation },
-    };
+    });
   }
 }
 

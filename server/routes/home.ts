@@ -1,8 +1,9 @@
 // The home page: an annotator's assigned articles with progress and a "continue" link;
-// a researcher's projects.
+// a researcher's projects; the projects a named curator curates.
 import { Router, type Request, type Response } from 'express';
 import { assignedTo, roleIn } from '../core/access.js';
 import { progress } from '../core/spans.js';
+import { canCurate } from '../core/curation/settings.js';
 import type { Store } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
 
@@ -14,7 +15,11 @@ export function home(store: Store): Router {
   /** GET / */
   function show(req: Request, res: Response) {
     const user = currentUser(req);
-    const projects = store.projects.data.data.projects.filter((p) => roleIn(p, user.id));
+    const all = store.projects.data.data.projects;
+    const projects = all.filter((p) => roleIn(p, user.id));
+    // A curator named in a project they are no researcher of (often no member at all, so its
+    // project page is closed to them) reaches its curation from here.
+    const curating = all.filter((p) => roleIn(p, user.id) !== 'researcher' && canCurate(p, user.id));
     const assignments = projects.flatMap((project) =>
       store
         .articles(project.id)
@@ -24,6 +29,7 @@ export function home(store: Store): Router {
     const next = assignments.find((a) => a.progress.nextSentence !== null) ?? null;
     res.render('home', {
       projects: projects.map((p) => ({ project: p, role: roleIn(p, user.id), articles: store.articles(p.id).length })),
+      curating: curating.map((p) => ({ project: p, articles: store.articles(p.id).length })),
       assignments,
       next,
     });

@@ -9,7 +9,7 @@ import { currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { loadArticle, loadedArticle, loadedProject } from '../web/load.js';
 import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
-import { sentenceIndex } from '../web/editor/sentence.js';
+import { ANNOTATION_FIELDS, annotationPlace, annotationRoutes, articleSentence } from '../web/editor/annotation-place.js';
 import { fromTag, tagFields } from '../web/editor/tags.js';
 import { codebookOf, userNames, visibleAnnotations } from '../web/views.js';
 import { offeredIn, pendingSuggestions, seesSuggestions } from '../core/suggest/design.js';
@@ -55,7 +55,7 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
   const editor = sentenceEditor({
     kind: 'annotation',
     view: 'sentences/show',
-    fields: { intensity: true, text: { name: 'note', max: 2000, required: false } },
+    fields: ANNOTATION_FIELDS,
     wording: ANNOTATOR_WORDING,
     place,
     checkCanEdit,
@@ -95,12 +95,7 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
       }),
   });
   const path = '/articles/:articleId/sentences/:n';
-  router.get(path, article, editor.show);
-  router.post(`${path}/tags`, article, editor.create);
-  router.post(`${path}/tags/:tagId`, article, editor.update);
-  router.post(`${path}/tags/:tagId/delete`, article, editor.remove);
-  router.post(`${path}/reviewed`, article, editor.review);
-  router.post(`${path}/undo`, article, editor.undo);
+  annotationRoutes(router, path, article, editor);
   router.post(`${path}/suggestions/accept`, article, editor.accept);
   router.post(`${path}/suggestions/reject`, article, editor.reject);
   return router;
@@ -118,33 +113,23 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
 
   /** The annotator's sentence: their tags, and other annotators' where the project shows them. */
   function place(req: Request, _res: Response): Place {
-    const article = loadedArticle(req);
-    const project = loadedProject(req);
+    const at = articleSentence(store, req);
+    const { article, project, index, codebook } = at;
     const user = currentUser(req);
-    const index = sentenceIndex(req, article);
     const mine = store.annotation(article.id, user.id);
     const others = visibleAnnotations(store, project, article.id, user.id)
       .filter((a) => a.annotatorId !== user.id)
       .flatMap((a) => a.tags.filter((t) => t.sentence === index));
     // Names are looked up only when there are other annotators' tags to show (none in a blind project).
     const names = others.length > 0 ? userNames(store) : new Map<string, string>();
-    const codebook = codebookOf(store, project);
     const settings = project.suggestions;
     const suggestions =
       settings && seesSuggestions(settings, project.id, user.id) && offeredIn(mine, index, settings.since)
         ? pendingSuggestions(live.forSentence(project, codebook, article, index), mine.tags, mine.rejected ?? [])
         : undefined;
-    return {
-      doc: article,
-      index,
-      codebook,
-      base: `/articles/${article.id}/sentences`,
+    return annotationPlace(at, '/articles', 'Sentence', {
       owner: `${article.id}:${user.id}`,
-      title: `Sentence ${index + 1} · ${article.title}`,
-      tags: mine.tags
-        .filter((t) => t.sentence === index)
-        .sort((a, b) => a.start - b.start || a.end - b.end)
-        .map(fromTag),
+      tags: mine.tags.filter((t) => t.sentence === index).map(fromTag),
       canEdit: canAnnotate(project, article.id, user.id),
       reviewed: reviewedSentences(mine).has(index),
       progress: progress(article, mine),
@@ -152,6 +137,6 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
       ...(suggestions ? { suggestions } : {}),
       after: null,
       page: { article, project },
-    };
+    });
   }
 }

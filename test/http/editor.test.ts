@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type request from 'supertest';
 import { addUser, csrfOf, signIn, type Agent } from '../helpers/app.js';
-import { addAnnotator, expectError, expectPage, importArticle, refused, savedTagId, tag, tagForm, world, type Member, type World } from '../helpers/forms.js';
+import { addAnnotator, expectError, expectFormError, expectPage, importArticle, refused, savedTagId, tag, tagForm, world, type Member, type World } from '../helpers/forms.js';
 import type { Tag } from '../../server/core/model.js';
 
 // Sentence 1 words: They(0) keep(1) their(2) core(3) principles(4) and(5) …
@@ -219,7 +219,8 @@ describe('quotation marks', () => {
     expect(spanText(tagsOf(anna.id).find((t) => t.id === doors) ?? { start: 0, end: 0 })).toBe('“open doors”');
     const plain = savedTagId(await anna.post(`${url(1)}/tags`, tagForm({ first: 6, last: 8, category: 'sourcing' })));
     expect(spanText(tagsOf(anna.id).find((t) => t.id === plain) ?? { start: 0, end: 0 })).toBe('so they say');
-    expectError(await refused(w.t.dataDir, () => anna.post(`${url(1)}/tags`, { ...tagForm({ first: 6, last: 8, category: 'sourcing' }), marks: 'yes' })), 400, 'marks');
+    // A value the checkbox never sends: the form again, with the message by the checkbox.
+    expectFormError(await refused(w.t.dataDir, () => anna.post(`${url(1)}/tags`, { ...tagForm({ first: 6, last: 8, category: 'sourcing' }), marks: 'yes' })), 400, 'marks', 'Quotation marks must be one of the choices offered.');
   });
 });
 

@@ -12,7 +12,8 @@ import type { Annotation, Article, Range, Tag } from '../model.js';
 import { reviewedSentences } from '../spans.js';
 import { exportedText, type ExportedText } from '../offsets.js';
 
-const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+// Made on the first export, not at start: ICU loads its break rules then (30–130 ms here).
+let graphemes: Intl.Segmenter | null = null;
 
 /** The words of `range` (as `words` gives them) and, between them, every other non-space run. */
 export function conllTokens(text: string, range: Range, words: Range[]): Range[] {
@@ -20,7 +21,8 @@ export function conllTokens(text: string, range: Range, words: Range[]): Range[]
   const others = (from: number, to: number) => {
     let run: Range | null = null;
     let runText = '';
-    for (const { segment, index } of GRAPHEMES.segment(text.slice(from, to))) {
+    graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
+    for (const { segment, index } of graphemes.segment(text.slice(from, to))) {
       const start = from + index;
       if (/^\s+$/u.test(segment)) {
         run = null;

@@ -15,8 +15,8 @@ import { RuleError, type Progress } from '../../core/spans.js';
 import { ActivityError } from '../../storage/activities.js';
 import { StorageFullError } from '../../storage/durable-file.js';
 import { newId } from '../../storage/store.js';
-import { describeZodError } from '../errors.js';
-import { emptyForm, parseForm } from '../forms.js';
+import { HttpError } from '../errors.js';
+import { FormError, FormView, emptyForm, parseForm, readForm, type FieldLabels } from '../forms.js';
 import { idParam, queryId } from '../params.js';
 import { seeOther } from '../see-other.js';
 import { LAYOUT, cachedFragment, freshFragment, pieces } from '../views.js';
@@ -24,7 +24,7 @@ import { RecentChanges, type Change } from './changes.js';
 import { reviewForm, suggestionForm, tagFormSchema, undoForm, type FieldSpec, type TagInput } from './form.js';
 import { suggestionKey } from '../../core/suggest/design.js';
 import type { Suggestion } from '../../core/suggest/index.js';
-import { InputError, echo, sentenceView, spanOf, type EditedText } from './sentence.js';
+import { ClosedError, InputError, echo, sentenceView, spanOf, type EditedText } from './sentence.js';
 import { sameFields, type EditorFields, type EditorTag } from './tags.js';
 
 /** The words an editor uses: an annotator's, a student's (plainer) or a teacher's. */
@@ -113,9 +113,10 @@ function isRefusal(error: unknown): error is Error {
   return error instanceof RuleError || error instanceof ActivityError || error instanceof StorageFullError;
 }
 
-/** A refused change's status: the user's input 400, a full disk 507 (nothing was saved), a broken rule 409. */
+/** A refused change's status: the user's input 400, a closed editor 403, a full disk 507 (nothing was saved), a broken rule 409. */
 function refusalStatus(error: Error): number {
   if (error instanceof InputError) return 400;
+  if (error instanceof ClosedError) return 403;
   if (error instanceof StorageFullError) return 507;
   return 409;
 }
@@ -131,18 +132,33 @@ interface State {
   /** The submitted fields of a refused form. */
   form: Record<string, unknown> | null;
   error: string | null;
+  /** A refused form's message per field, by the id of the field's input (FormError). */
+  problems: Record<string, string>;
   announcement: { message: string; change: string; label: string } | null;
   savedId: string | null;
 }
 
-const EMPTY: State = { editing: null, form: null, error: null, announcement: null, savedId: null };
+const EMPTY: State = { editing: null, form: null, error: null, problems: {}, announcement: null, savedId: null };
+
+/** The id of the input (or group) each tag-form field's message is shown by, in views/editor/_region.ejs. */
+const FIELD_IDS: Record<string, string> = { category: 'categories', voice: 'voice' };
 
 const clip = (s: string, max = 80) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 const str = (value: unknown) => (typeof value === 'string' ? value : '');
 
 export function sentenceEditor(spec: EditorSpec) {
   const changes = new RecentChanges();
-  const tagForm = tagFormSchema(spec.fields);
+  const w = spec.wording;
+  const tagForm = tagFormSchema(spec.fields, `Write a ${w.textLabel.toLowerCase()}: ${w.textHint}.`);
+  const labels: FieldLabels = {
+    first: 'First word',
+    last: 'Last word',
+    marks: 'Quotation marks',
+    category: w.category,
+    voice: 'Voice',
+    intensity: 'Intensity',
+    [spec.fields.text.name]: w.textLabel,
+  };
   return { show, create, update, remove, review, undo, settled, accept, reject };
 
   function keyOf(place: Place): string {
@@ -223,6 +239,7 @@ export function sentenceEditor(spec: EditorSpec) {
       voices: VOICES.map((v) => ({ value: v, label: VOICE_LABELS[v] })),
       csrfToken: str(res.locals.csrfToken),
       fragment: req.app.enabled('view cache') ? cachedFragment : freshFragment,
+      problems: new FormView(Object.keys(state.problems).length > 0 ? 'tag' : null, f ?? {}, state.problems),
       panel: place.panel ?? null,
     };
   }
@@ -278,17 +295,42 @@ export function sentenceEditor(spec: EditorSpec) {
   }
 
   /** A refused change: the sentence again, with the message beside the form and the input kept. */
-  function refused(req: Request, res: Response, place: Place, status: number, message: string, keepInput: boolean, editing: EditorTag | null = null) {
-    answer(req, res, fresh(req, res, place), status, { ...EMPTY, editing, error: message, form: keepInput ? echo(req) : null });
+  function refused(
+    req: Request,
+    res: Response,
+    place: Place,
+    status: number,
+    message: string,
+    keepInput: boolean,
+    editing: EditorTag | null = null,
+    fields: Readonly<Record<string, string>> = {},
+  ) {
+    const problems = Object.fromEntries(Object.entries(fields).map(([field, text]) => [FIELD_IDS[field] ?? field, text]));
+    answer(req, res, fresh(req, res, place), status, { ...EMPTY, editing, error: message, problems, form: keepInput ? echo(req) : null });
   }
 
-  /** The form's fields, checked: a bad field is the user's 400, shown with the form. */
+  /**
+   * The form's fields, checked: a bad field is the user's 400, shown with the form and a plain
+   * message by each field at fault (a FormError); a body no form of ours sends stays a plain 400.
+   */
   function fieldsOf(req: Request, place: Place): EditorFields {
-    const parsed = tagForm.safeParse(req.body ?? {});
-    if (!parsed.success) throw new InputError(describeZodError(parsed.error));
-    const input: TagInput = parsed.data;
-    if (spec.fields.text.required && input.text === '') throw new InputError(`Write a ${spec.wording.textLabel.toLowerCase()}: ${spec.wording.textHint}`);
-    const span = spanOf(place.doc, place.index, input, place.codebook);
+    let input: TagInput;
+    try {
+      input = readForm(tagForm, req.body, labels);
+    } catch (error) {
+      if (error instanceof HttpError && !(error instanceof FormError)) throw new InputError(error.message);
+      throw error;
+    }
+    const problems: Record<string, string> = {};
+    if (!findCategory(place.codebook, input.category)) problems.category = input.category === '' ? 'Choose a category.' : 'Choose a category from the codebook.';
+    let span: Range | null = null;
+    try {
+      span = spanOf(place.doc, place.index, input);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.first ??= error.message;
+    }
+    if (span === null || Object.keys(problems).length > 0) throw new FormError(problems);
     return { ...span, category: input.category, voice: input.voice, intensity: input.intensity, text: input.text };
   }
 
@@ -297,14 +339,23 @@ export function sentenceEditor(spec: EditorSpec) {
     try {
       changed(req, res, place, await change());
     } catch (error) {
+      if (error instanceof FormError) return refused(req, res, place, error.status, error.message, true, editing, error.fields);
       if (!isRefusal(error)) throw error;
       refused(req, res, place, refusalStatus(error), error.message, true, editing);
     }
   }
 
+  /** The place; when the user may not edit it now, the sentence is answered with the reason (a ClosedError) or an error page. */
   function placeFor(req: Request, res: Response, edits: boolean): Place | null {
     const place = spec.place(req, res);
-    if (place && edits) spec.checkCanEdit(req, place);
+    if (!place || !edits) return place;
+    try {
+      spec.checkCanEdit(req, place);
+    } catch (error) {
+      if (!(error instanceof ClosedError)) throw error;
+      refused(req, res, place, 403, error.message, false);
+      return null;
+    }
     return place;
   }
 

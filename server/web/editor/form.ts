@@ -29,7 +29,7 @@ const common = {
   first: formInt(0, 10_000),
   last: formInt(0, 10_000),
   marks: formFlag,
-  category: z.string().max(64),
+  category: z.string({ error: 'Choose a category.' }).max(64),
   voice: z.enum(VOICES).default('author'),
 };
 
@@ -38,9 +38,13 @@ const intensity = z
   .default('')
   .transform((v): Intensity | null => (v === '1' ? 1 : v === '2' ? 2 : v === '3' ? 3 : null));
 
-/** The strict schema of one editor's tag form: unknown fields (annotatorId, role …) are refused. */
-export function tagFormSchema(spec: FieldSpec): z.ZodType<TagInput> {
-  const text = z.string().max(spec.text.max).default('');
+/**
+ * The strict schema of one editor's tag form: unknown fields (annotatorId, role …) are refused.
+ * `missingText` is the message for a required text left blank.
+ */
+export function tagFormSchema(spec: FieldSpec, missingText = 'Write something here.'): z.ZodType<TagInput> {
+  const optional = z.string().max(spec.text.max).default('');
+  const text = spec.text.required ? optional.refine((v) => v.trim() !== '', missingText) : optional;
   const input = (f: z.infer<z.ZodObject<typeof common>>, level: Intensity | null, body: string): TagInput => ({
     first: f.first,
     last: f.last,

@@ -19,6 +19,14 @@ export interface EditedText {
 /** A form that does not fit its sentence or the codebook: a bad request (400), not a conflict. */
 export class InputError extends RuleError {}
 
+/**
+ * Tags here can no longer be changed (an ended activity): the sentence is shown again, read only,
+ * with the reason and 403, instead of a page that leads nowhere.
+ */
+export class ClosedError extends RuleError {
+  override readonly status: number = 403;
+}
+
 /** The 0-based sentence index from the URL's 1-based `:n`; 404 beyond the text. */
 export function sentenceIndex(req: Request, doc: EditedText): number {
   const index = sentenceParam(req);
@@ -138,19 +146,19 @@ export function sentenceView(doc: EditedText, index: number): SentenceView {
   };
 }
 
-/** The span the form asks for, checked against the sentence and the codebook. */
+/** The span the form asks for, checked against the sentence and (when given) the codebook. */
 export function spanOf(
   doc: EditedText,
   index: number,
   form: { first: number; last: number; category: string; marks?: boolean },
-  codebook: Codebook,
+  codebook?: Codebook,
 ): Range {
   const range = doc.sentences[index];
   if (!range) throw notFound('Sentence');
   try {
     const span = spanWithMarks(doc.text, range, wordsOf(doc, index, range), form.first, form.last, form.marks === true);
     checkSpan(range, span);
-    if (!findCategory(codebook, form.category)) throw new RuleError('Choose a category from the codebook.');
+    if (codebook && !findCategory(codebook, form.category)) throw new RuleError('Choose a category from the codebook.');
     return span;
   } catch (error) {
     throw error instanceof RuleError && !(error instanceof InputError) ? new InputError(error.message) : error;
