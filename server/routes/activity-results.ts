@@ -18,6 +18,7 @@ import {
   activityCodebook,
   categoryFilter,
   classResults,
+  compareView,
   dashboardData,
   distributionOf,
   feedbackView,
@@ -33,6 +34,7 @@ export function activityResults(store: Store, activityStore: ActivityStore): Rou
   router.get('/activities/:activityId/results.csv', activity, csv);
   router.get('/activities/:activityId/students/:studentId', activity, student);
   router.get('/activities/:activityId/present/:n', activity, present);
+  router.get('/activities/:activityId/compare', activity, compare);
   return router;
 
   /** GET /activities/:activityId/results — the class's scores and, per reference tag, how the class tagged it. */
@@ -45,6 +47,15 @@ export function activityResults(store: Store, activityStore: ActivityStore): Rou
       results: classResults(activity, book, activityStore.students(activity.id)),
       stylesheets: CLASSROOM_STYLESHEETS,
     });
+  }
+
+  /** GET /activities/:activityId/compare — a comparison lesson's versions side by side, with the reference and the class's tags. */
+  function compare(req: Request, res: Response) {
+    const activity = loadedActivity(req);
+    const book = activityCodebook(store, activity);
+    const view = compareView(activity, book, activityStore.students(activity.id));
+    if (!view) throw notFound('Comparison');
+    res.render('activities/compare', { activity, codebook: book, compare: view, stylesheets: [...CLASSROOM_STYLESHEETS, '/public/css/stories.css'] });
   }
 
   /** GET /activities/:activityId/results.csv — one row per student tag and per missed reference tag. */
