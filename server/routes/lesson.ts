@@ -266,7 +266,8 @@ export function lesson(store: Store, activities: ActivityStore): Router {
   /** The version of the request (`/lesson/versions/:version/…`; 1 on `/lesson/sentences/…`), or 404. */
   function versionOf(req: Request, activity: Activity): LessonVersion {
     const param = req.params.version;
-    const number = param === undefined ? 1 : /^[1-9]$/.test(String(param)) ? Number(param) : 0;
+    // A one-article lesson has only /lesson/sentences/…
+    const number = param === undefined ? 1 : activity.comparison && /^[1-9]$/.test(String(param)) ? Number(param) : 0;
     const version = lessonVersion(activity, number);
     if (!version) throw notFound('Version');
     return version;
