@@ -4,10 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { categoryCounts, classMarks, lessonGroups, onlyIn } from '../../../server/core/classroom/compare.js';
 import { parseActivityFile } from '../../../server/storage/activity-schemas.js';
+import type { AlignedGroup } from '../../../server/core/stories/groups.js';
 
 describe('lessonGroups', () => {
   it('keeps the lesson’s versions in order and drops groups none of them has', () => {
-    const groups = [
+    const groups: AlignedGroup[] = [
       { sentences: { a: [0], b: [0, 1], c: [2] }, onlyIn: null, weakestScore: 0.9 },
       { sentences: { c: [0] }, onlyIn: 'c', weakestScore: null },
       { sentences: { b: [2] }, onlyIn: 'b', weakestScore: null },
