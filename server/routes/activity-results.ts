@@ -20,10 +20,14 @@ import {
   classResults,
   compareView,
   dashboardData,
+  lessonVersions,
+  studentAnnotation,
+  versionFeedback,
   distributionOf,
   feedbackView,
   lessonWords,
   revealed,
+  textWords,
   sentenceText,
 } from '../web/classroom.js';
 
@@ -41,10 +45,12 @@ export function activityResults(store: Store, activityStore: ActivityStore): Rou
   function show(req: Request, res: Response) {
     const activity = loadedActivity(req);
     const book = activityCodebook(store, activity);
+    const students = activityStore.students(activity.id);
     res.render('activities/results', {
       activity,
       codebook: book,
-      results: classResults(activity, book, activityStore.students(activity.id)),
+      // One section per version (a one-article lesson has one).
+      sections: lessonVersions(activity).map((v) => ({ number: v.number, label: v.label, results: classResults(activity, book, students, v.number) })),
       stylesheets: CLASSROOM_STYLESHEETS,
     });
   }
@@ -58,27 +64,35 @@ export function activityResults(store: Store, activityStore: ActivityStore): Rou
     res.render('activities/compare', { activity, codebook: book, compare: view, stylesheets: [...CLASSROOM_STYLESHEETS, '/public/css/stories.css'] });
   }
 
-  /** GET /activities/:activityId/results.csv — one row per student tag and per missed reference tag. */
+  /**
+   * GET /activities/:activityId/results.csv — one row per student tag and per missed reference tag.
+   * A comparison lesson's rows start with the version and its outlet.
+   */
   function csv(req: Request, res: Response) {
     const activity = loadedActivity(req);
-    const words = lessonWords(activity);
-    const text = activity.article.text;
-    const slice = (t: { start: number; end: number } | null) => (t ? text.slice(t.start, t.end) : '');
+    const versions = lessonVersions(activity);
+    const compared = versions.length > 1;
     const rows: (string | number)[][] = [];
-    for (const student of activityStore.students(activity.id)) {
-      const result = compareTags(words, activity.reference, student.annotation.tags);
-      const f1 = result.overall.f1 === null ? '' : result.overall.f1.toFixed(3);
-      for (const s of result.sentences) {
-        for (const item of s.items) {
-          const mine = item.status === 'missed' ? null : item.tag;
-          const ref = item.status === 'extra' ? null : item.reference;
-          rows.push([student.nickname, s.sentence + 1, slice(mine), mine?.category ?? '', item.status, item.credit.toFixed(3), slice(ref), ref?.category ?? '', f1]);
+    for (const version of versions) {
+      const words = textWords(version.article);
+      const text = version.article.text;
+      const slice = (t: { start: number; end: number } | null) => (t ? text.slice(t.start, t.end) : '');
+      for (const student of activityStore.students(activity.id)) {
+        const result = compareTags(words, version.reference, studentAnnotation(student, version.number).tags);
+        const f1 = result.overall.f1 === null ? '' : result.overall.f1.toFixed(3);
+        for (const s of result.sentences) {
+          for (const item of s.items) {
+            const mine = item.status === 'missed' ? null : item.tag;
+            const ref = item.status === 'extra' ? null : item.reference;
+            const row = [student.nickname, s.sentence + 1, slice(mine), mine?.category ?? '', item.status, item.credit.toFixed(3), slice(ref), ref?.category ?? '', f1];
+            rows.push(compared ? [version.number, version.outlet, ...row] : row);
+          }
         }
       }
     }
     const body = stringify(rows, {
       header: true,
-      columns: ['nickname', 'sentence', 'span', 'category', 'status', 'score', 'reference_span', 'reference_category', 'student_f1'],
+      columns: [...(compared ? ['version', 'outlet'] : []), 'nickname', 'sentence', 'span', 'category', 'status', 'score', 'reference_span', 'reference_category', 'student_f1'],
       cast: csvCast,
     });
     const name = activity.title.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'activity';
@@ -98,6 +112,9 @@ export function activityResults(store: Store, activityStore: ActivityStore): Rou
       student,
       codebook: book,
       feedback: feedbackView(activity, book, student.annotation.tags, distributionOf(activity, activityStore.students(activity.id))),
+      versions: activity.comparison
+        ? lessonVersions(activity).map((v) => ({ ...v, feedback: versionFeedback(v, book, studentAnnotation(student, v.number).tags, distributionOf(activity, activityStore.students(activity.id), v.number)) }))
+        : [],
       stylesheets: CLASSROOM_STYLESHEETS,
     });
   }

@@ -322,12 +322,13 @@ export function distributionOf(activity: Activity, students: Student[], number =
 }
 
 /** The class: pooled scores, per student scores, and per reference tag the distribution. */
-export function classResults(activity: Activity, codebook: Codebook, students: Student[]) {
-  const words = lessonWords(activity);
+export function classResults(activity: Activity, codebook: Codebook, students: Student[], number = 1) {
+  const version = lessonVersion(activity, number) ?? lessonVersions(activity)[0]!;
+  const words = textWords(version.article);
   const name = namer(codebook);
-  const perStudent = students.map((s) => ({ student: s, feedback: compareTags(words, activity.reference, s.annotation.tags) }));
+  const perStudent = students.map((s) => ({ student: s, feedback: compareTags(words, version.reference, studentAnnotation(s, version.number).tags) }));
   const pooled = pooledScores(perStudent.map((p) => p.feedback));
-  const distribution = distributionOf(activity, students);
+  const distribution = distributionOf(activity, students, version.number);
   return {
     students: perStudent.map(({ student, feedback }) => ({
       id: student.id,
@@ -340,13 +341,13 @@ export function classResults(activity: Activity, codebook: Codebook, students: S
     })),
     scores: scoreRows(codebook, pooled.byCategory, name),
     overall: overallRow(pooled.overall),
-    reference: activity.reference
+    reference: version.reference
       .slice()
       .sort((a, b) => a.start - b.start)
       .map((r) => ({
         id: r.id,
         sentence: r.sentence,
-        text: activity.article.text.slice(r.start, r.end),
+        text: version.article.text.slice(r.start, r.end),
         category: r.category,
         name: name(r.category),
         rationale: r.rationale,

@@ -220,6 +220,26 @@ describe('students tag each version in turn', () => {
     }
   });
 
+  it('gives the teacher results, CSV and each student’s feedback per version', async () => {
+    const results = expectPage(await teacher.get(`${base}/results`));
+    for (const n of [1, 2, 3]) expect(results).toContain(`id="version-${n}"`);
+    expect(results).toContain('aria-label="Scores of the class · Version 3 of 3: Constructed Example: Western outlet style"');
+    const csv = await teacher.get(`${base}/results.csv`);
+    expect(csv.status).toBe(200);
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]).toBe('version,outlet,nickname,sentence,span,category,status,score,reference_span,reference_category,student_f1');
+    // Ana's and Ben's tag on Western's version, and Ana's on the wire's, each with its version.
+    expect(lines.filter((l) => /^3,Constructed Example: Western outlet style,(Ana|Ben),\d+,[^,]+,hedge,/.test(l))).toHaveLength(2);
+    expect(lines.filter((l) => /^2,Constructed Example: wire-service style,Ana,1,NATO,loaded-wording,/.test(l))).toHaveLength(1);
+    // Every reference tag of every version shows up for each student (found or missed).
+    const references = [lesson.reference, ...lesson.comparison!.versions.map((v) => v.reference)];
+    references.forEach((reference, i) => expect(lines.filter((l) => l.startsWith(`${i + 1},`) && l.includes(',Ben,') && !l.includes(',extra,')).length).toBeGreaterThanOrEqual(reference.length));
+    const ben = w.t.activities.students(lesson.id).find((x) => x.nickname === 'Ben')!;
+    const page = expectPage(await teacher.get(`${base}/students/${ben.id}`));
+    expect(page).toContain('id="version-3"');
+    expect(page).toContain('id="v3-s1"');
+  });
+
   it('gives each student their feedback on each version', async () => {
     const html = expectPage(await ana.get('/lesson/feedback'));
     expect(html).toContain('id="version-1"');
