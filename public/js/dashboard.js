@@ -66,8 +66,10 @@ function renderHeat(data) {
   for (const word of document.querySelectorAll('.hw[data-s][data-w]')) {
     const s = Number(word.dataset.s);
     const w = Number(word.dataset.w);
-    const count = data.counts[s]?.[w] ?? 0;
-    const level = data.levels[s]?.[w] ?? 0;
+    // A comparison lesson's version 2 or 3 has its own counts.
+    const heat = word.dataset.v ? data.versions?.[Number(word.dataset.v) - 1] : data;
+    const count = heat?.counts[s]?.[w] ?? 0;
+    const level = heat?.levels[s]?.[w] ?? 0;
     const wanted = `hw heat-${level}`;
     if (word.className !== wanted) word.className = wanted;
     word.title = `${count} student${count === 1 ? '' : 's'}`;

@@ -300,7 +300,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       joinUrl: joinUrl(req, activity),
       data,
       paragraphs: heatParagraphs(activity),
-      versions: lessonVersions(activity),
+      versions: lessonVersions(activity).map((v) => ({ ...v, paragraphs: v.number === 1 ? [] : heatParagraphs(activity, v.article) })),
       references: referenceCount(activity),
       pollMs: POLL_MS,
       category,

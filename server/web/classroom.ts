@@ -402,7 +402,7 @@ export function dashboardData(activity: Activity, codebook: Codebook, students: 
       }
       return { nickname: s.nickname, reviewed, total, tags: tagCount, flag: flags.get(s.id) ?? null };
     }),
-    versions: versions.length > 1 ? versionTallies(activity, codebook, students) : [],
+    versions: versions.length > 1 ? versionTallies(activity, codebook, students, category) : [],
     counts,
     levels: counts.map((row) => row.map((c) => heatLevel(c, students.length))),
     contested: contested(words, tags).map((c) => ({
@@ -420,15 +420,15 @@ export interface HeatParagraph {
   sentences: { index: number; pieces: Piece[] }[];
 }
 
-/** The article as paragraphs of word pieces (a line break between sentences starts a paragraph). */
-export function heatParagraphs(activity: Activity): HeatParagraph[] {
-  const words = lessonWords(activity);
+/** The article (or a version's text) as paragraphs of word pieces (a line break between sentences starts a paragraph). */
+export function heatParagraphs(activity: Activity, article: LessonCopy = activity.article): HeatParagraph[] {
+  const words = textWords(article);
   const paragraphs: HeatParagraph[] = [];
   let previousEnd = -1;
-  activity.article.sentences.forEach((range, index) => {
-    const gap = previousEnd < 0 ? '\n' : activity.article.text.slice(previousEnd, range.start);
+  article.sentences.forEach((range, index) => {
+    const gap = previousEnd < 0 ? '\n' : article.text.slice(previousEnd, range.start);
     if (gap.includes('\n') || paragraphs.length === 0) paragraphs.push({ sentences: [] });
-    paragraphs[paragraphs.length - 1]?.sentences.push({ index, pieces: pieces(activity.article.text, range, [], words[index] ?? []) });
+    paragraphs[paragraphs.length - 1]?.sentences.push({ index, pieces: pieces(article.text, range, [], words[index] ?? []) });
     previousEnd = range.end;
   });
   return paragraphs;
@@ -444,9 +444,12 @@ export interface VersionTally {
   tags: number;
   /** The class's tags per category, in codebook order; every category, zeros included. */
   categories: { category: string; name: string; count: number }[];
+  /** The version's heatmap (per sentence, per word: students, colour step), under the dashboard's category filter. */
+  counts: number[][];
+  levels: number[][];
 }
 
-export function versionTallies(activity: Activity, codebook: Codebook, students: Student[]): VersionTally[] {
+export function versionTallies(activity: Activity, codebook: Codebook, students: Student[], category = ''): VersionTally[] {
   const name = namer(codebook);
   const order = categories(codebook).map((c) => c.id);
   return lessonVersions(activity).map((v) => {
@@ -455,7 +458,10 @@ export function versionTallies(activity: Activity, codebook: Codebook, students:
     const all = annotations.flatMap((a) => a.tags);
     const counts = new Map(categoryCounts(all, order).map((c) => [c.category, c.count]));
     const ids = [...order, ...[...counts.keys()].filter((c) => !order.includes(c))];
+    const heat = heatmap(textWords(v.article), annotations.map((a) => a.tags), category === '' ? undefined : category);
     return {
+      counts: heat,
+      levels: heat.map((row) => row.map((c) => heatLevel(c, students.length))),
       number: v.number,
       outlet: v.outlet,
       done: annotations.filter((a) => {

@@ -161,6 +161,12 @@ describe('the compare-outlets lesson in the browser', () => {
     const cell = teacherPage.locator('#outlet-tally tr[data-version="2"] [data-category="loaded-wording"]');
     await expect.poll(() => cell.textContent(), { timeout: 20_000 }).toBe('1');
     await expect.poll(() => teacherPage.textContent('#outlet-tally tr[data-version="2"] [data-cell="tags"]')).toBe('1');
+    // Version 2's heatmap too: "failed" is tagged by the one student who joined (1 of 1).
+    const wire = version(2);
+    const s = sentenceOf(wire, 'NATO and Russia failed');
+    const word = teacherPage.locator(`.hw[data-v="2"][data-s="${s}"][data-w="${wordIndex(wire, s, 'failed')}"]`);
+    await expect.poll(() => word.getAttribute('title'), { timeout: 20_000 }).toBe('1 student');
+    expect(await word.getAttribute('class')).not.toBe('hw heat-0');
   }, TIMEOUT);
 
   it('on a phone without JavaScript: the word menus, version 3', async () => {
@@ -197,6 +203,11 @@ describe('the compare-outlets lesson in the browser', () => {
     expect(await grid.locator('thead th').allTextContents()).toEqual(['Group', 'Sputnik', 'Constructed Example: wire-service style', 'Constructed Example: Western outlet style']);
     expect(await grid.locator('.only').count()).toBeGreaterThan(0);
     expect(await grid.textContent()).toContain('Class · Loaded wording: “failed to narrow” 1 student');
+    await check(teacherPage, true);
+    await teacherPage.goto(`/activities/${lesson.id}/results`);
+    await check(teacherPage, true);
+    const tapper = t.activities.students(lesson.id).find((x) => x.nickname === 'Tapper')!;
+    await teacherPage.goto(`/activities/${lesson.id}/students/${tapper.id}`);
     await check(teacherPage, true);
     expect(teacherProblems).toEqual([]);
 

@@ -188,11 +188,16 @@ describe('students tag each version in turn', () => {
       [3, 'Constructed Example: Western outlet style', 1, 2],
     ]);
     expect(data.versions[2]?.categories.find((c) => c.category === 'hedge')?.count).toBe(2);
+    // Each version's heatmap: two students on Western's first word of that sentence, none on the next.
+    const heat = data.versions[2] as unknown as { counts: number[][] };
+    expect(heat.counts[s]?.[0]).toBe(2);
+    expect(heat.counts[s]?.[1]).toBe(0);
     expect(data.versions[1]?.categories.find((c) => c.category === 'loaded-wording')?.count).toBe(1);
     const html = expectPage(await teacher.get(base));
     expect(html).toContain('id="outlet-tally"');
     expect(textOf(html)).toContain('3. Constructed Example: Western outlet style 1 2');
     expect(html).toContain(`href="${base}/compare"`);
+    expect(html).toContain(`data-s="${s}" data-w="0" data-v="3" title="2 students"`);
   });
 
   it('keeps the side-by-side page from students until the reveal', async () => {
