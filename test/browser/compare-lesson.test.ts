@@ -229,6 +229,19 @@ describe('the compare-outlets lesson in the browser', () => {
     await noJs.goto('/lesson/feedback');
     await check(noJs, false);
 
+    // The teacher's pages without JavaScript.
+    const off = await (await context({ javaScriptEnabled: false })).newPage();
+    await off.goto('/signin');
+    await off.getByLabel('Name').fill('tess');
+    await off.getByLabel('Password').fill(PASSWORD);
+    await Promise.all([off.waitForURL((url) => url.pathname === '/'), off.getByRole('button', { name: 'Sign in' }).click()]);
+    for (const path of ['/activities', '/activities/new', `/activities/${lesson.id}`, `/activities/${lesson.id}/compare`, `/activities/${lesson.id}/results`]) {
+      await off.goto(path);
+      await check(off, false);
+    }
+    await off.goto(`/activities/${lesson.id}`);
+    expect(await off.locator('#outlet-tally tr[data-version="3"] [data-category="loaded-wording"]').textContent()).toBe('1');
+
     expect(report(findings)).toBe('');
   }, TIMEOUT);
 });
