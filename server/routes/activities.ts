@@ -333,6 +333,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     res.render('activities/confirm', {
       activity,
       stage: 'reveal',
+      references: referenceCount(activity),
       students: activityStore.students(activity.id).length,
       stylesheets: CLASSROOM_STYLESHEETS,
     });

@@ -317,3 +317,28 @@ describe('escaping', () => {
     expectEscaped(expectPage(await w.researcher.get(`/activities/${made.id}/compare`)), payload);
   });
 });
+
+describe('revealing a comparison lesson', () => {
+  it('counts the reference over every version: version 1 without tags does not stop it, no tags at all does', async () => {
+    const created = await teacher.post('/activities', { from: 'demo-compare' });
+    expect(created.status).toBe(303);
+    const made = w.t.activities.activity(String(created.headers.location).split('/').pop()!)!;
+    const others = made.comparison!.versions.reduce((n, v) => n + v.reference.length, 0);
+    await w.t.activities.update(made.id, (a) => {
+      a.reference = [];
+    });
+    const page = textOf(expectPage(await teacher.get(`/activities/${made.id}/reveal`)));
+    expect(page).toContain(`(${others} tags, with the reasons, over 3 versions)`);
+    const empty = await teacher.post('/activities', { from: 'demo-compare' });
+    expect(empty.status).toBe(303);
+    const bare = w.t.activities.activity(String(empty.headers.location).split('/').pop()!)!;
+    await w.t.activities.update(bare.id, (a) => {
+      a.reference = [];
+      for (const v of a.comparison!.versions) v.reference = [];
+    });
+    expect(textOf(expectPage(await teacher.get(`/activities/${bare.id}/reveal`)))).toContain('The reference has no tags yet');
+    expect((await teacher.post(`/activities/${bare.id}/reveal`, {})).status).toBe(409);
+    expect((await teacher.post(`/activities/${made.id}/reveal`, {})).status).toBe(303);
+    expect(w.t.activities.activity(made.id)?.revealedAt).not.toBeNull();
+  });
+});
