@@ -155,6 +155,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       article: { title: a.title, source: a.source, text: a.text, sentences: a.sentences },
       reference: story.reference
         .filter((t) => t.article === a.id && t.sentence < a.sentences.length)
+        .slice(0, LIMITS.referenceTags)
         .map((t) => ({ id: newId(), sentence: t.sentence, start: t.start, end: t.end, category: t.category, voice: 'author' as const, rationale: t.rationale.slice(0, LIMITS.rationale) })),
     }));
     const [first, ...others] = versions;

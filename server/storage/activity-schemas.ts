@@ -26,8 +26,8 @@ export const LIMITS = {
   tags: 500,
   /** Versions of one event in a "compare outlets" lesson: the article and one or two more. */
   versions: 3,
-  /** Aligned groups of a comparison lesson (at most every sentence of every version alone). */
-  groups: 3000,
+  /** Aligned groups of a comparison lesson (room for every sentence of three long articles alone). */
+  groups: 30_000,
 } as const;
 
 const referenceTag = z.strictObject({
@@ -61,7 +61,7 @@ const comparison = z.strictObject({
   story: z.string().max(300),
   versions: z.array(z.strictObject({ article: lessonText, reference: z.array(referenceTag).max(LIMITS.referenceTags) })).min(1).max(LIMITS.versions - 1),
   /** Per aligned group, per version (1 first), the version's sentences in the group (none: absent). */
-  groups: z.array(z.array(z.array(z.number().int().min(0)).max(1000)).min(2).max(LIMITS.versions)).max(LIMITS.groups),
+  groups: z.array(z.array(z.array(z.number().int().min(0)).max(LIMITS.groups)).min(2).max(LIMITS.versions)).max(LIMITS.groups),
 });
 export type Comparison = z.infer<typeof comparison>;
 
