@@ -81,6 +81,8 @@ async function joinWithForm(page: Page, nickname: string) {
 beforeAll(async () => {
   t = await makeApp();
   await addUser(t, 'tess', 'teacher');
+  // The first researcher leads the demo project, so the story form shows for them.
+  await addUser(t, 'rita', 'researcher');
   server = await listen(t.app);
   base = server.base;
   browser = await chromium.launch({
@@ -241,6 +243,29 @@ describe('the compare-outlets lesson in the browser', () => {
     }
     await off.goto(`/activities/${lesson.id}`);
     expect(await off.locator('#outlet-tally tr[data-version="3"] [data-category="loaded-wording"]').textContent()).toBe('1');
+
+    // The researcher's new-activity page holds the form for a lesson from the demo story; sent
+    // back with one article ticked, it says what to do next to the versions, JS on and off.
+    for (const js of [true, false]) {
+      const page = await (await context({ javaScriptEnabled: js })).newPage();
+      await page.goto('/signin');
+      await page.getByLabel('Name').fill('rita');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.getByRole('button', { name: 'Sign in' }).click()]);
+      await page.goto('/activities/new');
+      await check(page, js);
+      const form = page.locator('form:has(input[name="from"][value="story"])').first();
+      const boxes = form.locator('input[name="articleIds"]');
+      expect(await boxes.count()).toBe(3);
+      await boxes.nth(1).uncheck();
+      await boxes.nth(2).uncheck();
+      await Promise.all([page.waitForLoadState('load'), form.getByRole('button', { name: 'Create comparison lesson' }).click()]);
+      await expect.poll(() => page.locator('.field-error').first().textContent()).toContain('Tick two or three');
+      await check(page, js);
+      await boxes.nth(2).check();
+      await Promise.all([page.waitForURL((url) => /^\/activities\/[A-Za-z0-9_-]+$/.test(url.pathname)), form.getByRole('button', { name: 'Create comparison lesson' }).click()]);
+      expect(await page.locator('#outlet-tally tbody tr').count()).toBe(2);
+    }
 
     expect(report(findings)).toBe('');
   }, TIMEOUT);
