@@ -20,15 +20,14 @@ import {
   classResults,
   compareView,
   dashboardData,
+  lessonVersion,
   lessonVersions,
   studentAnnotation,
   versionFeedback,
   distributionOf,
   feedbackView,
-  lessonWords,
   revealed,
   textWords,
-  sentenceText,
 } from '../web/classroom.js';
 
 export function activityResults(store: Store, activityStore: ActivityStore): Router {
@@ -119,31 +118,39 @@ export function activityResults(store: Store, activityStore: ActivityStore): Rou
     });
   }
 
-  /** GET /activities/:activityId/present/:n?reference=0|1 — one sentence, full screen: class heatmap against the reference. */
+  /**
+   * GET /activities/:activityId/present/:n?reference=0|1&version= — one sentence, full screen: class
+   * heatmap against the reference (of a comparison lesson's `version`, 1 by default).
+   */
   function present(req: Request, res: Response) {
     const activity = loadedActivity(req);
-    const index = sentenceIndex(req, activity.article);
-    const range = activity.article.sentences[index];
+    const wanted = queryString(req, 'version') ?? '1';
+    const version = /^[1-9]$/.test(wanted) ? lessonVersion(activity, Number(wanted)) : undefined;
+    if (!version) throw notFound('Version');
+    const doc = version.article;
+    const index = sentenceIndex(req, doc);
+    const range = doc.sentences[index];
     if (!range) throw notFound('Sentence');
     const book = activityCodebook(store, activity);
     const category = categoryFilter(book, queryString(req, 'category'));
     const students = activityStore.students(activity.id);
     const data = dashboardData(activity, book, students, category);
+    const heat = version.number === 1 ? data : (data.versions[version.number - 1] ?? { counts: [], levels: [] });
     const showReference = (queryString(req, 'reference') ?? (revealed(activity) ? '1' : '0')) === '1';
-    const reference = activity.reference.filter((t) => t.sentence === index).sort((a, b) => a.start - b.start);
-    const distribution = distributionOf(activity, students);
-    const text = activity.article.text;
+    const reference = version.reference.filter((t) => t.sentence === index).sort((a, b) => a.start - b.start);
+    const distribution = distributionOf(activity, students, version.number);
+    const text = doc.text;
     const names = new Map(categories(book).map((c) => [c.id, c.name]));
     res.render('activities/present', {
       activity,
       codebook: book,
       categories: categories(book),
       index,
-      total: activity.article.sentences.length,
-      sentence: sentenceText(activity, index),
-      pieces: pieces(text, range, showReference ? reference : [], lessonWords(activity)[index] ?? []),
-      counts: data.counts[index] ?? [],
-      levels: data.levels[index] ?? [],
+      total: doc.sentences.length,
+      version: version.total > 1 ? version : null,
+      pieces: pieces(text, range, showReference ? reference : [], textWords(doc)[index] ?? []),
+      counts: heat.counts[index] ?? [],
+      levels: heat.levels[index] ?? [],
       joined: data.joined,
       showReference,
       category,

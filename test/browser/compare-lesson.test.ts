@@ -208,6 +208,8 @@ describe('the compare-outlets lesson in the browser', () => {
     await check(teacherPage, true);
     await teacherPage.goto(`/activities/${lesson.id}/results`);
     await check(teacherPage, true);
+    await teacherPage.goto(`/activities/${lesson.id}/present/1?version=2`);
+    await check(teacherPage, true);
     const tapper = t.activities.students(lesson.id).find((x) => x.nickname === 'Tapper')!;
     await teacherPage.goto(`/activities/${lesson.id}/students/${tapper.id}`);
     await check(teacherPage, true);
@@ -237,7 +239,7 @@ describe('the compare-outlets lesson in the browser', () => {
     await off.getByLabel('Name').fill('tess');
     await off.getByLabel('Password').fill(PASSWORD);
     await Promise.all([off.waitForURL((url) => url.pathname === '/'), off.getByRole('button', { name: 'Sign in' }).click()]);
-    for (const path of ['/activities', '/activities/new', `/activities/${lesson.id}`, `/activities/${lesson.id}/compare`, `/activities/${lesson.id}/results`]) {
+    for (const path of ['/activities', '/activities/new', `/activities/${lesson.id}`, `/activities/${lesson.id}/compare`, `/activities/${lesson.id}/results`, `/activities/${lesson.id}/present/2?version=3`]) {
       await off.goto(path);
       await check(off, false);
     }

@@ -198,6 +198,14 @@ describe('students tag each version in turn', () => {
     expect(textOf(html)).toContain('3. Constructed Example: Western outlet style 1 2');
     expect(html).toContain(`href="${base}/compare"`);
     expect(html).toContain(`data-s="${s}" data-w="0" data-v="3" title="2 students"`);
+    // The full-screen sentence of version 3: its heatmap, its reference, its own navigation.
+    const present = expectPage(await teacher.get(`${base}/present/${s + 1}?version=3&reference=1`));
+    expect(present).toContain(`data-s="${s}" data-w="0" data-v="3" title="2 students"`);
+    expect(textOf(present)).toContain(`Version 3 of 3: Constructed Example: Western outlet style, sentence ${s + 1} of ${western.sentences.length}`);
+    expect(present).toContain(`present/${s + 2}?reference=1&amp;version=3`);
+    for (const r of lesson.comparison!.versions[1]!.reference.filter((t) => t.sentence === s)) expect(textOf(present)).toContain(r.rationale);
+    expect((await teacher.get(`${base}/present/1?version=4`)).status).toBe(404);
+    expect((await teacher.get(`${base}/present/${western.sentences.length + 1}?version=3`)).status).toBe(404);
   });
 
   it('keeps the side-by-side page from students until the reveal', async () => {
