@@ -64,12 +64,13 @@ export function outletProfile(store: Store): Router {
     const seesAll = isResearcher(project, user.id) || project.open;
     const source = queryString(req, 'tags') === 'annotators' ? 'annotators' : 'reference';
     const key = `${project.id}/${story?.id ?? ''}/${seesAll ? '' : user.id}/${source}/${pair?.join('\u0000') ?? ''}`;
-    const version = `${store.version}/${store.stories.version}/${codebook.id}/${articles.map((x) => x.id).join(',')}`;
+    const version = `${store.version}/${store.stories.version}/${store.curation.version}/${codebook.id}/${articles.map((x) => x.id).join(',')}`;
     const hit = cache.get(key);
     if (hit && hit.version === version) return { ...hit.result, story, codebook, pair, source };
-    // Each article's reference (from its story) where it has one, unless the annotators' tags are asked for.
+    // Curated gold in the sentences a curator settled, and each article's reference (from its story)
+    // where it has one, unless the annotators' tags alone are asked for.
     const reference = (x: Article) => (source === 'reference' ? referenceOf(story ?? store.stories.storyOf(project.id, x.id) ?? null, project, x.id, user.id) : null);
-    const profileInput = articles.map((x) => profileArticle(store, project, x, user.id, reference(x)));
+    const profileInput = articles.map((x) => profileArticle(store, project, x, user.id, reference(x), source === 'reference'));
     const profiles = outletProfiles(profileInput, ids);
     const outlets = profiles.map((p) => p.outlet);
     const pairs: [string, string][] = [];

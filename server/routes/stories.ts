@@ -9,7 +9,7 @@ import { MAX_STORY_ARTICLES } from '../storage/stories.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { storyAlignment } from '../stories/alignment.js';
-import { articleTags, referenceOf, type ArticleTags } from '../stories/tags.js';
+import { articleTags, curatedGoldOf, referenceOf, type ArticleTags } from '../stories/tags.js';
 import { outletName, SHOWN_CONTRASTS, storyContrasts, storyRows } from '../stories/view.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
@@ -118,11 +118,13 @@ export function stories(store: Store): Router {
     const story = loadedStory(req);
     const user = currentUser(req);
     const alignment = storyAlignment(store, story);
-    // The reference where there is one, unless the reader asks for the annotators' tags.
+    // Curated gold, else the reference, where there is either, unless the reader asks for the annotators' tags.
     const wanted = queryString(req, 'tags') === 'annotators' ? 'annotators' : 'reference';
     const hasReference = alignment.articles.some((a) => referenceOf(story, project, a.id, user.id) !== null);
+    const hasGold = alignment.articles.some((a) => curatedGoldOf(store, project, a, user.id) !== null);
+    const answers = wanted === 'reference';
     const tags = new Map<string, ArticleTags>(
-      alignment.articles.map((a) => [a.id, articleTags(store, project, a, user.id, wanted === 'reference' ? referenceOf(story, project, a.id, user.id) : null)]),
+      alignment.articles.map((a) => [a.id, articleTags(store, project, a, user.id, answers ? referenceOf(story, project, a.id, user.id) : null, answers)]),
     );
     const contrasts = storyContrasts(alignment, tags);
     const outlets = new Map(alignment.articles.map((a) => [a.id, outletName(a)]));
@@ -141,7 +143,8 @@ export function stories(store: Store): Router {
       names: userNames(store),
       canEdit: isResearcher(project, user.id),
       hasReference,
-      showing: hasReference ? wanted : 'annotators',
+      hasGold,
+      showing: hasReference || hasGold ? wanted : 'annotators',
       sentenceText: (articleId: string, index: number) => {
         const article = alignment.articles.find((a) => a.id === articleId);
         const range = article?.sentences[index];

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { RESEARCHER, TIMEOUT, signedInPage, startHarness, type Harness } from './browser.js';
 import { audit, report } from './axe.js';
+import { addSpan, markSentenceCurated } from '../../server/core/curation/operations.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -122,6 +123,28 @@ test('the demo story on first start: three outlets, constructed examples marked,
   expect(await page.locator('#alignment .only').filter({ hasText: 'only in Sputnik' }).count()).toBeGreaterThan(0);
   await expectAccessible(page);
   await page.goto(`/projects/${h.projectId}/profile?story=${demo.id}`);
+  await expectAccessible(page);
+  expect(problems).toEqual([]);
+});
+
+test('curated gold in the story view: the curated sentence marked, its gold tag shown; passes axe', { timeout: TIMEOUT }, async () => {
+  const { page, problems } = await signedInPage(h, RESEARCHER);
+  const demo = h.t.store.stories.list(h.projectId).find((s) => s.createdBy === 'system')!;
+  const article = h.t.store.article(demo.articles[0]!)!;
+  const first = article.sentences[0]!;
+  const word = /\p{L}+/u.exec(article.text.slice(first.start, first.end))!;
+  const actor = { by: 'system', at: new Date().toISOString() };
+  await h.t.store.curation.update(article.id, (gold) => {
+    addSpan(gold, 0, { start: first.start + word.index, end: first.start + word.index + word[0].length, category: 'emphasis', voice: 'author', intensity: null, note: '' }, first, actor, 'gold-browser-test');
+    markSentenceCurated(gold, 0, article.sentences.length, actor);
+  });
+  await page.goto(`/projects/${h.projectId}/stories/${demo.id}`);
+  const sentence = page.locator(`#s-${article.id}-1`);
+  await expect.poll(() => sentence.locator('.gold-mark').textContent()).toBe('curated gold');
+  expect(await sentence.locator('.tag.c-emphasis').count()).toBe(1);
+  // The article's other sentences, and the other articles, keep the story's reference.
+  expect(await page.locator('#alignment .tag').count()).toBeGreaterThan(10);
+  await expect.poll(() => page.locator('.story-articles').textContent()).toMatch(/curated gold: 1 tag in 1 of \d+ sentences; elsewhere \d+ reference tags/);
   await expectAccessible(page);
   expect(problems).toEqual([]);
 });

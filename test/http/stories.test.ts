@@ -333,6 +333,58 @@ describe('stories and articles', () => {
   });
 });
 
+describe('tags shown', () => {
+  /** The HTML of one sentence's cell on the story page (`n` 1-based). */
+  const cell = (html: string, article: string, n: number) => html.split(`id="s-${article}-${n}"`)[1]?.split('class="story-sentence"')[0] ?? '';
+  /** The row of the articles table for an outlet. */
+  const articleRow = (html: string, outlet: string) => html.split('<tr>').find((r) => r.includes(`<th scope="row">${outlet}</th>`)) ?? '';
+
+  it('shows curated gold for a curated article (and says so), the others’ tags merged with counts; annotators of a blind project see no gold', async () => {
+    const id = await importStory('Riverton, gold');
+    const [wire, daily] = w.t.store.stories.story(w.projectId, id)!.articles;
+    const bea = await addAnnotator(w, 'bea');
+    // Both annotators tag "Flood waters" in the wire's lead, and "swamped" in the Clarion's.
+    const swamped = wordsOfPhrase(daily!, 1, 'swamped');
+    for (const m of [anna, bea]) {
+      expect((await tag(m, wire!, 1, { first: 0, last: 1, category: 'loaded-language' })).status).toBe(303);
+      expect((await tag(m, daily!, 1, { ...swamped, category: 'loaded-language' })).status).toBe(303);
+    }
+    // A curator settles the wire's lead: "forcing" as emphasis, not the annotators' tag.
+    const forcing = wordsOfPhrase(wire!, 1, 'forcing');
+    const curation = `/curation/articles/${wire}/sentences/1`;
+    expect((await w.researcher.post(`${curation}/tags`, { first: String(forcing.first), last: String(forcing.last), category: 'emphasis', voice: 'author', intensity: '', note: 'settled <b>by</b> the curator' })).status).toBe(303);
+    expect((await w.researcher.post(`${curation}/curated`, { curated: '1' })).status).toBe(303);
+    const base = `/projects/${w.projectId}/stories/${id}`;
+
+    const html = expectPage(await w.researcher.get(base));
+    expect(textOf(articleRow(html, 'Wire Desk'))).toMatch(/curated gold: 1 tag in 1 of 3 sentences; elsewhere 0 from 2 annotators/);
+    expect(textOf(articleRow(html, 'Daily Clarion'))).toContain('1 from 2 annotators');
+    expect(textOf(html)).toContain('Tags shown: curated gold where there is some');
+    const lead = cell(html, wire!, 1);
+    expect(lead).toContain('curated gold');
+    expect(lead).toMatch(/class="tag c-emphasis/);
+    expect(lead).not.toMatch(/c-loaded-language/);
+    expect(lead).toContain('settled &lt;b&gt;by&lt;/b&gt; the curator');
+    const clarion = cell(html, daily!, 1);
+    expect(clarion).not.toContain('curated gold');
+    expect(textOf(clarion)).toMatch(/“swamped” ×2/);
+
+    // The annotators' tags instead: the wire's lead as the two annotators tagged it.
+    const merged = expectPage(await w.researcher.get(`${base}?tags=annotators`));
+    const mergedLead = cell(merged, wire!, 1);
+    expect(mergedLead).not.toContain('curated gold');
+    expect(textOf(mergedLead)).toMatch(/“Flood waters” ×2/);
+    expect(mergedLead).not.toMatch(/c-emphasis/);
+
+    // Blind project: an annotator sees neither gold nor the other's tags.
+    const own = expectPage(await anna.get(base));
+    expect(own).not.toContain('curated gold');
+    expect(own).not.toMatch(/class="tag c-emphasis/);
+    expect(textOf(cell(own, wire!, 1))).toContain('“Flood waters”');
+    expect(textOf(cell(own, wire!, 1))).not.toContain('×2');
+  });
+});
+
 describe('exports', () => {
   it('downloads the alignment as CSV and JSON: story, outlet, article, sentence, group, score, who linked', async () => {
     const id = await importStory('Riverton, export');
@@ -391,6 +443,40 @@ describe('exports', () => {
     expect(tex.text).toContain('\\begin{tabular}');
     expect(tex.text).toContain('95\\% CI');
     expect((await w.researcher.get(`/projects/${w.projectId}/profile.xml`)).status).toBe(404);
+  });
+
+  it('the outlet profile counts curated gold in the sentences a curator settled, the annotators elsewhere; the annotators only on request', async () => {
+    const id = await importStory('Riverton, profile with gold');
+    const [wire] = w.t.store.stories.story(w.projectId, id)!.articles;
+    const article = w.t.store.article(wire!)!;
+    const cato = await addAnnotator(w, 'cato');
+    // Both annotators tag "Flood waters" (sentence 1) and "forcing" (sentence 1); anna also a word in sentence 2.
+    const forcing = wordsOfPhrase(wire!, 1, 'forcing');
+    for (const m of [anna, cato]) {
+      expect((await tag(m, wire!, 1, { first: 0, last: 1, category: 'loaded-language' })).status).toBe(303);
+      expect((await tag(m, wire!, 1, { ...forcing, category: 'loaded-language' })).status).toBe(303);
+    }
+    expect((await tag(anna, wire!, 2, { first: 0, last: 0, category: 'loaded-language' })).status).toBe(303);
+    const json = async (query: string) => {
+      const body = (await w.researcher.get(`/projects/${w.projectId}/profile.json?story=${id}${query}`)).body as { profiles: { outlet: string; categories: { category: string; tags: number; ratePer1000Words: { value: number } }[] }[] };
+      const wireDesk = body.profiles.find((p) => p.outlet === 'Wire Desk')!;
+      return (category: string) => wireDesk.categories.find((c) => c.category === category)!;
+    };
+    const wordCount = article.sentences.reduce((n, r) => n + words(article.text, r).length, 0);
+    // Before curation: 2 + 2 tags in sentence 1 and 1 in sentence 2 over 2 layers.
+    expect((await json(''))('loaded-language').ratePer1000Words.value).toBeCloseTo((1000 * 5) / (wordCount * 2), 10);
+    // The curator settles sentence 1: only "forcing", as emphasis.
+    const curation = `/curation/articles/${wire}/sentences/1`;
+    expect((await w.researcher.post(`${curation}/tags`, { first: String(forcing.first), last: String(forcing.last), category: 'emphasis', voice: 'author', intensity: '', note: '' })).status).toBe(303);
+    expect((await w.researcher.post(`${curation}/curated`, { curated: '1' })).status).toBe(303);
+    // Each layer now holds gold's one tag in sentence 1; anna's sentence-2 tag stays.
+    const after = await json('');
+    expect(after('loaded-language').ratePer1000Words.value).toBeCloseTo((1000 * 1) / (wordCount * 2), 10);
+    expect(after('emphasis').ratePer1000Words.value).toBeCloseTo((1000 * 2) / (wordCount * 2), 10);
+    // The annotators' tags only: as before curation.
+    const annotators = await json('&tags=annotators');
+    expect(annotators('loaded-language').ratePer1000Words.value).toBeCloseTo((1000 * 5) / (wordCount * 2), 10);
+    expect(annotators('emphasis').tags).toBe(0);
   });
 
   it('profiles the whole project by outlet', async () => {

@@ -60,13 +60,14 @@ describe('sentence alignment', () => {
 });
 
 describe('the constructed test set (test/fixtures/stories)', () => {
-  const splits = { tuning: loadStories('tuning'), heldOut: loadStories('held-out'), heldOut2: loadStories('held-out-2') };
+  const splits = { tuning: loadStories('tuning'), heldOut: loadStories('held-out'), heldOut2: loadStories('held-out-2'), heldOut3: loadStories('held-out-3') };
 
   it('has at least 3 stories × 3 versions per split and at least 100 gold links, marked as constructed', () => {
-    const all = [...splits.tuning, ...splits.heldOut, ...splits.heldOut2];
+    const all = [...splits.tuning, ...splits.heldOut, ...splits.heldOut2, ...splits.heldOut3];
     expect(splits.tuning.length).toBeGreaterThanOrEqual(3);
     expect(splits.heldOut.length).toBeGreaterThanOrEqual(3);
     expect(splits.heldOut2.length).toBeGreaterThanOrEqual(3);
+    expect(splits.heldOut3.length).toBeGreaterThanOrEqual(3);
     expect(all.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(100);
     expect(splits.heldOut2.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(80);
     for (const story of all) {
@@ -80,7 +81,7 @@ describe('the constructed test set (test/fixtures/stories)', () => {
   });
 
   it('still segments every article into the sentences the gold indexes point at', () => {
-    for (const story of [...splits.tuning, ...splits.heldOut, ...splits.heldOut2]) {
+    for (const story of [...splits.tuning, ...splits.heldOut, ...splits.heldOut2, ...splits.heldOut3]) {
       for (const a of story.articles) expect(a.sentences.length, `${story.name}/${a.id}`).toBe(story.expectedSentences[a.id]);
       const count = (id: string) => story.articles.find((a) => a.id === id)?.sentences.length ?? 0;
       for (const l of story.gold) {
@@ -93,17 +94,21 @@ describe('the constructed test set (test/fixtures/stories)', () => {
   // Floors at the figures measured when the pair model was frozen (F1 tuning 0.820, held-out
   // 0.754, held-out-2 0.632; the issue's target is 0.85, not met): a change that loses quality
   // fails here. The first method scored 0.802 / 0.753 / 0.596 with precision 0.892 on held-out;
-  // the model trades some precision for recall. bench prints the figures.
+  // the model trades some precision for recall. held-out-3, written after the model was frozen,
+  // scored 0.623 (P 0.717) when it was added. bench prints the figures.
   it('keeps its link precision, recall and F1 on every split', () => {
     const score = (stories: typeof splits.tuning) => sumScores(stories.map((s) => scoreLinks(alignStory(s.articles), s.gold)));
     const tuning = score(splits.tuning);
     const heldOut = score(splits.heldOut);
     const heldOut2 = score(splits.heldOut2);
+    const heldOut3 = score(splits.heldOut3);
     expect(tuning.f1).toBeGreaterThanOrEqual(0.82);
     expect(heldOut.f1).toBeGreaterThanOrEqual(0.75);
     expect(heldOut.precision).toBeGreaterThanOrEqual(0.8);
     expect(heldOut2.f1).toBeGreaterThanOrEqual(0.63);
     expect(heldOut2.precision).toBeGreaterThanOrEqual(0.72);
+    expect(heldOut3.f1).toBeGreaterThanOrEqual(0.62);
+    expect(heldOut3.precision).toBeGreaterThanOrEqual(0.71);
   });
 
   it('ships the pair model fitted on the tuning stories, and only on them', () => {
