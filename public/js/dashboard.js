@@ -48,12 +48,28 @@ function renderContested(list, items, base) {
   list.replaceChildren(...rows);
 }
 
+// A comparison lesson's table of the class's tags per outlet: the same rows and columns, new numbers.
+function renderTally(table, versions) {
+  for (const v of versions) {
+    const row = table.querySelector(`tr[data-version="${v.number}"]`);
+    if (!row) continue;
+    const set = (cell, value) => {
+      if (cell && cell.textContent !== String(value)) cell.textContent = String(value);
+    };
+    set(row.querySelector('[data-cell="done"]'), v.done);
+    set(row.querySelector('[data-cell="tags"]'), v.tags);
+    for (const c of v.categories) set(row.querySelector(`[data-category="${CSS.escape(c.category)}"]`), c.count);
+  }
+}
+
 function renderHeat(data) {
   for (const word of document.querySelectorAll('.hw[data-s][data-w]')) {
     const s = Number(word.dataset.s);
     const w = Number(word.dataset.w);
-    const count = data.counts[s]?.[w] ?? 0;
-    const level = data.levels[s]?.[w] ?? 0;
+    // A comparison lesson's version 2 or 3 has its own counts.
+    const heat = word.dataset.v ? data.versions?.[Number(word.dataset.v) - 1] : data;
+    const count = heat?.counts[s]?.[w] ?? 0;
+    const level = heat?.levels[s]?.[w] ?? 0;
     const wanted = `hw heat-${level}`;
     if (word.className !== wanted) word.className = wanted;
     word.title = `${count} student${count === 1 ? '' : 's'}`;
@@ -94,6 +110,8 @@ if (root instanceof HTMLElement && root.dataset.poll) {
       const contested = document.getElementById('contested');
       if (contested) renderContested(contested, data.contested, base);
       renderHeat(data);
+      const tally = document.getElementById('outlet-tally');
+      if (tally && Array.isArray(data.versions)) renderTally(tally, data.versions);
       root.dataset.updated = String(Date.now());
       failures = 0;
       if (live) live.textContent = `Live · updated ${new Date().toLocaleTimeString()}`;

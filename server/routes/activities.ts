@@ -11,14 +11,21 @@ import { canSeeArticle } from '../core/access.js';
 import { segment } from '../core/segmentation.js';
 import { formatCode, makeJoinCode } from '../core/classroom/join-code.js';
 import { loadDemoLesson } from '../demo/lesson.js';
-import type { Activity } from '../storage/activity-schemas.js';
+import { loadDemoComparison } from '../demo/comparison.js';
+import { lessonGroups } from '../core/classroom/compare.js';
+import { alignedGroups } from '../core/stories/groups.js';
+import { storyAlignment, storyArticles } from '../stories/alignment.js';
+import { outletName } from '../stories/view.js';
+import type { Story } from '../storage/stories.js';
+import type { Project } from '../storage/schemas.js';
+import type { Activity, Comparison } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
 import type { ActivityStore } from '../storage/activities.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { requireTeacher } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
-import { FormError, csrfField, emptyForm, forgiving, parseForm, readForm } from '../web/forms.js';
+import { FormError, csrfField, emptyForm, forgiving, formList, parseForm, readForm } from '../web/forms.js';
 import { flash } from '../web/flash.js';
 import { findProject, loadActivity, loadedActivity } from '../web/load.js';
 import { baseUrl, queryString } from '../web/params.js';
@@ -31,6 +38,8 @@ import {
   categoryFilter,
   dashboardData,
   heatParagraphs,
+  lessonVersions,
+  referenceCount,
   revealed,
 } from '../web/classroom.js';
 import { seeOther } from '../web/see-other.js';
@@ -39,6 +48,14 @@ const title = z.string().trim().min(1, 'Give the activity a title.').max(LIMITS.
 const codebookId = z.string({ error: 'Choose a codebook from the list.' }).max(64);
 const createForm = z.discriminatedUnion('from', [
   z.strictObject({ ...csrfField, from: z.literal('demo') }),
+  z.strictObject({ ...csrfField, from: z.literal('demo-compare') }),
+  z.strictObject({
+    ...csrfField,
+    from: z.literal('story'),
+    title,
+    storyId: z.string({ error: 'Choose a story from the list.' }).max(64),
+    articleIds: formList(z.string().max(64), 60),
+  }),
   z.strictObject({ ...csrfField, from: z.literal('article'), title, articleId: z.string({ error: 'Choose an article from the list.' }).max(64), codebookId }),
   z.strictObject({
     ...csrfField,
@@ -50,13 +67,21 @@ const createForm = z.discriminatedUnion('from', [
     codebookId,
   }),
 ]);
-const LABELS = { title: 'Activity title', articleId: 'Article', codebookId: 'Codebook', articleTitle: 'Article headline', source: 'Source', text: 'Article text' };
+const LABELS = { title: 'Activity title', articleId: 'Article', storyId: 'Story', articleIds: 'Versions', codebookId: 'Codebook', articleTitle: 'Article headline', source: 'Source', text: 'Article text' };
 const deleteForm = z.strictObject({ ...csrfField, confirm: z.literal('yes', 'tick the box to confirm'), what: z.enum(['students', 'activity']) });
 
 /** Which of the new-activity page's forms was sent ("article" or "text"). */
 function sentForm(req: Request): string {
   const body: unknown = req.body;
-  return typeof body === 'object' && body !== null && 'from' in body && body.from === 'article' ? 'article' : 'text';
+  const from = typeof body === 'object' && body !== null && 'from' in body ? body.from : undefined;
+  return from === 'article' || from === 'story' ? from : 'text';
+}
+
+/** A story a comparison lesson can be made from, with the articles the user may see. */
+interface ProjectStory {
+  story: Story;
+  project: Project;
+  articles: { id: string; title: string; outlet: string; length: number }[];
 }
 
 /**
@@ -98,6 +123,46 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     });
   }
 
+  /**
+   * Stories in the user's projects with at least two articles they may see (a comparison lesson
+   * needs two versions), each with those articles in column order.
+   */
+  function projectStories(userId: string): ProjectStory[] {
+    return store.projects.data.data.projects.flatMap((project) =>
+      store.stories.list(project.id).flatMap((story) => {
+        const articles = storyArticles(store, story).filter((a) => canSeeArticle(project, a.id, userId));
+        return articles.length >= 2 ? [{ story, project, articles: articles.map((a) => ({ id: a.id, title: a.title, outlet: outletName(a), length: a.text.length })) }] : [];
+      }),
+    );
+  }
+
+  /** A comparison lesson's versions from two or three of a story's articles, aligned as the story view aligns them. */
+  function storyVersions(found: ProjectStory, articleIds: string[]): { article: Activity['article']; comparison: Comparison; reference: Activity['reference'] } {
+    const story = found.story;
+    const chosen = found.articles.filter((a) => articleIds.includes(a.id));
+    if (chosen.length < 2 || chosen.length > LIMITS.versions || chosen.length !== new Set(articleIds).size) {
+      throw new FormError({ articleIds: `Tick two or three of the story’s articles: the versions students compare.` });
+    }
+    if (chosen.some((a) => a.length > LIMITS.text)) throw new FormError({ articleIds: 'One of those articles is too long for a lesson: choose shorter ones.' });
+    const alignment = storyAlignment(store, story);
+    const articles = chosen.map((c) => alignment.articles.find((a) => a.id === c.id)).filter((a) => a !== undefined);
+    const ids = articles.map((a) => a.id);
+    const links = alignment.merged.links.filter((l) => ids.includes(l.a.article) && ids.includes(l.b.article));
+    const groups = lessonGroups(alignedGroups(articles.map((a) => ({ id: a.id, sentenceCount: a.sentences.length })), links), ids);
+    // The story's reference (the demo's, or a researcher's) comes along; it records no voice, so
+    // its tags are the author's own wording, the reference editor's default.
+    const versions = articles.map((a) => ({
+      article: { title: a.title, source: a.source, text: a.text, sentences: a.sentences },
+      reference: story.reference
+        .filter((t) => t.article === a.id && t.sentence < a.sentences.length)
+        .slice(0, LIMITS.referenceTags)
+        .map((t) => ({ id: newId(), sentence: t.sentence, start: t.start, end: t.end, category: t.category, voice: 'author' as const, rationale: t.rationale.slice(0, LIMITS.rationale) })),
+    }));
+    const [first, ...others] = versions;
+    if (!first) throw new FormError({ articleIds: 'Tick two or three of the story’s articles.' });
+    return { article: first.article, reference: first.reference, comparison: { story: story.title, versions: others, groups } };
+  }
+
   /** A join code no activity uses yet. */
   function freshCode(): string {
     for (;;) {
@@ -119,6 +184,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     res.render('activities/new', {
       codebooks: store.codebooks(),
       articles: projectArticles(user.id),
+      stories: projectStories(user.id),
       stylesheets: CLASSROOM_STYLESHEETS,
     });
   }
@@ -146,6 +212,46 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
         createdAt: now,
         revealedAt: null,
         endedAt: null,
+        comparison: null,
+      };
+    } else if (form.from === 'demo-compare') {
+      const demo = await loadDemoComparison();
+      if (!store.codebook(demo.codebookId)) throw new HttpError(500, `The ready-made lesson needs the “${demo.codebookId}” codebook, which is missing.`);
+      const [first, ...others] = demo.versions.map((v) => ({ article: v.article, reference: v.reference.map((r) => ({ id: newId(), ...r })) }));
+      if (!first) throw new HttpError(500, 'The demo story has no articles.');
+      activity = {
+        id,
+        teacherId: user.id,
+        title: freshTitle(demo.title, titles),
+        article: first.article,
+        codebookId: demo.codebookId,
+        code: freshCode(),
+        status: 'open',
+        reference: first.reference,
+        createdAt: now,
+        revealedAt: null,
+        endedAt: null,
+        comparison: { story: demo.story, versions: others, groups: demo.groups },
+      };
+    } else if (form.from === 'story') {
+      const found = projectStories(user.id).find((s) => s.story.id === form.storyId);
+      if (!found) throw new FormError({ storyId: 'Choose a story from the list.' });
+      const codebookId = found.project.codebookId;
+      if (!store.codebook(codebookId)) throw new FormError({ storyId: 'That story’s project has no codebook any more.' });
+      const { article, reference, comparison } = storyVersions(found, form.articleIds);
+      activity = {
+        id,
+        teacherId: user.id,
+        title: form.title,
+        article,
+        codebookId,
+        code: freshCode(),
+        status: 'open',
+        reference,
+        createdAt: now,
+        revealedAt: null,
+        endedAt: null,
+        comparison,
       };
     } else {
       if (!store.codebook(form.codebookId)) throw new FormError({ codebookId: 'Choose a codebook from the list.' });
@@ -173,6 +279,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
         createdAt: now,
         revealedAt: null,
         endedAt: null,
+        comparison: null,
       };
     }
     await activityStore.create(activity);
@@ -194,6 +301,8 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       joinUrl: joinUrl(req, activity),
       data,
       paragraphs: heatParagraphs(activity),
+      versions: lessonVersions(activity).map((v) => ({ ...v, paragraphs: v.number === 1 ? [] : heatParagraphs(activity, v.article) })),
+      references: referenceCount(activity),
       pollMs: POLL_MS,
       category,
       stylesheets: CLASSROOM_STYLESHEETS,
@@ -225,6 +334,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     res.render('activities/confirm', {
       activity,
       stage: 'reveal',
+      references: referenceCount(activity),
       students: activityStore.students(activity.id).length,
       stylesheets: CLASSROOM_STYLESHEETS,
     });
@@ -234,7 +344,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
   async function reveal(req: Request, res: Response) {
     const activity = loadedActivity(req);
     parseForm(emptyForm, req.body);
-    if (activity.reference.length === 0) throw new HttpError(409, 'Write the reference first: it has no tags yet.');
+    if (referenceCount(activity) === 0) throw new HttpError(409, 'Write the reference first: it has no tags yet.');
     if (!revealed(activity)) {
       await activityStore.update(activity.id, (a) => {
         a.revealedAt = new Date().toISOString();

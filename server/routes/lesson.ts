@@ -12,17 +12,23 @@ import { LIMITS } from '../storage/activity-schemas.js';
 import { ActivityError, type ActivityStore } from '../storage/activities.js';
 import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
-import { HttpError } from '../web/errors.js';
+import { HttpError, notFound } from '../web/errors.js';
 import { FormError, csrfField, emptyForm, forgiving, parseForm, readForm } from '../web/forms.js';
 import { joinLimits } from '../web/security.js';
 import { codebookCss } from './codebooks.js';
 import {
   activityCodebook,
+  compareView,
   distributionOf,
   feedbackView,
   lessonArticle,
+  lessonVersion,
+  lessonVersions,
   revealed,
-  sentenceText,
+  sentencesBase,
+  studentAnnotation,
+  versionFeedback,
+  type LessonVersion,
 } from '../web/classroom.js';
 import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
 import { sentenceIndex } from '../web/editor/sentence.js';
@@ -111,6 +117,14 @@ export function lesson(store: Store, activities: ActivityStore): Router {
   router.post('/lesson/sentences/:n/tags/:tagId/delete', editor.remove);
   router.post('/lesson/sentences/:n/reviewed', editor.review);
   router.post('/lesson/sentences/:n/undo', editor.undo);
+  // A comparison lesson's versions: the same editor, one text at a time ("Version 2 of 3: …").
+  router.get('/lesson/versions/:version/sentences/:n', editor.show);
+  router.post('/lesson/versions/:version/sentences/:n/tags', editor.create);
+  router.post('/lesson/versions/:version/sentences/:n/tags/:tagId', editor.update);
+  router.post('/lesson/versions/:version/sentences/:n/tags/:tagId/delete', editor.remove);
+  router.post('/lesson/versions/:version/sentences/:n/reviewed', editor.review);
+  router.post('/lesson/versions/:version/sentences/:n/undo', editor.undo);
+  router.get('/lesson/compare', compare);
   router.get('/lesson/feedback', feedback);
   router.post('/lesson/leave', leave);
   return router;
@@ -186,6 +200,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
         nickname,
         joinedAt: now,
         annotation: { articleId: activity.id, annotatorId: studentId, reviewed: [], tags: [], updatedAt: '' },
+        versions: (activity.comparison?.versions ?? []).map(() => ({ articleId: activity.id, annotatorId: studentId, reviewed: [], tags: [], updatedAt: '' })),
       });
     } catch (error) {
       if (!(error instanceof ActivityError)) throw error;
@@ -220,21 +235,42 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     const found = current(req, res);
     if (!found) return;
     const { activity, student } = found;
-    const seen = reviewedSentences(student.annotation);
-    const p = progress(lessonArticle(activity), student.annotation);
+    const versions = lessonVersions(activity).map((v) => {
+      const annotation = studentAnnotation(student, v.number);
+      const seen = reviewedSentences(annotation);
+      return {
+        ...v,
+        base: sentencesBase(activity, v.number),
+        progress: progress(lessonArticle(activity, v.article), annotation),
+        sentences: v.article.sentences.map((range, i) => ({
+          index: i,
+          text: v.article.text.slice(range.start, range.end),
+          reviewed: seen.has(i),
+          tags: annotation.tags.filter((t) => t.sentence === i).length,
+        })),
+      };
+    });
+    // Where "Start" / "Continue" leads: the first version not yet done, at its next sentence.
+    const next = versions.find((v) => v.progress.nextSentence !== null) ?? null;
     res.render('lesson/home', {
       activity,
       student,
-      progress: p,
+      versions,
+      next: next && { href: `${next.base}/${(next.progress.nextSentence ?? 0) + 1}`, version: next },
+      started: versions.some((v) => v.progress.reviewed > 0),
       revealed: revealed(activity),
-      sentences: activity.article.sentences.map((_, i) => ({
-        index: i,
-        text: sentenceText(activity, i),
-        reviewed: seen.has(i),
-        tags: student.annotation.tags.filter((t) => t.sentence === i).length,
-      })),
       stylesheets: LESSON_STYLESHEETS,
     });
+  }
+
+  /** The version of the request (`/lesson/versions/:version/…`; 1 on `/lesson/sentences/…`), or 404. */
+  function versionOf(req: Request, activity: Activity): LessonVersion {
+    const param = req.params.version;
+    // A one-article lesson has only /lesson/sentences/…
+    const number = param === undefined ? 1 : activity.comparison && /^[1-9]$/.test(String(param)) ? Number(param) : 0;
+    const version = lessonVersion(activity, number);
+    if (!version) throw notFound('Version');
+    return version;
   }
 
   /** The student's sentence: their own tags only, tagging while the lesson is open. */
@@ -242,33 +278,44 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     const found = current(req, res);
     if (!found) return null;
     const { activity, student } = found;
-    const index = sentenceIndex(req, activity.article);
-    const total = activity.article.sentences.length;
+    const version = versionOf(req, activity);
+    const doc = version.article;
+    const annotation = studentAnnotation(student, version.number);
+    const index = sentenceIndex(req, doc);
+    const total = doc.sentences.length;
+    const versions = lessonVersions(activity);
+    const following = versions[version.number];
     return {
-      doc: activity.article,
+      doc,
       index,
       codebook: activityCodebook(store, activity),
-      base: '/lesson/sentences',
-      owner: `${activity.id}:${student.id}`,
-      title: `Sentence ${index + 1} · ${activity.title}`,
-      tags: student.annotation.tags
+      base: sentencesBase(activity, version.number),
+      owner: `${activity.id}:${student.id}:${version.number}`,
+      title: `${versions.length > 1 ? `${version.label} · ` : ''}Sentence ${index + 1} · ${activity.title}`,
+      tags: annotation.tags
         .filter((t) => t.sentence === index)
         .sort((a, b) => a.start - b.start || a.end - b.end)
         .map(fromTag),
       canEdit: activity.status === 'open' && !revealed(activity),
-      reviewed: reviewedSentences(student.annotation).has(index),
-      progress: progress(lessonArticle(activity), student.annotation),
+      reviewed: reviewedSentences(annotation).has(index),
+      progress: progress(lessonArticle(activity, doc), annotation),
       others: [],
-      after: index + 1 === total ? { href: '/lesson', label: 'Overview' } : null,
-      page: { activity, student, stylesheets: LESSON_STYLESHEETS },
+      // The last sentence of a version leads on to the next version, the last version's to the overview.
+      after: index + 1 === total ? (following ? { href: `${sentencesBase(activity, following.number)}/1`, label: following.label } : { href: '/lesson', label: 'Overview' }) : null,
+      page: {
+        activity,
+        student,
+        stylesheets: LESSON_STYLESHEETS,
+        versionNav: versions.length > 1 ? { current: version.number, versions: versions.map((v) => ({ number: v.number, label: v.label, href: `${sentencesBase(activity, v.number)}/1` })) } : null,
+      },
     };
   }
 
-  /** A change to the signed-in student's own tags in the lesson of the session. */
+  /** A change to the signed-in student's own tags on the request's version, in the lesson of the session. */
   function changeStudent(req: Request, apply: (annotation: Annotation) => void): Promise<void> {
     const found = joined(req);
     if (!found) throw new HttpError(401, 'Join the lesson first: ask your teacher for the code.');
-    return activities.updateStudent(found.activity.id, found.student.id, apply);
+    return activities.updateStudent(found.activity.id, found.student.id, apply, versionOf(req, found.activity).number);
   }
 
   /** GET /lesson/feedback — after the reveal: the student's tags beside the reference, with scores. */
@@ -278,13 +325,37 @@ export function lesson(store: Store, activities: ActivityStore): Router {
     const { activity, student } = found;
     const codebook = activityCodebook(store, activity);
     const shown = revealed(activity);
+    const students = activities.students(activity.id);
+    const versions = lessonVersions(activity);
     res.render('lesson/feedback', {
       activity,
       student,
       codebook,
       revealed: shown,
-      feedback: shown ? feedbackView(activity, codebook, student.annotation.tags, distributionOf(activity, activities.students(activity.id))) : null,
+      feedback: shown && versions.length === 1 ? feedbackView(activity, codebook, student.annotation.tags, distributionOf(activity, students)) : null,
+      // A comparison lesson: the feedback on each version in turn.
+      versions: shown && versions.length > 1
+        ? versions.map((v) => ({ ...v, feedback: versionFeedback(v, codebook, studentAnnotation(student, v.number).tags, distributionOf(activity, students, v.number)) }))
+        : [],
       stylesheets: LESSON_STYLESHEETS,
+    });
+  }
+
+  /** GET /lesson/compare — after the reveal of a comparison lesson: the versions side by side, with the reference and the class's tags. */
+  function compare(req: Request, res: Response) {
+    const found = current(req, res);
+    if (!found) return;
+    const { activity, student } = found;
+    if (!activity.comparison) throw notFound('Comparison');
+    const codebook = activityCodebook(store, activity);
+    const shown = revealed(activity);
+    res.render('lesson/compare', {
+      activity,
+      student,
+      codebook,
+      revealed: shown,
+      compare: shown ? compareView(activity, codebook, activities.students(activity.id)) : null,
+      stylesheets: [...LESSON_STYLESHEETS, '/public/css/stories.css'],
     });
   }
 }

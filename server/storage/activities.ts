@@ -40,6 +40,14 @@ async function listDir(dir: string): Promise<{ name: string; isDirectory: boolea
   }
 }
 
+/** The student's annotation of a version, made empty on first use (`version` 1 to LIMITS.versions). */
+function versionAnnotation(student: Student, version: number): Annotation {
+  if (!Number.isInteger(version) || version < 1 || version > LIMITS.versions) throw new Error('invalid version');
+  if (version === 1) return student.annotation;
+  const { articleId, annotatorId } = student.annotation;
+  while (student.versions.length < version - 1) student.versions.push({ articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' });
+  return student.versions[version - 2]!;
+}
 
 export class ActivityStore {
   /** DATA_DIR/activities */
@@ -86,8 +94,8 @@ export class ActivityStore {
       if (entry.isDirectory || !entry.name.endsWith('.json')) continue;
       const file = join(studentsDir, entry.name);
       const student = await readShard(file, parseActivityFile.student);
-      const { id, annotation } = student.data.data;
-      if (`${id}.json` !== entry.name || annotation.annotatorId !== id || annotation.articleId !== activityId) {
+      const { id, annotation, versions } = student.data.data;
+      if (`${id}.json` !== entry.name || [annotation, ...versions].some((a) => a.annotatorId !== id || a.articleId !== activityId)) {
         throw new Error(`${file}: its ids do not match its place (activity ${activityId}, file ${entry.name})`);
       }
       students.set(id, student);
@@ -233,8 +241,11 @@ export class ActivityStore {
     }
   }
 
-  /** Applies a synchronous change to a student's annotation; `change` may throw (nothing is stored then). */
-  async updateStudent(activityId: string, studentId: string, change: (annotation: Annotation) => void): Promise<void> {
+  /**
+   * Applies a synchronous change to a student's annotation of `version` (1: the article; 2 and 3:
+   * a comparison lesson's other versions); `change` may throw (nothing is stored then).
+   */
+  async updateStudent(activityId: string, studentId: string, change: (annotation: Annotation) => void, version = 1): Promise<void> {
     checkId(activityId, 'activity');
     checkId(studentId, 'student');
     this.#checkOpen(activityId);
@@ -243,9 +254,10 @@ export class ActivityStore {
     await this.#track(
       activityId,
       shard.update((file) => {
-        change(file.data.annotation);
-        if (file.data.annotation.tags.length > LIMITS.tags) throw new ActivityError(`At most ${LIMITS.tags} tags per student.`);
-        file.data.annotation.updatedAt = new Date().toISOString();
+        const annotation = versionAnnotation(file.data, version);
+        change(annotation);
+        if (annotation.tags.length > LIMITS.tags) throw new ActivityError(`At most ${LIMITS.tags} tags per student.`);
+        annotation.updatedAt = new Date().toISOString();
         parseActivityFile.student(file);
       }),
     );

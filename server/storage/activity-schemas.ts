@@ -22,8 +22,12 @@ export const LIMITS = {
   nickname: 24,
   /** Students per activity: a class, with room for a double class and a few rejoins. */
   students: 200,
-  /** Tags per student. */
+  /** Tags per student (on each version of a comparison lesson). */
   tags: 500,
+  /** Versions of one event in a "compare outlets" lesson: the article and one or two more. */
+  versions: 3,
+  /** Aligned groups of a comparison lesson (room for every sentence of three long articles alone). */
+  groups: 30_000,
 } as const;
 
 const referenceTag = z.strictObject({
@@ -39,18 +43,35 @@ const referenceTag = z.strictObject({
 });
 export type ReferenceTag = z.infer<typeof referenceTag>;
 
+/** The text a student tags: a copy, so the lesson stays as it was if the original changes. */
+const lessonText = z.strictObject({
+  title: z.string().max(LIMITS.articleTitle),
+  source: z.string().max(LIMITS.source),
+  text: z.string().max(LIMITS.text),
+  sentences: z.array(range),
+});
+
+/**
+ * A "compare outlets" lesson: the same event as told by other outlets (versions 2 and 3; version 1
+ * is the activity's `article` with its `reference`, where one-article lessons keep theirs), and
+ * which sentences of the versions tell the same thing, copied from the story's alignment.
+ */
+const comparison = z.strictObject({
+  /** The story the versions come from (its title when the lesson was made). */
+  story: z.string().max(300),
+  versions: z.array(z.strictObject({ article: lessonText, reference: z.array(referenceTag).max(LIMITS.referenceTags) })).min(1).max(LIMITS.versions - 1),
+  /** Per aligned group, per version (1 first), the version's sentences in the group (none: absent). */
+  groups: z.array(z.array(z.array(z.number().int().min(0)).max(LIMITS.groups)).min(2).max(LIMITS.versions)).max(LIMITS.groups),
+});
+export type Comparison = z.infer<typeof comparison>;
+
 const activity = z.strictObject({
   id,
   /** The signed-in user (teacher or researcher) who runs it; only they see it. */
   teacherId: id,
   title: z.string().min(1).max(LIMITS.title),
-  /** A copy of the article, so the lesson stays as it was if the original changes. */
-  article: z.strictObject({
-    title: z.string().max(LIMITS.articleTitle),
-    source: z.string().max(LIMITS.source),
-    text: z.string().max(LIMITS.text),
-    sentences: z.array(range),
-  }),
+  /** A copy of the article (version 1 of a comparison lesson). */
+  article: lessonText,
   codebookId: z.string().max(64),
   /** Six characters from the join-code alphabet; stops working when the activity ends. */
   code: z.string().regex(/^[A-HJ-NP-Z2-9]{6}$/),
@@ -59,6 +80,8 @@ const activity = z.strictObject({
   createdAt: isoTime,
   revealedAt: isoTime.nullable(),
   endedAt: isoTime.nullable(),
+  /** null for a one-article lesson; files written before comparison lessons have no field and read as one. */
+  comparison: comparison.nullable().default(null),
 });
 export type Activity = z.infer<typeof activity>;
 
@@ -69,6 +92,8 @@ const student = z.strictObject({
   joinedAt: isoTime,
   /** articleId = the activity's id, annotatorId = the student's id. */
   annotation: annotationFile.shape.data,
+  /** A comparison lesson's versions 2 and 3 (same ids as `annotation`); absent in older files. */
+  versions: z.array(annotationFile.shape.data).max(LIMITS.versions - 1).default([]),
 });
 export type Student = z.infer<typeof student>;
 
