@@ -117,17 +117,37 @@ async function makeStudy(dir: string, tagsPerAnnotator = 40): Promise<void> {
     id: 'lesson1', teacherId: 'r1', title: 'Loaded words „today“', article: { title: 'A copy', source: 'Wire', text, sentences: [{ start: 0, end: 45 }] },
     codebookId: 'framing', code: 'ABC234', status: 'revealed',
     reference: [{ id: 'ref1', sentence: 0, start: 4, end: 12, category: 'hedge', voice: 'author', rationale: 'Scare quotes <em>distance</em> the writer.' }],
-    createdAt: '2026-11-30T14:00:00.000Z', revealedAt: '2026-11-30T14:20:00.000Z', endedAt: null,
+    createdAt: '2026-11-30T14:00:00.000Z', revealedAt: '2026-11-30T14:20:00.000Z', endedAt: null, comparison: null,
   });
   for (const [id, nickname] of [['st1', 'Fox'], ['st2', 'Ünal 😀']] as const) {
     await activities.addStudent('lesson1', {
       id, nickname, joinedAt: '2026-11-30T14:01:00.000Z',
       annotation: { articleId: 'lesson1', annotatorId: id, reviewed: [], tags: [], updatedAt: '2026-11-30T14:01:00.000Z' },
+      versions: [],
     });
     await activities.updateStudent('lesson1', id, (a) => {
       addTag(a, { id: `${id}-t1`, articleId: 'lesson1', annotatorId: id, sentence: 0, start: 4, end: 12, category: 'hedge', voice: 'author', intensity: null, note: '', createdAt: '2026-11-30T14:02:00.000Z', updatedAt: '2026-11-30T14:02:00.000Z' });
     });
   }
+  // A "compare outlets" lesson: a second version, aligned, and a student's tags on it.
+  await activities.create({
+    id: 'lesson2', teacherId: 'r1', title: 'Two outlets', article: { title: 'A copy', source: 'Wire', text, sentences: [{ start: 0, end: 45 }] },
+    codebookId: 'framing', code: 'XYZ234', status: 'open', reference: [],
+    createdAt: '2026-11-30T15:00:00.000Z', revealedAt: null, endedAt: null,
+    comparison: {
+      story: 'One event',
+      versions: [{ article: { title: 'Another copy', source: 'Gazette', text, sentences: [{ start: 0, end: 45 }] }, reference: [{ id: 'ref2', sentence: 0, start: 4, end: 12, category: 'hedge', voice: 'author', rationale: 'Also here.' }] }],
+      groups: [[[0], [0]]],
+    },
+  });
+  await activities.addStudent('lesson2', {
+    id: 'st3', nickname: 'Owl', joinedAt: '2026-11-30T15:01:00.000Z',
+    annotation: { articleId: 'lesson2', annotatorId: 'st3', reviewed: [], tags: [], updatedAt: '2026-11-30T15:01:00.000Z' },
+    versions: [{ articleId: 'lesson2', annotatorId: 'st3', reviewed: [0], tags: [], updatedAt: '2026-11-30T15:01:00.000Z' }],
+  });
+  await activities.updateStudent('lesson2', 'st3', (a) => {
+    addTag(a, { id: 'st3-t1', articleId: 'lesson2', annotatorId: 'st3', sentence: 0, start: 4, end: 12, category: 'hedge', voice: 'author', intensity: null, note: '', createdAt: '2026-11-30T15:02:00.000Z', updatedAt: '2026-11-30T15:02:00.000Z' });
+  }, 2);
 }
 
 /** Every export of every project, as bytes, and the stored files (journal and lock aside). */
@@ -229,8 +249,8 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     for (const out of [there.out, home.out]) {
       expect(out).toMatch(/stories\s+1\s/);
       expect(out).toMatch(/gold\s+1\s/);
-      expect(out).toMatch(/activities\s+1\s/);
-      expect(out).toMatch(/students\s+2\s/);
+      expect(out).toMatch(/activities\s+2\s/);
+      expect(out).toMatch(/students\s+3\s/);
     }
     expect(there.out).not.toContain('stay in the folder');
     // The stored files come back with the same content (their keys in the schema's order, which
@@ -238,7 +258,7 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     const files = await storedFiles(source);
     expect(await storedFiles(back)).toEqual(files);
     expect([...files.keys()].filter((k) => k.startsWith('tags/')).length).toBe(6);
-    for (const kept of ['stories/', 'gold/second.json', 'activities/lesson1/activity.json', 'activities/lesson1/students/st2.json']) {
+    for (const kept of ['stories/', 'gold/second.json', 'activities/lesson1/activity.json', 'activities/lesson1/students/st2.json', 'activities/lesson2/activity.json', 'activities/lesson2/students/st3.json']) {
       expect([...files.keys()].some((k) => k.startsWith(kept)), kept).toBe(true);
     }
   }, SLOW);
@@ -250,7 +270,7 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     const held = await counts();
     const again = await run(['--from', source, '--to', database.url]);
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/the database holds a study already \(accounts: 3, projects: 2, codebooks: 1, articles: \d+, tags: \d+, stories: 1, gold: 1, activities: 1\)/);
+    expect(again.err).toMatch(/the database holds a study already \(accounts: 3, projects: 2, codebooks: 1, articles: \d+, tags: \d+, stories: 1, gold: 1, activities: 2\)/);
     expect(again.err).toContain('Nothing was changed at the target.');
     expect(await counts()).toEqual(held);
 
