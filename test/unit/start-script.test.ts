@@ -20,10 +20,12 @@ const { join } = require('node:path');
 appendFileSync(join(process.cwd(), 'tsc-runs'), process.argv.slice(2).join(' ') + '\\n');
 mkdirSync(join(process.cwd(), 'dist', 'server'), { recursive: true });
 `;
-// Stands in for dist/server/cli.js: says how it was started, and notes a SIGTERM before stopping.
+// Stands in for dist/server/cli.js: notes a SIGTERM before stopping, and says how it was started.
+// The handler comes first: the test signals as soon as it reads the line, and on a busy machine
+// the stand-in may be descheduled between printing it and the next statement.
 const FAKE_SERVER = `import { writeFileSync } from 'node:fs';
-console.log('serving: ' + process.argv.slice(2).join(' '));
 process.on('SIGTERM', () => { writeFileSync(new URL('../../stopped', import.meta.url), 'SIGTERM'); process.exit(0); });
+console.log('serving: ' + process.argv.slice(2).join(' '));
 setInterval(() => {}, 1000);
 `;
 
