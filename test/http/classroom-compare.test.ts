@@ -350,3 +350,60 @@ describe('revealing a comparison lesson', () => {
     expect(w.t.activities.activity(made.id)?.revealedAt).not.toBeNull();
   });
 });
+
+describe('the reference of every version', () => {
+  /** A category of the demo lesson's codebook (`starter`) that no reference tag of the lesson's first sentences uses on their first word. */
+  const CATEGORY = 'missing-context';
+
+  it('is written for versions 2 and 3 with the same editor, without JavaScript, and stored on that version only', async () => {
+    const created = await teacher.post('/activities', { from: 'demo-compare' });
+    expect(created.status).toBe(303);
+    const id = String(created.headers.location).split('/').pop()!;
+    const made = w.t.activities.activity(id)!;
+    const version2 = made.comparison!.versions[0]!;
+    const before = { first: made.reference.length, second: version2.reference.length, third: made.comparison!.versions[1]!.reference.length };
+    // The lesson page links each version's reference.
+    const show = expectPage(await teacher.get(`/activities/${id}`));
+    expect(show).toContain(`href="/activities/${id}/reference"`);
+    expect(show).toContain(`href="/activities/${id}/versions/2/reference"`);
+    expect(show).toContain(`href="/activities/${id}/versions/3/reference"`);
+    // Version 2's list and sentence pages name the version and link within it.
+    const list = expectPage(await teacher.get(`/activities/${id}/versions/2/reference`));
+    expect(textOf(list)).toContain('Reference annotation: Version 2 of 3');
+    expect(list).toContain(`href="/activities/${id}/versions/2/reference/1"`);
+    const sentence = expectPage(await teacher.get(`/activities/${id}/versions/2/reference/1`));
+    expect(sentence).toContain(`action="/activities/${id}/versions/2/reference/1/tags"`);
+    // A tag on version 2's first sentence: stored there, versions 1 and 3 unchanged.
+    const firstWord = (() => {
+      const w0 = words(version2.article.text, version2.article.sentences[0]!)[0]!;
+      return version2.article.text.slice(w0.start, w0.end);
+    })();
+    const form = { ...tagForm(version2.article, 0, firstWord, firstWord, CATEGORY), rationale: 'The <b>opening</b> word sets the frame.' };
+    const added = await teacher.post(`/activities/${id}/versions/2/reference/1/tags`, form);
+    expect(added.status, added.text.slice(0, 300)).toBe(303);
+    const after = w.t.activities.activity(id)!;
+    const tag = after.comparison!.versions[0]!.reference.find((t) => t.rationale === 'The <b>opening</b> word sets the frame.');
+    expect(tag).toMatchObject({ sentence: 0, category: CATEGORY });
+    expect(after.reference.length).toBe(before.first);
+    expect(after.comparison!.versions[0]!.reference.length).toBe(before.second + 1);
+    expect(after.comparison!.versions[1]!.reference.length).toBe(before.third);
+    expectEscaped(expectPage(await teacher.get(`/activities/${id}/versions/2/reference/1`)), 'The <b>opening</b> word sets the frame.');
+    // The same span and category again is refused with a message, nothing changed.
+    const again = await refused(w.t.dataDir, () => teacher.post(`/activities/${id}/versions/2/reference/1/tags`, form));
+    expect(again.text).toContain('exactly this span with this category');
+    // Edited, then deleted, on version 2.
+    expect((await teacher.post(`/activities/${id}/versions/2/reference/1/tags/${tag!.id}`, { ...form, rationale: 'Reworded.' })).status).toBe(303);
+    expect(w.t.activities.activity(id)!.comparison!.versions[0]!.reference.find((t) => t.id === tag!.id)?.rationale).toBe('Reworded.');
+    expect((await teacher.post(`/activities/${id}/versions/2/reference/1/tags/${tag!.id}/delete`, {})).status).toBe(303);
+    expect(w.t.activities.activity(id)!.comparison!.versions[0]!.reference.length).toBe(before.second);
+    // A version the lesson lacks, version "1" spelt as a version, and a one-article lesson: 404.
+    for (const path of [`/activities/${id}/versions/4/reference`, `/activities/${id}/versions/1/reference`, `/activities/${id}/versions/x/reference/1`]) {
+      expect((await teacher.get(path)).status, path).toBe(404);
+    }
+    const single = await teacher.post('/activities', { from: 'demo' });
+    expect(single.status).toBe(303);
+    expect((await teacher.get(`${String(single.headers.location)}/versions/2/reference`)).status).toBe(404);
+    // Nobody else writes it.
+    expect((await w.researcher.get(`/activities/${id}/versions/2/reference`)).status).toBe(404);
+  });
+});
