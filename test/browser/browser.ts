@@ -24,6 +24,15 @@ export interface Harness {
 export const RESEARCHER = 'rhea';
 export const ANNOTATOR = 'ann';
 
+/** Debian's Chromium, headless, with nothing that reaches the network on its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
+  });
+}
+
 export async function startHarness(): Promise<Harness> {
   const t = await makeApp();
   const researcherId = await addUser(t, RESEARCHER, 'researcher');
@@ -35,11 +44,7 @@ export async function startHarness(): Promise<Harness> {
     project?.members.push({ userId: annotatorId, role: 'annotator' });
   });
   const server = await listen(t.app);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
   return {
     t,

@@ -2,12 +2,13 @@
 // with taps (JavaScript on) and with the word menus (JavaScript off); the teacher's dashboard
 // updates by itself when a student tags; the teacher's reference editor, results, feedback and
 // presenter pages work with JavaScript off and on.
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 import { PASSWORD, addUser, csrfOf, listen, makeApp, type Listening, type TestApp } from '../helpers/app.js';
+import { launchChromium } from './browser.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 90_000;
@@ -84,11 +85,7 @@ beforeAll(async () => {
   await addUser(t, 'tess', 'teacher');
   server = await listen(t.app);
   base = server.base;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, TIMEOUT);
 
 afterAll(async () => {

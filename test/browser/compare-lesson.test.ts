@@ -3,11 +3,12 @@
 // on a phone without it (word menus), the dashboard's table of tags per outlet updates by itself,
 // the teacher reveals, and both students and the teacher see the versions side by side. Every
 // page on the way passes axe-core (no serious or critical violation), JavaScript on and off.
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 import { PASSWORD, addUser, listen, makeApp, type Listening, type TestApp } from '../helpers/app.js';
+import { launchChromium } from './browser.js';
 import { audit, report, type Finding } from './axe.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
@@ -85,11 +86,7 @@ beforeAll(async () => {
   await addUser(t, 'rita', 'researcher');
   server = await listen(t.app);
   base = server.base;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, TIMEOUT);
 
 afterAll(async () => {

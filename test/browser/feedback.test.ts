@@ -1,10 +1,11 @@
 // A student's feedback on a phone (390×844), JavaScript on and off: a plain summary leads the
 // page, every sentence is one collapsed line that a tap opens, and the page stays short.
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tag } from '../../server/core/model.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 import { addUser, listen, makeApp, signIn, type Listening, type TestApp } from '../helpers/app.js';
+import { launchChromium } from './browser.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 90_000;
@@ -27,11 +28,7 @@ beforeAll(async () => {
   if (!created) throw new Error('no activity');
   activity = created;
   server = await listen(t.app);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, TIMEOUT);
 
 afterAll(async () => {
