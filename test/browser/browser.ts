@@ -83,6 +83,20 @@ export function watchErrors(page: Page): string[] {
   return problems;
 }
 
+/** Console errors, failed requests (but the browser's own favicon guess), uncaught exceptions and CSP violations. */
+export function watchRequests(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (/^Failed to load resource/.test(m.text())) return; // reported with its URL below
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()} @ ${page.url()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message} @ ${page.url()}`));
+  return problems;
+}
+
 /** Signs in through the form and waits for the home page. */
 export async function signInWithForm(page: Page, name: string, password = PASSWORD): Promise<void> {
   await page.goto('/signin');

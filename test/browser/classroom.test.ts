@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 import { PASSWORD, addUser, csrfOf, listen, makeApp, type Listening, type TestApp } from '../helpers/app.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, watchRequests } from './browser.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 90_000;
@@ -27,20 +27,6 @@ async function context(options: BrowserContextOptions = {}): Promise<BrowserCont
   c.setDefaultTimeout(20_000);
   contexts.push(c);
   return c;
-}
-
-/** Console errors, failed requests (but the browser's own favicon guess), uncaught exceptions and CSP violations. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (/^Failed to load resource/.test(m.text())) return; // reported with its URL below
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()} @ ${page.url()}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message} @ ${page.url()}`));
-  return problems;
 }
 
 async function shot(page: Page, name: string) {
@@ -102,7 +88,7 @@ describe('classroom lesson in the browser', () => {
   it('the teacher signs in and creates the ready-made lesson in one click', async () => {
     const c = await context({ viewport: { width: 1280, height: 800 } });
     teacherPage = await c.newPage();
-    teacherProblems = watch(teacherPage);
+    teacherProblems = watchRequests(teacherPage);
     await signInAsTeacher(teacherPage);
     await teacherPage.getByRole('link', { name: 'Lessons' }).click();
     await teacherPage.getByRole('link', { name: 'New activity' }).click();
@@ -122,7 +108,7 @@ describe('classroom lesson in the browser', () => {
   it('on a phone with JavaScript: join, tap the first and last word, pick a category, save', async () => {
     const c = await context(PHONE);
     const page = await c.newPage();
-    const problems = watch(page);
+    const problems = watchRequests(page);
     await joinWithForm(page, 'Tapper');
     await shot(page, 'phone-lesson');
     await page.getByRole('link', { name: 'Start tagging' }).click();
@@ -203,7 +189,7 @@ describe('classroom lesson in the browser', () => {
   it('without JavaScript the teacher adds a reference tag through the word menus', async () => {
     const c = await context({ javaScriptEnabled: false });
     const page = await c.newPage();
-    const problems = watch(page);
+    const problems = watchRequests(page);
     await signInAsTeacher(page);
     const s = sentenceIndex('Stoltenberg indicated');
     const word = wordIndex(s, 'Stoltenberg');
@@ -229,7 +215,7 @@ describe('classroom lesson in the browser', () => {
       `/activities/${activity.id}/present/${sentenceIndex('Stoltenberg indicated') + 1}`,
     ];
     const noScript = await (await context({ javaScriptEnabled: false })).newPage();
-    const noScriptProblems = watch(noScript);
+    const noScriptProblems = watchRequests(noScript);
     await signInAsTeacher(noScript);
     for (const page of [noScript, teacherPage]) {
       for (const path of paths) {

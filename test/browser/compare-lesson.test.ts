@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 import { PASSWORD, addUser, listen, makeApp, type Listening, type TestApp } from '../helpers/app.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, watchRequests } from './browser.js';
 import { audit, report, type Finding } from './axe.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
@@ -28,20 +28,6 @@ async function context(options: BrowserContextOptions = {}): Promise<BrowserCont
   c.setDefaultTimeout(20_000);
   contexts.push(c);
   return c;
-}
-
-/** Console errors, failed requests (but the favicon guess), uncaught exceptions and CSP violations. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (/^Failed to load resource/.test(m.text())) return;
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()} @ ${page.url()}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message} @ ${page.url()}`));
-  return problems;
 }
 
 async function check(page: Page, js: boolean) {
@@ -104,7 +90,7 @@ describe('the compare-outlets lesson in the browser', () => {
   it('the teacher creates the ready-made comparison lesson and sees the table of tags per outlet', async () => {
     const c = await context({ viewport: { width: 1280, height: 800 } });
     teacherPage = await c.newPage();
-    teacherProblems = watch(teacherPage);
+    teacherProblems = watchRequests(teacherPage);
     await teacherPage.goto('/signin');
     await teacherPage.getByLabel('Name').fill('tess');
     await teacherPage.getByLabel('Password').fill(PASSWORD);
@@ -124,7 +110,7 @@ describe('the compare-outlets lesson in the browser', () => {
   it('on a phone with JavaScript: version by version, tapping words, saved in place', async () => {
     const c = await context(PHONE);
     phonePage = await c.newPage();
-    const problems = watch(phonePage);
+    const problems = watchRequests(phonePage);
     await joinWithForm(phonePage, 'Tapper');
     expect(await phonePage.textContent('main, body')).toContain('Version 2 of 3: Constructed Example: wire-service style');
     await check(phonePage, true);
