@@ -273,7 +273,7 @@ async function trainingRow(log: (...args: unknown[]) => void, codebook: Codebook
     const project = store.project(study.projectId);
     if (!project) throw new Error('the study project is missing');
     let t = performance.now();
-    const accepted = projectTrainingSet(store, project);
+    const accepted = await projectTrainingSet(store, project);
     const selectSeconds = (performance.now() - t) / 1000;
     const acceptedSpans = accepted.reduce((n, a) => n + a.spans.length, 0);
     t = performance.now();

@@ -146,7 +146,7 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
   app.use(storyLinks(store));
   app.use(outletProfile(store));
   app.use(codebooks(store));
-  app.use(activityRoutes(store, activities));
+  app.use(activityRoutes(store, activities, sessionStore));
   app.use(activityReference(store, activities));
   app.use(activityResults(store, activities));
 

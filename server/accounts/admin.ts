@@ -3,7 +3,7 @@
 // page, the command line, the running server's control socket).
 import type { Role, User } from '../storage/schemas.js';
 import { DEMO_PROJECT_NAME, adoptOrphanProjects } from '../demo/seed.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { AccountError, createUser, hasAdmin, inviteUser, isActive } from './users.js';
 
 export function isAdmin(user: User | undefined): boolean {
@@ -14,7 +14,7 @@ export function isAdmin(user: User | undefined): boolean {
  * The first administrator: a researcher account that takes over every project nobody leads yet
  * (the demo project). Made by the set-up link, or by the command line when nobody is one yet.
  */
-export async function createFirstAdmin(store: Store, name: string, password: string): Promise<User> {
+export async function createFirstAdmin(store: AppStore, name: string, password: string): Promise<User> {
   const user = await createUser(store, name, 'researcher', password, { firstAdmin: true });
   await adoptOrphanProjects(store, user.id);
   return user;
@@ -25,7 +25,7 @@ export async function createFirstAdmin(store: Store, name: string, password: str
  * earliest researcher) becomes the administrator. Nothing changes while no researcher exists: the
  * set-up link then makes the first one.
  */
-export async function ensureAdmin(store: Store): Promise<void> {
+export async function ensureAdmin(store: AppStore): Promise<void> {
   if (hasAdmin(store)) return;
   const researchers = store.users.data.data.users
     .filter((u) => u.role === 'researcher' && isActive(u))
@@ -54,7 +54,7 @@ export interface AddAccount {
  * researcher while nobody administers accounts becomes the administrator and takes over the demo.
  * Returns the one-time link's token when no password was given.
  */
-export async function addAccount(store: Store, request: AddAccount): Promise<{ user: User; token: string | null }> {
+export async function addAccount(store: AppStore, request: AddAccount): Promise<{ user: User; token: string | null }> {
   const first = request.role === 'researcher' && !hasAdmin(store);
   if (request.password !== null) {
     const user = first
@@ -68,7 +68,7 @@ export async function addAccount(store: Store, request: AddAccount): Promise<{ u
 }
 
 /** Changes one account inside a single write; returns it as stored. */
-async function changeAccount(store: Store, userId: string, change: (user: User) => void): Promise<User> {
+async function changeAccount(store: AppStore, userId: string, change: (user: User) => void): Promise<User> {
   let changed: User | undefined;
   await store.users.update((file) => {
     const user = file.data.users.find((u) => u.id === userId);
@@ -84,7 +84,7 @@ async function changeAccount(store: Store, userId: string, change: (user: User) 
  * Deactivates or reactivates an account. Nobody changes their own (so an administrator always
  * remains); ending a deactivated account's sessions is the caller's part.
  */
-export async function setActive(store: Store, by: User, userId: string, active: boolean): Promise<User> {
+export async function setActive(store: AppStore, by: User, userId: string, active: boolean): Promise<User> {
   if (by.id === userId) throw new AccountError('You cannot deactivate your own account.');
   return changeAccount(store, userId, (user) => {
     if (active) delete user.deactivatedAt;
@@ -93,7 +93,7 @@ export async function setActive(store: Store, by: User, userId: string, active: 
 }
 
 /** Names an account administrator, or no longer; not one's own (an administrator always remains). */
-export async function setAdmin(store: Store, by: User, userId: string, admin: boolean): Promise<User> {
+export async function setAdmin(store: AppStore, by: User, userId: string, admin: boolean): Promise<User> {
   if (by.id === userId) throw new AccountError('You cannot change whether you are an administrator yourself: ask another administrator.');
   return changeAccount(store, userId, (user) => {
     if (admin) user.admin = true;

@@ -2,7 +2,7 @@
 // on a page they can reload, until it is used or replaced. Only the link's hash is stored (in
 // users.json); the link itself is kept here, in memory, for the person who made it, so no secret
 // reaches the disk. After a restart it is gone, and the page offers to make a new one.
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { isLinkOf } from './users.js';
 
 export interface PendingLink {
@@ -19,11 +19,11 @@ export interface PendingLink {
 const PER_CREATOR = 200;
 
 export class PendingLinks {
-  readonly #store: Store;
+  readonly #store: AppStore;
   /** creator's user id → account's user id → link */
   readonly #byCreator = new Map<string, Map<string, PendingLink>>();
 
-  constructor(store: Store) {
+  constructor(store: AppStore) {
     this.#store = store;
   }
 

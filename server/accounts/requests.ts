@@ -2,7 +2,7 @@
 // server's control socket (control/socket.ts): the same requests, checked and answered the same way.
 import { z } from 'zod';
 import { ROLES } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { AccountError, findUserByName, hasAdmin, isActive, issueResetLink, issueSetupToken } from './users.js';
 import { addAccount } from './admin.js';
 
@@ -26,7 +26,7 @@ export interface AccountAnswer {
 }
 
 /** Carries out a request; `base` is the address one-time links start with. */
-export async function runAccountRequest(store: Store, input: unknown, base: string): Promise<AccountAnswer> {
+export async function runAccountRequest(store: AppStore, input: unknown, base: string): Promise<AccountAnswer> {
   const parsed = accountRequest.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'That request is not one Framelens knows.' };
   const request = parsed.data;

@@ -1,6 +1,6 @@
 // Accounts: creating users, one-time links (set-up, new accounts, password resets), passwords.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { NotFoundError, newId } from '../storage/store.js';
 import type { Role, User } from '../storage/schemas.js';
 import { hashPassword, passwordProblem } from './passwords.js';
@@ -22,31 +22,31 @@ export function newToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
-export function findUserByName(store: Store, name: string): User | undefined {
+export function findUserByName(store: AppStore, name: string): User | undefined {
   const folded = name.trim().toLowerCase();
   return store.users.data.data.users.find((u) => u.name.toLowerCase() === folded);
 }
 
-export function findUser(store: Store, id: string): User | undefined {
+export function findUser(store: AppStore, id: string): User | undefined {
   return store.users.data.data.users.find((u) => u.id === id);
 }
 
 /** Why a name cannot be a new account's, or null when it can. */
-export function nameProblem(store: Store, name: string): string | null {
+export function nameProblem(store: AppStore, name: string): string | null {
   const trimmed = name.trim();
   if (!USER_NAME.test(trimmed)) return 'A name has 1–40 letters, digits, spaces, dots, dashes or underscores.';
   if (findUserByName(store, trimmed)) return `The name "${trimmed}" is taken.`;
   return null;
 }
 
-function checkName(store: Store, name: string): string {
+function checkName(store: AppStore, name: string): string {
   const problem = nameProblem(store, name);
   if (problem) throw new AccountError(problem);
   return name.trim();
 }
 
 /** Whether any account may manage accounts (while none may, the set-up link works). */
-export function hasAdmin(store: Store): boolean {
+export function hasAdmin(store: AppStore): boolean {
   return store.users.data.data.users.some((u) => u.admin === true);
 }
 
@@ -66,7 +66,7 @@ export interface NewAccount {
 }
 
 /** Creates an account with a password (set-up, command line, tests). */
-export async function createUser(store: Store, name: string, role: Role, password: string, options: NewAccount = {}): Promise<User> {
+export async function createUser(store: AppStore, name: string, role: Role, password: string, options: NewAccount = {}): Promise<User> {
   const checked = checkName(store, name);
   const problem = passwordProblem(password, checked);
   if (problem) throw new AccountError(problem);
@@ -91,7 +91,7 @@ export async function createUser(store: Store, name: string, role: Role, passwor
 }
 
 /** Creates an account without a password; the returned token makes its one-time set-password link. */
-export async function inviteUser(store: Store, name: string, role: Role, options: { admin?: boolean } = {}): Promise<{ user: User; token: string }> {
+export async function inviteUser(store: AppStore, name: string, role: Role, options: { admin?: boolean } = {}): Promise<{ user: User; token: string }> {
   const checked = checkName(store, name);
   const token = newToken();
   const user: User = {
@@ -115,7 +115,7 @@ export async function inviteUser(store: Store, name: string, role: Role, options
  * Creates accounts without passwords for several names in one write: all of them, or (a name
  * invalid or taken) none. Returns each user with the token of its set-password link.
  */
-export async function inviteUsers(store: Store, names: readonly string[], role: Role): Promise<{ user: User; token: string }[]> {
+export async function inviteUsers(store: AppStore, names: readonly string[], role: Role): Promise<{ user: User; token: string }[]> {
   const checked = names.map((name) => checkName(store, name));
   if (new Set(checked.map((n) => n.toLowerCase())).size !== checked.length) throw new AccountError('The same name is there twice.');
   const invited = checked.map((name) => {
@@ -141,7 +141,7 @@ export async function inviteUsers(store: Store, names: readonly string[], role: 
 }
 
 /** A fresh one-time link for a user; their old password stops working once the link is used. */
-export async function issueResetLink(store: Store, userId: string): Promise<string> {
+export async function issueResetLink(store: AppStore, userId: string): Promise<string> {
   const token = newToken();
   await store.users.update((file) => {
     const user = file.data.users.find((u) => u.id === userId);
@@ -152,26 +152,26 @@ export async function issueResetLink(store: Store, userId: string): Promise<stri
   return token;
 }
 
-export function userForLink(store: Store, token: string): User | undefined {
+export function userForLink(store: AppStore, token: string): User | undefined {
   const hash = sha256(token);
   const now = new Date().toISOString();
   return store.users.data.data.users.find((u) => u.resetToken?.hash === hash && u.resetToken.expiresAt > now && isActive(u));
 }
 
 /** Whether `token` is still the user's one-time link (not used, replaced or expired). */
-export function isLinkOf(store: Store, userId: string, token: string): boolean {
+export function isLinkOf(store: AppStore, userId: string, token: string): boolean {
   return userForLink(store, token)?.id === userId;
 }
 
 /** Notes a successful sign-in, for the Accounts page. */
-export async function recordSignIn(store: Store, userId: string): Promise<void> {
+export async function recordSignIn(store: AppStore, userId: string): Promise<void> {
   await store.users.update((file) => {
     const user = file.data.users.find((u) => u.id === userId);
     if (user) user.lastSignInAt = new Date().toISOString();
   });
 }
 
-export async function setPassword(store: Store, userId: string, password: string): Promise<void> {
+export async function setPassword(store: AppStore, userId: string, password: string): Promise<void> {
   const user = findUser(store, userId);
   if (!user) throw new AccountError('No such user.');
   const problem = passwordProblem(password, user.name);
@@ -192,7 +192,7 @@ export const LINK_USED = 'This link has been used, has expired or is not valid. 
  * inside the same change that stores the password, so of several forms sent at once with the
  * same link exactly one succeeds (the others get NotFoundError), as with the set-up link.
  */
-export async function setPasswordWithLink(store: Store, token: string, password: string): Promise<User> {
+export async function setPasswordWithLink(store: AppStore, token: string, password: string): Promise<User> {
   const user = userForLink(store, token);
   if (!user) throw new NotFoundError(LINK_USED);
   const problem = passwordProblem(password, user.name);
@@ -213,7 +213,7 @@ export async function setPasswordWithLink(store: Store, token: string, password:
  * The one-time set-up token printed at start while no administrator exists: accounts made before
  * it is used (a teacher from the command line) do not spend it.
  */
-export async function issueSetupToken(store: Store): Promise<string | null> {
+export async function issueSetupToken(store: AppStore): Promise<string | null> {
   if (hasAdmin(store)) return null;
   const token = newToken();
   await store.users.update((file) => {
@@ -222,7 +222,7 @@ export async function issueSetupToken(store: Store): Promise<string | null> {
   return token;
 }
 
-export function isSetupToken(store: Store, token: string): boolean {
+export function isSetupToken(store: AppStore, token: string): boolean {
   const expected = store.users.data.data.setupTokenHash;
   return expected !== null && !hasAdmin(store) && sha256(token) === expected;
 }

@@ -74,14 +74,15 @@ export async function exportCommand(args: string[], io: IO): Promise<number> {
   let written = 0;
   // What the web's archives hold: README.txt beside the files of several (as in every .zip).
   const readme = formats.some((f) => ARCHIVES.includes(f)) ? [readmeFile(project)] : [];
-  for (const file of [...readme, ...formats.flatMap((f) => exportFiles(store, data, f))]) {
+  const files = (await Promise.all(formats.map((f) => exportFiles(store, data, f)))).flat();
+  for (const file of [...readme, ...files]) {
     const path = join(values.out, file.name);
     await mkdir(dirname(path), { recursive: true });
     await pipeline(file.body(), createWriteStream(path));
     written++;
   }
   if (format === 'agreement' || format === 'all') {
-    const report = computeAgreement(store, project);
+    const report = await computeAgreement(store, project);
     await mkdir(values.out, { recursive: true });
     await writeFile(join(values.out, 'agreement.csv'), stringify(reportRows(report), { header: true, columns: REPORT_COLUMNS, cast: csvCast }));
     await writeFile(join(values.out, 'agreement.json'), `${JSON.stringify({ annotators: report.annotators.length, rows: reportRows(report) }, null, 2)}\n`);

@@ -111,3 +111,8 @@ export interface Annotation {
   /** When this annotator last changed anything here (ISO time, empty if never). */
   updatedAt: string;
 }
+
+/** An annotator's annotation of an article before their first save. */
+export function emptyAnnotation(articleId: string, annotatorId: string): Annotation {
+  return { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' };
+}

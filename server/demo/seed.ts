@@ -1,7 +1,7 @@
 // The demo a newcomer meets on first start: the Sputnik article on the NATO–Russia talks,
 // imported like any other, in a project that the first researcher account takes over; beside
 // it two constructed counterpart articles, and the three as a story (story.ts).
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { DEMO_STORY_NOTE, DEMO_STORY_TITLE, demoStoryArticles } from './story.js';
 
@@ -10,7 +10,7 @@ export { demoArticle } from './article.js';
 export const DEMO_PROJECT_NAME = 'Demo: NATO–Russia talks';
 
 /** Creates the demo project, its articles and its story once, on a data folder that has no projects yet. */
-export async function ensureDemo(store: Store): Promise<void> {
+export async function ensureDemo(store: AppStore): Promise<void> {
   if (store.projects.exists || store.projects.data.data.projects.length > 0) return;
   const start = Date.now();
   const now = new Date(start).toISOString();
@@ -51,7 +51,7 @@ export async function ensureDemo(store: Store): Promise<void> {
 }
 
 /** The first researcher becomes the researcher of every project nobody owns yet (the demo). */
-export async function adoptOrphanProjects(store: Store, userId: string): Promise<void> {
+export async function adoptOrphanProjects(store: AppStore, userId: string): Promise<void> {
   await store.projects.update((file) => {
     for (const project of file.data.projects) {
       if (!project.members.some((m) => m.role === 'researcher')) project.members.push({ userId, role: 'researcher' });

@@ -3,7 +3,7 @@
 // Checked before anything is stored; created together, in one write.
 import { USER_NAME, findUserByName, inviteUsers } from '../accounts/users.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 
 export interface CheckedAnnotators {
   /** Account ids of the names that have one. */
@@ -13,7 +13,7 @@ export interface CheckedAnnotators {
   problems: string[];
 }
 
-export function checkAnnotators(store: Store, project: Project, names: Iterable<string>): CheckedAnnotators {
+export function checkAnnotators(store: AppStore, project: Project, names: Iterable<string>): CheckedAnnotators {
   const existing = new Map<string, string>();
   const created: string[] = [];
   const problems: string[] = [];
@@ -30,7 +30,7 @@ export function checkAnnotators(store: Store, project: Project, names: Iterable<
 }
 
 /** Creates the new accounts and adds them to the project; every name's account id. */
-export async function addAnnotators(store: Store, project: Project, checked: CheckedAnnotators): Promise<Map<string, string>> {
+export async function addAnnotators(store: AppStore, project: Project, checked: CheckedAnnotators): Promise<Map<string, string>> {
   const ids = new Map(checked.existing);
   const invited = await inviteUsers(store, checked.created, 'annotator');
   invited.forEach(({ user }, i) => ids.set(checked.created[i] ?? user.name, user.id));

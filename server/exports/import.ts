@@ -8,7 +8,7 @@ import { categories } from '../core/codebook.js';
 import { codePoints } from '../core/offsets.js';
 import { markReviewed, sentenceAt } from '../core/spans.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { addAnnotators, checkAnnotators } from './annotators.js';
 
@@ -59,7 +59,7 @@ export interface ImportResult {
   newAnnotators: string[];
 }
 
-export async function importTags(store: Store, project: Project, jsonl: string): Promise<ImportResult> {
+export async function importTags(store: AppStore, project: Project, jsonl: string): Promise<ImportResult> {
   const articles = store.articles(project.id);
   const known = new Set(categories(store.codebookOf(project)).map((c) => c.id));
   const problems: string[] = [];

@@ -23,7 +23,7 @@ import { articleCandidates } from '../core/curation/candidates.js';
 import { leWiDiJson, sentenceItems, spanItems } from '../core/curation/soft-labels.js';
 import { curationSettings } from '../core/curation/settings.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 
 // 'gold' is gold's own lossless JSON lines (core/curation/jsonl.ts); 'soft-labels' the
 // annotators' category distributions in the SemEval-2023 Le-Wi-Di shape (README).
@@ -66,7 +66,7 @@ export function pseudonym(secret: string, annotatorId: string): string {
   return `annotator-${createHmac('sha256', key).update(annotatorId).digest('hex').slice(0, 8)}`;
 }
 
-export function projectData(store: Store, project: Project, codebook: Codebook, options: ExportOptions): ProjectData {
+export function projectData(store: AppStore, project: Project, codebook: Codebook, options: ExportOptions): ProjectData {
   const names = new Map(store.users.data.data.users.map((u) => [u.id, u.name]));
   const secret = store.instance.data.data.sessionSecret;
   return {
@@ -107,32 +107,40 @@ const text = (content: string) => () => Readable.from([content]);
  * as it stands (auto ones too: the `auto` column says so) in the tag formats; in the reliability
  * matrices only curated sentences, so that a sentence not yet curated is missing, not a "no".
  */
-function goldOf(store: Store, article: Article): Gold | null {
+function goldOf(store: AppStore, article: Article): Gold | null {
   return store.curation.has(article.id) ? store.curation.gold(article.id) : null;
 }
 
-export function exportFiles(store: Store, data: ProjectData, format: Format): ExportFile[] {
+/**
+ * The files of one format. Tag files read the annotations article by article as they are streamed;
+ * the formats that list a file per annotator (brat, CoNLL) or need every unit at once (reliability,
+ * soft labels) read the project's annotations first.
+ */
+export async function exportFiles(store: AppStore, data: ProjectData, format: Format): Promise<ExportFile[]> {
   const { project, codebook, articles, annotatorName } = data;
   const layerOf = (article: Article) => {
     const gold = goldOf(store, article);
     return gold && gold.spans.length + gold.curated.length > 0 ? goldLayer(gold, article.sentences.length, { scope: 'all' }) : null;
   };
   // Every annotator's work, then gold's, article by article.
-  const annotationsOf = (articleId: string) => {
+  const annotationsOf = async (articleId: string) => {
     const article = store.article(articleId);
     const layer = article && layerOf(article);
-    return layer ? [...store.annotations(articleId), layer] : store.annotations(articleId);
+    const annotations = await store.readAnnotations(articleId);
+    return layer ? [...annotations, layer] : annotations;
   };
   const categoryIds = categories(codebook).map((c) => c.id);
   const blank = Object.fromEntries(PROVENANCE_COLUMNS.map((c) => [c, ''])) as Record<(typeof PROVENANCE_COLUMNS)[number], string>;
   /** Per article: the annotators' records, then gold's with its provenance columns. */
-  function* withGoldRecords<R extends { article: string; start: number; end: number; category: string }, P>(
+  async function* withGoldRecords<R extends { article: string; start: number; end: number; category: string }, P>(
     make: (article: Article, annotationsOf: (id: string) => Annotation[]) => Iterable<R>,
     provenance: (records: Iterable<R>, gold: Gold) => Iterable<R & P>,
     plain: (r: R) => R | (R & P),
-  ): Generator<R | (R & P)> {
+  ): AsyncGenerator<R | (R & P)> {
     for (const article of articles) {
-      for (const r of make(article, (id) => store.annotations(id))) yield plain(r);
+      // One article's annotations at a time: the export holds no more than that.
+      const annotations = await store.readAnnotations(article.id);
+      for (const r of make(article, () => annotations)) yield plain(r);
       const gold = goldOf(store, article);
       const layer = layerOf(article);
       if (gold && layer) yield* provenance(make(article, () => [{ ...layer, reviewed: [] }]), gold);
@@ -162,13 +170,13 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
           name: 'tags.jsonl',
           body: () =>
             Readable.from(
-              (function* () {
+              (async function* () {
                 const records = withGoldRecords(
                   (article, of) => jsonlRecords(project.name, [article], of, annotatorName) as Generator<{ article: string; start: number; end: number; category: string }>,
                   (rs, gold) => withProvenance(rs, [gold], annotatorName),
                   (r) => r,
                 );
-                for (const r of records) yield `${JSON.stringify(r)}\n`;
+                for await (const r of records) yield `${JSON.stringify(r)}\n`;
               })(),
             ),
         },
@@ -191,7 +199,11 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
     case 'soft-labels': {
       const members = new Set(annotatorsOf(project));
       const { overlap } = curationSettings(project);
-      const counted = (id: string) => store.annotations(id).filter((a) => members.has(a.annotatorId));
+      const byArticle = new Map<string, Annotation[]>();
+      for await (const a of store.eachAnnotation(articles.map((x) => x.id))) {
+        if (members.has(a.annotatorId)) byArticle.set(a.articleId, [...(byArticle.get(a.articleId) ?? []), a]);
+      }
+      const counted = (id: string) => byArticle.get(id) ?? [];
       const options = { name: annotatorName, scope: 'curated' as const };
       return [
         {
@@ -233,7 +245,8 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
     case 'reliability': {
       // The project's annotators, as on the agreement page, so the matrices reproduce its α.
       const members = new Set(annotatorsOf(project));
-      const annotations = articles.flatMap((a) => store.annotations(a.id)).filter((a) => members.has(a.annotatorId));
+      const annotations: Annotation[] = [];
+      for await (const a of store.eachAnnotation(articles.map((x) => x.id))) if (members.has(a.annotatorId)) annotations.push(a);
       // Gold is one more column, over curated sentences (contested spans with their category).
       const golds = articles.map((a) => goldOf(store, a)).filter((g): g is Gold => g !== null);
       const sentenceCount = (id: string) => store.article(id)?.sentences.length ?? 0;
@@ -249,11 +262,12 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
         },
       }));
     }
-    case 'brat':
+    case 'brat': {
+      const byArticle = await Promise.all(articles.map((article) => annotationsOf(article.id)));
       return [
         { name: 'brat/annotation.conf', body: text(bratConf(categoryIds)) },
-        ...articles.flatMap((article) => {
-          const annotations = annotationsOf(article.id);
+        ...articles.flatMap((article, i) => {
+          const annotations = byArticle[i] ?? [];
           const files = annotatorFileNames(annotations, annotatorName);
           // Code points counted once per article, when the archive reaches its first file.
           let view: ReturnType<typeof exportedText> | null = null;
@@ -267,9 +281,11 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
           });
         }),
       ];
-    case 'conll':
-      return articles.flatMap((article) => {
-        const annotations = annotationsOf(article.id);
+    }
+    case 'conll': {
+      const byArticle = await Promise.all(articles.map((article) => annotationsOf(article.id)));
+      return articles.flatMap((article, i) => {
+        const annotations = byArticle[i] ?? [];
         const files = annotatorFileNames(annotations, annotatorName);
         let view: ReturnType<typeof exportedText> | null = null;
         return annotations.map((annotation) => ({
@@ -278,5 +294,6 @@ export function exportFiles(store: Store, data: ProjectData, format: Format): Ex
           body: () => Readable.from([conll(article, annotation, categoryIds, (a, r) => words(a.text, r), (view ??= exportedText(article.text)))]),
         }));
       });
+    }
   }
 }

@@ -13,7 +13,8 @@ import { place, suggestCategory, titleOf, type Placement, type SourceRead, type 
 import { segment } from '../core/segmentation.js';
 import { markReviewed } from '../core/spans.js';
 import type { Project } from '../storage/schemas.js';
-import { newId, type Store } from '../storage/store.js';
+import { newId } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { addAnnotators, checkAnnotators } from './annotators.js';
 import { ImportError } from './import.js';
 
@@ -99,7 +100,7 @@ function refuse(problems: string[]): never {
   throw new ImportError(`Nothing was imported:\n${shown.join('\n')}${more}`);
 }
 
-function read(store: Store, project: Project, format: SpanFormat, files: NamedText[]): SourceRead {
+function read(store: AppStore, project: Project, format: SpanFormat, files: NamedText[]): SourceRead {
   if (format === 'brat') return readBrat(files);
   if (format === 'semeval') return readSemeval(files);
   const articles = store.articles(project.id);
@@ -112,7 +113,7 @@ function read(store: Store, project: Project, format: SpanFormat, files: NamedTe
 }
 
 /** Reads and checks the files: a plan to show, or an ImportError listing every problem. */
-export function checkSpanImport(store: Store, project: Project, format: SpanFormat, files: NamedText[], annotator: string): SpanImportPlan {
+export function checkSpanImport(store: AppStore, project: Project, format: SpanFormat, files: NamedText[], annotator: string): SpanImportPlan {
   const source = read(store, project, format, files);
   const problems = [...source.problems];
   const articles = store.articles(project.id);
@@ -192,7 +193,7 @@ export function checkSpanImport(store: Store, project: Project, format: SpanForm
 }
 
 /** Applies the choices to a checked plan: everything is checked again first, then stored. */
-export async function applySpanImport(store: Store, project: Project, plan: SpanImportPlan, choices: SpanImportChoices, by: string): Promise<SpanImportResult> {
+export async function applySpanImport(store: AppStore, project: Project, plan: SpanImportPlan, choices: SpanImportChoices, by: string): Promise<SpanImportResult> {
   const problems: string[] = [];
   const known = new Set(categories(store.codebookOf(project)).map((c) => c.id));
   for (const { label } of plan.labels) {

@@ -2,7 +2,7 @@
 // account after too many wrong passwords, and the page that shows a one-time link to its maker.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import {
   AccountError,
   LINK_USED,
@@ -66,7 +66,7 @@ function passwordProblems(password: string, confirm: string, name: string): Reco
   return password === confirm ? {} : { confirm: 'The two passwords differ: type the same password twice.' };
 }
 
-export function accounts(store: Store, sessionStore: FileSessionStore, passwords: PasswordGuard, links: PendingLinks): Router {
+export function accounts(store: AppStore, sessionStore: FileSessionStore, passwords: PasswordGuard, links: PendingLinks): Router {
   const router = Router();
   router.get('/signin', signInPage);
   router.post('/signin', passwords.limits, forgiving('signin', signInSubmit, signInPage));

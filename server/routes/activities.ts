@@ -21,7 +21,7 @@ import type { Project } from '../storage/schemas.js';
 import type { Activity, Comparison } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
 import type { ActivityStore } from '../storage/activities.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { requireTeacher } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
@@ -29,7 +29,7 @@ import { FormError, csrfField, emptyForm, forgiving, formList, parseForm, readFo
 import { flash } from '../web/flash.js';
 import { findProject, loadActivity, loadedActivity } from '../web/load.js';
 import { baseUrl, queryString } from '../web/params.js';
-import { endStudentSessions } from '../web/session.js';
+import type { SessionStore } from '../web/session.js';
 import {
   CLASSROOM_STYLESHEETS,
   POLL_MS,
@@ -94,7 +94,7 @@ export function freshTitle(title: string, taken: Iterable<string>): string {
   for (let n = 2; ; n++) if (!used.has(`${title} (${n})`)) return `${title} (${n})`;
 }
 
-export function activities(store: Store, activityStore: ActivityStore): Router {
+export function activities(store: AppStore, activityStore: ActivityStore, sessionStore: SessionStore): Router {
   const router = Router();
   const activity = loadActivity(activityStore);
   router.get('/activities', list);
@@ -413,7 +413,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       await activityStore.remove(activity.id);
     }
     // Drops the sessions of the activity's students, so no id of theirs is left behind.
-    await endStudentSessions(store, activity.id);
+    await sessionStore.endStudentSessions(activity.id);
     flash(req, form.what === 'students' ? 'Every student’s nickname and tags are deleted; the activity has ended.' : `“${activity.title}” and all its data are deleted.`);
     seeOther(res, form.what === 'students' ? activityPath(activity) : '/activities');
   }

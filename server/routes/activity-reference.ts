@@ -8,7 +8,7 @@ import { RuleError } from '../core/spans.js';
 import type { Activity, ReferenceTag } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
 import type { ActivityStore } from '../storage/activities.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { loadActivity, loadedActivity } from '../web/load.js';
 import { pieces } from '../web/views.js';
 import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
@@ -76,7 +76,7 @@ function referencePath(activity: Activity, number: number): string {
   return number === 1 ? `${activityPath(activity)}/reference` : `${activityPath(activity)}/versions/${number}/reference`;
 }
 
-export function activityReference(store: Store, activityStore: ActivityStore): Router {
+export function activityReference(store: AppStore, activityStore: ActivityStore): Router {
   const router = Router();
   const activity = loadActivity(activityStore);
   const editor = sentenceEditor({
@@ -137,7 +137,7 @@ export function activityReference(store: Store, activityStore: ActivityStore): R
   }
 
   /** The teacher's sentence: the reference tags on it, editable until the activity ends. */
-  function place(req: Request, _res: Response): Place {
+  async function place(req: Request, _res: Response): Promise<Place> {
     const { activity, number, version, reference, base } = versionAt(req);
     const index = sentenceIndex(req, version.article);
     const of = version.total > 1 ? ` of version ${number} (${version.outlet})` : '';

@@ -4,7 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ROLES, type User } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { roleIn } from '../core/access.js';
 import { AccountError, findUser, inviteUser, isActive, issueResetLink, nameProblem } from '../accounts/users.js';
 import { isAdmin, setActive, setAdmin } from '../accounts/admin.js';
@@ -27,7 +27,7 @@ const accountForm = z.strictObject({
 const adminForm = z.strictObject({ ...csrfField, admin: z.enum(['0', '1']) });
 const LABELS = { name: 'Name', role: 'Role', admin: 'Administrator' };
 
-export function adminAccounts(store: Store, sessionStore: FileSessionStore, passwords: PasswordGuard, links: PendingLinks): Router {
+export function adminAccounts(store: AppStore, sessionStore: FileSessionStore, passwords: PasswordGuard, links: PendingLinks): Router {
   const router = Router();
   router.get('/accounts', list);
   router.post('/accounts', forgiving('create', create, list));

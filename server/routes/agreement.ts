@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { csvCast } from '../core/export/csv.js';
 import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
 import { computeAgreement } from '../services/agreement.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { HttpError } from '../web/errors.js';
 import { loadProject, loadedProject, requireResearcher } from '../web/load.js';
 import { queryId, queryString } from '../web/params.js';
@@ -13,25 +13,25 @@ import { userNames } from '../web/views.js';
 import { suggestionReport } from '../suggest/report.js';
 import { LiveSuggestions } from '../suggest/live.js';
 
-export function agreement(store: Store): Router {
+export function agreement(store: AppStore): Router {
   const router = Router();
   const project = loadProject(store);
   router.get('/projects/:projectId/agreement', project, show);
   router.get('/projects/:projectId/agreement.:format', project, download);
   return router;
 
-  function load(req: Request) {
+  async function load(req: Request) {
     requireResearcher(req);
     const project = loadedProject(req);
     const articleId = queryId(req, 'article');
     if (articleId !== undefined && store.article(articleId)?.projectId !== project.id) throw new HttpError(404, 'Article not found.');
     const gold = queryString(req, 'gold') === '1';
-    return { project, articleId, gold, report: computeAgreement(store, project, articleId, gold) };
+    return { project, articleId, gold, report: await computeAgreement(store, project, articleId, gold) };
   }
 
   /** GET /projects/:projectId/agreement[?article=] */
   async function show(req: Request, res: Response) {
-    const { project, articleId, report, gold } = load(req);
+    const { project, articleId, report, gold } = await load(req);
     // The live suggestion quality scores the learned suggester too: read its model if no page has yet.
     await LiveSuggestions.of(store).prepare(project, store.codebookOf(project));
     const articles = store.articles(project.id);
@@ -42,7 +42,7 @@ export function agreement(store: Store): Router {
       articleId: articleId ?? null,
       report,
       gold,
-      suggestions: suggestionReport(store, project),
+      suggestions: await suggestionReport(store, project),
       names: userNames(store),
       sentenceText: (id: string, index: number) => {
         const article = store.article(id);
@@ -55,8 +55,8 @@ export function agreement(store: Store): Router {
   }
 
   /** GET /projects/:projectId/agreement.(csv|json|md|tex) */
-  function download(req: Request, res: Response) {
-    const { project, articleId, report, gold } = load(req);
+  async function download(req: Request, res: Response) {
+    const { project, articleId, report, gold } = await load(req);
     const base = `${project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project'}-agreement${articleId ? `-${articleId}` : ''}${gold ? '-with-gold' : ''}`;
     const format = req.params.format;
     if (format === 'csv') {

@@ -2,7 +2,7 @@
 // sentences never change: tags point into them).
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { loadArticle, loadedArticle, loadedProject, requireResearcher } from '../web/load.js';
 import { parseForm } from '../web/forms.js';
 import { seeOther } from '../web/see-other.js';
@@ -11,7 +11,7 @@ import { metadata } from './articles.js';
 const { text: _text, ...fields } = metadata;
 const detailsForm = z.strictObject(fields);
 
-export function articleDetails(store: Store): Router {
+export function articleDetails(store: AppStore): Router {
   const router = Router();
   const article = loadArticle(store);
   router.get('/articles/:articleId/details', article, edit);

@@ -10,7 +10,7 @@ import { progress } from '../core/spans.js';
 import { sentenceStrip, summarise } from '../core/summary.js';
 import { categories } from '../core/codebook.js';
 import { assignedTo, isResearcher } from '../core/access.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
@@ -124,7 +124,7 @@ function readImport<T extends { text: string; previewed?: string | undefined }>(
   return { form, text: articleText(req, form.text, form.previewed) };
 }
 
-export function articles(store: Store): Router {
+export function articles(store: AppStore): Router {
   const router = Router();
   const project = loadProject(store);
   const article = loadArticle(store);
@@ -217,12 +217,12 @@ export function articles(store: Store): Router {
   }
 
   /** GET /articles/:articleId */
-  function show(req: Request, res: Response) {
+  async function show(req: Request, res: Response) {
     const article = loadedArticle(req);
     const project = loadedProject(req);
     const user = currentUser(req);
     const codebook = codebookOf(store, project);
-    const annotations = visibleAnnotations(store, project, article.id, user.id);
+    const annotations = await visibleAnnotations(store, project, article.id, user.id);
     const cats = categories(codebook);
     res.render('articles/show', {
       project,
@@ -231,17 +231,17 @@ export function articles(store: Store): Router {
       view: articleView(article, annotations, codebook),
       summary: summarise(new Map([[article.id, article]]), annotations, cats),
       strip: sentenceStrip(article, annotations, cats),
-      progress: progress(article, store.annotation(article.id, user.id)),
+      progress: progress(article, await store.readAnnotation(article.id, user.id)),
       canDelete: isResearcher(project, user.id),
       annotatorCount: assignedTo(project, article.id).length,
     });
   }
 
   /** GET /articles/:articleId/delete — asks for confirmation. */
-  function confirmRemove(req: Request, res: Response) {
+  async function confirmRemove(req: Request, res: Response) {
     requireResearcher(req);
     const article = loadedArticle(req);
-    const tags = store.annotations(article.id).reduce((n, a) => n + a.tags.length, 0);
+    const tags = (await store.readAnnotations(article.id)).reduce((n, a) => n + a.tags.length, 0);
     res.render('articles/remove', { project: loadedProject(req), article, tags });
   }
 

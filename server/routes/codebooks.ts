@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { categories, parseCodebook } from '../core/codebook.js';
 import { categoryShades } from '../core/contrast.js';
 import type { Codebook } from '../core/model.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { FormError, csrfField, forgiving, multipartBody, readForm } from '../web/forms.js';
@@ -31,7 +31,7 @@ export function codebookCss(codebook: Codebook): string {
     .join('\n');
 }
 
-export function codebooks(store: Store): Router {
+export function codebooks(store: AppStore): Router {
   const router = Router();
   const upload = multipartBody(
     multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CODEBOOK_BYTES, fieldSize: MAX_CODEBOOK_BYTES, files: 1, fields: 10, parts: 11 } }).single('file'),

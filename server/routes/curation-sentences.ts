@@ -12,7 +12,7 @@ import { acceptCandidate, addSpan, contestCandidate, editSpan, markContested, ma
 import type { SentenceCandidates } from '../core/curation/candidates.js';
 import { isCurated, keyOf, variantKeys, type Gold, type GoldSpan } from '../core/curation/gold.js';
 import { RuleError } from '../core/spans.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { csrfField, formInt, formList, parseForm } from '../web/forms.js';
 import { loadedArticle, loadedProject } from '../web/load.js';
@@ -78,7 +78,7 @@ function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json';
 }
 
-export function curationSentences(store: Store): Router {
+export function curationSentences(store: AppStore): Router {
   const router = Router();
   const article = loadCurationArticle(store);
   const editor = sentenceEditor({
@@ -88,14 +88,18 @@ export function curationSentences(store: Store): Router {
     wording: CURATION_WORDING,
     place,
     checkCanEdit: () => {},
-    add: (req, p, tag) => change(req, (gold, range) => addSpan(gold, p.index, goldFields(tag), range, actorOf(req), tag.id, context(req, p.index))),
+    add: async (req, p, tag) => {
+      const ctx = await context(req, p.index);
+      await change(req, (gold, range) => addSpan(gold, p.index, goldFields(tag), range, actorOf(req), tag.id, ctx));
+    },
     update: (req, _p, id, fields) => change(req, (gold, range) => editSpan(gold, id, goldFields(fields), range, actorOf(req))),
     remove: (req, _p, id) => change(req, (gold) => removeSpan(gold, id, actorOf(req))),
     review: (req, p, curated) =>
       change(req, (gold) => (curated ? markSentenceCurated : unmarkSentenceCurated)(gold, p.index, p.doc.sentences.length, actorOf(req))),
-    onward: (req, p) => {
+    onward: async (req, p) => {
       const a = loadedArticle(req);
-      return nextNeedingAttention(store.curation.gold(a.id), articleContexts(store, loadedProject(req), a), p.index);
+      const contexts = await articleContexts(store, loadedProject(req), a);
+      return nextNeedingAttention(store.curation.gold(a.id), contexts, p.index);
     },
   });
   const path = '/curation/articles/:articleId/sentences/:n';
@@ -117,7 +121,7 @@ export function curationSentences(store: Store): Router {
     });
   }
 
-  function context(req: Request, index: number): SentenceCandidates {
+  function context(req: Request, index: number): Promise<SentenceCandidates> {
     return sentenceContext(store, loadedProject(req), loadedArticle(req), index);
   }
 
@@ -136,16 +140,18 @@ export function curationSentences(store: Store): Router {
   async function accept(req: Request, res: Response) {
     const form = parseForm(candidateForm, req.body);
     const index = sentenceIndex(req, loadedArticle(req));
-    await change(req, (gold) => acceptCandidate(gold, context(req, index), { sentence: index, ...form }, actorOf(req), newId()));
-    editor.settled(req, res, `Accepted into gold: ${named(req, form)}.`);
+    const ctx = await context(req, index);
+    await change(req, (gold) => acceptCandidate(gold, ctx, { sentence: index, ...form }, actorOf(req), newId()));
+    await editor.settled(req, res, `Accepted into gold: ${named(req, form)}.`);
   }
 
   /** POST …/candidates/reject */
   async function reject(req: Request, res: Response) {
     const form = parseForm(candidateForm, req.body);
     const index = sentenceIndex(req, loadedArticle(req));
-    await change(req, (gold) => rejectCandidate(gold, context(req, index), { sentence: index, ...form }, actorOf(req)));
-    editor.settled(req, res, `Rejected: ${named(req, form)}.`);
+    const ctx = await context(req, index);
+    await change(req, (gold) => rejectCandidate(gold, ctx, { sentence: index, ...form }, actorOf(req)));
+    await editor.settled(req, res, `Rejected: ${named(req, form)}.`);
   }
 
   /** POST …/candidates/contest — the candidate into gold as contested, with competing categories and a reason. */
@@ -154,8 +160,9 @@ export function curationSentences(store: Store): Router {
     const index = sentenceIndex(req, loadedArticle(req));
     if (form.start === undefined || form.end === undefined || !form.category) throw new RuleError('Choose the candidate to mark contested.');
     const key = { sentence: index, start: form.start, end: form.end, category: form.category };
-    await change(req, (gold) => contestCandidate(gold, context(req, index), key, { categories: form.competing, reason: form.reason }, actorOf(req), newId()));
-    editor.settled(req, res, `Marked contested: ${named(req, key)}.`);
+    const ctx = await context(req, index);
+    await change(req, (gold) => contestCandidate(gold, ctx, key, { categories: form.competing, reason: form.reason }, actorOf(req), newId()));
+    await editor.settled(req, res, `Marked contested: ${named(req, key)}.`);
   }
 
   /** POST …/tags/:tagId/contest — a gold span marked contested (or its contest changed). */
@@ -163,7 +170,7 @@ export function curationSentences(store: Store): Router {
     const form = parseForm(contestForm, req.body);
     const spanId = String(req.params.tagId);
     await change(req, (gold) => markContested(gold, spanId, { categories: form.competing, reason: form.reason }, actorOf(req)));
-    editor.settled(req, res, `Marked contested: ${named(req, spanKey(req, spanId))}.`);
+    await editor.settled(req, res, `Marked contested: ${named(req, spanKey(req, spanId))}.`);
   }
 
   /** POST …/tags/:tagId/resolve — a contest settled on one of its categories. */
@@ -171,7 +178,7 @@ export function curationSentences(store: Store): Router {
     const form = parseForm(resolveForm, req.body);
     const spanId = String(req.params.tagId);
     await change(req, (gold) => resolveContest(gold, spanId, form.resolved, actorOf(req), form.reason));
-    editor.settled(req, res, `Contest resolved: ${named(req, spanKey(req, spanId))}.`);
+    await editor.settled(req, res, `Contest resolved: ${named(req, spanKey(req, spanId))}.`);
   }
 
   /** POST …/curated — mark the sentence curated (then the next needing attention) or reopen it. */
@@ -180,21 +187,21 @@ export function curationSentences(store: Store): Router {
     const a = loadedArticle(req);
     const index = sentenceIndex(req, a);
     await change(req, (gold) => (form.curated === '1' ? markSentenceCurated : unmarkSentenceCurated)(gold, index, a.sentences.length, actorOf(req)));
-    const next = form.curated === '1' ? nextNeedingAttention(store.curation.gold(a.id), articleContexts(store, loadedProject(req), a), index) : index;
+    const next = form.curated === '1' ? nextNeedingAttention(store.curation.gold(a.id), await articleContexts(store, loadedProject(req), a), index) : index;
     const onward = next === null ? `${curationPath(loadedProject(req))}?done=${a.id}` : next === index ? null : `${sentencePath(a, next)}#sentence`;
     const message = form.curated === '1' ? `Sentence ${index + 1} is curated.${next === null ? ' Nothing else in this article needs attention.' : ''}` : `Sentence ${index + 1} is open again.`;
     // The script stays on the sentence when nothing is left (the dashboard is no sentence to load in place).
-    editor.settled(req, res, message, next === null && wantsJson(req) ? null : onward);
+    await editor.settled(req, res, message, next === null && wantsJson(req) ? null : onward);
   }
 
   /** The curator's sentence: gold as the editor's tags, and the curation panel's view model. */
-  function place(req: Request, _res: Response): Place {
+  async function place(req: Request, _res: Response): Promise<Place> {
     const at = articleSentence(store, req);
     const { article: a, project, index, codebook } = at;
     const gold = store.curation.gold(a.id);
     const spans = gold.spans.filter((s) => s.sentence === index).sort((x, y) => x.start - y.start || x.end - y.end);
     const curatedCount = a.sentences.filter((_, s) => isCurated(gold, s)).length;
-    const ctx = context(req, index);
+    const ctx = await context(req, index);
     const names = curationNames(store, project);
     const range = a.sentences[index] ?? { start: 0, end: 0 };
     const words = wordsOf(a.text, range);
@@ -268,7 +275,7 @@ export function curationSentences(store: Store): Router {
       tags: spans.map(goldTagOf),
       canEdit: true,
       reviewed: isCurated(gold, index),
-      progress: { reviewed: curatedCount, total: a.sentences.length, nextSentence: nextNeedingAttention(gold, articleContexts(store, project, a), index) },
+      progress: { reviewed: curatedCount, total: a.sentences.length, nextSentence: nextNeedingAttention(gold, await articleContexts(store, project, a), index) },
       others: [],
       after: { href: curationPath(project), label: 'Curation dashboard' },
       page: { article: a, project, curation },

@@ -5,7 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import type { Codebook, Range, Tag } from '../core/model.js';
+import { emptyAnnotation, type Codebook, type Range, type Tag } from '../core/model.js';
 import { annotatorsOf, roleIn } from '../core/access.js';
 import { categories, findCategory } from '../core/codebook.js';
 import { words } from '../core/segmentation.js';
@@ -18,7 +18,7 @@ import { GoldImportError, parseGoldJsonl } from '../core/curation/jsonl.js';
 import { canCurate, canSeeGold, curationSettings, mergeSettingsOf, type CurationSettings } from '../core/curation/settings.js';
 import { findUserByName } from '../accounts/users.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
 import { comparisonView } from '../web/classroom.js';
@@ -66,7 +66,7 @@ function scoredView(s: ScoredF1) {
   };
 }
 
-export function curation(store: Store): Router {
+export function curation(store: AppStore): Router {
   const router = Router();
   const project = loadCurationProject(store);
   const article = loadCurationArticle(store);
@@ -86,9 +86,10 @@ export function curation(store: Store): Router {
   return router;
 
   /** GET /projects/:projectId/curation */
-  function show(req: Request, res: Response) {
+  async function show(req: Request, res: Response) {
     const p = loadedProject(req);
-    const rows = store.articles(p.id).map((a) => articleProgress(store.curation.gold(a.id), articleContexts(store, p, a), a));
+    const rows = [];
+    for (const a of store.articles(p.id)) rows.push(articleProgress(store.curation.gold(a.id), await articleContexts(store, p, a), a));
     const settings = curationSettings(p);
     const names = userNames(store);
     const done = typeof req.query.done === 'string' ? store.article(req.query.done) : undefined;
@@ -144,7 +145,7 @@ export function curation(store: Store): Router {
     let added = 0;
     let removed = 0;
     for (const a of store.articles(p.id)) {
-      const contexts = articleContexts(store, p, a);
+      const contexts = await articleContexts(store, p, a);
       await store.curation.update(a.id, (gold) => {
         const result = mergeGold(gold, contexts, settings, actor, newId);
         added += result.added;
@@ -188,11 +189,11 @@ export function curation(store: Store): Router {
   }
 
   /** GET /projects/:projectId/curation/quality[?scope=all] — each annotator against gold, with bootstrap intervals. */
-  function quality(req: Request, res: Response) {
+  async function quality(req: Request, res: Response) {
     const p = loadedProject(req);
     const codebook = codebookOf(store, p);
     const scope = req.query.scope === 'all' ? 'all' : 'curated';
-    const report = qualityReport(p, codebook, scope);
+    const report = await qualityReport(p, codebook, scope);
     const names = curationNames(store, p);
     const name = (id: string) => findCategory(codebook, id)?.name ?? id;
     res.render('curation/quality', {
@@ -211,8 +212,9 @@ export function curation(store: Store): Router {
     });
   }
 
-  function qualityReport(p: Project, codebook: Codebook, scope: 'curated' | 'all') {
-    const inputs = store.articles(p.id).map((a) => ({ gold: store.curation.gold(a.id), sentenceCount: a.sentences.length, annotations: countedAnnotations(store, p, a.id) }));
+  async function qualityReport(p: Project, codebook: Codebook, scope: 'curated' | 'all') {
+    const inputs = [];
+    for (const a of store.articles(p.id)) inputs.push({ gold: store.curation.gold(a.id), sentenceCount: a.sentences.length, annotations: await countedAnnotations(store, p, a.id) });
     return qualityAgainstGold(inputs, { scope, categories: categories(codebook).map((c) => c.id), resamples: RESAMPLES, seed: 1 });
   }
 
@@ -228,13 +230,15 @@ export function curation(store: Store): Router {
   }
 
   /** GET /projects/:projectId/curation/feedback/:annotatorId — one annotator's tags beside gold, article by article. */
-  function feedback(req: Request, res: Response) {
+  async function feedback(req: Request, res: Response) {
     const p = loadedProject(req);
     const annotatorId = idParam(req, 'annotatorId');
     const codebook = codebookOf(store, p);
-    const articles = store.articles(p.id).flatMap((a) => {
+    const all = store.articles(p.id);
+    const theirs = await store.readAnnotationsBy(annotatorId, all.map((a) => a.id));
+    const articles = all.flatMap((a, i) => {
       const gold = store.curation.gold(a.id);
-      const annotation = store.annotation(a.id, annotatorId);
+      const annotation = theirs[i] ?? emptyAnnotation(a.id, annotatorId);
       const c = compared(gold, annotation, a.sentences.length);
       if (c.sentences.length === 0) return [];
       const reference = c.reference.map((s) => ({ id: s.id, sentence: s.sentence, start: s.start, end: s.end, category: s.category, voice: s.voice, rationale: s.note }));

@@ -7,7 +7,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { categories } from '../core/codebook.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { ARCHIVES, exportFiles, isFormat, projectData, readmeFile, FORMATS } from '../exports/project.js';
 import { importTags, ImportError } from '../exports/import.js';
 import { Held } from '../exports/held.js';
@@ -45,7 +45,7 @@ interface SpanChoicesShown {
   reviewed: boolean;
 }
 
-export function exports(store: Store): Router {
+export function exports(store: AppStore): Router {
   const router = Router();
   const project = loadProject(store);
   const upload = multipartBody(
@@ -82,7 +82,7 @@ export function exports(store: Store): Router {
     const format = req.params.format;
     if (typeof format !== 'string' || !isFormat(format)) throw new HttpError(404, `Unknown export format: choose ${FORMATS.join(', ')}.`);
     const data = projectData(store, project, store.codebookOf(project), { anonymise: queryString(req, 'anonymise') === '1' });
-    const files = exportFiles(store, data, format);
+    const files = await exportFiles(store, data, format);
     const base = project.name.replace(/[^A-Za-z0-9_-]+/g, '-') || 'project';
     const [only] = files;
     try {

@@ -10,7 +10,7 @@ import { addTag, markReviewed, progress, removeTag, reviewedSentences, unmarkRev
 import type { Activity, Student } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
 import { ActivityError, type ActivityStore } from '../storage/activities.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { FormError, csrfField, emptyForm, forgiving, parseForm, readForm } from '../web/forms.js';
@@ -75,7 +75,7 @@ function startStudentSession(req: Request, student: { activityId: string; studen
   });
 }
 
-export function lesson(store: Store, activities: ActivityStore): Router {
+export function lesson(store: AppStore, activities: ActivityStore): Router {
   const router = Router();
   const editor = sentenceEditor({
     kind: 'lesson',
@@ -274,7 +274,7 @@ export function lesson(store: Store, activities: ActivityStore): Router {
   }
 
   /** The student's sentence: their own tags only, tagging while the lesson is open. */
-  function place(req: Request, res: Response): Place | null {
+  async function place(req: Request, res: Response): Promise<Place | null> {
     const found = current(req, res);
     if (!found) return null;
     const { activity, student } = found;

@@ -11,9 +11,10 @@ import type { Article, Codebook } from '../core/model.js';
 import { compareOutlets, type OutletComparison } from '../core/stories/compare.js';
 import { outletProfiles, type OutletProfile } from '../core/stories/profile.js';
 import type { Story } from '../storage/stories.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { storyArticles } from '../stories/alignment.js';
 import { profileArticle, referenceOf } from '../stories/tags.js';
+import type { ProfileArticle } from '../core/stories/profile.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { loadProject, loadedProject } from '../web/load.js';
@@ -33,7 +34,7 @@ interface Computed {
 const cache = new Map<string, { version: string; result: Computed }>();
 const CACHED = 20;
 
-export function outletProfile(store: Store): Router {
+export function outletProfile(store: AppStore): Router {
   const router = Router();
   const project = loadProject(store);
   router.get('/projects/:projectId/profile', project, show);
@@ -52,7 +53,7 @@ export function outletProfile(store: Store): Router {
     return { story: null, articles: store.articles(project.id).filter((a) => canSeeArticle(project, a.id, userId)) };
   }
 
-  function compute(req: Request): Computed & { story: Story | null; codebook: Codebook; pair: [string, string] | null; source: 'reference' | 'annotators' } {
+  async function compute(req: Request): Promise<Computed & { story: Story | null; codebook: Codebook; pair: [string, string] | null; source: 'reference' | 'annotators' }> {
     const project = loadedProject(req);
     const user = currentUser(req);
     const { story, articles } = scope(req);
@@ -70,7 +71,8 @@ export function outletProfile(store: Store): Router {
     // Curated gold in the sentences a curator settled, and each article's reference (from its story)
     // where it has one, unless the annotators' tags alone are asked for.
     const reference = (x: Article) => (source === 'reference' ? referenceOf(story ?? store.stories.storyOf(project.id, x.id) ?? null, project, x.id, user.id) : null);
-    const profileInput = articles.map((x) => profileArticle(store, project, x, user.id, reference(x), source === 'reference'));
+    const profileInput: ProfileArticle[] = [];
+    for (const x of articles) profileInput.push(await profileArticle(store, project, x, user.id, reference(x), source === 'reference'));
     const profiles = outletProfiles(profileInput, ids);
     const outlets = profiles.map((p) => p.outlet);
     const pairs: [string, string][] = [];
@@ -91,9 +93,9 @@ export function outletProfile(store: Store): Router {
   }
 
   /** GET /projects/:projectId/profile[?story=][&a=&b=] */
-  function show(req: Request, res: Response) {
+  async function show(req: Request, res: Response) {
     const project = loadedProject(req);
-    const computed = compute(req);
+    const computed = await compute(req);
     res.render('stories/profile', {
       project,
       ...computed,
@@ -104,9 +106,9 @@ export function outletProfile(store: Store): Router {
   }
 
   /** GET /projects/:projectId/profile.(csv|json|md|tex)[?story=] */
-  function download(req: Request, res: Response) {
+  async function download(req: Request, res: Response) {
     const project = loadedProject(req);
-    const { profiles, comparisons, story, codebook } = compute(req);
+    const { profiles, comparisons, story, codebook } = await compute(req);
     const names = new Map(categories(codebook).map((c) => [c.id, c.name]));
     const title = story ? story.title : project.name;
     const base = `${title.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 60) || 'project'}-outlet-profile`;

@@ -1,11 +1,12 @@
 // Projects: the list, a project's page with its articles, creation, settings and members.
+import { emptyAnnotation } from '../core/model.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { annotatorsOf, assignedTo, canSeeArticle, isResearcher, roleIn } from '../core/access.js';
 import { MODE_LABELS, SUGGESTION_MODES, assignGroups, seesSuggestions, type SuggestionMode } from '../core/suggest/design.js';
 import { progress } from '../core/spans.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { AccountError, findUser, findUserByName, inviteUser, isActive, issueResetLink } from '../accounts/users.js';
 import { currentUser } from '../web/auth.js';
@@ -53,7 +54,7 @@ const LABELS = {
   role: 'Role',
 };
 
-export function projects(store: Store, passwords: PasswordGuard, links: PendingLinks): Router {
+export function projects(store: AppStore, passwords: PasswordGuard, links: PendingLinks): Router {
   const router = Router();
   const project = loadProject(store);
   router.get('/projects', list);
@@ -111,14 +112,13 @@ export function projects(store: Store, passwords: PasswordGuard, links: PendingL
   }
 
   /** GET /projects/:projectId — the article list, with the user's progress on each. */
-  function show(req: Request, res: Response) {
+  async function show(req: Request, res: Response) {
     const project = loadedProject(req);
     const user = currentUser(req);
     const researcher = isResearcher(project, user.id);
-    const articles = store
-      .articles(project.id)
-      .filter((a) => canSeeArticle(project, a.id, user.id))
-      .map((a) => ({ article: a, progress: progress(a, store.annotation(a.id, user.id)), annotators: assignedTo(project, a.id).length }));
+    const seen = store.articles(project.id).filter((a) => canSeeArticle(project, a.id, user.id));
+    const mine = await store.readAnnotationsBy(user.id, seen.map((a) => a.id));
+    const articles = seen.map((a, i) => ({ article: a, progress: progress(a, mine[i] ?? emptyAnnotation(a.id, user.id)), annotators: assignedTo(project, a.id).length }));
     res.render('projects/show', {
       project,
       articles,

@@ -4,7 +4,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { Tag } from '../core/model.js';
 import { canAnnotate } from '../core/access.js';
 import { addTag, markReviewed, progress, removeTag, reviewedSentences, unmarkReviewed, updateTag } from '../core/spans.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { loadArticle, loadedArticle, loadedProject } from '../web/load.js';
@@ -38,7 +38,7 @@ export const ANNOTATOR_WORDING: Wording = {
 };
 
 /** `signedIn` runs first on every sentence path: the router sits before the public routes. */
-export function sentences(store: Store, signedIn: RequestHandler[]): Router {
+export function sentences(store: AppStore, signedIn: RequestHandler[]): Router {
   const router = Router();
   router.use('/articles/:articleId/sentences', ...signedIn);
   const load = loadArticle(store);
@@ -100,7 +100,7 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
   router.post(`${path}/suggestions/reject`, article, editor.reject);
   return router;
 
-  async function change(req: Request, apply: Parameters<Store['updateAnnotation']>[2]): Promise<void> {
+  async function change(req: Request, apply: Parameters<AppStore['updateAnnotation']>[2]): Promise<void> {
     await store.updateAnnotation(loadedArticle(req).id, currentUser(req).id, apply);
     live.tagsChanged(loadedProject(req));
   }
@@ -112,12 +112,13 @@ export function sentences(store: Store, signedIn: RequestHandler[]): Router {
   }
 
   /** The annotator's sentence: their tags, and other annotators' where the project shows them. */
-  function place(req: Request, _res: Response): Place {
+  async function place(req: Request, _res: Response): Promise<Place> {
     const at = articleSentence(store, req);
     const { article, project, index, codebook } = at;
     const user = currentUser(req);
-    const mine = store.annotation(article.id, user.id);
-    const others = visibleAnnotations(store, project, article.id, user.id)
+    const all = await visibleAnnotations(store, project, article.id, user.id);
+    const mine = all.find((a) => a.annotatorId === user.id) ?? (await store.readAnnotation(article.id, user.id));
+    const others = all
       .filter((a) => a.annotatorId !== user.id)
       .flatMap((a) => a.tags.filter((t) => t.sentence === index));
     // Names are looked up only when there are other annotators' tags to show (none in a blind project).

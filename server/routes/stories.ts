@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { canSeeArticle, isResearcher } from '../core/access.js';
 import type { NewStory, Story } from '../storage/stories.js';
 import { MAX_STORY_ARTICLES } from '../storage/stories.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { storyAlignment } from '../stories/alignment.js';
 import { articleTags, curatedGoldOf, referenceOf, type ArticleTags } from '../stories/tags.js';
@@ -30,7 +30,7 @@ const storyForm = z.strictObject({
   pivot: z.string().regex(ID).optional(),
 });
 
-export function stories(store: Store): Router {
+export function stories(store: AppStore): Router {
   const router = Router();
   const project = loadProject(store);
   const story = [project, loadStory(store)];
@@ -113,7 +113,7 @@ export function stories(store: Store): Router {
   }
 
   /** GET /projects/:projectId/stories/:storyId */
-  function show(req: Request, res: Response) {
+  async function show(req: Request, res: Response) {
     const project = loadedProject(req);
     const story = loadedStory(req);
     const user = currentUser(req);
@@ -123,9 +123,8 @@ export function stories(store: Store): Router {
     const hasReference = alignment.articles.some((a) => referenceOf(story, project, a.id, user.id) !== null);
     const hasGold = alignment.articles.some((a) => curatedGoldOf(store, project, a, user.id) !== null);
     const answers = wanted === 'reference';
-    const tags = new Map<string, ArticleTags>(
-      alignment.articles.map((a) => [a.id, articleTags(store, project, a, user.id, answers ? referenceOf(story, project, a.id, user.id) : null, answers)]),
-    );
+    const tags = new Map<string, ArticleTags>();
+    for (const a of alignment.articles) tags.set(a.id, await articleTags(store, project, a, user.id, answers ? referenceOf(story, project, a.id, user.id) : null, answers));
     const contrasts = storyContrasts(alignment, tags);
     const outlets = new Map(alignment.articles.map((a) => [a.id, outletName(a)]));
     res.render('stories/show', {

@@ -6,7 +6,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import type { Article } from '../core/model.js';
 import { segment } from '../core/segmentation.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { importedArticles, MAX_STORY_FILES, StoryImportError } from '../stories/import.js';
 import { currentUser } from '../web/auth.js';
@@ -24,7 +24,7 @@ const importForm = z.strictObject({
   note: z.string().trim().max(2000).default(''),
 });
 
-export function storyImport(store: Store): Router {
+export function storyImport(store: AppStore): Router {
   const router = Router();
   const project = loadProject(store);
   const upload = multipartBody(

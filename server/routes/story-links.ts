@@ -8,7 +8,7 @@ import type { Article } from '../core/model.js';
 import type { SentenceRef } from '../core/stories/align.js';
 import { linkKey } from '../core/stories/evaluate.js';
 import { csvCast } from '../core/export/csv.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { storyAlignment } from '../stories/alignment.js';
 import { alignmentRecords, ALIGNMENT_COLUMNS } from '../stories/alignment-export.js';
 import { outletName } from '../stories/view.js';
@@ -40,7 +40,7 @@ const linkForm = z.strictObject({
   back: z.enum(['story', 'candidates']).default('story'),
 });
 
-export function storyLinks(store: Store): Router {
+export function storyLinks(store: AppStore): Router {
   const router = Router();
   const story = [loadProject(store), loadStory(store)];
   router.get('/projects/:projectId/stories/:storyId/link', story, candidates);

@@ -3,24 +3,23 @@ import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { csvCast } from '../core/export/csv.js';
 import { categories } from '../core/codebook.js';
-import { summarise, type CategorySummary } from '../core/summary.js';
-import type { Annotation } from '../core/model.js';
-import type { Store } from '../storage/store.js';
+import { Summariser, type CategorySummary } from '../core/summary.js';
+import type { AppStore } from '../storage/app-store.js';
 import { currentUser } from '../web/auth.js';
 import { loadProject, loadedProject } from '../web/load.js';
 import { queryId } from '../web/params.js';
-import { codebookOf, userNames, visibleAnnotations } from '../web/views.js';
-import { canSeeArticle, isResearcher } from '../core/access.js';
+import { codebookOf, userNames } from '../web/views.js';
+import { canSeeArticle, isResearcher, visibleAnnotators } from '../core/access.js';
 import { notFound } from '../web/errors.js';
 
-export function summaries(store: Store): Router {
+export function summaries(store: AppStore): Router {
   const router = Router();
   const project = loadProject(store);
   router.get('/projects/:projectId/summary', project, show);
   router.get('/projects/:projectId/summary.csv', project, download);
   return router;
 
-  function compute(req: Request) {
+  async function compute(req: Request) {
     const project = loadedProject(req);
     const user = currentUser(req);
     const articleId = queryId(req, 'article');
@@ -30,23 +29,29 @@ export function summaries(store: Store): Router {
     const articles = store.articles(project.id).filter((a) => canSeeArticle(project, a.id, user.id));
     if (articleId !== undefined && !articles.some((a) => a.id === articleId)) throw notFound('Article');
     const visible = new Map(articles.map((a) => [a.id, a]));
-    const annotations: Annotation[] = [];
-    for (const a of articles) annotations.push(...visibleAnnotations(store, project, a.id, user.id));
     const codebook = codebookOf(store, project);
-    const summary = summarise(visible, annotations, categories(codebook), { articleId, annotatorId });
-    const annotatorIds = [...new Set(annotations.map((a) => a.annotatorId))];
+    // The tags are read a page at a time and counted as they come (never all held at once).
+    const summariser = new Summariser(visible, categories(codebook), { articleId, annotatorId });
+    const seen = new Set<string>();
+    for await (const annotation of store.eachAnnotation(articles.map((a) => a.id))) {
+      if (visibleAnnotators(project, user.id, [annotation.annotatorId]).length === 0) continue;
+      seen.add(annotation.annotatorId);
+      summariser.add(annotation);
+    }
+    const summary = summariser.result();
+    const annotatorIds = [...seen];
     return { project, codebook, summary, articles, annotatorIds, articleId, annotatorId, researcher };
   }
 
   /** GET /projects/:projectId/summary */
-  function show(req: Request, res: Response) {
-    const data = compute(req);
+  async function show(req: Request, res: Response) {
+    const data = await compute(req);
     res.render('summary/show', { ...data, names: userNames(store), maxTags: Math.max(1, ...data.summary.map((s) => s.tags)) });
   }
 
   /** GET /projects/:projectId/summary.csv — one row per category and top phrase. */
-  function download(req: Request, res: Response) {
-    const { project, summary } = compute(req);
+  async function download(req: Request, res: Response) {
+    const { project, summary } = await compute(req);
     const rows = summary.flatMap((s: CategorySummary) => {
       const base = [s.category.id, s.category.name, s.tags, s.articles, s.annotators, s.sentences];
       return s.phrases.length === 0 ? [[...base, '', '']] : s.phrases.map((p) => [...base, p.phrase, p.count]);

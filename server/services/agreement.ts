@@ -2,28 +2,28 @@
 // until the data change: what the agreement page, its downloads and `framelens export` share.
 import { annotatorsOf } from '../core/access.js';
 import { categories } from '../core/codebook.js';
-import type { Codebook } from '../core/model.js';
+import type { Annotation, Codebook } from '../core/model.js';
 import { words } from '../core/segmentation.js';
 import { makeStudy } from '../core/study/units.js';
 import { studyAgreement, type StudyAgreement } from '../core/study/agreement.js';
 import { GOLD_ANNOTATOR } from '../core/curation/gold.js';
 import { withGold } from '../core/curation/layer.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 
 /**
  * Reports are cached per store until the next change to the data (the store's version), the
  * project's annotators (membership changes do not bump the version) or its codebook. Only the
  * most recently used reports are kept.
  */
-const caches = new WeakMap<Store, Map<string, { version: number; members: string; codebook: Codebook; report: StudyAgreement }>>();
+const caches = new WeakMap<AppStore, Map<string, { version: number; members: string; codebook: Codebook; report: StudyAgreement }>>();
 const CACHED_REPORTS = 20;
 
 /**
  * `gold`: gold is one more annotator ("gold"), over its curated sentences, contested spans left
  * out, so the pairs show each annotator's agreement with gold (curation, issue 16).
  */
-export function computeAgreement(store: Store, project: Project, articleId?: string, gold = false): StudyAgreement {
+export async function computeAgreement(store: AppStore, project: Project, articleId?: string, gold = false): Promise<StudyAgreement> {
   let cache = caches.get(store);
   if (!cache) caches.set(store, (cache = new Map()));
   const key = `${project.id}/${articleId ?? ''}${gold ? `/gold@${store.curation.version}` : ''}`;
@@ -38,7 +38,9 @@ export function computeAgreement(store: Store, project: Project, articleId?: str
   }
   const articles = store.articles(project.id).filter((a) => articleId === undefined || a.id === articleId);
   const members = new Set(annotators);
-  const own = articles.flatMap((a) => store.annotations(a.id)).filter((a) => members.has(a.annotatorId));
+  // The statistics need every unit's tags at once: the project's (not the study's) are read, in one snapshot.
+  const own: Annotation[] = [];
+  for await (const a of store.eachAnnotation(articles.map((x) => x.id))) if (members.has(a.annotatorId)) own.push(a);
   const golds = gold ? articles.map((a) => store.curation.gold(a.id)) : [];
   const annotations = gold ? withGold(own, golds, (id) => store.article(id)?.sentences.length ?? 0, { contested: 'exclude' }) : own;
   const ids = [...members].filter((id) => own.some((a) => a.annotatorId === id)).sort();

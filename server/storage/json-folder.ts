@@ -101,33 +101,11 @@ export class JsonFolderStudyStore implements StudyStore {
   }
 
   async categoryCounts(articleIds: readonly string[], filter: CountFilter = {}): Promise<Map<string, CategoryCounts>> {
-    await this.store.ready;
-    const seen = new Map<string, { tags: number; articles: Set<string>; annotators: Set<string>; sentences: Set<string> }>();
-    for (const articleId of articleIds) {
-      if (filter.articleId !== undefined && articleId !== filter.articleId) continue;
-      for (const a of this.store.annotations(articleId)) {
-        if (filter.annotatorId !== undefined && a.annotatorId !== filter.annotatorId) continue;
-        for (const tag of a.tags) {
-          let c = seen.get(tag.category);
-          if (!c) seen.set(tag.category, (c = { tags: 0, articles: new Set(), annotators: new Set(), sentences: new Set() }));
-          c.tags++;
-          c.articles.add(tag.articleId);
-          c.annotators.add(tag.annotatorId);
-          c.sentences.add(`${tag.articleId}/${tag.sentence}`);
-        }
-      }
-    }
-    return new Map(
-      [...seen].map(([category, c]) => [category, { tags: c.tags, articles: c.articles.size, annotators: c.annotators.size, sentences: c.sentences.size }]),
-    );
+    return this.store.categoryCounts(articleIds, filter);
   }
 
   async *eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation> {
-    await this.store.ready;
-    for (const articleId of articleIds) {
-      const annotations = [...this.store.annotations(articleId)].sort((x, y) => (x.annotatorId < y.annotatorId ? -1 : x.annotatorId > y.annotatorId ? 1 : 0));
-      for (const annotation of annotations) yield copy(annotation);
-    }
+    for await (const annotation of this.store.eachAnnotation(articleIds)) yield copy(annotation);
   }
 
   async close(): Promise<void> {

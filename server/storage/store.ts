@@ -15,6 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Annotation, Article, Codebook } from '../core/model.js';
+import type { AppStore } from './app-store.js';
+import type { CategoryCounts, CountFilter } from './contract.js';
 import { parseCodebook } from '../core/codebook.js';
 import { RuleError } from '../core/spans.js';
 import { annotatorsOf, assignBalanced } from '../core/access.js';
@@ -131,7 +133,7 @@ export function journalledFiles(dataDir: string): Map<string, unknown> {
   return files;
 }
 
-export class Store {
+export class Store implements AppStore {
   readonly dataDir: string;
   readonly instance: Shard<InstanceFile>;
   readonly users: Shard<UsersFile>;
@@ -522,6 +524,58 @@ export class Store {
   annotations(articleId: string): Annotation[] {
     this.#checkLoaded();
     return [...(this.#annotations.get(articleId)?.values() ?? [])].map((s) => s.data.data);
+  }
+
+  // The asynchronous reads of tags (AppStore): from memory, without a copy, once tags are loaded.
+
+  async readAnnotation(articleId: string, annotatorId: string): Promise<Annotation> {
+    await this.ready;
+    return this.annotation(articleId, annotatorId);
+  }
+
+  async readAnnotations(articleId: string): Promise<Annotation[]> {
+    await this.ready;
+    return this.annotations(articleId);
+  }
+
+  async readAnnotationsBy(annotatorId: string, articleIds: readonly string[]): Promise<Annotation[]> {
+    await this.ready;
+    return articleIds.map((articleId) => this.annotation(articleId, annotatorId));
+  }
+
+  async *eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation> {
+    await this.ready;
+    for (const articleId of articleIds) {
+      const annotations = this.annotations(articleId).sort((x, y) => (x.annotatorId < y.annotatorId ? -1 : x.annotatorId > y.annotatorId ? 1 : 0));
+      yield* annotations;
+    }
+  }
+
+  async categoryCounts(articleIds: readonly string[], filter: CountFilter = {}): Promise<Map<string, CategoryCounts>> {
+    await this.ready;
+    const seen = new Map<string, { tags: number; articles: Set<string>; annotators: Set<string>; sentences: Set<string> }>();
+    for (const articleId of articleIds) {
+      if (filter.articleId !== undefined && articleId !== filter.articleId) continue;
+      for (const a of this.annotations(articleId)) {
+        if (filter.annotatorId !== undefined && a.annotatorId !== filter.annotatorId) continue;
+        for (const tag of a.tags) {
+          let c = seen.get(tag.category);
+          if (!c) seen.set(tag.category, (c = { tags: 0, articles: new Set(), annotators: new Set(), sentences: new Set() }));
+          c.tags++;
+          c.articles.add(tag.articleId);
+          c.annotators.add(tag.annotatorId);
+          c.sentences.add(`${tag.articleId}/${tag.sentence}`);
+        }
+      }
+    }
+    return new Map(
+      [...seen].map(([category, c]) => [category, { tags: c.tags, articles: c.articles.size, annotators: c.annotators.size, sentences: c.sentences.size }]),
+    );
+  }
+
+  async countTags(): Promise<number> {
+    await this.ready;
+    return this.tagCount();
   }
 
   /**

@@ -7,7 +7,7 @@ import { alignStory, pairScorer, type Link, type SentenceRef } from '../core/sto
 import { mergeEdits, type MergeResult } from '../core/stories/edits.js';
 import { alignedGroups, type AlignedGroup } from '../core/stories/groups.js';
 import type { Story } from '../storage/stories.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 
 export interface StoryAlignment {
   /** The story's articles that still exist, in column order. */
@@ -43,11 +43,11 @@ function automatic(articles: readonly Article[]): Automatic {
   return computed;
 }
 
-export function storyArticles(store: Store, story: Story): Article[] {
+export function storyArticles(store: AppStore, story: Story): Article[] {
   return story.articles.map((id) => store.article(id)).filter((a): a is Article => a !== undefined && a.projectId === story.projectId);
 }
 
-export function storyAlignment(store: Store, story: Story): StoryAlignment {
+export function storyAlignment(store: AppStore, story: Story): StoryAlignment {
   const articles = storyArticles(store, story);
   const { links, score } = automatic(articles);
   const merged = mergeEdits(

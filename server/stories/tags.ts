@@ -15,7 +15,7 @@ import { goldSentences } from '../core/curation/layer.js';
 import { canSeeGold } from '../core/curation/settings.js';
 import type { Project } from '../storage/schemas.js';
 import type { ReferenceTag, Story } from '../storage/stories.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { visibleAnnotations } from '../web/views.js';
 
 export interface MergedTag {
@@ -50,8 +50,8 @@ export interface ArticleTags {
 }
 
 /** Annotations that hold work: a tag or a reviewed sentence (an opened, untouched one is no layer). */
-function layers(store: Store, project: Project, articleId: string, userId: string): Annotation[] {
-  return visibleAnnotations(store, project, articleId, userId).filter((a) => a.tags.length > 0 || a.reviewed.length > 0);
+async function layers(store: AppStore, project: Project, articleId: string, userId: string): Promise<Annotation[]> {
+  return (await visibleAnnotations(store, project, articleId, userId)).filter((a) => a.tags.length > 0 || a.reviewed.length > 0);
 }
 
 /** Whether the user may see the story's reference (an answer: hidden from annotators of a blind project). */
@@ -70,7 +70,7 @@ export function referenceOf(story: Story | null, project: Project, articleId: st
  * The article's curated gold, if the user may see gold and it speaks for at least one sentence:
  * the gold and those sentences. Contested spans are kept (with their category, as in exports).
  */
-export function curatedGoldOf(store: Store, project: Project, article: Article, userId: string): { gold: Gold; sentences: Set<number> } | null {
+export function curatedGoldOf(store: AppStore, project: Project, article: Article, userId: string): { gold: Gold; sentences: Set<number> } | null {
   if (!canSeeGold(project, userId) || !store.curation.has(article.id)) return null;
   const gold = store.curation.gold(article.id);
   const sentences = new Set(goldSentences(gold, article.sentences.length));
@@ -83,18 +83,18 @@ export function curatedGoldOf(store: Store, project: Project, article: Article, 
  * `useGold: false` with no reference shows the annotators' tags alone (the page's "annotators'
  * tags instead").
  */
-export function articleTags(store: Store, project: Project, article: Article, userId: string, reference: ReferenceTag[] | null = null, useGold = true): ArticleTags {
+export async function articleTags(store: AppStore, project: Project, article: Article, userId: string, reference: ReferenceTag[] | null = null, useGold = true): Promise<ArticleTags> {
   const curated = useGold ? curatedGoldOf(store, project, article, userId) : null;
   if (curated) {
     const goldMarks = curated.gold.spans
       .filter((s) => curated.sentences.has(s.sentence))
       .map((s): MergedTag => ({ id: `${s.start}-${s.end}-${s.category}`, sentence: s.sentence, start: s.start, end: s.end, category: s.category, count: 1, rationale: s.note, source: 'gold' }));
-    const annotations = reference ? [] : layers(store, project, article.id, userId);
+    const annotations = reference ? [] : await layers(store, project, article.id, userId);
     const others = (reference ? referenceMarks(reference) : merge(annotations)).filter((t) => !curated.sentences.has(t.sentence));
     return index('gold', reference ? 'reference' : 'annotators', curated.sentences, annotations.map((a) => a.annotatorId).sort(), [...dedupe(goldMarks), ...others]);
   }
   if (reference) return index('reference', 'reference', new Set(), [], referenceMarks(reference));
-  const annotations = layers(store, project, article.id, userId);
+  const annotations = await layers(store, project, article.id, userId);
   return index('annotators', 'annotators', new Set(), annotations.map((a) => a.annotatorId).sort(), merge(annotations));
 }
 
@@ -143,10 +143,10 @@ function index(source: TagSource, elsewhere: Exclude<TagSource, 'gold'>, goldSen
  * so that an article's mean over its layers counts gold there and the layers elsewhere. A wholly
  * curated article nobody tagged counts gold as its one layer.
  */
-export function profileArticle(store: Store, project: Project, article: Article, userId: string, reference: ReferenceTag[] | null = null, useGold = true): ProfileArticle {
+export async function profileArticle(store: AppStore, project: Project, article: Article, userId: string, reference: ReferenceTag[] | null = null, useGold = true): Promise<ProfileArticle> {
   const own: ProfileTag[][] = reference
     ? [reference.map((t) => ({ sentence: t.sentence, category: t.category }))]
-    : layers(store, project, article.id, userId).map((a) => a.tags.map((t) => ({ sentence: t.sentence, category: t.category })));
+    : (await layers(store, project, article.id, userId)).map((a) => a.tags.map((t) => ({ sentence: t.sentence, category: t.category })));
   const curated = useGold ? curatedGoldOf(store, project, article, userId) : null;
   let counted = own;
   if (curated) {

@@ -5,7 +5,7 @@ import type { Article, Codebook } from '../core/model.js';
 import { makeSuggesters, suggestSentence, type LearnedModel, type Suggester, type Suggestion } from '../core/suggest/index.js';
 import { suggestersOf, type SuggestionMode } from '../core/suggest/design.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { storedProjectModel, trainProjectModel } from './project-model.js';
 
 /** How many sentences' suggestions are kept (each a handful of small objects). */
@@ -35,21 +35,21 @@ export interface LiveOptions {
   log: (message: string) => void;
 }
 
-const services = new WeakMap<Store, LiveSuggestions>();
+const services = new WeakMap<AppStore, LiveSuggestions>();
 
 export class LiveSuggestions {
   readonly options: LiveOptions;
-  readonly #store: Store;
+  readonly #store: AppStore;
   readonly #projects = new Map<string, ProjectState>();
   readonly #cache = new Map<string, Suggestion[]>();
 
-  constructor(store: Store, options: Partial<LiveOptions> = {}) {
+  constructor(store: AppStore, options: Partial<LiveOptions> = {}) {
     this.#store = store;
     this.options = { delayMs: 10_000, maxWaitMs: 60_000, log: (m) => console.error(m), ...options };
   }
 
   /** The store's service (one per store, made on first use). */
-  static of(store: Store): LiveSuggestions {
+  static of(store: AppStore): LiveSuggestions {
     let service = services.get(store);
     if (!service) services.set(store, (service = new LiveSuggestions(store)));
     return service;

@@ -6,17 +6,19 @@ import { goldLayer } from '../core/curation/layer.js';
 import { modelFits, trainingSet, type LabelledArticle, type LearnedModel } from '../core/suggest/index.js';
 import { readModel, saveModel } from '../storage/models.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { trainInWorker } from './train.js';
 
 /**
  * The project's accepted tags, article by article (core/suggest/training-data.ts says which):
  * curated gold on the sentences a curator settled, the annotators' agreed tags elsewhere.
  */
-export function projectTrainingSet(store: Store, project: Project): LabelledArticle[] {
+export async function projectTrainingSet(store: AppStore, project: Project): Promise<LabelledArticle[]> {
   const articles = store.articles(project.id);
   const byId = new Map(articles.map((a) => [a.id, a]));
-  return trainingSet(articles, (articleId) => store.annotations(articleId), { gold: (articleId) => curatedGold(store, byId.get(articleId)) });
+  const annotations = new Map<string, Annotation[]>();
+  for await (const a of store.eachAnnotation(articles.map((x) => x.id))) annotations.set(a.articleId, [...(annotations.get(a.articleId) ?? []), a]);
+  return trainingSet(articles, (articleId) => annotations.get(articleId) ?? [], { gold: (articleId) => curatedGold(store, byId.get(articleId)) });
 }
 
 /**
@@ -24,7 +26,7 @@ export function projectTrainingSet(store: Store, project: Project): LabelledArti
  * their gold category: the place is framing, only its category is disputed, and leaving it out
  * would teach the model (and score a suggestion there) as if nothing were there.
  */
-function curatedGold(store: Store, article: Article | undefined): Annotation | null {
+function curatedGold(store: AppStore, article: Article | undefined): Annotation | null {
   if (!article || !store.curation.has(article.id)) return null;
   const layer = goldLayer(store.curation.gold(article.id), article.sentences.length, { scope: 'curated', contested: 'include' });
   return layer.reviewed.length > 0 ? layer : null;
@@ -59,8 +61,8 @@ export interface Trained {
 }
 
 /** Trains the project's model in a worker and stores it; null when there is nothing to learn from. */
-export async function trainProjectModel(store: Store, project: Project, codebook: Codebook): Promise<Trained | null> {
-  const articles = projectTrainingSet(store, project);
+export async function trainProjectModel(store: AppStore, project: Project, codebook: Codebook): Promise<Trained | null> {
+  const articles = await projectTrainingSet(store, project);
   if (!articles.some((a) => a.spans.length > 0)) return null;
   const started = performance.now();
   const model = await trainInWorker(articles, codebook);
@@ -69,7 +71,7 @@ export async function trainProjectModel(store: Store, project: Project, codebook
 }
 
 /** The stored model if it fits the project's codebook, else null. */
-export async function storedProjectModel(store: Store, project: Project, codebook: Codebook): Promise<LearnedModel | null> {
+export async function storedProjectModel(store: AppStore, project: Project, codebook: Codebook): Promise<LearnedModel | null> {
   const model = await readModel(store.dataDir, project.id);
   return model && modelFits(model, codebook) ? model : null;
 }

@@ -14,7 +14,7 @@ import { groupOf, type SuggestionSettings } from '../core/suggest/design.js';
 import { decisions, groupRates, originAgreement, type Decisions, type GroupRate, type OriginAgreement } from '../core/suggest/influence.js';
 import { suggestionQuality, type Quality, type Scored } from '../core/suggest/quality.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { LiveSuggestions } from './live.js';
 import { projectTrainingSet, referenceSource, type ReferenceSource } from './project-model.js';
 
@@ -37,9 +37,9 @@ export interface SuggestionReport {
   any: boolean;
 }
 
-const caches = new WeakMap<Store, Map<string, { key: string; report: SuggestionReport }>>();
+const caches = new WeakMap<AppStore, Map<string, { key: string; report: SuggestionReport }>>();
 
-export function suggestionReport(store: Store, project: Project): SuggestionReport {
+export async function suggestionReport(store: AppStore, project: Project): Promise<SuggestionReport> {
   let cache = caches.get(store);
   if (!cache) caches.set(store, (cache = new Map()));
   const live = LiveSuggestions.of(store);
@@ -47,18 +47,19 @@ export function suggestionReport(store: Store, project: Project): SuggestionRepo
   const key = `${store.version}:${store.curation.version}:${JSON.stringify(project.suggestions ?? null)}:${project.members.length}:${codebook.id}:${live.model(project.id)?.trainedAt ?? ''}`;
   const hit = cache.get(project.id);
   if (hit?.key === key) return hit.report;
-  const report = compute(store, project);
+  const report = await compute(store, project);
   cache.set(project.id, { key, report });
   return report;
 }
 
-function compute(store: Store, project: Project): SuggestionReport {
+async function compute(store: AppStore, project: Project): Promise<SuggestionReport> {
   const codebook = store.codebookOf(project);
   const cats = categoriesOf(codebook);
   const name = (id: string) => cats.find((c) => c.id === id)?.name ?? id;
   const articles = store.articles(project.id);
   const members = new Set(annotatorsOf(project));
-  const annotations: Annotation[] = articles.flatMap((a) => store.annotations(a.id)).filter((a) => members.has(a.annotatorId));
+  const annotations: Annotation[] = [];
+  for await (const a of store.eachAnnotation(articles.map((x) => x.id))) if (members.has(a.annotatorId)) annotations.push(a);
   const settings = project.suggestions ?? null;
   // A project that never had suggestions costs the agreement page nothing.
   const any = settings !== null || annotations.some((a) => (a.rejected?.length ?? 0) > 0 || a.tags.some((t) => t.origin?.kind === 'suggestion'));
@@ -98,7 +99,7 @@ function compute(store: Store, project: Project): SuggestionReport {
   let source: ReferenceSource | null = null;
   const suggesters = LiveSuggestions.of(store).suggesters(project, codebook);
   if (suggesters.length > 0) {
-    const reference = projectTrainingSet(store, project);
+    const reference = await projectTrainingSet(store, project);
     source = referenceSource(reference);
     const scored: Scored[] = reference.flatMap((a) => suggestArticle(a, suggesters, { sentences: a.annotated }).map((suggestion) => ({ articleId: a.id, suggestion })));
     for (const s of suggesters) {

@@ -1,7 +1,7 @@
 // Who is asking: loads the signed-in user from the session and guards routes.
 import type { RequestHandler } from 'express';
 import type { User } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { findUser, isActive } from '../accounts/users.js';
 import { HttpError } from './errors.js';
 import { seeOther } from './see-other.js';
@@ -14,7 +14,7 @@ declare global {
   }
 }
 
-export function loadUser(store: Store): RequestHandler {
+export function loadUser(store: AppStore): RequestHandler {
   return (req, res, next) => {
     const id = req.session.userId;
     const found = id === undefined ? undefined : findUser(store, id);

@@ -11,7 +11,7 @@ import { contested } from '../core/classroom/contested.js';
 import { sentenceWords } from '../core/classroom/text.js';
 import { categoryCounts, classMarks, onlyIn } from '../core/classroom/compare.js';
 import type { Activity, ReferenceTag, Student } from '../storage/activity-schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { codebookOf, pieces, type Piece } from './views.js';
 
 /** The stylesheet of every classroom page. */
@@ -108,7 +108,7 @@ export function referenceCount(activity: Activity): number {
   return lessonVersions(activity).reduce((n, v) => n + v.reference.length, 0);
 }
 
-export function activityCodebook(store: Store, activity: Activity): Codebook {
+export function activityCodebook(store: AppStore, activity: Activity): Codebook {
   return codebookOf(store, activity);
 }
 

@@ -9,7 +9,7 @@ import { articleCandidates, sentenceCandidates, type SentenceCandidates } from '
 import { isCurated, type Actor, type Gold } from '../core/curation/gold.js';
 import { canCurate, curationSettings } from '../core/curation/settings.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { currentUser } from './auth.js';
 import { notFound } from './errors.js';
 import { findProject } from './load.js';
@@ -17,7 +17,7 @@ import { idParam } from './params.js';
 import { userNames } from './views.js';
 
 /** The project in the URL, if the user may curate it. */
-export function loadCurationProject(store: Store): RequestHandler {
+export function loadCurationProject(store: AppStore): RequestHandler {
   return (req, _res, next) => {
     const project = findProject(store, idParam(req, 'projectId'));
     if (!project || !canCurate(project, currentUser(req).id)) throw notFound('Project');
@@ -27,7 +27,7 @@ export function loadCurationProject(store: Store): RequestHandler {
 }
 
 /** The article in the URL, if the user may curate its project. */
-export function loadCurationArticle(store: Store): RequestHandler {
+export function loadCurationArticle(store: AppStore): RequestHandler {
   return (req, _res, next) => {
     const article = store.article(idParam(req, 'articleId'));
     const project = article && findProject(store, article.projectId);
@@ -52,9 +52,9 @@ export function actorOf(req: Request): Actor {
 }
 
 /** The project's annotators' annotations of the article: whose tags curation counts. */
-export function countedAnnotations(store: Store, project: Project, articleId: string): Annotation[] {
+export async function countedAnnotations(store: AppStore, project: Project, articleId: string): Promise<Annotation[]> {
   const members = new Set(annotatorsOf(project));
-  return store.annotations(articleId).filter((a) => members.has(a.annotatorId));
+  return (await store.readAnnotations(articleId)).filter((a) => members.has(a.annotatorId));
 }
 
 function candidateOptions(project: Project, article: Article) {
@@ -62,19 +62,19 @@ function candidateOptions(project: Project, article: Article) {
   return { overlap, words: (s: number) => words(article.text, article.sentences[s] ?? { start: 0, end: 0 }) };
 }
 
-export function articleContexts(store: Store, project: Project, article: Article): SentenceCandidates[] {
-  return articleCandidates(countedAnnotations(store, project, article.id), article.sentences.length, candidateOptions(project, article));
+export async function articleContexts(store: AppStore, project: Project, article: Article): Promise<SentenceCandidates[]> {
+  return articleCandidates(await countedAnnotations(store, project, article.id), article.sentences.length, candidateOptions(project, article));
 }
 
-export function sentenceContext(store: Store, project: Project, article: Article, index: number): SentenceCandidates {
-  return sentenceCandidates(countedAnnotations(store, project, article.id), index, candidateOptions(project, article));
+export async function sentenceContext(store: AppStore, project: Project, article: Article, index: number): Promise<SentenceCandidates> {
+  return sentenceCandidates(await countedAnnotations(store, project, article.id), index, candidateOptions(project, article));
 }
 
 /**
  * How curation pages name people: annotators by account name, or as "Annotator 1, 2 …" (in the
  * project's order) when the project anonymises them for curation; curators always by name.
  */
-export function curationNames(store: Store, project: Project): { annotator: (id: string) => string; person: (id: string) => string } {
+export function curationNames(store: AppStore, project: Project): { annotator: (id: string) => string; person: (id: string) => string } {
   const names = userNames(store);
   const order = annotatorsOf(project);
   const anonymise = curationSettings(project).anonymise;

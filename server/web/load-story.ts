@@ -3,7 +3,7 @@
 import type { Request, RequestHandler } from 'express';
 import { canSeeArticle } from '../core/access.js';
 import type { Story } from '../storage/stories.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { currentUser } from './auth.js';
 import { notFound } from './errors.js';
 import { loadedProject } from './load.js';
@@ -18,7 +18,7 @@ declare global {
 }
 
 /** Runs after loadProject. */
-export function loadStory(store: Store): RequestHandler {
+export function loadStory(store: AppStore): RequestHandler {
   return (req, _res, next) => {
     const project = loadedProject(req);
     const story = store.stories.story(project.id, idParam(req, 'storyId'));

@@ -3,7 +3,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Article } from '../core/model.js';
 import type { Project } from '../storage/schemas.js';
-import type { Store } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import type { Activity } from '../storage/activity-schemas.js';
 import type { ActivityStore } from '../storage/activities.js';
 import { canSeeArticle, roleIn } from '../core/access.js';
@@ -21,11 +21,11 @@ declare global {
   }
 }
 
-export function findProject(store: Store, id: string): Project | undefined {
+export function findProject(store: AppStore, id: string): Project | undefined {
   return store.projects.data.data.projects.find((p) => p.id === id);
 }
 
-export function loadProject(store: Store): RequestHandler {
+export function loadProject(store: AppStore): RequestHandler {
   return (req, _res, next) => {
     const project = findProject(store, idParam(req, 'projectId'));
     if (!project || !roleIn(project, currentUser(req).id)) throw notFound('Project');
@@ -34,7 +34,7 @@ export function loadProject(store: Store): RequestHandler {
   };
 }
 
-export function loadArticle(store: Store): RequestHandler {
+export function loadArticle(store: AppStore): RequestHandler {
   return (req, _res, next) => {
     const article = store.article(idParam(req, 'articleId'));
     const project = article && findProject(store, article.projectId);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Annotation, Article, Codebook, Range, Tag } from '../core/model.js';
 import { visibleAnnotators } from '../core/access.js';
 import type { Project } from '../storage/schemas.js';
-import { DEFAULT_CODEBOOK, type Store } from '../storage/store.js';
+import { DEFAULT_CODEBOOK } from '../storage/store.js';
+import type { AppStore } from '../storage/app-store.js';
 import { VIEWS_DIR } from '../paths.js';
 
 export { DEFAULT_CODEBOOK };
@@ -18,13 +19,13 @@ export const LAYOUT = {
 };
 
 /** The project's codebook (see `Store.codebookOf`), for the route modules that render it. */
-export function codebookOf(store: Store, project: { codebookId: string }): Codebook {
+export function codebookOf(store: AppStore, project: { codebookId: string }): Codebook {
   return store.codebookOf(project);
 }
 
 /** The annotations on an article that this user may see (blind projects: only their own). */
-export function visibleAnnotations(store: Store, project: Project, articleId: string, userId: string): Annotation[] {
-  const all = store.annotations(articleId);
+export async function visibleAnnotations(store: AppStore, project: Project, articleId: string, userId: string): Promise<Annotation[]> {
+  const all = await store.readAnnotations(articleId);
   const allowed = new Set(visibleAnnotators(project, userId, all.map((a) => a.annotatorId)));
   return all.filter((a) => allowed.has(a.annotatorId));
 }
@@ -144,6 +145,6 @@ export const cachedFragment: Fragment = (owner, key, render) => {
 /** Without the view cache (development) templates are re-read on every request: so are fragments. */
 export const freshFragment: Fragment = (_owner, _key, render) => render();
 
-export function userNames(store: Store): Map<string, string> {
+export function userNames(store: AppStore): Map<string, string> {
   return new Map(store.users.data.data.users.map((u) => [u.id, u.name]));
 }

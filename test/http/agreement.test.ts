@@ -163,7 +163,7 @@ describe('undefined is undefined everywhere', () => {
     const { agreementCommand } = await import('../../server/commands/agreement.js');
     const project = w.t.store.project(w.projectId);
     if (!project) throw new Error('no project');
-    const file = exportFiles(w.t.store, projectData(w.t.store, project, w.t.store.codebookOf(project), { anonymise: false }), 'reliability').find((f) => f.name === `reliability-${UNUSED}.csv`);
+    const file = (await exportFiles(w.t.store, projectData(w.t.store, project, w.t.store.codebookOf(project), { anonymise: false }), 'reliability')).find((f) => f.name === `reliability-${UNUSED}.csv`);
     let matrix = '';
     for await (const chunk of file?.body() ?? []) matrix += String(chunk);
     const out = new PassThrough();

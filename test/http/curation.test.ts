@@ -104,7 +104,7 @@ describe('curation', () => {
     expect([after.status, after.note, after.intensity, after.sources.length]).toEqual(['edited', 'clear case', 2, 3]);
     expect(gold().history.filter((e) => e.span === s1!.id).map((e) => e.action)).toEqual(['merge-add', 'accept', 'edit']);
     // Reject anna's lone candidate on sentence 4, add a span nobody tagged.
-    const lone = (await import('../../server/web/curation.js')).sentenceContext(w.t.store, w.t.store.project(w.projectId)!, w.t.store.article(d)!, 3).candidates[0]!;
+    const lone = (await (await import('../../server/web/curation.js')).sentenceContext(w.t.store, w.t.store.project(w.projectId)!, w.t.store.article(d)!, 3)).candidates[0]!;
     expect((await w.researcher.post(`${s(4)}/candidates/reject`, { start: String(lone.start), end: String(lone.end), category: lone.category })).status).toBe(303);
     expect(gold().rejections.some((r) => r.sentence === 3 && r.category === 'loaded-language')).toBe(true);
     expect((await w.researcher.post(`${s(4)}/tags`, { first: '1', last: '2', category: 'emphasis', voice: 'author', intensity: '', note: 'nobody saw it' })).status).toBe(303);

@@ -158,7 +158,7 @@ async function exportsOf(dir: string): Promise<Map<string, string>> {
     for (const anonymise of [false, true]) {
       const data = projectData(store, project, codebookOf(store, project), { anonymise });
       for (const format of FORMATS) {
-        for (const file of exportFiles(store, data, format)) {
+        for (const file of await exportFiles(store, data, format)) {
           const chunks: Buffer[] = [];
           for await (const chunk of file.body()) chunks.push(Buffer.from(chunk));
           out.set(`${project.id}/${anonymise ? 'anon' : 'named'}/${file.name}`, Buffer.concat(chunks).toString('utf8'));

@@ -5,7 +5,7 @@
 import type { Request, RequestHandler, Router } from 'express';
 import type { Article, Codebook } from '../../core/model.js';
 import type { Project } from '../../storage/schemas.js';
-import type { Store } from '../../storage/store.js';
+import type { AppStore } from '../../storage/app-store.js';
 import { loadedArticle, loadedProject } from '../load.js';
 import { codebookOf } from '../views.js';
 import type { Place, sentenceEditor } from './editor.js';
@@ -24,7 +24,7 @@ export interface ArticleSentence {
   codebook: Codebook;
 }
 
-export function articleSentence(store: Store, req: Request): ArticleSentence {
+export function articleSentence(store: AppStore, req: Request): ArticleSentence {
   const article = loadedArticle(req);
   const project = loadedProject(req);
   return { article, project, index: sentenceIndex(req, article), codebook: codebookOf(store, project) };

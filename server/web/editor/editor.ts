@@ -93,7 +93,7 @@ export interface EditorSpec {
   fields: FieldSpec;
   wording: Wording;
   /** The request's place; null when it has already been answered (a student sent to join). */
-  place(req: Request, res: Response): Place | null;
+  place(req: Request, res: Response): Promise<Place | null>;
   /** Refuses (403) a user who may not change tags here, or not now. */
   checkCanEdit(req: Request, place: Place): void;
   /** Stores a new tag (or one brought back by an undo, with its id). */
@@ -103,7 +103,7 @@ export interface EditorSpec {
   /** Marks the sentence "nothing to tag here" (or not); absent where that does not apply. */
   review?(req: Request, place: Place, reviewed: boolean): Promise<void>;
   /** Where marking a sentence done leads (default: the next sentence); null stays. */
-  onward?(req: Request, place: Place): number | null;
+  onward?(req: Request, place: Place): Promise<number | null>;
   /** Stores a rejected suggestion; absent where there are no suggestions. */
   reject?(req: Request, place: Place, suggestion: Suggestion): Promise<void>;
 }
@@ -277,12 +277,12 @@ export function sentenceEditor(spec: EditorSpec) {
   }
 
   /** The place again after a change, so the answer shows the stored state. */
-  function fresh(req: Request, res: Response, place: Place): Place {
-    return spec.place(req, res) ?? place;
+  async function fresh(req: Request, res: Response, place: Place): Promise<Place> {
+    return (await spec.place(req, res)) ?? place;
   }
 
   /** After a change: the plain form goes back to the sentence; the script gets the new region. */
-  function changed(req: Request, res: Response, place: Place, change: Change) {
+  async function changed(req: Request, res: Response, place: Place, change: Change) {
     const savedId = change.after?.id ?? null;
     if (!wantsJson(req)) {
       const query = `${savedId ? `saved=${savedId}&` : ''}done=${change.id}`;
@@ -291,11 +291,11 @@ export function sentenceEditor(spec: EditorSpec) {
     }
     // After an edit the form goes back to adding a tag: the whole region. Otherwise only what changed.
     const edited = change.before !== null && change.after !== null && !change.undoes;
-    answer(req, res, fresh(req, res, place), 200, { ...EMPTY, savedId, announcement: announce(place, change) }, { partsOnly: !edited });
+    answer(req, res, await fresh(req, res, place), 200, { ...EMPTY, savedId, announcement: announce(place, change) }, { partsOnly: !edited });
   }
 
   /** A refused change: the sentence again, with the message beside the form and the input kept. */
-  function refused(
+  async function refused(
     req: Request,
     res: Response,
     place: Place,
@@ -306,7 +306,7 @@ export function sentenceEditor(spec: EditorSpec) {
     fields: Readonly<Record<string, string>> = {},
   ) {
     const problems = Object.fromEntries(Object.entries(fields).map(([field, text]) => [FIELD_IDS[field] ?? field, text]));
-    answer(req, res, fresh(req, res, place), status, { ...EMPTY, editing, error: message, problems, form: keepInput ? echo(req) : null });
+    answer(req, res, await fresh(req, res, place), status, { ...EMPTY, editing, error: message, problems, form: keepInput ? echo(req) : null });
   }
 
   /**
@@ -337,31 +337,31 @@ export function sentenceEditor(spec: EditorSpec) {
   /** Runs a change; a refusal re-renders the sentence with its message and the user's input. */
   async function attempt(req: Request, res: Response, place: Place, editing: EditorTag | null, change: () => Promise<Change>) {
     try {
-      changed(req, res, place, await change());
+      await changed(req, res, place, await change());
     } catch (error) {
       if (error instanceof FormError) return refused(req, res, place, error.status, error.message, true, editing, error.fields);
       if (!isRefusal(error)) throw error;
-      refused(req, res, place, refusalStatus(error), error.message, true, editing);
+      await refused(req, res, place, refusalStatus(error), error.message, true, editing);
     }
   }
 
   /** The place; when the user may not edit it now, the sentence is answered with the reason (a ClosedError) or an error page. */
-  function placeFor(req: Request, res: Response, edits: boolean): Place | null {
-    const place = spec.place(req, res);
+  async function placeFor(req: Request, res: Response, edits: boolean): Promise<Place | null> {
+    const place = await spec.place(req, res);
     if (!place || !edits) return place;
     try {
       spec.checkCanEdit(req, place);
     } catch (error) {
       if (!(error instanceof ClosedError)) throw error;
-      refused(req, res, place, 403, error.message, false);
+      await refused(req, res, place, 403, error.message, false);
       return null;
     }
     return place;
   }
 
   /** GET …/:n — the sentence; `?edit=` opens a tag in the form, `?done=` announces the last change. */
-  function show(req: Request, res: Response) {
-    const place = placeFor(req, res, false);
+  async function show(req: Request, res: Response) {
+    const place = await placeFor(req, res, false);
     if (!place) return;
     const editId = queryId(req, 'edit');
     const editing = editId === undefined ? null : (place.tags.find((t) => t.id === editId) ?? null);
@@ -378,7 +378,7 @@ export function sentenceEditor(spec: EditorSpec) {
 
   /** POST …/:n/tags */
   async function create(req: Request, res: Response) {
-    const place = placeFor(req, res, true);
+    const place = await placeFor(req, res, true);
     if (!place) return;
     await attempt(req, res, place, null, async () => {
       const tag: EditorTag = { id: newId(), sentence: place.index, ...fieldsOf(req, place), createdAt: null };
@@ -388,22 +388,22 @@ export function sentenceEditor(spec: EditorSpec) {
   }
 
   /** The tag in the URL among this user's tags on this sentence, or a note that it is gone. */
-  function ownTag(req: Request, res: Response, place: Place, keepInput: boolean): EditorTag | null {
+  async function ownTag(req: Request, res: Response, place: Place, keepInput: boolean): Promise<EditorTag | null> {
     const tagId = idParam(req, 'tagId');
     const tag = place.tags.find((t) => t.id === tagId);
     if (tag) return tag;
     const message = keepInput
       ? 'That tag is no longer on this sentence: it was deleted, perhaps in another tab. Your changes are kept below: save them as a new tag.'
       : 'That tag is no longer on this sentence: it was already deleted, perhaps in another tab. Nothing was changed.';
-    refused(req, res, place, 404, message, keepInput);
+    await refused(req, res, place, 404, message, keepInput);
     return null;
   }
 
   /** POST …/:n/tags/:tagId */
   async function update(req: Request, res: Response) {
-    const place = placeFor(req, res, true);
+    const place = await placeFor(req, res, true);
     if (!place) return;
-    const before = ownTag(req, res, place, true);
+    const before = await ownTag(req, res, place, true);
     if (!before) return;
     await attempt(req, res, place, before, async () => {
       const fields = fieldsOf(req, place);
@@ -414,10 +414,10 @@ export function sentenceEditor(spec: EditorSpec) {
 
   /** POST …/:n/tags/:tagId/delete */
   async function remove(req: Request, res: Response) {
-    const place = placeFor(req, res, true);
+    const place = await placeFor(req, res, true);
     if (!place) return;
     parseForm(emptyForm, req.body);
-    const before = ownTag(req, res, place, false);
+    const before = await ownTag(req, res, place, false);
     if (!before) return;
     await attempt(req, res, place, null, async () => {
       await spec.remove(req, place, before.id);
@@ -427,7 +427,7 @@ export function sentenceEditor(spec: EditorSpec) {
 
   /** POST …/:n/reviewed — "nothing to tag here" (then on to the next sentence), or its undo. */
   async function review(req: Request, res: Response) {
-    const place = placeFor(req, res, true);
+    const place = await placeFor(req, res, true);
     if (!place) return;
     const mark = spec.review;
     if (!mark || place.reviewed === null) throw new InputError('This editor has no “nothing to tag here”.');
@@ -436,10 +436,10 @@ export function sentenceEditor(spec: EditorSpec) {
       await mark(req, place, form.reviewed === '1');
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      refused(req, res, place, 409, error.message, false);
+      await refused(req, res, place, 409, error.message, false);
       return;
     }
-    const ahead = spec.onward ? spec.onward(req, fresh(req, res, place)) : place.index + 1 < place.doc.sentences.length ? place.index + 1 : null;
+    const ahead = spec.onward ? await spec.onward(req, await fresh(req, res, place)) : place.index + 1 < place.doc.sentences.length ? place.index + 1 : null;
     const onward = form.reviewed === '1' && ahead !== null ? ahead : place.index;
     if (!wantsJson(req)) {
       seeOther(res, `${sentenceUrl(place, onward)}#sentence`);
@@ -447,7 +447,7 @@ export function sentenceEditor(spec: EditorSpec) {
     }
     const message =
       form.reviewed === '1' ? `Sentence ${place.index + 1}: ${spec.wording.markedDone ?? 'nothing to tag here'}.` : `Sentence ${place.index + 1} is no longer marked “${spec.wording.done}”.`;
-    answer(req, res, fresh(req, res, place), 200, EMPTY, { next: onward === place.index ? null : sentenceUrl(place, onward), message });
+    answer(req, res, await fresh(req, res, place), 200, EMPTY, { next: onward === place.index ? null : sentenceUrl(place, onward), message });
   }
 
   /**
@@ -455,8 +455,8 @@ export function sentenceEditor(spec: EditorSpec) {
    * reject, contest): a plain form goes to `onward` (default: the sentence), the script gets the
    * region again with `message` announced, and moves on to `onward` if given.
    */
-  function settled(req: Request, res: Response, message: string, onward: string | null = null) {
-    const place = placeFor(req, res, false);
+  async function settled(req: Request, res: Response, message: string, onward: string | null = null) {
+    const place = await placeFor(req, res, false);
     if (!place) return;
     if (!wantsJson(req)) {
       seeOther(res, onward ?? `${sentenceUrl(place)}#sentence`);
@@ -478,13 +478,13 @@ export function sentenceEditor(spec: EditorSpec) {
 
   /** POST …/:n/undo — undoes this user's last change on this sentence (and an undo is redone). */
   async function undo(req: Request, res: Response) {
-    const place = placeFor(req, res, true);
+    const place = await placeFor(req, res, true);
     if (!place) return;
     const form = parseForm(undoForm, req.body);
     const key = keyOf(place);
     const change = changes.last(key, form.change);
     if (!change) {
-      refused(req, res, place, 409, 'Nothing to undo: that change is no longer the last one on this sentence.', false);
+      await refused(req, res, place, 409, 'Nothing to undo: that change is no longer the last one on this sentence.', false);
       return;
     }
     try {
@@ -492,10 +492,10 @@ export function sentenceEditor(spec: EditorSpec) {
     } catch (error) {
       if (!isRefusal(error)) throw error;
       changes.forget(key);
-      refused(req, res, place, 409, error.message, false);
+      await refused(req, res, place, 409, error.message, false);
       return;
     }
-    changed(req, res, place, changes.record(key, change.after, change.before, !change.undoes));
+    await changed(req, res, place, changes.record(key, change.after, change.before, !change.undoes));
   }
 
   /** The offered suggestion a form names; a refusal when it is no longer offered. */
@@ -511,7 +511,7 @@ export function sentenceEditor(spec: EditorSpec) {
    * the form to adjust: the plain form lands on it with ?edit=, the script gets the region so.
    */
   async function accept(req: Request, res: Response) {
-    const place = placeFor(req, res, true);
+    const place = await placeFor(req, res, true);
     if (!place) return;
     let tag: EditorTag;
     let change: Change;
@@ -523,14 +523,14 @@ export function sentenceEditor(spec: EditorSpec) {
       change = changes.record(keyOf(place), null, tag);
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      refused(req, res, place, 409, error.message, false);
+      await refused(req, res, place, 409, error.message, false);
       return;
     }
     if (!wantsJson(req)) {
       seeOther(res, `${sentenceUrl(place)}?edit=${tag.id}&saved=${tag.id}&done=${change.id}#sentence`);
       return;
     }
-    const now = fresh(req, res, place);
+    const now = await fresh(req, res, place);
     const announcement = announce(place, change);
     const message = `Accepted: ${describe(place, tag)}. It is open below to adjust; Esc leaves it as it is.`;
     answer(req, res, now, 200, { ...EMPTY, editing: now.tags.find((t) => t.id === tag.id) ?? tag, savedId: tag.id, announcement: announcement && { ...announcement, message } });
@@ -538,7 +538,7 @@ export function sentenceEditor(spec: EditorSpec) {
 
   /** POST …/:n/suggestions/reject — the suggestion is stored as rejected and no longer offered. */
   async function reject(req: Request, res: Response) {
-    const place = placeFor(req, res, true);
+    const place = await placeFor(req, res, true);
     if (!place) return;
     const store = spec.reject;
     if (!store) throw new InputError('This editor has no suggestions.');
@@ -548,14 +548,14 @@ export function sentenceEditor(spec: EditorSpec) {
       await store(req, place, s);
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      refused(req, res, place, 409, error.message, false);
+      await refused(req, res, place, 409, error.message, false);
       return;
     }
     if (!wantsJson(req)) {
       seeOther(res, `${sentenceUrl(place)}#sentence`);
       return;
     }
-    answer(req, res, fresh(req, res, place), 200, EMPTY, { message: `Rejected: ${describe(place, s)}.`, partsOnly: true });
+    answer(req, res, await fresh(req, res, place), 200, EMPTY, { message: `Rejected: ${describe(place, s)}.`, partsOnly: true });
   }
 }
 
