@@ -12,6 +12,7 @@ import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/e
 import { computeAgreement } from '../services/agreement.js';
 import { readData } from './serve.js';
 import type { IO } from './io.js';
+import type { StudyReader } from '../storage/app-store.js';
 
 const USAGE =
   `usage: framelens export PROJECT --format ${[...FORMATS, 'agreement', 'all'].join('|')} --out DIR [--anonymise]\n` +
@@ -62,24 +63,57 @@ export async function exportCommand(args: string[], io: IO): Promise<number> {
     io.stderr.write(USAGE);
     return 2;
   }
-  const store = await readData(loadConfig(process.env).dataDir);
+  const { store, close } = await openStudy();
+  try {
+    return await exportProject(store, which, format, { out: values.out, anonymise: values.anonymise ?? false }, io);
+  } finally {
+    await close();
+  }
+}
+
+/**
+ * The study to export: PostgreSQL's when DATABASE_URL is set (read beside running servers: the
+ * documents in one snapshot, the tags a page at a time), else the data folder's (read-only).
+ */
+async function openStudy(): Promise<{ store: StudyReader; close: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const [{ PostgresStudyStore, PostgresStudyReader, isPostgresUrl }, { loadShippedCodebooks }] = await Promise.all([
+      import('../storage/postgres/index.js'),
+      import('../storage/shipped-codebooks.js'),
+    ]);
+    if (!isPostgresUrl(url)) throw new Error('DATABASE_URL must be a postgres:// URL');
+    const study = await PostgresStudyStore.open(url, await loadShippedCodebooks(), { max: 2 });
+    try {
+      return { store: await PostgresStudyReader.open(study), close: () => study.close() };
+    } catch (error) {
+      await study.close();
+      throw error;
+    }
+  }
+  return { store: await readData(loadConfig(process.env).dataDir), close: async () => {} };
+}
+
+async function exportProject(store: StudyReader, which: string, format: string, values: { out: string; anonymise: boolean }, io: IO): Promise<number> {
   const all = store.projects.data.data.projects;
   const project = all.find((p) => p.id === which) ?? all.find((p) => p.name.toLowerCase() === which.toLowerCase());
   if (!project) {
     io.stderr.write(`no project "${which}"; projects: ${all.map((p) => `${p.id} (${p.name})`).join(', ')}\n`);
     return 1;
   }
-  const data = projectData(store, project, store.codebookOf(project), { anonymise: values.anonymise ?? false });
+  const data = projectData(store, project, store.codebookOf(project), { anonymise: values.anonymise });
   const formats = format === 'all' ? [...FORMATS] : isFormat(format) ? [format] : [];
   let written = 0;
   // What the web's archives hold: README.txt beside the files of several (as in every .zip).
   const readme = formats.some((f) => ARCHIVES.includes(f)) ? [readmeFile(project)] : [];
-  const files = (await Promise.all(formats.map((f) => exportFiles(store, data, f)))).flat();
-  for (const file of [...readme, ...files]) {
-    const path = join(values.out, file.name);
-    await mkdir(dirname(path), { recursive: true });
-    await pipeline(file.body(), createWriteStream(path));
-    written++;
+  // One format at a time: a format that reads the project's annotations first holds them only while it is written.
+  for (const files of [readme, ...formats.map((f) => () => exportFiles(store, data, f))]) {
+    for (const file of Array.isArray(files) ? files : await files()) {
+      const path = join(values.out, file.name);
+      await mkdir(dirname(path), { recursive: true });
+      await pipeline(file.body(), createWriteStream(path));
+      written++;
+    }
   }
   if (format === 'agreement' || format === 'all') {
     const report = await computeAgreement(store, project);

@@ -23,7 +23,7 @@ import { articleCandidates } from '../core/curation/candidates.js';
 import { leWiDiJson, sentenceItems, spanItems } from '../core/curation/soft-labels.js';
 import { curationSettings } from '../core/curation/settings.js';
 import type { Project } from '../storage/schemas.js';
-import type { AppStore } from '../storage/app-store.js';
+import type { StudyReader } from '../storage/app-store.js';
 
 // 'gold' is gold's own lossless JSON lines (core/curation/jsonl.ts); 'soft-labels' the
 // annotators' category distributions in the SemEval-2023 Le-Wi-Di shape (README).
@@ -66,7 +66,7 @@ export function pseudonym(secret: string, annotatorId: string): string {
   return `annotator-${createHmac('sha256', key).update(annotatorId).digest('hex').slice(0, 8)}`;
 }
 
-export function projectData(store: AppStore, project: Project, codebook: Codebook, options: ExportOptions): ProjectData {
+export function projectData(store: StudyReader, project: Project, codebook: Codebook, options: ExportOptions): ProjectData {
   const names = new Map(store.users.data.data.users.map((u) => [u.id, u.name]));
   const secret = store.instance.data.data.sessionSecret;
   return {
@@ -107,7 +107,7 @@ const text = (content: string) => () => Readable.from([content]);
  * as it stands (auto ones too: the `auto` column says so) in the tag formats; in the reliability
  * matrices only curated sentences, so that a sentence not yet curated is missing, not a "no".
  */
-function goldOf(store: AppStore, article: Article): Gold | null {
+function goldOf(store: StudyReader, article: Article): Gold | null {
   return store.curation.has(article.id) ? store.curation.gold(article.id) : null;
 }
 
@@ -116,7 +116,7 @@ function goldOf(store: AppStore, article: Article): Gold | null {
  * the formats that list a file per annotator (brat, CoNLL) or need every unit at once (reliability,
  * soft labels) read the project's annotations first.
  */
-export async function exportFiles(store: AppStore, data: ProjectData, format: Format): Promise<ExportFile[]> {
+export async function exportFiles(store: StudyReader, data: ProjectData, format: Format): Promise<ExportFile[]> {
   const { project, codebook, articles, annotatorName } = data;
   const layerOf = (article: Article) => {
     const gold = goldOf(store, article);

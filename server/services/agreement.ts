@@ -9,21 +9,21 @@ import { studyAgreement, type StudyAgreement } from '../core/study/agreement.js'
 import { GOLD_ANNOTATOR } from '../core/curation/gold.js';
 import { withGold } from '../core/curation/layer.js';
 import type { Project } from '../storage/schemas.js';
-import type { AppStore } from '../storage/app-store.js';
+import type { StudyReader } from '../storage/app-store.js';
 
 /**
  * Reports are cached per store until the next change to the data (the store's version), the
  * project's annotators (membership changes do not bump the version) or its codebook. Only the
  * most recently used reports are kept.
  */
-const caches = new WeakMap<AppStore, Map<string, { version: number; members: string; codebook: Codebook; report: StudyAgreement }>>();
+const caches = new WeakMap<StudyReader, Map<string, { version: number; members: string; codebook: Codebook; report: StudyAgreement }>>();
 const CACHED_REPORTS = 20;
 
 /**
  * `gold`: gold is one more annotator ("gold"), over its curated sentences, contested spans left
  * out, so the pairs show each annotator's agreement with gold (curation, issue 16).
  */
-export async function computeAgreement(store: AppStore, project: Project, articleId?: string, gold = false): Promise<StudyAgreement> {
+export async function computeAgreement(store: StudyReader, project: Project, articleId?: string, gold = false): Promise<StudyAgreement> {
   let cache = caches.get(store);
   if (!cache) caches.set(store, (cache = new Map()));
   const key = `${project.id}/${articleId ?? ''}${gold ? `/gold@${store.curation.version}` : ''}`;

@@ -8,15 +8,17 @@ import { join, relative } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { exportCommand } from '../../server/commands/export.js';
 import { migrateCommand } from '../../server/commands/migrate.js';
 import { openData, readData } from '../../server/commands/serve.js';
 import type { Tag } from '../../server/core/model.js';
 import { addTag, markReviewed } from '../../server/core/spans.js';
 import { FORMATS, exportFiles, projectData } from '../../server/exports/project.js';
 import { ActivityStore } from '../../server/storage/activities.js';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresStudyReader, PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import type { StudyReader } from '../../server/storage/app-store.js';
 import { newId, type Store } from '../../server/storage/store.js';
-import { codebookOf } from '../../server/web/views.js';
+import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
 const SLOW = 300_000;
@@ -153,10 +155,17 @@ async function makeStudy(dir: string, tagsPerAnnotator = 40): Promise<void> {
 /** Every export of every project, as bytes, and the stored files (journal and lock aside). */
 async function exportsOf(dir: string): Promise<Map<string, string>> {
   const store: Store = await readData(dir);
+  const out = await exportsFrom(store);
+  await store.close();
+  return out;
+}
+
+/** Every export of every project a StudyReader (either backend's) gives, as bytes. */
+async function exportsFrom(store: StudyReader): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const project of store.projects.data.data.projects) {
     for (const anonymise of [false, true]) {
-      const data = projectData(store, project, codebookOf(store, project), { anonymise });
+      const data = projectData(store, project, store.codebookOf(project), { anonymise });
       for (const format of FORMATS) {
         for (const file of await exportFiles(store, data, format)) {
           const chunks: Buffer[] = [];
@@ -166,8 +175,37 @@ async function exportsOf(dir: string): Promise<Map<string, string>> {
       }
     }
   }
-  await store.close();
   return out;
+}
+
+/** `framelens export` of the demo project, every format, under `env`: the files it wrote. */
+async function exportCommandFiles(env: Record<string, string>, out: string): Promise<Map<string, string>> {
+  const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
+  delete process.env.DATABASE_URL;
+  Object.assign(process.env, env);
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  try {
+    const code = await exportCommand(['Demo: NATO–Russia talks', '--out', out], { stdin: Readable.from([]), stdout: new PassThrough(), stderr });
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  const files = new Map<string, string>();
+  const walk = async (at: string) => {
+    for (const entry of await readdir(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else files.set(relative(out, path), await readFile(path, 'utf8'));
+    }
+  };
+  await walk(out);
+  return files;
 }
 
 async function storedFiles(dir: string): Promise<Map<string, unknown>> {
@@ -231,6 +269,24 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     expect(tagsThere).toBeGreaterThan(150);
     expect(await counts()).toEqual({ users: 3, articles, tags: tagsThere });
 
+    // Exported straight from PostgreSQL (as `framelens export` with DATABASE_URL does), every
+    // file is the JSON folder's, byte for byte.
+    const before = await exportsOf(source);
+    const study = await PostgresStudyStore.open(database.url, await loadShippedCodebooks(), { max: 2 });
+    try {
+      const direct = await exportsFrom(await PostgresStudyReader.open(study));
+      expect([...direct.keys()].sort()).toEqual([...before.keys()].sort());
+      for (const [name, content] of before) expect(direct.get(name), name).toBe(content);
+    } finally {
+      await study.close();
+    }
+    // And `framelens export` with DATABASE_URL writes the folder's files, the agreement report included.
+    const fromFolder = await exportCommandFiles({ DATA_DIR: source }, join(work, 'out-folder'));
+    const fromDatabase = await exportCommandFiles({ DATABASE_URL: database.url }, join(work, 'out-database'));
+    expect(fromFolder.get('agreement.csv')).toMatch(/^category,/);
+    expect([...fromDatabase.keys()].sort()).toEqual([...fromFolder.keys()].sort());
+    for (const [name, content] of fromFolder) expect(fromDatabase.get(name), name).toBe(content);
+
     const home = await run(['--from', database.url, '--to', back]);
     expect(home.err).toBe('');
     expect(home.code).toBe(0);
@@ -238,7 +294,6 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     const checksum = (out: string) => /Study checksum: ([0-9a-f]{64})/.exec(out)?.[1];
     expect(checksum(home.out)).toBe(checksum(there.out));
 
-    const before = await exportsOf(source);
     const after = await exportsOf(back);
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     const jsonl = [...before.keys()].filter((k) => k.endsWith('tags.jsonl'));

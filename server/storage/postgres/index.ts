@@ -1,5 +1,6 @@
 // PostgreSQL, the shared store for several app servers: the one module that talks to it (`pg`).
 export { PostgresStudyStore, redactUrl, type PostgresOptions } from './store.js';
+export { PostgresStudyReader } from './reader.js';
 export { SchemaError, loadMigrations, migrateSchema, MIGRATIONS_DIR, type Migration, type MigrationResult } from './schema.js';
 
 /** Whether a --from/--to or DATABASE_URL names a PostgreSQL database rather than a folder. */

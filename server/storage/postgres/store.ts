@@ -6,7 +6,7 @@
 // COMMIT. Tag saves, the bulk of the writes, are written in groups (saves.ts).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Annotation, Article, Codebook } from '../../core/model.js';
+import { emptyAnnotation, type Annotation, type Article, type Codebook } from '../../core/model.js';
 import { RuleError } from '../../core/spans.js';
 import type { Accounts, CategoryCounts, CountFilter, Instance, StudyStore } from '../contract.js';
 import { instanceFile, type Project, type User } from '../schemas.js';
@@ -29,9 +29,6 @@ function byCreation(a: Article, b: Article): number {
 
 const ONE_ANNOTATION = annotationsQuery('a.article_id = $1 AND a.annotator_id = $2');
 
-function emptyAnnotation(articleId: string, annotatorId: string): Annotation {
-  return { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' };
-}
 
 /** A postgres:// URL with its password hidden, for messages. */
 export function redactUrl(url: string): string {
@@ -264,6 +261,13 @@ export class PostgresStudyStore implements StudyStore {
     return rows.map(parseAnnotation);
   }
 
+  /** One annotator's annotations of `articleIds`, in that order (empty where none is stored): one statement. */
+  async annotationsBy(annotatorId: string, articleIds: readonly string[]): Promise<Annotation[]> {
+    const { rows } = await this.pool.query(ANNOTATIONS_BY, [annotatorId, articleIds]);
+    const found = new Map(rows.map(parseAnnotation).map((a) => [a.articleId, a]));
+    return articleIds.map((id) => found.get(id) ?? emptyAnnotation(id, annotatorId));
+  }
+
   async updateAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void> {
     await this.#saves.save(articleId, annotatorId, change);
   }
@@ -304,6 +308,8 @@ export class PostgresStudyStore implements StudyStore {
     await this.pool.end();
   }
 }
+
+const ANNOTATIONS_BY = annotationsQuery('a.annotator_id = $1 AND a.article_id = ANY($2::text[])');
 
 /** Annotations a cursor page holds (each with its tags). */
 const CURSOR_PAGE = 200;

@@ -18,8 +18,8 @@ function chunks<T>(items: T[]): T[][] {
   return out;
 }
 
-/** The study as the transaction `client` is in sees it. */
-async function readStudyWith(client: pg.PoolClient): Promise<Study> {
+/** The study but its tags (`annotations` empty), as the transaction `client` is in sees it. */
+export async function readDocumentsWith(client: pg.PoolClient): Promise<Study> {
   const { rows: instanceRows } = await client.query<{ session_secret: string; created_at: string; setup_token_hash: string | null }>(
     'SELECT session_secret, created_at, setup_token_hash FROM instance',
   );
@@ -29,7 +29,6 @@ async function readStudyWith(client: pg.PoolClient): Promise<Study> {
   const projects = await client.query<{ doc: unknown }>('SELECT doc FROM projects ORDER BY position');
   const codebooks = await client.query<{ doc: unknown }>('SELECT doc FROM codebooks ORDER BY id COLLATE "C"');
   const articles = await client.query('SELECT * FROM articles');
-  const annotations = await client.query(annotationsQuery('true'));
   const stories = await client.query<{ doc: unknown }>('SELECT doc FROM stories ORDER BY position');
   const gold = await client.query<{ doc: unknown }>('SELECT doc FROM gold ORDER BY article_id COLLATE "C"');
   const activities = await client.query<{ doc: unknown }>('SELECT doc FROM activities ORDER BY position');
@@ -45,7 +44,7 @@ async function readStudyWith(client: pg.PoolClient): Promise<Study> {
     projects: parseProjects(projects.rows.map((r) => r.doc)),
     codebooks: codebooks.rows.map((r): Codebook => parseCodebookDoc(r.doc)),
     articles: articles.rows.map(parseArticle).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
-    annotations: annotations.rows.map(parseAnnotation),
+    annotations: [],
     stories: stories.rows.map((r) => parseStory(r.doc)),
     gold: gold.rows.map((r) => parseGoldFile({ schemaVersion: GOLD_SCHEMA_VERSION, data: r.doc })),
     activities: activities.rows.map((r) => {
@@ -53,6 +52,13 @@ async function readStudyWith(client: pg.PoolClient): Promise<Study> {
       return { activity, students: studentsOf.get(activity.id) ?? [] };
     }),
   };
+}
+
+/** The study as the transaction `client` is in sees it. */
+async function readStudyWith(client: pg.PoolClient): Promise<Study> {
+  const documents = await readDocumentsWith(client);
+  const annotations = await client.query(annotationsQuery('true'));
+  return { ...documents, annotations: annotations.rows.map(parseAnnotation) };
 }
 
 /** The whole study as of one moment (a repeatable-read snapshot), while servers go on saving. */
