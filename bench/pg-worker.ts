@@ -1,16 +1,25 @@
 // One process of the PostgreSQL bench (bench/postgres.ts), run as
 //   node --import tsx bench/pg-worker.ts saves json|postgres DIR|URL CLIENTS SECONDS NAME
 //   node --import tsx bench/pg-worker.ts rss json|postgres DIR|URL
+//   node --import tsx bench/pg-worker.ts report json|postgres DIR|URL PROJECT agreement|csv
 // `saves`: opens the store, prints "ready", waits for a line on stdin, then CLIENTS loops each save
 // one new tag at a time through the storage contract (acknowledged after commit / on disk) for
 // SECONDS, and prints {"saves":n,"seconds":s}. `rss`: opens the store as a server would, reads what
-// a sentence page and the project page read, and prints its resident memory.
+// a sentence page and the project page read, and prints its resident memory. `report`: opens the
+// study as `framelens export` does (a StudyReader), then computes the project's agreement report or
+// streams its CSV export to nowhere, and prints its time and CPU, a sha256 of the result (so the two
+// backends can be compared) and the process's peak resident memory.
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import type { Tag } from '../server/core/model.js';
 import type { StudyStore } from '../server/storage/contract.js';
 import { JsonFolderStudyStore } from '../server/storage/json-folder.js';
-import { PostgresStudyStore } from '../server/storage/postgres/index.js';
+import { createHash } from 'node:crypto';
+import { PostgresStudyReader, PostgresStudyStore } from '../server/storage/postgres/index.js';
+import type { StudyReader } from '../server/storage/app-store.js';
+import { computeAgreement } from '../server/services/agreement.js';
+import { reportRows } from '../server/core/export/agreement-report.js';
+import { exportFiles, projectData } from '../server/exports/project.js';
 import { loadShippedCodebooks } from '../server/storage/shipped-codebooks.js';
 import { Store, newId } from '../server/storage/store.js';
 
@@ -71,6 +80,53 @@ async function rss(store: StudyStore): Promise<void> {
   for (const article of articles.slice(0, 20)) for (const a of await store.annotations(article.id)) read += a.tags.length;
   (globalThis as { gc?: () => void }).gc?.();
   process.stdout.write(`${JSON.stringify({ rssMb: rssMb(), tags, read })}\n`);
+}
+
+async function report(): Promise<void> {
+  const projectId = clientsArg ?? '';
+  const shipped = await loadShippedCodebooks();
+  let reader: StudyReader;
+  let close: () => Promise<void>;
+  if (backend === 'postgres') {
+    const study = await PostgresStudyStore.open(target ?? '', shipped, { max: 2 });
+    reader = await PostgresStudyReader.open(study);
+    close = () => study.close();
+  } else {
+    const folder = await Store.open(target ?? '', shipped, { readOnly: true });
+    await folder.ready;
+    reader = folder;
+    close = () => folder.close();
+  }
+  const project = reader.project(projectId);
+  if (!project) throw new Error(`no project ${projectId}`);
+  const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> => {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const value = await work();
+    const used = process.cpuUsage(cpu);
+    return { value, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
+  };
+  const agreement = async () => createHash('sha256').update(JSON.stringify(reportRows(await computeAgreement(reader, project)))).digest('hex');
+  const csv = async () => {
+    const [file] = await exportFiles(reader, projectData(reader, project, reader.codebookOf(project), { anonymise: false }), 'csv');
+    if (!file) throw new Error('no CSV file');
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of file.body()) {
+      const buffer = Buffer.from(chunk);
+      bytes += buffer.length;
+      hash.update(buffer);
+    }
+    return `${hash.digest('hex')} ${bytes}`;
+  };
+  const result = await timed(secondsArg === 'agreement' ? agreement : csv);
+  await close();
+  process.stdout.write(`${JSON.stringify({ ms: result.ms, cpuMs: result.cpuMs, sha: result.value, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
+
+if (mode === 'report') {
+  await report();
+  process.exit(0);
 }
 
 const store = await open();

@@ -169,6 +169,38 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
       target: '< 150 MB',
       pass: onPg.rssMb < 150 && onPg.tags === onJson.tags,
     });
+
+    // The agreement report and the CSV export of the study's project, each in a process of its
+    // own that opens the study as `framelens export` does: the same bytes from both backends.
+    const report = async (backend: 'json' | 'postgres', at: string, what: 'agreement' | 'csv') => {
+      const parsed: { ms: number; cpuMs: number; sha: string; peakRssMb: number } = JSON.parse(await worker(['report', backend, at, study.projectId, what]).result);
+      return parsed;
+    };
+    for (const what of ['agreement', 'csv'] as const) {
+      const onFolder = await report('json', study.dataDir, what);
+      const onDatabase = await report('postgres', studyUrl, what);
+      const name = what === 'agreement' ? 'agreement report (α, AC1, F1 with intervals)' : 'CSV export';
+      log(
+        `  ${name}: PostgreSQL ${fmt(onDatabase.ms)} ms (CPU ${fmt(onDatabase.cpuMs)} ms, peak RSS ${fmt(onDatabase.peakRssMb)} MB), ` +
+          `JSON folder ${fmt(onFolder.ms)} ms (CPU ${fmt(onFolder.cpuMs)} ms, peak RSS ${fmt(onFolder.peakRssMb)} MB); same result: ${onDatabase.sha === onFolder.sha ? 'yes' : 'NO'}`,
+      );
+      rows.push({
+        figure: `PostgreSQL: ${name} of the ${fmt(copied.counts.tags)}-tag study (wall)`,
+        value: `${fmt(onDatabase.ms)} ms`,
+        baseline: `${fmt(onFolder.ms)} ms JSON folder (tags loaded first)`,
+        ratio: `${fmt(onDatabase.ms / onFolder.ms, 2)}×`,
+        target: 'the same bytes',
+        pass: onDatabase.sha === onFolder.sha,
+      });
+      rows.push({
+        figure: `PostgreSQL: peak RSS of the process making the ${name}`,
+        value: `${fmt(onDatabase.peakRssMb)} MB`,
+        baseline: `${fmt(onFolder.peakRssMb)} MB JSON folder`,
+        ratio: `${fmt(onDatabase.peakRssMb / onFolder.peakRssMb, 2)}×`,
+        target: '< 150 MB',
+        pass: onDatabase.peakRssMb < 150,
+      });
+    }
   } finally {
     await cluster.stop();
   }
