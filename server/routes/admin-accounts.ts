@@ -52,15 +52,16 @@ export function adminAccounts(store: AppStore, sessionStore: FileSessionStore, p
   }
 
   /** GET /accounts */
-  function list(req: Request, res: Response) {
+  async function list(req: Request, res: Response) {
     const me = requireAdmin(req);
     const now = new Date().toISOString();
     const waiting = links.waiting(me.id);
     const projects = store.projects.data.data.projects;
-    const rows = [...store.users.data.data.users]
-      .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }))
-      .map((user) => {
-        const until = passwords.lockedUntil(user.name);
+    const users = [...store.users.data.data.users].sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }));
+    const locks = await Promise.all(users.map((user) => passwords.lockedUntil(user.name)));
+    const rows = users
+      .map((user, i) => {
+        const until = locks[i] ?? null;
         return {
           user,
           me: user.id === me.id,

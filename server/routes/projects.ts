@@ -125,7 +125,7 @@ export function projects(store: AppStore, passwords: PasswordGuard, links: Pendi
       researcher,
       teacher: roleIn(project, user.id) === 'teacher',
       names: userNames(store),
-      locked: researcher ? lockedMembers(project) : new Map(),
+      locked: researcher ? await lockedMembers(project) : new Map(),
       inactive: new Set(store.users.data.data.users.filter((u) => !isActive(u)).map((u) => u.id)),
       links: researcher ? links.waiting(user.id) : new Set(),
       codebooks: store.codebooks(),
@@ -208,11 +208,11 @@ export function projects(store: AppStore, passwords: PasswordGuard, links: Pendi
   }
 
   /** Members whose sign-in is refused for too many wrong passwords, and for how many more minutes. */
-  function lockedMembers(project: Project): Map<string, number> {
+  async function lockedMembers(project: Project): Promise<Map<string, number>> {
     const locked = new Map<string, number>();
     for (const m of project.members) {
       const user = findUser(store, m.userId);
-      const until = user && passwords.lockedUntil(user.name);
+      const until = user && (await passwords.lockedUntil(user.name));
       if (until) locked.set(m.userId, Math.ceil((until.getTime() - Date.now()) / 60_000));
     }
     return locked;

@@ -190,6 +190,11 @@ export const SIGN_IN_LIMITS = {
 export interface SharedLimitStore extends LimitStore {
   /** Forgets every key that starts with `start`. */
   resetKeysStartingWith(start: string): Promise<void>;
+  /**
+   * When the last open window of a key starting with `start` that counted `limit` hits (so refuses
+   * the next request) closes; null when there is none.
+   */
+  reachedUntil(start: string, limit: number): Promise<Date | null>;
 }
 
 /** Where the sign-in limits count when several servers share them: a store per limiter. */
@@ -264,9 +269,22 @@ export class PasswordGuard {
     this.#locked.set(account, Math.max(until, this.#locked.get(account) ?? 0));
   }
 
-  /** Until when the account was last refused for too many wrong passwords, if that is still so. */
-  lockedUntil(name: string): Date | null {
+  /**
+   * Until when the account was last refused for too many wrong passwords, if that is still so.
+   * With shared counts, read from them: an account locked through any server shows on every one.
+   */
+  async lockedUntil(name: string): Promise<Date | null> {
     const account = foldName(name);
+    if (this.#shared) {
+      const key = this.#accountKey(account);
+      const { perAccountAndAddress, perAccount } = SIGN_IN_LIMITS;
+      const ends = await Promise.all([
+        this.#shared.pair.reachedUntil(`pair:${key}:`, perAccountAndAddress.failures),
+        this.#shared.account.reachedUntil(`account:${key}`, perAccount.failures),
+      ]);
+      const times = ends.filter((d): d is Date => d !== null).map((d) => d.getTime());
+      return times.length > 0 ? new Date(Math.max(...times)) : null;
+    }
     const until = this.#locked.get(account);
     if (until === undefined) return null;
     if (until <= Date.now()) {

@@ -109,13 +109,25 @@ describe.skipIf(postgresUrl === null)('sessions and sign-in limits shared by two
 
   it('counts wrong passwords sent to either instance against one limit, and an unlock on one lifts it on both', async () => {
     const limit = SIGN_IN_LIMITS.perAccountAndAddress.failures;
+    expect(await a.guard.lockedUntil('ada')).toBeNull();
     for (let i = 0; i < limit; i++) await signIn(i % 2 === 0 ? a.app : b.app, 'wrong').expect(401);
     // Either instance now refuses, even the right password, saying why.
     for (const i of [a, b]) {
       const refused = await signIn(i.app, 'right').expect(429);
       expect(refused.text).toContain('Too many failed sign-ins for this account.');
     }
+    // Both list it as locked (a researcher's page on either server says so), for about 15 minutes.
+    for (const i of [a, b]) {
+      const until = await i.guard.lockedUntil(' ADA ');
+      expect(until).not.toBeNull();
+      const minutes = ((until?.getTime() ?? 0) - Date.now()) / 60_000;
+      expect(minutes).toBeGreaterThan(10);
+      expect(minutes).toBeLessThanOrEqual(15);
+    }
+    expect(await b.guard.lockedUntil('someone-else')).toBeNull();
     await a.guard.unlock('ada');
+    expect(await a.guard.lockedUntil('ada')).toBeNull();
+    expect(await b.guard.lockedUntil('ada')).toBeNull();
     await signIn(b.app, 'right').expect(200);
     await signIn(a.app, 'wrong').expect(401);
   }, SLOW);

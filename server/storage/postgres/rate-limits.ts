@@ -66,6 +66,16 @@ export class PostgresRateLimitStore implements Store {
     await this.#pool.query('DELETE FROM rate_limits WHERE key LIKE $1', [pattern]);
   }
 
+  async reachedUntil(start: string, limit: number): Promise<Date | null> {
+    const pattern = `${(this.prefix + start).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const { rows } = await this.#pool.query<{ until: string | null }>(
+      'SELECT max(reset_at)::text AS until FROM rate_limits WHERE key LIKE $1 AND hits >= $2 AND reset_at > $3',
+      [pattern, limit, Date.now()],
+    );
+    const until = rows[0]?.until;
+    return until ? new Date(Number(until)) : null;
+  }
+
   async resetAll(): Promise<void> {
     const pattern = `${this.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     await this.#pool.query('DELETE FROM rate_limits WHERE key LIKE $1', [pattern]);
