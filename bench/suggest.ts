@@ -46,6 +46,7 @@ import { ActivityStore } from '../server/storage/activities.js';
 import { serverFor } from '../server/web/http-server.js';
 import { evaluationSet, heldOutArticles } from '../test/fixtures/suggest/corpus.js';
 import { signIn } from './http.js';
+import { FileSessionStore } from '../server/web/session.js';
 import { generateStudy, type StudyOptions } from './study.js';
 
 export interface SuggestRow {
@@ -189,7 +190,7 @@ async function speedRows(log: (...args: unknown[]) => void, codebook: Codebook, 
   const store = await openData(dir);
   try {
     const activities = await ActivityStore.open(dir);
-    const app = createApp({ config: { ...loadConfig({ NODE_ENV: 'production', DATA_DIR: dir }), log: false }, store, activities });
+    const app = createApp({ config: { ...loadConfig({ NODE_ENV: 'production', DATA_DIR: dir }), log: false }, store, activities, sessionStore: new FileSessionStore(store) });
     const password = 'bench-password-correct-horse';
     const user = await createUser(store, 'researcher', 'researcher', password);
     await adoptOrphanProjects(store, user.id);

@@ -2,16 +2,15 @@
 // No I/O happens here; the caller opens the store and listens.
 import express from 'express';
 import type { Config } from './config.js';
-import type { Store } from './storage/store.js';
-import type { ActivityStore } from './storage/activities.js';
+import type { ActivityCollection, AppStore } from './storage/app-store.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { loadUser, requireUser } from './web/auth.js';
 import { HttpError, errorHandler, fallThrough } from './web/errors.js';
 import { BLANK_FORM, closeUnreadBodies, urlencodedForms } from './web/forms.js';
 import { flashes } from './web/flash.js';
 import { PendingLinks } from './accounts/pending-links.js';
-import { csrfProtection, fromOwnPages, PasswordGuard, securityHeaders } from './web/security.js';
-import { FileSessionStore, sessions } from './web/session.js';
+import { csrfProtection, fromOwnPages, PasswordGuard, securityHeaders, type SharedLimits } from './web/security.js';
+import { sessions, type SessionStore } from './web/session.js';
 import { findUserByName } from './accounts/users.js';
 import { renderView } from './web/view-engine.js';
 import { accounts } from './routes/accounts.js';
@@ -61,12 +60,16 @@ const formsOnly: express.RequestHandler = (req, _res, next) => {
 
 export interface AppOptions {
   config: Config;
-  store: Store;
-  /** Classroom activities and their students (DATA_DIR/activities/). */
-  activities: ActivityStore;
+  store: AppStore;
+  /** Classroom activities and their students. */
+  activities: ActivityCollection;
+  /** Browser sessions: the data folder's session log (FileSessionStore), or shared ones. */
+  sessionStore: SessionStore;
+  /** Where the sign-in limits count when several servers share them; this process's memory when absent. */
+  sharedLimits?: SharedLimits;
 }
 
-export function createApp({ config, store, activities }: AppOptions): express.Express {
+export function createApp({ config, store, activities, sessionStore, sharedLimits }: AppOptions): express.Express {
   const app = express();
   app.set('views', VIEWS_DIR);
   app.engine('ejs', renderView);
@@ -91,7 +94,6 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
     next();
   });
   app.use(urlencodedForms());
-  const sessionStore = new FileSessionStore(store);
   app.use(sessions({ secret: store.instance.data.data.sessionSecret, secureCookies: config.secureCookies, store: sessionStore }));
   app.use(formsOnly);
   const csrf = csrfProtection({ secret: store.instance.data.data.sessionSecret, secureCookies: config.secureCookies });
@@ -108,7 +110,7 @@ export function createApp({ config, store, activities }: AppOptions): express.Ex
     }
   });
   // Wrong passwords at sign-in and at a password change, per account and address (README).
-  const passwords = new PasswordGuard((name) => findUserByName(store, name) !== undefined);
+  const passwords = new PasswordGuard((name) => findUserByName(store, name) !== undefined, sharedLimits);
   app.use(loadUser(store));
   app.use(flashes);
   // One-time links shown to the person who made them until used (accounts/pending-links.ts).

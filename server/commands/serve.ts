@@ -160,7 +160,8 @@ export async function serveCommand(_args: string[]): Promise<number> {
     store = await openForServing(config.dataDir, progress);
     activities = await ActivityStore.open(config.dataDir);
     await store.ready;
-    app = createApp({ config, store, activities });
+    const { FileSessionStore } = await import('../web/session.js');
+    app = createApp({ config, store, activities, sessionStore: new FileSessionStore(store) });
   } catch (error) {
     fail('Framelens cannot start', error);
     web.server.close();

@@ -27,7 +27,7 @@ import { FormError, csrfField, forgiving, parseForm, readForm, emptyForm } from 
 import { flash } from '../web/flash.js';
 import { baseUrl, idParam, queryString } from '../web/params.js';
 import type { PasswordGuard } from '../web/security.js';
-import { endSession, startSession, type FileSessionStore } from '../web/session.js';
+import { endSession, startSession, type SessionStore } from '../web/session.js';
 import { seeOther } from '../web/see-other.js';
 
 const signInForm = z.strictObject({
@@ -66,7 +66,7 @@ function passwordProblems(password: string, confirm: string, name: string): Reco
   return password === confirm ? {} : { confirm: 'The two passwords differ: type the same password twice.' };
 }
 
-export function accounts(store: AppStore, sessionStore: FileSessionStore, passwords: PasswordGuard, links: PendingLinks): Router {
+export function accounts(store: AppStore, sessionStore: SessionStore, passwords: PasswordGuard, links: PendingLinks): Router {
   const router = Router();
   router.get('/signin', signInPage);
   router.post('/signin', passwords.limits, forgiving('signin', signInSubmit, signInPage));

@@ -20,7 +20,7 @@ import type { Story } from '../storage/stories.js';
 import type { Project } from '../storage/schemas.js';
 import type { Activity, Comparison } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
-import type { ActivityStore } from '../storage/activities.js';
+import type { ActivityCollection } from '../storage/app-store.js';
 import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { requireTeacher } from '../web/auth.js';
@@ -94,7 +94,7 @@ export function freshTitle(title: string, taken: Iterable<string>): string {
   for (let n = 2; ; n++) if (!used.has(`${title} (${n})`)) return `${title} (${n})`;
 }
 
-export function activities(store: AppStore, activityStore: ActivityStore, sessionStore: SessionStore): Router {
+export function activities(store: AppStore, activityStore: ActivityCollection, sessionStore: SessionStore): Router {
   const router = Router();
   const activity = loadActivity(activityStore);
   router.get('/activities', list);

@@ -7,7 +7,7 @@ import { categories } from '../core/codebook.js';
 import { RuleError } from '../core/spans.js';
 import type { Activity, ReferenceTag } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
-import type { ActivityStore } from '../storage/activities.js';
+import type { ActivityCollection } from '../storage/app-store.js';
 import type { AppStore } from '../storage/app-store.js';
 import { loadActivity, loadedActivity } from '../web/load.js';
 import { pieces } from '../web/views.js';
@@ -76,7 +76,7 @@ function referencePath(activity: Activity, number: number): string {
   return number === 1 ? `${activityPath(activity)}/reference` : `${activityPath(activity)}/versions/${number}/reference`;
 }
 
-export function activityReference(store: AppStore, activityStore: ActivityStore): Router {
+export function activityReference(store: AppStore, activityStore: ActivityCollection): Router {
   const router = Router();
   const activity = loadActivity(activityStore);
   const editor = sentenceEditor({

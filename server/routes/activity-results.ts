@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { csvCast } from '../core/export/csv.js';
 import { categories } from '../core/codebook.js';
 import { compareTags } from '../core/classroom/feedback.js';
-import type { ActivityStore } from '../storage/activities.js';
+import type { ActivityCollection } from '../storage/app-store.js';
 import type { AppStore } from '../storage/app-store.js';
 import { notFound } from '../web/errors.js';
 import { loadActivity, loadedActivity } from '../web/load.js';
@@ -30,7 +30,7 @@ import {
   textWords,
 } from '../web/classroom.js';
 
-export function activityResults(store: AppStore, activityStore: ActivityStore): Router {
+export function activityResults(store: AppStore, activityStore: ActivityCollection): Router {
   const router = Router();
   const activity = loadActivity(activityStore);
   router.get('/activities/:activityId/results', activity, show);

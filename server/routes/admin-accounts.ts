@@ -15,7 +15,7 @@ import { FormError, csrfField, emptyForm, forgiving, formFlag, parseForm, readFo
 import { flash } from '../web/flash.js';
 import { idParam } from '../web/params.js';
 import type { PasswordGuard } from '../web/security.js';
-import type { FileSessionStore } from '../web/session.js';
+import type { SessionStore } from '../web/session.js';
 import { seeOther } from '../web/see-other.js';
 
 const accountForm = z.strictObject({
@@ -27,7 +27,7 @@ const accountForm = z.strictObject({
 const adminForm = z.strictObject({ ...csrfField, admin: z.enum(['0', '1']) });
 const LABELS = { name: 'Name', role: 'Role', admin: 'Administrator' };
 
-export function adminAccounts(store: AppStore, sessionStore: FileSessionStore, passwords: PasswordGuard, links: PendingLinks): Router {
+export function adminAccounts(store: AppStore, sessionStore: SessionStore, passwords: PasswordGuard, links: PendingLinks): Router {
   const router = Router();
   router.get('/accounts', list);
   router.post('/accounts', forgiving('create', create, list));

@@ -9,7 +9,8 @@ import { displayNickname } from '../core/classroom/nickname.js';
 import { addTag, markReviewed, progress, removeTag, reviewedSentences, unmarkReviewed, updateTag } from '../core/spans.js';
 import type { Activity, Student } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
-import { ActivityError, type ActivityStore } from '../storage/activities.js';
+import { ActivityError } from '../storage/activities.js';
+import type { ActivityCollection } from '../storage/app-store.js';
 import type { AppStore } from '../storage/app-store.js';
 import { newId } from '../storage/store.js';
 import { HttpError, notFound } from '../web/errors.js';
@@ -75,7 +76,7 @@ function startStudentSession(req: Request, student: { activityId: string; studen
   });
 }
 
-export function lesson(store: AppStore, activities: ActivityStore): Router {
+export function lesson(store: AppStore, activities: ActivityCollection): Router {
   const router = Router();
   const editor = sentenceEditor({
     kind: 'lesson',

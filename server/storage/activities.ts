@@ -11,6 +11,7 @@ import { nicknameKey } from '../core/classroom/nickname.js';
 import { cleanStaleTempFiles, removeDirDurably } from './durable-file.js';
 import { openShard, readShard, type Shard } from './shard.js';
 import { ID } from './schemas.js';
+import type { ActivityCollection } from './app-store.js';
 import {
   LIMITS,
   parseActivityFile,
@@ -26,7 +27,7 @@ export class ActivityError extends Error {
   readonly refusal = true;
 }
 
-function checkId(value: string, what: string): string {
+export function checkId(value: string, what: string): string {
   if (!ID.test(value)) throw new Error(`invalid ${what} id`);
   return value;
 }
@@ -41,7 +42,7 @@ async function listDir(dir: string): Promise<{ name: string; isDirectory: boolea
 }
 
 /** The student's annotation of a version, made empty on first use (`version` 1 to LIMITS.versions). */
-function versionAnnotation(student: Student, version: number): Annotation {
+export function versionAnnotation(student: Student, version: number): Annotation {
   if (!Number.isInteger(version) || version < 1 || version > LIMITS.versions) throw new Error('invalid version');
   if (version === 1) return student.annotation;
   const { articleId, annotatorId } = student.annotation;
@@ -49,7 +50,7 @@ function versionAnnotation(student: Student, version: number): Annotation {
   return student.versions[version - 2]!;
 }
 
-export class ActivityStore {
+export class ActivityStore implements ActivityCollection {
   /** DATA_DIR/activities */
   readonly dir: string;
   readonly #activities = new Map<string, Shard<ActivityFile>>();

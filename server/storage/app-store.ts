@@ -6,10 +6,10 @@
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import type { Gold } from '../core/curation/gold.js';
 import type { CategoryCounts, CountFilter } from './contract.js';
-import type { GoldFiles } from './gold-files.js';
 import type { InstanceFile, Project, ProjectsFile, UsersFile } from './schemas.js';
 import type { Shard } from './shard.js';
-import type { StoryStore } from './stories.js';
+import type { NewStory, Story } from './stories.js';
+import type { Activity, Student } from './activity-schemas.js';
 
 /** Curated gold as read: each article's gold standard. */
 export interface GoldReader {
@@ -19,6 +19,33 @@ export interface GoldReader {
   gold(articleId: string): Gold;
   /** Whether anything was ever stored for the article. */
   has(articleId: string): boolean;
+}
+
+/** Curated gold, read and changed. */
+export interface GoldCollection extends GoldReader {
+  /** Applies a synchronous change (which may throw: then nothing is stored) and resolves once stored. */
+  update(articleId: string, change: (gold: Gold) => void): Promise<void>;
+  /** Replaces the article's gold as a whole (an import). */
+  replace(articleId: string, gold: Gold): Promise<void>;
+  remove(articleId: string): Promise<void>;
+}
+
+/** Each project's stories: articles about one event, their alignment edits and reference. */
+export interface StoryCollection {
+  /** Goes up with every change, so derived alignments can be cached. */
+  readonly version: number;
+  /** The project's stories, oldest first. */
+  list(projectId: string): Story[];
+  story(projectId: string, storyId: string): Story | undefined;
+  /** The story holding an article, if any. */
+  storyOf(projectId: string, articleId: string): Story | undefined;
+  /** Stores a new story; refuses articles that are already in another story. */
+  create(value: NewStory): Promise<void>;
+  /** Changes one story (checked against the schema and the one-story-per-article rule); resolves once stored. */
+  update(projectId: string, storyId: string, change: (story: Story) => void): Promise<void>;
+  remove(projectId: string, storyId: string): Promise<void>;
+  /** An article was deleted: it leaves its story, and edits naming it go with it. */
+  forgetArticle(projectId: string, articleId: string): Promise<void>;
 }
 
 /**
@@ -66,9 +93,9 @@ export interface AppStore extends StudyReader {
   readonly users: Shard<UsersFile>;
   readonly projects: Shard<ProjectsFile>;
   /** Stories: articles about one event, and their alignment edits. */
-  readonly stories: StoryStore;
+  readonly stories: StoryCollection;
   /** Each article's gold standard (curation). */
-  readonly curation: GoldFiles;
+  readonly curation: GoldCollection;
   /** Resolves once tags can be read and saved. */
   readonly ready: Promise<void>;
 
@@ -79,4 +106,30 @@ export interface AppStore extends StudyReader {
   removeArticle(id: string): Promise<void>;
   /** Applies a synchronous change to one annotator's annotation; resolves once it is stored. */
   updateAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void>;
+}
+
+/** Classroom activities (lessons) and their students, each student's tags inside their record. */
+export interface ActivityCollection {
+  activity(id: string): Activity | undefined;
+  /** All activities (or one teacher's), newest first. */
+  activities(teacherId?: string): Activity[];
+  /** The activity with this join code, ended or not (the caller decides what an ended one means). */
+  byCode(code: string): Activity | undefined;
+  create(activity: Activity): Promise<void>;
+  /** Applies a synchronous change to an activity; resolves once it is stored. `change` may throw. */
+  update(id: string, change: (activity: Activity) => void): Promise<void>;
+  /** Removes the activity with all its student data. */
+  remove(id: string): Promise<void>;
+  students(activityId: string): Student[];
+  student(activityId: string, studentId: string): Student | undefined;
+  nicknameTaken(activityId: string, nickname: string): boolean;
+  /** Adds a student; refuses a nickname already used in the activity (ignoring case and spacing). */
+  addStudent(activityId: string, student: Student): Promise<void>;
+  /**
+   * Applies a synchronous change to a student's annotation of `version` (1: the article; 2 and 3:
+   * a comparison lesson's other versions); `change` may throw (nothing is stored then).
+   */
+  updateStudent(activityId: string, studentId: string, change: (annotation: Annotation) => void, version?: number): Promise<void>;
+  /** Deletes every student of an activity (their nicknames and tags); the activity stays. */
+  removeStudents(activityId: string): Promise<void>;
 }

@@ -7,10 +7,11 @@ import { goldFileOf, parseGoldFile, type GoldFile } from '../core/curation/schem
 import { removeFileDurably } from './durable-file.js';
 import { openShard, readShard, type Shard } from './shard.js';
 import { ID } from './schemas.js';
+import type { GoldCollection } from './app-store.js';
 
 const parse = (d: unknown): GoldFile => goldFileOf(parseGoldFile(d));
 
-export class GoldFiles {
+export class GoldFiles implements GoldCollection {
   readonly #dir: string;
   readonly #shards = new Map<string, Shard<GoldFile>>();
   /** Goes up with every change to gold, so derived reports can be cached. */

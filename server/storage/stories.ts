@@ -13,6 +13,7 @@ import { cleanStaleTempFiles } from './durable-file.js';
 import { openShard, type Shard } from './shard.js';
 import { ID } from './schemas.js';
 import { RuleError } from '../core/spans.js';
+import type { StoryCollection } from './app-store.js';
 
 /** A refused change the user can act on (an article already in another story, a story gone). */
 export class StoryError extends RuleError {}
@@ -72,7 +73,7 @@ function checkId(value: string, what: string): string {
 }
 
 /** The project's stories, opened on first use and kept in memory. */
-export class StoryStore {
+export class StoryStore implements StoryCollection {
   /** DATA_DIR/stories */
   readonly dir: string;
   readonly #files = new Map<string, Shard<StoriesFile>>();

@@ -5,7 +5,7 @@ import type { Article } from '../core/model.js';
 import type { Project } from '../storage/schemas.js';
 import type { AppStore } from '../storage/app-store.js';
 import type { Activity } from '../storage/activity-schemas.js';
-import type { ActivityStore } from '../storage/activities.js';
+import type { ActivityCollection } from '../storage/app-store.js';
 import { canSeeArticle, roleIn } from '../core/access.js';
 import { currentUser, requireTeacher } from './auth.js';
 import { HttpError, notFound } from './errors.js';
@@ -46,7 +46,7 @@ export function loadArticle(store: AppStore): RequestHandler {
 }
 
 /** The classroom activity in the URL, if it is the signed-in teacher's; anyone else's is "not found". */
-export function loadActivity(activityStore: ActivityStore): RequestHandler {
+export function loadActivity(activityStore: ActivityCollection): RequestHandler {
   return (req, _res, next) => {
     const user = requireTeacher(req);
     const activity = activityStore.activity(idParam(req, 'activityId'));

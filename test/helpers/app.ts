@@ -16,6 +16,7 @@ import type { Role } from '../../server/storage/schemas.js';
 import { journalledFiles, type Store } from '../../server/storage/store.js';
 import { ActivityStore } from '../../server/storage/activities.js';
 import { serverFor } from '../../server/web/http-server.js';
+import { FileSessionStore } from '../../server/web/session.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -32,7 +33,7 @@ export async function makeApp(dataDir?: string): Promise<TestApp> {
   const store = await openData(dir);
   const activities = await ActivityStore.open(dir);
   const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir }), log: false };
-  const app = createApp({ config, store, activities });
+  const app = createApp({ config, store, activities, sessionStore: new FileSessionStore(store) });
   const cleanup = async () => {
     // Closing checkpoints the journal now, not later into a folder that is gone.
     await store.close().catch(() => {});
