@@ -8,7 +8,7 @@
 // a sentence page and the project page read, and prints its resident memory. `report`: opens the
 // study as `framelens export` does (a StudyReader), then computes the project's agreement report or
 // streams its CSV export to nowhere, and prints its time and CPU, a sha256 of the result (so the two
-// backends can be compared), the process's peak resident memory and what it holds after a collection.
+// backends can be compared), the process's peak resident memory and the heap it holds after a collection.
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import type { Tag } from '../server/core/model.js';
@@ -123,9 +123,9 @@ async function report(): Promise<void> {
   // Peak RSS counts garbage V8 had not collected yet; after a collection, what the process holds.
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   (globalThis as { gc?: () => void }).gc?.();
-  const heldRssMb = rssMb();
+  const heldHeapMb = process.memoryUsage().heapUsed / 1024 / 1024;
   await close();
-  process.stdout.write(`${JSON.stringify({ ms: result.ms, cpuMs: result.cpuMs, sha: result.value, peakRssMb, heldRssMb })}\n`);
+  process.stdout.write(`${JSON.stringify({ ms: result.ms, cpuMs: result.cpuMs, sha: result.value, peakRssMb, heldHeapMb })}\n`);
 }
 
 if (mode === 'report') {
