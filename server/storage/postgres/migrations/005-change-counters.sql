@@ -1,0 +1,34 @@
+-- Change counters, so that a server can keep small documents in memory and still see, on its next
+-- request, what any other server changed. A change raises its table's counter in
+-- `framelens_changes` under that row's lock, held until commit, so the counters follow commit
+-- order; each row keeps the counter value of its last change (`changed`), so a server reads only
+-- the rows changed since it last looked, and a deletion also raises `deletions`, telling it to
+-- look for rows that are gone. Classroom activities and their students first.
+CREATE TABLE framelens_changes (
+  name text PRIMARY KEY,
+  version bigint NOT NULL DEFAULT 0,
+  deletions bigint NOT NULL DEFAULT 0
+);
+INSERT INTO framelens_changes (name) VALUES ('activities'), ('students');
+
+CREATE FUNCTION framelens_row_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE framelens_changes SET version = version + 1 WHERE name = TG_TABLE_NAME RETURNING version INTO NEW.changed;
+  RETURN NEW;
+END $$;
+
+CREATE FUNCTION framelens_rows_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE framelens_changes SET version = version + 1, deletions = deletions + 1 WHERE name = TG_TABLE_NAME;
+  RETURN NULL;
+END $$;
+
+ALTER TABLE activities ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+CREATE INDEX activities_changed ON activities (changed);
+CREATE TRIGGER activities_changed BEFORE INSERT OR UPDATE ON activities FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
+CREATE TRIGGER activities_deleted AFTER DELETE ON activities FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
+
+ALTER TABLE students ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+CREATE INDEX students_changed ON students (changed);
+CREATE TRIGGER students_changed BEFORE INSERT OR UPDATE ON students FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
+CREATE TRIGGER students_deleted AFTER DELETE ON students FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
