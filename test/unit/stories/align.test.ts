@@ -60,14 +60,16 @@ describe('sentence alignment', () => {
 });
 
 describe('the constructed test set (test/fixtures/stories)', () => {
-  const splits = { tuning: loadStories('tuning'), heldOut: loadStories('held-out'), heldOut2: loadStories('held-out-2'), heldOut3: loadStories('held-out-3') };
+  const splits = { tuning: loadStories('tuning'), heldOut: loadStories('held-out'), heldOut2: loadStories('held-out-2'), heldOut3: loadStories('held-out-3'), heldOut4: loadStories('held-out-4') };
 
   it('has at least 3 stories × 3 versions per split and at least 100 gold links, marked as constructed', () => {
-    const all = [...splits.tuning, ...splits.heldOut, ...splits.heldOut2, ...splits.heldOut3];
+    const all = [...splits.tuning, ...splits.heldOut, ...splits.heldOut2, ...splits.heldOut3, ...splits.heldOut4];
     expect(splits.tuning.length).toBeGreaterThanOrEqual(3);
     expect(splits.heldOut.length).toBeGreaterThanOrEqual(3);
     expect(splits.heldOut2.length).toBeGreaterThanOrEqual(3);
     expect(splits.heldOut3.length).toBeGreaterThanOrEqual(3);
+    expect(splits.heldOut4.length).toBeGreaterThanOrEqual(3);
+    expect(splits.heldOut4.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(100);
     expect(all.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(100);
     expect(splits.heldOut2.reduce((n, s) => n + s.gold.length, 0)).toBeGreaterThanOrEqual(80);
     for (const story of all) {
@@ -81,7 +83,7 @@ describe('the constructed test set (test/fixtures/stories)', () => {
   });
 
   it('still segments every article into the sentences the gold indexes point at', () => {
-    for (const story of [...splits.tuning, ...splits.heldOut, ...splits.heldOut2, ...splits.heldOut3]) {
+    for (const story of [...splits.tuning, ...splits.heldOut, ...splits.heldOut2, ...splits.heldOut3, ...splits.heldOut4]) {
       for (const a of story.articles) expect(a.sentences.length, `${story.name}/${a.id}`).toBe(story.expectedSentences[a.id]);
       const count = (id: string) => story.articles.find((a) => a.id === id)?.sentences.length ?? 0;
       for (const l of story.gold) {
