@@ -91,6 +91,7 @@ export interface LessonReferenceTag {
  * The reference a lesson made from a story takes for one of its articles, as the story view
  * shows it: curated gold in the sentences a curator settled (its note as the reason), the story's
  * reference in the others. The story's reference records no voice: its tags are the author's.
+ * Blind rules apply as on the story page: a teacher who annotates a blind project gets neither.
  */
 export function lessonReference(store: Store, project: Project, story: Story, article: Article, userId: string): LessonReferenceTag[] {
   const curated = curatedGoldOf(store, project, article, userId);
@@ -98,7 +99,7 @@ export function lessonReference(store: Store, project: Project, story: Story, ar
   const gold = (curated?.gold.spans ?? [])
     .filter((s) => settled.has(s.sentence))
     .map((s) => ({ sentence: s.sentence, start: s.start, end: s.end, category: s.category, voice: s.voice, rationale: s.note }));
-  const reference = story.reference
+  const reference = (seesReference(project, userId) ? story.reference : [])
     .filter((t) => t.article === article.id && t.sentence < article.sentences.length && !settled.has(t.sentence))
     .map((t) => ({ sentence: t.sentence, start: t.start, end: t.end, category: t.category, voice: 'author' as const, rationale: t.rationale }));
   return [...gold, ...reference].sort((a, b) => a.sentence - b.sentence || a.start - b.start);

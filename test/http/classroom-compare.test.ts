@@ -443,3 +443,17 @@ describe('the reference of every version', () => {
     expect((await w.researcher.get(`/activities/${id}/versions/2/reference`)).status).toBe(404);
   });
 });
+
+describe('a lesson made from a story of a blind project', () => {
+  it('takes no reference and no gold when the teacher annotates that project: they are its answers', async () => {
+    const [story] = w.t.store.stories.list(w.projectId);
+    expect(story!.reference.length).toBeGreaterThan(0);
+    expect((await w.researcher.post(`/projects/${w.projectId}/members`, { name: 'tess', role: 'annotator' })).status).toBe(303);
+    expect(expectPage(await teacher.get('/activities/new'))).toContain(`name="storyId" value="${story!.id}"`);
+    const response = await teacher.post('/activities', { from: 'story', storyId: story!.id, title: 'Blind', articleIds: story!.articles.slice(1, 3) });
+    expect(response.status, response.text.slice(0, 300)).toBe(303);
+    const made = w.t.activities.activities().find((x) => x.title === 'Blind')!;
+    expect(made.reference).toEqual([]);
+    expect(made.comparison!.versions[0]!.reference).toEqual([]);
+  });
+});
