@@ -21,6 +21,34 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
+/** A phone-sized touch screen (an iPhone 12's), for the pages students and annotators use on phones. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } as const satisfies BrowserContextOptions;
+
+/** Browser contexts on one server, each with a default timeout, all closed by closeAll(). */
+export class Contexts {
+  readonly #open: BrowserContext[] = [];
+  readonly #browser: Browser;
+  readonly #base: string;
+  readonly #timeout: number;
+
+  constructor(browser: Browser, base: string, timeout = 20_000) {
+    this.#browser = browser;
+    this.#base = base;
+    this.#timeout = timeout;
+  }
+
+  async open(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    const context = await this.#browser.newContext({ baseURL: this.#base, ...options });
+    context.setDefaultTimeout(this.#timeout);
+    this.#open.push(context);
+    return context;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const context of this.#open.splice(0)) await context.close().catch(() => undefined);
+  }
+}
+
 export const RESEARCHER = 'rhea';
 export const ANNOTATOR = 'ann';
 
@@ -45,7 +73,7 @@ export async function startHarness(): Promise<Harness> {
   });
   const server = await listen(t.app);
   const browser = await launchChromium();
-  const contexts: BrowserContext[] = [];
+  const contexts = new Contexts(browser, server.base, 15_000);
   return {
     t,
     base: server.base,
@@ -54,14 +82,9 @@ export async function startHarness(): Promise<Harness> {
     projectId,
     researcherId,
     annotatorId,
-    context: async (options) => {
-      const context = await browser.newContext({ baseURL: server.base, ...options });
-      context.setDefaultTimeout(15_000);
-      contexts.push(context);
-      return context;
-    },
+    context: (options) => contexts.open(options),
     close: async () => {
-      for (const c of contexts) await c.close().catch(() => undefined);
+      await contexts.closeAll();
       await browser.close().catch(() => undefined);
       await server.close();
       await t.cleanup();

@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 import { PASSWORD, addUser, csrfOf, listen, makeApp, type Listening, type TestApp } from '../helpers/app.js';
-import { launchChromium, watchRequests } from './browser.js';
+import { Contexts, PHONE, launchChromium, watchRequests } from './browser.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 90_000;
-const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const SHOTS = process.env.CLASSROOM_SCREENSHOTS;
 
 let t: TestApp;
@@ -20,14 +19,9 @@ let server: Listening | undefined;
 let browser: Browser;
 let base: string;
 let activity: Activity;
-const contexts: BrowserContext[] = [];
+let contexts: Contexts;
 
-async function context(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  const c = await browser.newContext({ baseURL: base, ...options });
-  c.setDefaultTimeout(20_000);
-  contexts.push(c);
-  return c;
-}
+const context = (options?: BrowserContextOptions): Promise<BrowserContext> => contexts.open(options);
 
 async function shot(page: Page, name: string) {
   if (!SHOTS) return;
@@ -72,10 +66,11 @@ beforeAll(async () => {
   server = await listen(t.app);
   base = server.base;
   browser = await launchChromium();
+  contexts = new Contexts(browser, base);
 }, TIMEOUT);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
+  await contexts?.closeAll();
   await browser?.close().catch(() => undefined);
   await server?.close();
   await t?.cleanup();

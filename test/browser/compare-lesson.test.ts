@@ -8,27 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 import { PASSWORD, addUser, listen, makeApp, type Listening, type TestApp } from '../helpers/app.js';
-import { launchChromium, watchRequests } from './browser.js';
+import { Contexts, PHONE, launchChromium, watchRequests } from './browser.js';
 import { audit, report, type Finding } from './axe.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 120_000;
-const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 let t: TestApp;
 let server: Listening | undefined;
 let browser: Browser;
 let base: string;
 let lesson: Activity;
-const contexts: BrowserContext[] = [];
+let contexts: Contexts;
 const findings: Finding[] = [];
 
-async function context(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  const c = await browser.newContext({ baseURL: base, ...options });
-  c.setDefaultTimeout(20_000);
-  contexts.push(c);
-  return c;
-}
+const context = (options?: BrowserContextOptions): Promise<BrowserContext> => contexts.open(options);
 
 async function check(page: Page, js: boolean) {
   findings.push(...(await audit(page, js)));
@@ -73,10 +67,11 @@ beforeAll(async () => {
   server = await listen(t.app);
   base = server.base;
   browser = await launchChromium();
+  contexts = new Contexts(browser, base);
 }, TIMEOUT);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
+  await contexts?.closeAll();
   await browser?.close().catch(() => undefined);
   await server?.close();
   await t?.cleanup();

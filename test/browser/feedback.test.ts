@@ -1,15 +1,14 @@
 // A student's feedback on a phone (390×844), JavaScript on and off: a plain summary leads the
 // page, every sentence is one collapsed line that a tap opens, and the page stays short.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tag } from '../../server/core/model.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 import { addUser, listen, makeApp, signIn, type Listening, type TestApp } from '../helpers/app.js';
-import { launchChromium } from './browser.js';
+import { Contexts, PHONE, launchChromium } from './browser.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 90_000;
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 /** The page was 10,000–19,000 CSS px tall with every sentence open; collapsed, it must be far shorter. */
 const MAX_HEIGHT = 3000;
 
@@ -17,7 +16,7 @@ let t: TestApp;
 let server: Listening | undefined;
 let browser: Browser;
 let activity: Activity;
-const contexts: BrowserContext[] = [];
+let contexts: Contexts;
 
 beforeAll(async () => {
   t = await makeApp();
@@ -29,10 +28,11 @@ beforeAll(async () => {
   activity = created;
   server = await listen(t.app);
   browser = await launchChromium();
+  contexts = new Contexts(browser, server.base);
 }, TIMEOUT);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
+  await contexts?.closeAll();
   await browser?.close().catch(() => undefined);
   await server?.close();
   await t?.cleanup();
@@ -40,9 +40,7 @@ afterAll(async () => {
 
 /** Joins on a phone through the join form, then gives the student 9 of the reference's tags and 3 of their own. */
 async function studentOnPhone(nickname: string, javaScriptEnabled: boolean): Promise<Page> {
-  const c = await browser.newContext({ baseURL: server?.base, ...PHONE, javaScriptEnabled });
-  c.setDefaultTimeout(20_000);
-  contexts.push(c);
+  const c = await contexts.open({ ...PHONE, javaScriptEnabled });
   const page = await c.newPage();
   await page.goto(`/j/${activity.code}`);
   await page.fill('#nickname', nickname);
