@@ -138,11 +138,7 @@ export class StoryStore implements StoryCollection {
   async create(value: NewStory): Promise<void> {
     const parsed = story.parse(value);
     const shard = await this.#file(parsed.projectId);
-    await shard.update((file) => {
-      if (file.data.stories.some((s) => s.id === parsed.id)) throw new Error('story id in use');
-      checkArticlesFree(file.data.stories, parsed);
-      file.data.stories.push(parsed);
-    });
+    await shard.update((file) => storyChanges.create(file.data.stories, parsed));
     this.#version++;
   }
 
@@ -152,14 +148,7 @@ export class StoryStore implements StoryCollection {
    */
   async update(projectId: string, storyId: string, change: (story: Story) => void): Promise<void> {
     const shard = await this.#file(projectId);
-    await shard.update((file) => {
-      const found = file.data.stories.find((s) => s.id === storyId);
-      if (!found) throw new StoryError('That story no longer exists.');
-      change(found);
-      story.parse(found);
-      if (new Set(found.articles).size !== found.articles.length) throw new StoryError('An article appears twice in the story.');
-      checkArticlesFree(file.data.stories.filter((s) => s !== found), found);
-    });
+    await shard.update((file) => storyChanges.update(file.data.stories, storyId, change));
     this.#version++;
   }
 
@@ -175,16 +164,36 @@ export class StoryStore implements StoryCollection {
   async forgetArticle(projectId: string, articleId: string): Promise<void> {
     if (!this.storyOf(projectId, articleId)) return;
     const shard = await this.#file(projectId);
-    await shard.update((file) => {
-      for (const s of file.data.stories) {
-        s.articles = s.articles.filter((a) => a !== articleId);
-        s.edits = s.edits.filter((e) => e.a.article !== articleId && e.b.article !== articleId);
-        s.reference = s.reference.filter((t) => t.article !== articleId);
-      }
-    });
+    await shard.update((file) => storyChanges.forgetArticle(file.data.stories, articleId));
     this.#version++;
   }
 }
+
+/** The changes to a project's list of stories, whichever backend keeps it: each may throw, and then nothing is stored. */
+export const storyChanges = {
+  create(stories: Story[], parsed: Story): void {
+    if (stories.some((s) => s.id === parsed.id)) throw new Error('story id in use');
+    checkArticlesFree(stories, parsed);
+    stories.push(parsed);
+  },
+  /** The story is looked up inside the change, and the result checked against the schema and the one-story-per-article rule. */
+  update(stories: Story[], storyId: string, change: (story: Story) => void): void {
+    const found = stories.find((s) => s.id === storyId);
+    if (!found) throw new StoryError('That story no longer exists.');
+    change(found);
+    story.parse(found);
+    if (new Set(found.articles).size !== found.articles.length) throw new StoryError('An article appears twice in the story.');
+    checkArticlesFree(stories.filter((s) => s !== found), found);
+  },
+  /** An article was deleted: it leaves its story, and edits naming it go with it. */
+  forgetArticle(stories: Story[], articleId: string): void {
+    for (const s of stories) {
+      s.articles = s.articles.filter((a) => a !== articleId);
+      s.edits = s.edits.filter((e) => e.a.article !== articleId && e.b.article !== articleId);
+      s.reference = s.reference.filter((t) => t.article !== articleId);
+    }
+  },
+};
 
 function checkArticlesFree(others: readonly Story[], story: Story): void {
   for (const other of others) {

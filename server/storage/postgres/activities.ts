@@ -10,27 +10,12 @@ import { nicknameKey } from '../../core/classroom/nickname.js';
 import type { ActivityCollection } from '../app-store.js';
 import { ActivityError, checkId, versionAnnotation } from '../activities.js';
 import { LIMITS, parseActivityFile, type Activity, type Student } from '../activity-schemas.js';
+import { NOT_SEEN, Refresh, readCounters, type Seen } from './changes.js';
 
 /** Any fixed number: the key of the lock creating an activity takes, so join codes stay unique. */
 const CREATE_LOCK = 4_019_190_005;
 
-interface Seen {
-  version: number;
-  deletions: number;
-}
-
-type Counters = Record<'activities' | 'students', Seen>;
-
-const COUNTERS = `SELECT name, version::float8 AS version, deletions::float8 AS deletions FROM framelens_changes WHERE name IN ('activities', 'students')`;
-
-function countersOf(rows: { name: string; version: number; deletions: number }[]): Counters {
-  const of = (name: string): Seen => {
-    const row = rows.find((r) => r.name === name);
-    if (!row) throw new Error(`framelens_changes has no row for ${name}: the schema is older than this code`);
-    return { version: row.version, deletions: row.deletions };
-  };
-  return { activities: of('activities'), students: of('students') };
-}
+const TABLES = ['activities', 'students'] as const;
 
 const activityOf = (doc: unknown): Activity => parseActivityFile.activity({ schemaVersion: 1, data: doc }).data;
 const studentOf = (doc: unknown): Student => parseActivityFile.student({ schemaVersion: 1, data: doc }).data;
@@ -40,10 +25,8 @@ export class PostgresActivities implements ActivityCollection {
   readonly #transaction: <T>(work: (client: pg.PoolClient) => Promise<T>, mode?: string) => Promise<T>;
   readonly #activities = new Map<string, Activity>();
   readonly #students = new Map<string, Map<string, Student>>();
-  #seen: Counters = { activities: { version: -1, deletions: -1 }, students: { version: -1, deletions: -1 } };
-  /** The refresh under way, and whether a request arrived after it began (it then runs again). */
-  #running: Promise<void> | null = null;
-  #again: Promise<void> | null = null;
+  #seen: Record<(typeof TABLES)[number], Seen> = { activities: NOT_SEEN, students: NOT_SEEN };
+  readonly #refresh = new Refresh(() => this.#read());
 
   private constructor(pool: pg.Pool, transaction: <T>(work: (client: pg.PoolClient) => Promise<T>, mode?: string) => Promise<T>) {
     this.#pool = pool;
@@ -63,25 +46,16 @@ export class PostgresActivities implements ActivityCollection {
    * a call never settles for a read that began before it did.
    */
   refresh(): Promise<void> {
-    if (!this.#running) {
-      this.#running = this.#read().finally(() => (this.#running = null));
-      return this.#running;
-    }
-    this.#again ??= this.#running.then(
-      () => this.refresh(),
-      () => this.refresh(),
-    ).finally(() => (this.#again = null));
-    return this.#again;
+    return this.#refresh.run();
   }
 
   async #read(): Promise<void> {
-    const { rows } = await this.#pool.query<{ name: string; version: number; deletions: number }>(COUNTERS);
-    const now = countersOf(rows);
+    const now = await readCounters(this.#pool, TABLES);
     const seen = this.#seen;
     if (now.activities.version === seen.activities.version && now.students.version === seen.students.version) return;
     await this.#transaction(async (client) => {
       // The counters again, in the snapshot the rows are read in: the rows match them exactly.
-      const counters = countersOf((await client.query<{ name: string; version: number; deletions: number }>(COUNTERS)).rows);
+      const counters = await readCounters(client, TABLES);
       if (counters.activities.deletions !== seen.activities.deletions) {
         const { rows: ids } = await client.query<{ id: string }>('SELECT id FROM activities');
         const kept = new Set(ids.map((r) => r.id));

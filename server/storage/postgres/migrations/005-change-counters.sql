@@ -3,13 +3,13 @@
 -- `framelens_changes` under that row's lock, held until commit, so the counters follow commit
 -- order; each row keeps the counter value of its last change (`changed`), so a server reads only
 -- the rows changed since it last looked, and a deletion also raises `deletions`, telling it to
--- look for rows that are gone. Classroom activities and their students first.
+-- look for rows that are gone. Classroom activities and their students, stories and gold first.
 CREATE TABLE framelens_changes (
   name text PRIMARY KEY,
   version bigint NOT NULL DEFAULT 0,
   deletions bigint NOT NULL DEFAULT 0
 );
-INSERT INTO framelens_changes (name) VALUES ('activities'), ('students');
+INSERT INTO framelens_changes (name) VALUES ('activities'), ('students'), ('stories'), ('gold');
 
 CREATE FUNCTION framelens_row_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -32,3 +32,13 @@ ALTER TABLE students ADD COLUMN changed bigint NOT NULL DEFAULT 0;
 CREATE INDEX students_changed ON students (changed);
 CREATE TRIGGER students_changed BEFORE INSERT OR UPDATE ON students FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
 CREATE TRIGGER students_deleted AFTER DELETE ON students FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
+
+ALTER TABLE stories ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+CREATE INDEX stories_changed ON stories (changed);
+CREATE TRIGGER stories_changed BEFORE INSERT OR UPDATE ON stories FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
+CREATE TRIGGER stories_deleted AFTER DELETE ON stories FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
+
+ALTER TABLE gold ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+CREATE INDEX gold_changed ON gold (changed);
+CREATE TRIGGER gold_changed BEFORE INSERT OR UPDATE ON gold FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
+CREATE TRIGGER gold_deleted AFTER DELETE ON gold FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
