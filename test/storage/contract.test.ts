@@ -159,12 +159,17 @@ for (const make of [jsonFolder, postgres]) {
         const ann = a.users.find((u) => u.id === 'u1');
         if (ann) ann.resetToken = { hash: 'a'.repeat(64), expiresAt: '2026-12-01T00:00:00.000Z' };
         a.users = a.users.filter((u) => u.id !== 'u2');
+        const rita = a.users.find((u) => u.id === 'r1');
+        if (rita) Object.assign(rita, { admin: true, lastSignInAt: '2026-11-30T10:00:00.000Z' });
+        if (ann) ann.deactivatedAt = '2026-11-30T11:00:00.000Z';
       });
       store = await backend.reopen();
       const accounts = await store.accounts();
       expect(accounts.setupTokenHash).toBeNull();
       expect(accounts.users.map((u) => u.name)).toEqual(['Rita', 'Ann']);
-      expect(await store.user('u1')).toEqual({ ...user('u1', 'Ann'), resetToken: { hash: 'a'.repeat(64), expiresAt: '2026-12-01T00:00:00.000Z' } });
+      expect(await store.user('u1')).toEqual({ ...user('u1', 'Ann'), resetToken: { hash: 'a'.repeat(64), expiresAt: '2026-12-01T00:00:00.000Z' }, deactivatedAt: '2026-11-30T11:00:00.000Z' });
+      // The administrator flag and the last sign-in are kept (phase 1's schema lost them).
+      expect(await store.user('r1')).toEqual({ ...user('r1', 'Rita', 'researcher'), admin: true, lastSignInAt: '2026-11-30T10:00:00.000Z' });
       expect(await store.user('u2')).toBeUndefined();
     }, SLOW);
 

@@ -39,9 +39,10 @@ async function makeStudy(dir: string, tagsPerAnnotator = 40): Promise<void> {
   const store = await openData(dir);
   await store.users.update((file) => {
     file.data.users.push(
-      { id: 'r1', name: 'Rita Researcher', role: 'researcher', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$abc$def', createdAt: '2026-11-30T09:00:00.000Z', resetToken: null },
+      // The administrator flag, a deactivation and the last sign-in must come back too.
+      { id: 'r1', name: 'Rita Researcher', role: 'researcher', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$abc$def', createdAt: '2026-11-30T09:00:00.000Z', resetToken: null, admin: true, lastSignInAt: '2026-11-30T10:00:00.000Z' },
       { id: 'u1', name: 'Ann', role: 'annotator', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$ghi$jkl', createdAt: '2026-11-30T09:01:00.000Z', resetToken: null },
-      { id: 'u2', name: 'Zoë Ñ', role: 'annotator', passwordHash: '', createdAt: '2026-11-30T09:02:00.000Z', resetToken: { hash: 'b'.repeat(64), expiresAt: '2026-12-07T09:02:00.000Z' } },
+      { id: 'u2', name: 'Zoë Ñ', role: 'annotator', passwordHash: '', createdAt: '2026-11-30T09:02:00.000Z', resetToken: { hash: 'b'.repeat(64), expiresAt: '2026-12-07T09:02:00.000Z' }, admin: false, deactivatedAt: '2026-11-30T11:00:00.000Z' },
     );
   });
   const demo = store.projects.data.data.projects[0];

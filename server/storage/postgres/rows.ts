@@ -13,6 +13,9 @@ const userRow = z.object({
   created_at: z.string(),
   reset_token_hash: z.string().nullable(),
   reset_token_expires_at: z.string().nullable(),
+  admin: z.boolean().nullable(),
+  deactivated_at: z.string().nullable(),
+  last_sign_in_at: z.string().nullable(),
 });
 
 /** The accounts, validated as the JSON folder validates users.json. */
@@ -20,14 +23,25 @@ export function parseUsers(rows: unknown[], setupTokenHash: string | null): User
   const users = rows.map((row) => {
     const r = userRow.parse(row);
     const resetToken = r.reset_token_hash !== null && r.reset_token_expires_at !== null ? { hash: r.reset_token_hash, expiresAt: r.reset_token_expires_at } : null;
-    return { id: r.id, name: r.name, role: r.role, passwordHash: r.password_hash, createdAt: r.created_at, resetToken };
+    return {
+      id: r.id, name: r.name, role: r.role, passwordHash: r.password_hash, createdAt: r.created_at, resetToken,
+      ...(r.admin === null ? {} : { admin: r.admin }),
+      ...(r.deactivated_at === null ? {} : { deactivatedAt: r.deactivated_at }),
+      ...(r.last_sign_in_at === null ? {} : { lastSignInAt: r.last_sign_in_at }),
+    };
   });
   return usersFile.parse({ schemaVersion: 1, data: { users, setupTokenHash } }).data.users;
 }
 
 export function userColumns(user: User, position: number): unknown[] {
-  return [user.id, position, user.name, user.role, user.passwordHash, user.createdAt, user.resetToken?.hash ?? null, user.resetToken?.expiresAt ?? null];
+  return [
+    user.id, position, user.name, user.role, user.passwordHash, user.createdAt, user.resetToken?.hash ?? null, user.resetToken?.expiresAt ?? null,
+    user.admin ?? null, user.deactivatedAt ?? null, user.lastSignInAt ?? null,
+  ];
 }
+
+/** The columns userColumns fills, in its order. */
+export const USER_COLUMNS = 'id, position, name, role, password_hash, created_at, reset_token_hash, reset_token_expires_at, admin, deactivated_at, last_sign_in_at';
 
 export function parseProjects(docs: unknown[]): Project[] {
   return projectsFile.parse({ schemaVersion: 1, data: { projects: docs } }).data.projects;

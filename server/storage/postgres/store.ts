@@ -12,7 +12,7 @@ import type { Accounts, CategoryCounts, CountFilter, Instance, StudyStore } from
 import { instanceFile, type Project, type User } from '../schemas.js';
 import { NotFoundError, rebalance } from '../store.js';
 import { loadMigrations, migrateSchema, type MigrationResult } from './schema.js';
-import { annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, userColumns } from './rows.js';
+import { USER_COLUMNS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, userColumns } from './rows.js';
 import { SaveQueue } from './saves.js';
 
 /** PostgreSQL's error codes the store answers in the app's terms. */
@@ -144,11 +144,12 @@ export class PostgresStudyStore implements StudyStore {
         const columns = userColumns(user, i);
         if (old.get(user.id) === JSON.stringify(columns)) continue;
         await client.query(
-          `INSERT INTO users (id, position, name, role, password_hash, created_at, reset_token_hash, reset_token_expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          `INSERT INTO users (${USER_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, role = excluded.role,
              password_hash = excluded.password_hash, created_at = excluded.created_at,
-             reset_token_hash = excluded.reset_token_hash, reset_token_expires_at = excluded.reset_token_expires_at`,
+             reset_token_hash = excluded.reset_token_hash, reset_token_expires_at = excluded.reset_token_expires_at,
+             admin = excluded.admin, deactivated_at = excluded.deactivated_at, last_sign_in_at = excluded.last_sign_in_at`,
           columns,
         );
       }
@@ -335,6 +336,9 @@ function userRowOf(user: User, position: number): Record<string, unknown> {
     created_at: user.createdAt,
     reset_token_hash: user.resetToken?.hash ?? null,
     reset_token_expires_at: user.resetToken?.expiresAt ?? null,
+    admin: user.admin ?? null,
+    deactivated_at: user.deactivatedAt ?? null,
+    last_sign_in_at: user.lastSignInAt ?? null,
   };
 }
 

@@ -6,7 +6,7 @@ import type { Codebook } from '../../core/model.js';
 import { parseActivityFile, type Student } from '../activity-schemas.js';
 import { parseStory } from '../stories.js';
 import { differences, summarise, type Study, type StudySummary } from '../study.js';
-import { INSERT_TAGS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, tagColumns, userColumns } from './rows.js';
+import { INSERT_TAGS, USER_COLUMNS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, tagColumns, userColumns } from './rows.js';
 import type { PostgresStudyStore } from './store.js';
 
 /** Rows per multi-row INSERT: large enough to be quick, small enough for a modest statement. */
@@ -97,7 +97,7 @@ export async function importStudy(store: PostgresStudyStore, study: Study, expec
     await client.query('UPDATE instance SET session_secret = $1, created_at = $2, setup_token_hash = $3', [instance.sessionSecret, instance.createdAt, accounts.setupTokenHash]);
     for (const [i, user] of accounts.users.entries()) {
       await client.query(
-        'INSERT INTO users (id, position, name, role, password_hash, created_at, reset_token_hash, reset_token_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         userColumns(user, i),
       );
     }
