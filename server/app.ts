@@ -93,6 +93,10 @@ export function createApp({ config, store, activities, sessionStore, sharedLimit
     res.set('Cache-Control', 'no-store');
     next();
   });
+  // What other servers changed (PostgreSQL), seen before this request reads anything.
+  app.use((_req, _res, next) => {
+    Promise.all([store.refresh(), activities.refresh()]).then(() => next(), next);
+  });
   app.use(urlencodedForms());
   app.use(sessions({ secret: store.instance.data.data.sessionSecret, secureCookies: config.secureCookies, store: sessionStore }));
   app.use(formsOnly);

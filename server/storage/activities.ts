@@ -119,6 +119,9 @@ export class ActivityStore implements ActivityCollection {
     if (this.#closing.has(activityId)) throw new ActivityError('This activity’s data is being deleted.');
   }
 
+  /** One process owns the folder: nothing was changed elsewhere. */
+  async refresh(): Promise<void> {}
+
   // Activities
 
   activity(id: string): Activity | undefined {

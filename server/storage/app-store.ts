@@ -98,6 +98,11 @@ export interface AppStore extends StudyReader {
   readonly curation: GoldCollection;
   /** Resolves once tags can be read and saved. */
   readonly ready: Promise<void>;
+  /**
+   * Brings the small documents up to date with every change committed before the call, by any
+   * server; the app calls it as a request begins. Nothing to do for a backend only this process writes.
+   */
+  refresh(): Promise<void>;
 
   updateProject(id: string, change: (project: Project) => void): Promise<void>;
   saveCodebook(codebook: Codebook): Promise<void>;
@@ -110,6 +115,8 @@ export interface AppStore extends StudyReader {
 
 /** Classroom activities (lessons) and their students, each student's tags inside their record. */
 export interface ActivityCollection {
+  /** As AppStore.refresh: the lessons and students as committed by every server (a dashboard's poll sees other servers' saves). */
+  refresh(): Promise<void>;
   activity(id: string): Activity | undefined;
   /** All activities (or one teacher's), newest first. */
   activities(teacherId?: string): Activity[];

@@ -526,6 +526,9 @@ export class Store implements AppStore {
     return [...(this.#annotations.get(articleId)?.values() ?? [])].map((s) => s.data.data);
   }
 
+  /** One process owns the folder: nothing was changed elsewhere. */
+  async refresh(): Promise<void> {}
+
   // The asynchronous reads of tags (AppStore): from memory, without a copy, once tags are loaded.
 
   async readAnnotation(articleId: string, annotatorId: string): Promise<Annotation> {

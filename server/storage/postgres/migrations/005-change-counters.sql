@@ -3,13 +3,14 @@
 -- `framelens_changes` under that row's lock, held until commit, so the counters follow commit
 -- order; each row keeps the counter value of its last change (`changed`), so a server reads only
 -- the rows changed since it last looked, and a deletion also raises `deletions`, telling it to
--- look for rows that are gone. Classroom activities and their students, stories and gold first.
+-- look for rows that are gone. Every table of small documents has one: tags have none (they are
+-- never kept in memory).
 CREATE TABLE framelens_changes (
   name text PRIMARY KEY,
   version bigint NOT NULL DEFAULT 0,
   deletions bigint NOT NULL DEFAULT 0
 );
-INSERT INTO framelens_changes (name) VALUES ('activities'), ('students'), ('stories'), ('gold');
+INSERT INTO framelens_changes (name) VALUES ('activities'), ('students'), ('stories'), ('gold'), ('instance'), ('users'), ('projects'), ('codebooks'), ('articles');
 
 CREATE FUNCTION framelens_row_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -42,3 +43,28 @@ ALTER TABLE gold ADD COLUMN changed bigint NOT NULL DEFAULT 0;
 CREATE INDEX gold_changed ON gold (changed);
 CREATE TRIGGER gold_changed BEFORE INSERT OR UPDATE ON gold FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
 CREATE TRIGGER gold_deleted AFTER DELETE ON gold FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
+
+ALTER TABLE instance ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+CREATE INDEX instance_changed ON instance (changed);
+CREATE TRIGGER instance_changed BEFORE INSERT OR UPDATE ON instance FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
+CREATE TRIGGER instance_deleted AFTER DELETE ON instance FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
+
+ALTER TABLE users ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+CREATE INDEX users_changed ON users (changed);
+CREATE TRIGGER users_changed BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
+CREATE TRIGGER users_deleted AFTER DELETE ON users FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
+
+ALTER TABLE projects ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+CREATE INDEX projects_changed ON projects (changed);
+CREATE TRIGGER projects_changed BEFORE INSERT OR UPDATE ON projects FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
+CREATE TRIGGER projects_deleted AFTER DELETE ON projects FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
+
+ALTER TABLE codebooks ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+CREATE INDEX codebooks_changed ON codebooks (changed);
+CREATE TRIGGER codebooks_changed BEFORE INSERT OR UPDATE ON codebooks FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
+CREATE TRIGGER codebooks_deleted AFTER DELETE ON codebooks FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
+
+ALTER TABLE articles ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+CREATE INDEX articles_changed ON articles (changed);
+CREATE TRIGGER articles_changed BEFORE INSERT OR UPDATE ON articles FOR EACH ROW EXECUTE FUNCTION framelens_row_changed();
+CREATE TRIGGER articles_deleted AFTER DELETE ON articles FOR EACH STATEMENT EXECUTE FUNCTION framelens_rows_deleted();
