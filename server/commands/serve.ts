@@ -5,13 +5,20 @@
 // while to load, come once the port is open.
 import type http from 'node:http';
 import { appServer, type AppServer } from '../web/http-server.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { LockError, lockDataDir } from '../storage/lock.js';
 import type { ControlAnswer } from '../control/socket.js';
 import { StorageError, isNoSpace } from '../storage/durable-file.js';
 import { LoadProgress } from '../storage/progress.js';
 import type { Store } from '../storage/store.js';
 import type { ActivityStore } from '../storage/activities.js';
+import type { Pool } from 'pg';
+import type { AppStore } from '../storage/app-store.js';
+import type { PostgresStudyStore } from '../storage/postgres/store.js';
+import type { PostgresAppStore as AppStoreOnDatabase } from '../storage/postgres/app-store.js';
+
+/** Any fixed number: the lock servers starting on one database take to make the demo and the administrator once. */
+const FIRST_START_LOCK = 4_019_190_002;
 
 /** How long requests in flight may take to finish once the server is told to stop. */
 const STOP_GRACE_MS = 30_000;
@@ -122,15 +129,7 @@ export async function serveCommand(_args: string[]): Promise<number> {
     console.error(`${prefix}: ${first}`);
     for (const line of rest) console.error(line);
   };
-  // An operator who set DATABASE_URL expects the server on PostgreSQL: never serve the folder
-  // instead without saying so. (The routes move onto the storage contract in phase 3.)
-  if (process.env.DATABASE_URL) {
-    console.error(
-      'Framelens cannot start: DATABASE_URL is set, but this version serves from the data folder only ' +
-        '(PostgreSQL holds studies copied with `framelens migrate`; serving from it comes next). Unset DATABASE_URL to serve DATA_DIR.',
-    );
-    return 1;
-  }
+  if (process.env.DATABASE_URL) return serveDatabase(config, process.env.DATABASE_URL, fail);
   try {
     await lockDataDir(config.dataDir);
   } catch (error) {
@@ -216,4 +215,121 @@ export async function serveCommand(_args: string[]): Promise<number> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   return new Promise<number>(() => {});
+}
+
+/**
+ * `framelens serve` with DATABASE_URL: any number of these processes share one database. No
+ * data-folder lock (DATA_DIR keeps only this server's learned suggestion models); sessions and
+ * sign-in limits in the database; the demo and the first administrator made once, under a lock,
+ * by whichever server starts first on an empty database.
+ */
+async function serveDatabase(config: Config, url: string, fail: (prefix: string, error: unknown) => void): Promise<number> {
+  const web: AppServer = appServer(startingPage(new LoadProgress()));
+  let port: number;
+  try {
+    port = await listen(web.server, config.port, config.host);
+  } catch (error) {
+    const plain = explainListenFailure(error, config.host, config.port);
+    if (plain === null) fail('Framelens cannot start', error);
+    else console.error(`Framelens cannot start: ${plain}`);
+    return 1;
+  }
+  const base = `http://${config.host}:${port}`;
+  const [postgres, { PostgresAppStore: AppStoreClass }, { PostgresActivities }, { PostgresSessions }, { PostgresRateLimitStore }, { loadShippedCodebooks }, { createApp }, session] =
+    await Promise.all([
+      import('../storage/postgres/index.js'),
+      import('../storage/postgres/app-store.js'),
+      import('../storage/postgres/activities.js'),
+      import('../storage/postgres/sessions.js'),
+      import('../storage/postgres/rate-limits.js'),
+      import('../storage/shipped-codebooks.js'),
+      import('../app.js'),
+      import('../web/session.js'),
+    ]);
+  const where = postgres.redactUrl(url);
+  console.log(`Framelens is starting on ${base}, on PostgreSQL at ${where}`);
+  if (!postgres.isPostgresUrl(url)) {
+    console.error(`Framelens cannot start: DATABASE_URL must be a postgres:// URL (it is ${where}).`);
+    web.server.close();
+    return 1;
+  }
+  let study: PostgresStudyStore;
+  let store: AppStoreOnDatabase;
+  try {
+    const shipped = await loadShippedCodebooks();
+    study = await postgres.PostgresStudyStore.open(url, shipped);
+    store = await AppStoreClass.open(study, shipped, config.dataDir);
+  } catch (error) {
+    fail(`Framelens cannot start on ${where}`, error);
+    web.server.close();
+    return 1;
+  }
+  let app: Parameters<AppServer['serve']>[0];
+  try {
+    await firstStart(study.pool, store);
+    const activities = await PostgresActivities.open(study);
+    const sessionStore = new session.SharedSessionStore(new PostgresSessions(study.pool, { touchFlushMs: session.TOUCH_FLUSH_MS }));
+    app = createApp({ config, store, activities, sessionStore, sharedLimits: (prefix) => new PostgresRateLimitStore(study.pool, prefix) });
+  } catch (error) {
+    fail(`Framelens cannot start on ${where}`, error);
+    await study.close().catch(() => {});
+    web.server.close();
+    return 1;
+  }
+  web.serve(app);
+  console.log(`Framelens is serving PostgreSQL at ${where} on ${base}`);
+  console.log(`All tags are in the database: ${(await store.countTags()).toLocaleString('en')} tags, ${process.uptime().toFixed(1)} s after start.`);
+  const { issueSetupToken } = await import('../accounts/users.js');
+  const token = await issueSetupToken(store);
+  if (token) for (const line of setupLines(config.publicUrl ?? base, token)) console.log(line);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // Every acknowledged save is committed: nothing is lost by leaving now.
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`Framelens is stopping (${signal}): finishing the requests in flight.`);
+    void web
+      .stop(STOP_GRACE_MS)
+      .then(() => study.close())
+      .then(
+        () => {
+          console.log('Framelens stopped.');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          fail('Framelens stopped', error);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return new Promise<number>(() => {});
+}
+
+/**
+ * The demo project on an empty database, and the first researcher made administrator, by one
+ * server: those starting together wait on a session advisory lock and find it done.
+ */
+async function firstStart(pool: Pool, store: AppStore): Promise<void> {
+  const [{ ensureDemo }, { ensureAdmin }] = await Promise.all([import('../demo/seed.js'), import('../accounts/admin.js')]);
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [FIRST_START_LOCK]);
+    try {
+      await store.refresh();
+      await ensureDemo(store);
+      await ensureAdmin(store);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [FIRST_START_LOCK]);
+    }
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }
