@@ -22,7 +22,9 @@ import { Store } from '../server/storage/store.js';
 import { studyOfFolder, summarise } from '../server/storage/study.js';
 import type { StudyStore } from '../server/storage/contract.js';
 import { postgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
-import { generateStudy, type Study, type StudyOptions } from './study.js';
+import { PASSWORD, generateStudy, type Study, type StudyOptions } from './study.js';
+import { memoryOf, signIn, spawnServer, stopServer, waitForLine } from './http.js';
+import { garbageCollectionFlags } from '../server/runtime.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLIENTS = 50;
@@ -197,6 +199,46 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
         pass: onDatabase.sha === onFolder.sha,
       });
     }
+
+    // `framelens serve` over the study, as an annotator uses it (the project page, then 50
+    // sentence pages), then its RSS: on PostgreSQL, beside the same server on the JSON folder.
+    const servedRss = async (env: NodeJS.ProcessEnv, ready: RegExp) => {
+      const server = await spawnServer(
+        [...garbageCollectionFlags(), join(ROOT, 'dist/server/cli.js'), 'serve'],
+        { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
+        /on http:\/\/127\.0\.0\.1:(\d+)/,
+        '/signin',
+        300_000,
+      );
+      try {
+        await waitForLine(server, ready, 300_000);
+        const session = await signIn(server.base, 'annotator1', PASSWORD);
+        const get = async (path: string) => {
+          const response = await fetch(server.base + path, { redirect: 'manual', headers: { cookie: session.cookie } });
+          await response.arrayBuffer();
+          if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+        };
+        await get(`/projects/${study.projectId}`);
+        for (let i = 0; i < 50; i++) {
+          const article = study.articles[i % study.articles.length];
+          if (article) await get(`/articles/${article.id}/sentences/${(i % article.words.length) + 1}`);
+        }
+        return memoryOf(server.pid).rssKb / 1024;
+      } finally {
+        await stopServer(server);
+      }
+    };
+    const servingPg = await servedRss({ DATABASE_URL: studyUrl, DATA_DIR: join(tmp, 'pg-bench-models') }, /^All tags are in the database/);
+    const servingJson = await servedRss({ DATA_DIR: study.dataDir }, /^All tags are loaded/);
+    log(`  framelens serve, after the project page and 50 sentence pages: PostgreSQL ${fmt(servingPg)} MB RSS, JSON folder ${fmt(servingJson)} MB`);
+    rows.push({
+      figure: `PostgreSQL: RSS of framelens serve over the ${fmt(copied.counts.tags)}-tag study, having served pages`,
+      value: `${fmt(servingPg)} MB`,
+      baseline: `${fmt(servingJson)} MB the same server on the JSON folder`,
+      ratio: `${fmt(servingPg / servingJson, 2)}×`,
+      target: '< 150 MB',
+      pass: servingPg < 150,
+    });
   } finally {
     await cluster.stop();
   }

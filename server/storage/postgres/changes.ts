@@ -9,6 +9,11 @@ export interface Seen {
   deletions: number;
 }
 
+/** Whether `now` shows a change to any of `tables` since `seen`. */
+export function moved<T extends string>(tables: readonly T[], seen: Record<T, Seen>, now: Partial<Record<string, Seen>>): boolean {
+  return tables.some((t) => now[t]?.version !== seen[t].version);
+}
+
 /** Before the first read: every row counts as changed. */
 export const NOT_SEEN: Seen = { version: -1, deletions: -1 };
 

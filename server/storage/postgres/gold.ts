@@ -7,7 +7,7 @@ import { parseGoldFile } from '../../core/curation/schema.js';
 import type { GoldCollection } from '../app-store.js';
 import { ID } from '../schemas.js';
 import { NotFoundError } from '../store.js';
-import { NOT_SEEN, Refresh, readCounters, type Seen } from './changes.js';
+import { NOT_SEEN, Refresh, moved, readCounters, type Seen } from './changes.js';
 
 const TABLES = ['gold'] as const;
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -42,6 +42,11 @@ export class PostgresGold implements GoldCollection {
   /** Brings gold up to date with every change committed before this call (see changes.ts). */
   refresh(): Promise<void> {
     return this.#refresh.run();
+  }
+
+  /** As refresh(), given the counters just read by the caller: nothing to do when they did not move. */
+  async refreshIfMoved(now: Partial<Record<string, Seen>>): Promise<void> {
+    if (moved(TABLES, { gold: this.#seen }, now)) await this.refresh();
   }
 
   async #read(): Promise<void> {

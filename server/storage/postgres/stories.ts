@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { StoryCollection } from '../app-store.js';
 import { parseStory, storyChanges, type NewStory, type Story } from '../stories.js';
-import { NOT_SEEN, Refresh, readCounters, type Seen } from './changes.js';
+import { NOT_SEEN, Refresh, moved, readCounters, type Seen } from './changes.js';
 
 const TABLES = ['stories'] as const;
 
@@ -38,6 +38,11 @@ export class PostgresStories implements StoryCollection {
   /** Brings the stories up to date with every change committed before this call (see changes.ts). */
   refresh(): Promise<void> {
     return this.#refresh.run();
+  }
+
+  /** As refresh(), given the counters just read by the caller: nothing to do when they did not move. */
+  async refreshIfMoved(now: Partial<Record<string, Seen>>): Promise<void> {
+    if (moved(TABLES, { stories: this.#seen }, now)) await this.refresh();
   }
 
   async #read(): Promise<void> {
