@@ -14,8 +14,6 @@ import type { Store } from '../storage/store.js';
 import type { ActivityStore } from '../storage/activities.js';
 import type { Pool } from 'pg';
 import type { AppStore } from '../storage/app-store.js';
-import type { PostgresStudyStore } from '../storage/postgres/store.js';
-import type { PostgresAppStore as AppStoreOnDatabase } from '../storage/postgres/app-store.js';
 
 /** Any fixed number: the lock servers starting on one database take to make the demo and the administrator once. */
 const FIRST_START_LOCK = 4_019_190_002;
@@ -235,35 +233,30 @@ async function serveDatabase(config: Config, url: string, fail: (prefix: string,
     return 1;
   }
   const base = `http://${config.host}:${port}`;
-  const [postgres, { PostgresAppStore: AppStoreClass }, { PostgresActivities }, { PostgresSessions }, { PostgresRateLimitStore }, { loadShippedCodebooks }, { createApp }, session] =
-    await Promise.all([
-      import('../storage/postgres/index.js'),
-      import('../storage/postgres/app-store.js'),
-      import('../storage/postgres/activities.js'),
-      import('../storage/postgres/sessions.js'),
-      import('../storage/postgres/rate-limits.js'),
-      import('../storage/shipped-codebooks.js'),
-      import('../app.js'),
-      import('../web/session.js'),
-    ]);
-  const where = postgres.redactUrl(url);
+  const [{ isPostgresUrl, redactUrl }, { PostgresActivities }, { PostgresSessions }, { PostgresRateLimitStore }, { createApp }, session] = await Promise.all([
+    import('../storage/postgres/index.js'),
+    import('../storage/postgres/activities.js'),
+    import('../storage/postgres/sessions.js'),
+    import('../storage/postgres/rate-limits.js'),
+    import('../app.js'),
+    import('../web/session.js'),
+  ]);
+  const where = redactUrl(url);
   console.log(`Framelens is starting on ${base}, on PostgreSQL at ${where}`);
-  if (!postgres.isPostgresUrl(url)) {
+  if (!isPostgresUrl(url)) {
     console.error(`Framelens cannot start: DATABASE_URL must be a postgres:// URL (it is ${where}).`);
     web.server.close();
     return 1;
   }
-  let study: PostgresStudyStore;
-  let store: AppStoreOnDatabase;
+  let opened: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    const shipped = await loadShippedCodebooks();
-    study = await postgres.PostgresStudyStore.open(url, shipped);
-    store = await AppStoreClass.open(study, shipped, config.dataDir);
+    opened = await openDatabase(url, config.dataDir);
   } catch (error) {
     fail(`Framelens cannot start on ${where}`, error);
     web.server.close();
     return 1;
   }
+  const { study, store } = opened;
   let app: Parameters<AppServer['serve']>[0];
   try {
     await firstStart(study.pool, store);
@@ -307,6 +300,23 @@ async function serveDatabase(config: Config, url: string, fail: (prefix: string,
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   return new Promise<number>(() => {});
+}
+
+/** The study on PostgreSQL (its schema brought up to date under the migration lock) and the app's store over it. */
+async function openDatabase(url: string, dataDir: string) {
+  const [{ PostgresStudyStore }, { PostgresAppStore }, { loadShippedCodebooks }] = await Promise.all([
+    import('../storage/postgres/index.js'),
+    import('../storage/postgres/app-store.js'),
+    import('../storage/shipped-codebooks.js'),
+  ]);
+  const shipped = await loadShippedCodebooks();
+  const study = await PostgresStudyStore.open(url, shipped);
+  try {
+    return { study, store: await PostgresAppStore.open(study, shipped, dataDir) };
+  } catch (error) {
+    await study.close().catch(() => {});
+    throw error;
+  }
 }
 
 /**
