@@ -9,7 +9,9 @@
 //     that opens the JSON folder (which holds every tag in memory);
 //   - the agreement report and the CSV export of that study, each in a process that opens it as
 //     `framelens export` does, from PostgreSQL beside the JSON folder: the same bytes from both
-//     (memory in the log line: peak RSS, and the heap held after a collection; no target).
+//     (memory in the log line: peak RSS, and the heap held after a collection; no target);
+//   - the RSS of `framelens serve` on that database having served an annotator 50 pages, beside the
+//     same server on the JSON folder.
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
