@@ -23,7 +23,7 @@ import { Journal, journalSegments, readJournal, readJournalSync, type JournalOpt
 import { JournalledFile, applyRecords } from './journalled-file.js';
 import { annotationChanges } from './annotation-changes.js';
 import { LoadProgress } from './progress.js';
-import { openShard, openShardWith, readShard, type Shard } from './shard.js';
+import { deferredShard, openShard, openShardWith, readShard, type Shard } from './shard.js';
 import { SessionLog } from './session-log.js';
 import { GoldFiles } from './gold-files.js';
 import { StoryStore } from './stories.js';
@@ -142,6 +142,8 @@ export class Store {
   readonly #articles = new Map<string, Shard<ArticleFile>>();
   readonly #annotations = new Map<string, Map<string, Shard<AnnotationFile>>>();
   readonly #codebooks = new Map<string, Codebook>();
+  /** How many tags a tag shard not read since the start holds (it is read when first used). */
+  readonly #unreadTags = new WeakMap<Shard<AnnotationFile>, number>();
   /** Goes up with every change to articles or tags, so derived reports can be cached. */
   #version = 0;
   /**
@@ -289,8 +291,8 @@ export class Store {
       const own = records.get(absolute);
       records.delete(absolute);
       const annotatorId = basename(path, '.json');
-      const shard = await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] });
-      this.#addAnnotationShard(articleId, path, shard);
+      if (this.#journal) this.#checkAnnotationShard(path, articleId, annotatorId, own ?? []);
+      else this.#addAnnotationShard(articleId, path, await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] }));
       progress?.tagFileLoaded();
     });
     // Shards that exist in the journal only (created since the last checkpoint).
@@ -307,11 +309,25 @@ export class Store {
     return openShardWith(file, () => emptyAnnotation(articleId, annotatorId));
   }
 
-  #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>): void {
-    if (shard.data.data.articleId !== articleId) {
-      throw new Error(`${path}: belongs to article ${shard.data.data.articleId}, not ${articleId}`);
+  /**
+   * A tag shard the server reads at start: checked now (with the journal's records for it), and
+   * kept on disk until it is first used (see deferredShard); only its tag count is kept.
+   */
+  #checkAnnotationShard(path: string, articleId: string, annotatorId: string, records: JournalRecord[]): void {
+    const file = new JournalledFile(path, annotationChanges, this.#journal, { records });
+    const checked = file.check();
+    if (checked === null) return; // deleted since it was listed
+    const shard = deferredShard(file, checked.load);
+    this.#addAnnotationShard(articleId, path, shard, checked.data);
+    this.#unreadTags.set(shard, checked.data.data.tags.length);
+  }
+
+  /** `data`: the shard's data, when it is checked but not kept. */
+  #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>, data = shard.data): void {
+    if (data.data.articleId !== articleId) {
+      throw new Error(`${path}: belongs to article ${data.data.articleId}, not ${articleId}`);
     }
-    this.#annotationsOf(articleId).set(shard.data.data.annotatorId, shard);
+    this.#annotationsOf(articleId).set(data.data.annotatorId, shard);
   }
 
   /**
@@ -514,7 +530,9 @@ export class Store {
   tagCount(): number {
     this.#checkLoaded();
     let count = 0;
-    for (const byAnnotator of this.#annotations.values()) for (const shard of byAnnotator.values()) count += shard.data.data.tags.length;
+    for (const byAnnotator of this.#annotations.values()) {
+      for (const shard of byAnnotator.values()) count += (shard.loaded ? undefined : this.#unreadTags.get(shard)) ?? shard.data.data.tags.length;
+    }
     return count;
   }
 
