@@ -4,10 +4,12 @@
 //   1. leave-one-story-out cross-validation over the tuning stories: for each story, the model
 //      fitted on the other two, scored on it; F1 for each threshold, and the average precision
 //      of the ranking — what the features and threshold were chosen by;
-//   2. the model fitted on all tuning stories: the numbers in DEFAULT_ALIGN_OPTIONS.model
+//   2. the same, aligned by alignStory at the shipped threshold with each vicinity floor (the
+//      links between two linked pairs, align.ts step 4);
+//   3. the model fitted on all tuning stories: the numbers in DEFAULT_ALIGN_OPTIONS.model
 //      (a test checks they are still the fit).
-import { DEFAULT_ALIGN_OPTIONS } from '../server/core/stories/align.js';
-import { labelledPairs, type LinkScores } from '../server/core/stories/evaluate.js';
+import { alignStory, DEFAULT_ALIGN_OPTIONS } from '../server/core/stories/align.js';
+import { labelledPairs, scoreLinks, sumScores, type LinkScores } from '../server/core/stories/evaluate.js';
 import { DEFAULT_L2, fitPairModel, linkProbability, PAIR_FEATURES, type TrainingPair } from '../server/core/stories/pair-model.js';
 import { loadStories } from '../test/helpers/stories.js';
 
@@ -53,6 +55,14 @@ ranked.forEach((r, rank) => {
   if (r.linked) sum += ++hits / (rank + 1);
 });
 console.log(`  average precision of the ranking: ${f(sum / hits)}`);
+
+const models = stories.map((_, k) => fitPairModel(rows.filter((__, q) => q !== k).flat(), L2));
+console.log(`\nthe same, at threshold ${DEFAULT_ALIGN_OPTIONS.threshold} with the vicinity step (a pair between two linked pairs linked from this probability on):`);
+for (const vicinity of [1, 0.25, 0.2, 0.15, 0.1, 0.05, 0]) {
+  const s = sumScores(stories.map((story, k) => scoreLinks(alignStory(story.articles, { ...DEFAULT_ALIGN_OPTIONS, model: models[k]!, vicinity }), story.gold)));
+  const mark = vicinity === DEFAULT_ALIGN_OPTIONS.vicinity ? ' *' : '';
+  console.log(`  vicinity ${vicinity === 1 ? 'off ' : vicinity.toFixed(2)}: F1 ${f(s.f1)} (P ${f(s.precision)}, R ${f(s.recall)})${mark}`);
+}
 
 const model = fitPairModel(rows.flat(), L2);
 const weights = PAIR_FEATURES.map((name) => `      ${name}: ${model.weights[name].toFixed(4)},`).join('\n');

@@ -82,6 +82,9 @@ export interface Tag {
   origin?: TagOrigin;
 }
 
+/** What a span says about the text: where it sits and how it is tagged (a tag's, and a gold span's). */
+export type SpanFields = Pick<Tag, 'sentence' | 'start' | 'end' | 'category' | 'voice' | 'intensity' | 'note'>;
+
 /**
  * A tag's origin: made by hand, or an accepted suggestion (which suggester, its score, and
  * whether the annotator then changed its span or category).

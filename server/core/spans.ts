@@ -1,6 +1,6 @@
 // Span logic: turning a choice of words into a tag's offsets, and the rules a
 // tag must satisfy within its sentence. Pure: no I/O.
-import type { Annotation, Article, Intensity, Range, Tag, Voice } from './model.js';
+import type { Annotation, Article, Range, SpanFields, Tag } from './model.js';
 
 /** Thrown when a requested change breaks a rule; the message is shown to the user (409 on the web). */
 export class RuleError extends Error {
@@ -25,14 +25,8 @@ export function checkSpan(sentence: Range, span: Range): void {
   }
 }
 
-export interface TagFields {
-  start: number;
-  end: number;
-  category: string;
-  voice: Voice;
-  intensity: Intensity | null;
-  note: string;
-}
+/** What an annotator sets on a tag of a given sentence. */
+export type TagFields = Omit<SpanFields, 'sentence'>;
 
 function sameSpanAndCategory(a: { start: number; end: number; category: string }, b: TagFields) {
   return a.start === b.start && a.end === b.end && a.category === b.category;

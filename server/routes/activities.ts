@@ -15,6 +15,7 @@ import { lessonGroups } from '../core/classroom/compare.js';
 import { alignedGroups } from '../core/stories/groups.js';
 import { storyAlignment, storyArticles } from '../stories/alignment.js';
 import { outletName } from '../stories/view.js';
+import { lessonReference } from '../stories/tags.js';
 import type { Story } from '../storage/stories.js';
 import type { Project } from '../storage/schemas.js';
 import { onFirstUse } from '../lazy.js';
@@ -140,7 +141,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
   }
 
   /** A comparison lesson's versions from two or three of a story's articles, aligned as the story view aligns them. */
-  function storyVersions(found: ProjectStory, articleIds: string[]): { article: Activity['article']; comparison: Comparison; reference: Activity['reference'] } {
+  function storyVersions(found: ProjectStory, articleIds: string[], userId: string): { article: Activity['article']; comparison: Comparison; reference: Activity['reference'] } {
     const story = found.story;
     const chosen = found.articles.filter((a) => articleIds.includes(a.id));
     if (chosen.length < 2 || chosen.length > LIMITS.versions || chosen.length !== new Set(articleIds).size) {
@@ -152,14 +153,13 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
     const ids = articles.map((a) => a.id);
     const links = alignment.merged.links.filter((l) => ids.includes(l.a.article) && ids.includes(l.b.article));
     const groups = lessonGroups(alignedGroups(articles.map((a) => ({ id: a.id, sentenceCount: a.sentences.length })), links), ids);
-    // The story's reference (the demo's, or a researcher's) comes along; it records no voice, so
-    // its tags are the author's own wording, the reference editor's default.
+    // The reference the story view shows comes along: curated gold in settled sentences, the
+    // story's reference (the demo's, or a researcher's) elsewhere.
     const versions = articles.map((a) => ({
       article: { title: a.title, source: a.source, text: a.text, sentences: a.sentences },
-      reference: story.reference
-        .filter((t) => t.article === a.id && t.sentence < a.sentences.length)
+      reference: lessonReference(store, found.project, story, a, userId)
         .slice(0, LIMITS.referenceTags)
-        .map((t) => ({ id: newId(), sentence: t.sentence, start: t.start, end: t.end, category: t.category, voice: 'author' as const, rationale: t.rationale.slice(0, LIMITS.rationale) })),
+        .map((t) => ({ id: newId(), ...t, rationale: t.rationale.slice(0, LIMITS.rationale) })),
     }));
     const [first, ...others] = versions;
     if (!first) throw new FormError({ articleIds: 'Tick two or three of the story’s articles.' });
@@ -241,7 +241,7 @@ export function activities(store: Store, activityStore: ActivityStore): Router {
       if (!found) throw new FormError({ storyId: 'Choose a story from the list.' });
       const codebookId = found.project.codebookId;
       if (!store.codebook(codebookId)) throw new FormError({ storyId: 'That story’s project has no codebook any more.' });
-      const { article, reference, comparison } = storyVersions(found, form.articleIds);
+      const { article, reference, comparison } = storyVersions(found, form.articleIds, user.id);
       activity = {
         id,
         teacherId: user.id,

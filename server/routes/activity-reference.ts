@@ -11,32 +11,25 @@ import type { ActivityStore } from '../storage/activities.js';
 import type { Store } from '../storage/store.js';
 import { loadActivity, loadedActivity } from '../web/load.js';
 import { pieces } from '../web/views.js';
-import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
+import { ANNOTATOR_WORDING, sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
 import { ClosedError, sentenceIndex } from '../web/editor/sentence.js';
 import { fromReference, type EditorFields } from '../web/editor/tags.js';
 import { CLASSROOM_STYLESHEETS, activityCodebook, activityPath, lessonVersion, type LessonVersion } from '../web/classroom.js';
 import { notFound } from '../web/errors.js';
 
 const REFERENCE_WORDING: Wording = {
+  ...ANNOTATOR_WORDING,
   heading: 'Reference: sentence',
-  done: 'reviewed',
   progressLabel: '',
   nothingHere: '',
   undoNothingHere: '',
   addHeading: 'Add a reference tag',
   editHeading: 'Edit reference tag',
   save: 'Add to the reference',
-  saveEdit: 'Save changes',
-  edit: 'Edit',
-  span: 'Span',
-  spanHint: 'select words in the sentence, or choose them here',
-  category: 'Category',
-  voice: 'Voice: whose wording is it?',
   textLabel: 'Rationale',
   textHint: 'one or two sentences students read after the reveal',
   tagsHeading: 'Reference tags on this sentence',
   none: 'None.',
-  definitions: 'What each category means',
 };
 
 type SpanKey = { start: number; end: number; category: string };

@@ -16,7 +16,7 @@ import type { Store } from '../storage/store.js';
 import { newId } from '../storage/store.js';
 import { csrfField, formInt, formList, parseForm } from '../web/forms.js';
 import { loadedArticle, loadedProject } from '../web/load.js';
-import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
+import { ANNOTATOR_WORDING, sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
 import { ANNOTATION_FIELDS, annotationPlace, annotationRoutes, articleSentence } from '../web/editor/annotation-place.js';
 import { sentenceIndex } from '../web/editor/sentence.js';
 import type { EditorFields, EditorTag } from '../web/editor/tags.js';
@@ -24,6 +24,7 @@ import { codebookOf } from '../web/views.js';
 import { actorOf, articleContexts, curationNames, curationPath, loadCurationArticle, nextNeedingAttention, sentenceContext, sentencePath } from '../web/curation.js';
 
 export const CURATION_WORDING: Wording = {
+  ...ANNOTATOR_WORDING,
   heading: 'Curation: sentence',
   done: 'curated',
   progressLabel: 'Sentences curated',
@@ -33,17 +34,8 @@ export const CURATION_WORDING: Wording = {
   addHeading: 'Add a gold span',
   editHeading: 'Edit gold span',
   save: 'Add to gold',
-  saveEdit: 'Save changes',
-  edit: 'Edit',
-  span: 'Span',
-  spanHint: 'select words in the sentence, or choose them here',
-  category: 'Category',
-  voice: 'Voice: whose wording is it?',
-  textLabel: 'Note',
-  textHint: 'optional',
   tagsHeading: 'Gold on this sentence',
   none: 'No gold span yet.',
-  definitions: 'What each category means',
 };
 
 const STATUS_LABELS: Record<GoldSpan['status'], string> = {

@@ -30,7 +30,7 @@ import {
   versionFeedback,
   type LessonVersion,
 } from '../web/classroom.js';
-import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
+import { ANNOTATOR_WORDING, sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
 import { sentenceIndex } from '../web/editor/sentence.js';
 import { fromTag, tagFields } from '../web/editor/tags.js';
 import { seeOther } from '../web/see-other.js';
@@ -45,24 +45,18 @@ const JOIN_LABELS = { code: 'Class code', nickname: 'Nickname' };
 
 /** A student's editor speaks plainly: "words", "done", "what do these words do?". */
 const STUDENT_WORDING: Wording = {
-  heading: 'Sentence',
+  ...ANNOTATOR_WORDING,
   done: 'done',
   progressLabel: 'Sentences you did',
   nothingHere: 'Nothing to tag here — next sentence',
   undoNothingHere: 'Undo “nothing to tag”',
-  addHeading: 'Add a tag',
   editHeading: 'Change your tag',
-  save: 'Save tag',
-  saveEdit: 'Save changes',
   edit: 'Change',
   span: 'Words',
   spanHint: 'tap the first word in the sentence, then the last one — or choose them here',
   category: 'What do these words do?',
   voice: 'Whose words are they?',
-  textLabel: 'Note',
   textHint: 'optional: for example, what is missing',
-  tagsHeading: 'Your tags on this sentence',
-  none: 'None yet.',
   definitions: 'What each kind of tag means',
 };
 

@@ -8,34 +8,12 @@ import type { Store } from '../storage/store.js';
 import { currentUser } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { loadArticle, loadedArticle, loadedProject } from '../web/load.js';
-import { sentenceEditor, type Place, type Wording } from '../web/editor/editor.js';
+import { ANNOTATOR_WORDING, sentenceEditor, type Place } from '../web/editor/editor.js';
 import { ANNOTATION_FIELDS, annotationPlace, annotationRoutes, articleSentence } from '../web/editor/annotation-place.js';
 import { fromTag, tagFields } from '../web/editor/tags.js';
 import { codebookOf, userNames, visibleAnnotations } from '../web/views.js';
 import { offeredIn, pendingSuggestions, seesSuggestions } from '../core/suggest/design.js';
 import { LiveSuggestions } from '../suggest/live.js';
-
-export const ANNOTATOR_WORDING: Wording = {
-  heading: 'Sentence',
-  done: 'reviewed',
-  progressLabel: 'Sentences you reviewed',
-  nothingHere: 'Reviewed — nothing to tag here',
-  undoNothingHere: 'Undo “reviewed”',
-  addHeading: 'Add a tag',
-  editHeading: 'Edit tag',
-  save: 'Save tag',
-  saveEdit: 'Save changes',
-  edit: 'Edit',
-  span: 'Span',
-  spanHint: 'select words in the sentence, or choose them here',
-  category: 'Category',
-  voice: 'Voice: whose wording is it?',
-  textLabel: 'Note',
-  textHint: 'optional',
-  tagsHeading: 'Your tags on this sentence',
-  none: 'None yet.',
-  definitions: 'What each category means',
-};
 
 /** `signedIn` runs first on every sentence path: the router sits before the public routes. */
 export function sentences(store: Store, signedIn: RequestHandler[]): Router {

@@ -6,7 +6,7 @@
 //    span several annotators tagged with one category is one mark with a count.
 // Gold and a reference are answers: in a blind project annotators see neither (canSeeGold,
 // seesReference), only their own tags.
-import type { Annotation, Article } from '../core/model.js';
+import type { Annotation, Article, Voice } from '../core/model.js';
 import type { ProfileArticle, ProfileTag } from '../core/stories/profile.js';
 import { words } from '../core/segmentation.js';
 import { isResearcher } from '../core/access.js';
@@ -75,6 +75,34 @@ export function curatedGoldOf(store: Store, project: Project, article: Article, 
   const gold = store.curation.gold(article.id);
   const sentences = new Set(goldSentences(gold, article.sentences.length));
   return sentences.size > 0 ? { gold, sentences } : null;
+}
+
+/** A reference tag as a lesson takes it: where it sits, its category and voice, and why. */
+export interface LessonReferenceTag {
+  sentence: number;
+  start: number;
+  end: number;
+  category: string;
+  voice: Voice;
+  rationale: string;
+}
+
+/**
+ * The reference a lesson made from a story takes for one of its articles, as the story view
+ * shows it: curated gold in the sentences a curator settled (its note as the reason), the story's
+ * reference in the others. The story's reference records no voice: its tags are the author's.
+ * Blind rules apply as on the story page: a teacher who annotates a blind project gets neither.
+ */
+export function lessonReference(store: Store, project: Project, story: Story, article: Article, userId: string): LessonReferenceTag[] {
+  const curated = curatedGoldOf(store, project, article, userId);
+  const settled = curated?.sentences ?? new Set<number>();
+  const gold = (curated?.gold.spans ?? [])
+    .filter((s) => settled.has(s.sentence))
+    .map((s) => ({ sentence: s.sentence, start: s.start, end: s.end, category: s.category, voice: s.voice, rationale: s.note }));
+  const reference = (seesReference(project, userId) ? story.reference : [])
+    .filter((t) => t.article === article.id && t.sentence < article.sentences.length && !settled.has(t.sentence))
+    .map((t) => ({ sentence: t.sentence, start: t.start, end: t.end, category: t.category, voice: 'author' as const, rationale: t.rationale }));
+  return [...gold, ...reference].sort((a, b) => a.sentence - b.sentence || a.start - b.start);
 }
 
 /**

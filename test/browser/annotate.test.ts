@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { violations } from './editor-axe.js';
 import {
   ANNOTATOR,
+  PHONE,
   TIMEOUT,
   pageWith,
   sentencePath,
@@ -26,7 +27,6 @@ afterAll(async () => {
   await h?.close();
 }, TIMEOUT);
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 const word = (page: Page, i: number) => page.locator(`#sentence .word[data-word="${i}"]`).first();
 const wordText = async (page: Page, from: number, to: number) => {

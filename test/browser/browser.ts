@@ -1,6 +1,7 @@
 // Browser-test harness: the app on a temporary data folder, listening on a free local port,
 // with a researcher and an annotator (assigned to the demo article), and Debian's Chromium.
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { PASSWORD, addUser, demoArticleId, demoProjectId, listen, makeApp, type TestApp } from '../helpers/app.js';
 
 export { PASSWORD };
@@ -21,6 +22,34 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
+/** A phone-sized touch screen (an iPhone 12's), for the pages students and annotators use on phones. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } as const satisfies BrowserContextOptions;
+
+/** Browser contexts on one server, each with a default timeout, all closed by closeAll(). */
+export class Contexts {
+  readonly #open: BrowserContext[] = [];
+  readonly #browser: Browser;
+  readonly #base: string;
+  readonly #timeout: number;
+
+  constructor(browser: Browser, base: string, timeout = 20_000) {
+    this.#browser = browser;
+    this.#base = base;
+    this.#timeout = timeout;
+  }
+
+  async open(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    const context = await this.#browser.newContext({ baseURL: this.#base, ...options });
+    context.setDefaultTimeout(this.#timeout);
+    this.#open.push(context);
+    return context;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const context of this.#open.splice(0)) await context.close().catch(() => undefined);
+  }
+}
+
 export const RESEARCHER = 'rhea';
 export const ANNOTATOR = 'ann';
 
@@ -33,6 +62,31 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** The app of `t` listening on a free port, with Chromium and its contexts; close() ends them all and removes the data. */
+export interface Served {
+  base: string;
+  browser: Browser;
+  contexts: Contexts;
+  close: () => Promise<void>;
+}
+
+export async function serveWithChromium(t: TestApp, timeout?: number): Promise<Served> {
+  const server = await listen(t.app);
+  const browser = await launchChromium();
+  const contexts = new Contexts(browser, server.base, timeout);
+  return {
+    base: server.base,
+    browser,
+    contexts,
+    close: async () => {
+      await contexts.closeAll();
+      await browser.close().catch(() => undefined);
+      await server.close();
+      await t.cleanup();
+    },
+  };
+}
+
 export async function startHarness(): Promise<Harness> {
   const t = await makeApp();
   const researcherId = await addUser(t, RESEARCHER, 'researcher');
@@ -43,29 +97,17 @@ export async function startHarness(): Promise<Harness> {
     const project = file.data.projects.find((p) => p.id === projectId);
     project?.members.push({ userId: annotatorId, role: 'annotator' });
   });
-  const server = await listen(t.app);
-  const browser = await launchChromium();
-  const contexts: BrowserContext[] = [];
+  const served = await serveWithChromium(t, 15_000);
   return {
     t,
-    base: server.base,
-    browser,
+    base: served.base,
+    browser: served.browser,
     articleId,
     projectId,
     researcherId,
     annotatorId,
-    context: async (options) => {
-      const context = await browser.newContext({ baseURL: server.base, ...options });
-      context.setDefaultTimeout(15_000);
-      contexts.push(context);
-      return context;
-    },
-    close: async () => {
-      for (const c of contexts) await c.close().catch(() => undefined);
-      await browser.close().catch(() => undefined);
-      await server.close();
-      await t.cleanup();
-    },
+    context: (options) => served.contexts.open(options),
+    close: served.close,
   };
 }
 
@@ -103,6 +145,14 @@ export async function signInWithForm(page: Page, name: string, password = PASSWO
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Password').fill(password);
   await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+/** Joins a lesson through its join page's form and waits for the lesson. */
+export async function joinWithForm(page: Page, code: string, nickname: string): Promise<void> {
+  await page.goto(`/j/${code}`);
+  await expect.poll(() => page.inputValue('#code')).toBe(code);
+  await page.fill('#nickname', nickname);
+  await Promise.all([page.waitForURL((url) => url.pathname === '/lesson'), page.getByRole('button', { name: 'Join' }).click()]);
 }
 
 /** A signed-in page in a new context. */

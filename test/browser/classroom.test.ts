@@ -2,32 +2,23 @@
 // with taps (JavaScript on) and with the word menus (JavaScript off); the teacher's dashboard
 // updates by itself when a student tags; the teacher's reference editor, results, feedback and
 // presenter pages work with JavaScript off and on.
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
-import { PASSWORD, addUser, csrfOf, listen, makeApp, type Listening, type TestApp } from '../helpers/app.js';
-import { launchChromium, watchRequests } from './browser.js';
+import { addUser, csrfOf, makeApp, type TestApp } from '../helpers/app.js';
+import { PHONE, joinWithForm, serveWithChromium, signInWithForm, watchRequests, type Served } from './browser.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 90_000;
-const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const SHOTS = process.env.CLASSROOM_SCREENSHOTS;
 
 let t: TestApp;
-let server: Listening | undefined;
-let browser: Browser;
-let base: string;
+let served: Served;
 let activity: Activity;
-const contexts: BrowserContext[] = [];
 
-async function context(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  const c = await browser.newContext({ baseURL: base, ...options });
-  c.setDefaultTimeout(20_000);
-  contexts.push(c);
-  return c;
-}
+const context = (options?: BrowserContextOptions): Promise<BrowserContext> => served.contexts.open(options);
 
 async function shot(page: Page, name: string) {
   if (!SHOTS) return;
@@ -50,36 +41,13 @@ function tagsOf(nickname: string) {
   return (student?.annotation.tags ?? []).map((tag) => ({ text: activity.article.text.slice(tag.start, tag.end), category: tag.category, sentence: tag.sentence }));
 }
 
-/** Signs the teacher in through the form. */
-async function signInAsTeacher(page: Page) {
-  await page.goto('/signin');
-  await page.getByLabel('Name').fill('tess');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.getByRole('button', { name: 'Sign in' }).click()]);
-}
-
-/** Joins through the page's form. */
-async function joinWithForm(page: Page, nickname: string) {
-  await page.goto(`/j/${activity.code}`);
-  await expect.poll(() => page.inputValue('#code')).toBe(activity.code);
-  await page.fill('#nickname', nickname);
-  await Promise.all([page.waitForURL((url) => url.pathname === '/lesson'), page.getByRole('button', { name: 'Join' }).click()]);
-}
-
 beforeAll(async () => {
   t = await makeApp();
   await addUser(t, 'tess', 'teacher');
-  server = await listen(t.app);
-  base = server.base;
-  browser = await launchChromium();
+  served = await serveWithChromium(t);
 }, TIMEOUT);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await server?.close();
-  await t?.cleanup();
-});
+afterAll(() => served?.close());
 
 describe('classroom lesson in the browser', () => {
   let teacherPage: Page;
@@ -89,7 +57,7 @@ describe('classroom lesson in the browser', () => {
     const c = await context({ viewport: { width: 1280, height: 800 } });
     teacherPage = await c.newPage();
     teacherProblems = watchRequests(teacherPage);
-    await signInAsTeacher(teacherPage);
+    await signInWithForm(teacherPage, 'tess');
     await teacherPage.getByRole('link', { name: 'Lessons' }).click();
     await teacherPage.getByRole('link', { name: 'New activity' }).click();
     await Promise.all([
@@ -109,7 +77,7 @@ describe('classroom lesson in the browser', () => {
     const c = await context(PHONE);
     const page = await c.newPage();
     const problems = watchRequests(page);
-    await joinWithForm(page, 'Tapper');
+    await joinWithForm(page, activity.code, 'Tapper');
     await shot(page, 'phone-lesson');
     await page.getByRole('link', { name: 'Start tagging' }).click();
     await page.waitForURL((url) => url.pathname === '/lesson/sentences/1');
@@ -140,7 +108,7 @@ describe('classroom lesson in the browser', () => {
   it('on a phone without JavaScript: the same through the word menus', async () => {
     const c = await context({ ...PHONE, javaScriptEnabled: false });
     const page = await c.newPage();
-    await joinWithForm(page, 'NoScript');
+    await joinWithForm(page, activity.code, 'NoScript');
     const s = sentenceIndex('Stoltenberg indicated');
     await page.goto(`/lesson/sentences/${s + 1}`);
     const presumably = wordIndex(s, 'presumably');
@@ -190,7 +158,7 @@ describe('classroom lesson in the browser', () => {
     const c = await context({ javaScriptEnabled: false });
     const page = await c.newPage();
     const problems = watchRequests(page);
-    await signInAsTeacher(page);
+    await signInWithForm(page, 'tess');
     const s = sentenceIndex('Stoltenberg indicated');
     const word = wordIndex(s, 'Stoltenberg');
     await page.goto(`/activities/${activity.id}/reference/${s + 1}`);
@@ -216,7 +184,7 @@ describe('classroom lesson in the browser', () => {
     ];
     const noScript = await (await context({ javaScriptEnabled: false })).newPage();
     const noScriptProblems = watchRequests(noScript);
-    await signInAsTeacher(noScript);
+    await signInWithForm(noScript, 'tess');
     for (const page of [noScript, teacherPage]) {
       for (const path of paths) {
         const response = await page.goto(path);

@@ -3,32 +3,23 @@
 // on a phone without it (word menus), the dashboard's table of tags per outlet updates by itself,
 // the teacher reveals, and both students and the teacher see the versions side by side. Every
 // page on the way passes axe-core (no serious or critical violation), JavaScript on and off.
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { words } from '../../server/core/segmentation.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
-import { PASSWORD, addUser, listen, makeApp, type Listening, type TestApp } from '../helpers/app.js';
-import { launchChromium, watchRequests } from './browser.js';
+import { addUser, makeApp, type TestApp } from '../helpers/app.js';
+import { PHONE, joinWithForm, serveWithChromium, signInWithForm, watchRequests, type Served } from './browser.js';
 import { audit, report, type Finding } from './axe.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 120_000;
-const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 let t: TestApp;
-let server: Listening | undefined;
-let browser: Browser;
-let base: string;
+let served: Served;
 let lesson: Activity;
-const contexts: BrowserContext[] = [];
 const findings: Finding[] = [];
 
-async function context(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  const c = await browser.newContext({ baseURL: base, ...options });
-  c.setDefaultTimeout(20_000);
-  contexts.push(c);
-  return c;
-}
+const context = (options?: BrowserContextOptions): Promise<BrowserContext> => served.contexts.open(options);
 
 async function check(page: Page, js: boolean) {
   findings.push(...(await audit(page, js)));
@@ -58,29 +49,15 @@ function tagsOf(nickname: string, n: number) {
   return (annotation?.tags ?? []).map((tag) => ({ text: text.slice(tag.start, tag.end), category: tag.category, sentence: tag.sentence }));
 }
 
-async function joinWithForm(page: Page, nickname: string) {
-  await page.goto(`/j/${lesson.code}`);
-  await expect.poll(() => page.inputValue('#code')).toBe(lesson.code);
-  await page.fill('#nickname', nickname);
-  await Promise.all([page.waitForURL((url) => url.pathname === '/lesson'), page.getByRole('button', { name: 'Join' }).click()]);
-}
-
 beforeAll(async () => {
   t = await makeApp();
   await addUser(t, 'tess', 'teacher');
   // The first researcher leads the demo project, so the story form shows for them.
   await addUser(t, 'rita', 'researcher');
-  server = await listen(t.app);
-  base = server.base;
-  browser = await launchChromium();
+  served = await serveWithChromium(t);
 }, TIMEOUT);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await server?.close();
-  await t?.cleanup();
-});
+afterAll(() => served?.close());
 
 describe('the compare-outlets lesson in the browser', () => {
   let teacherPage: Page;
@@ -91,10 +68,7 @@ describe('the compare-outlets lesson in the browser', () => {
     const c = await context({ viewport: { width: 1280, height: 800 } });
     teacherPage = await c.newPage();
     teacherProblems = watchRequests(teacherPage);
-    await teacherPage.goto('/signin');
-    await teacherPage.getByLabel('Name').fill('tess');
-    await teacherPage.getByLabel('Password').fill(PASSWORD);
-    await Promise.all([teacherPage.waitForURL((url) => url.pathname === '/'), teacherPage.getByRole('button', { name: 'Sign in' }).click()]);
+    await signInWithForm(teacherPage, 'tess');
     await teacherPage.goto('/activities/new');
     await check(teacherPage, true);
     await Promise.all([
@@ -111,7 +85,7 @@ describe('the compare-outlets lesson in the browser', () => {
     const c = await context(PHONE);
     phonePage = await c.newPage();
     const problems = watchRequests(phonePage);
-    await joinWithForm(phonePage, 'Tapper');
+    await joinWithForm(phonePage, lesson.code, 'Tapper');
     expect(await phonePage.textContent('main, body')).toContain('Version 2 of 3: Constructed Example: wire-service style');
     await check(phonePage, true);
     await phonePage.getByRole('link', { name: 'Start tagging' }).click();
@@ -157,7 +131,7 @@ describe('the compare-outlets lesson in the browser', () => {
   it('on a phone without JavaScript: the word menus, version 3', async () => {
     const c = await context({ ...PHONE, javaScriptEnabled: false });
     const page = await c.newPage();
-    await joinWithForm(page, 'NoScript');
+    await joinWithForm(page, lesson.code, 'NoScript');
     await check(page, false);
     const western = version(3);
     const s = sentenceOf(western, 'Russia has massed');
@@ -209,7 +183,7 @@ describe('the compare-outlets lesson in the browser', () => {
 
     const c = await context({ javaScriptEnabled: false });
     const noJs = await c.newPage();
-    await joinWithForm(noJs, 'Viewer');
+    await joinWithForm(noJs, lesson.code, 'Viewer');
     await noJs.goto('/lesson/compare');
     expect(await noJs.locator('table.compare-grid tbody tr').count()).toBe(lesson.comparison!.groups.length);
     await check(noJs, false);
@@ -218,10 +192,7 @@ describe('the compare-outlets lesson in the browser', () => {
 
     // The teacher's pages without JavaScript.
     const off = await (await context({ javaScriptEnabled: false })).newPage();
-    await off.goto('/signin');
-    await off.getByLabel('Name').fill('tess');
-    await off.getByLabel('Password').fill(PASSWORD);
-    await Promise.all([off.waitForURL((url) => url.pathname === '/'), off.getByRole('button', { name: 'Sign in' }).click()]);
+    await signInWithForm(off, 'tess');
     for (const path of ['/activities', '/activities/new', `/activities/${lesson.id}`, `/activities/${lesson.id}/compare`, `/activities/${lesson.id}/results`, `/activities/${lesson.id}/present/2?version=3`]) {
       await off.goto(path);
       await check(off, false);
@@ -233,10 +204,7 @@ describe('the compare-outlets lesson in the browser', () => {
     // back with one article ticked, it says what to do next to the versions, JS on and off.
     for (const js of [true, false]) {
       const page = await (await context({ javaScriptEnabled: js })).newPage();
-      await page.goto('/signin');
-      await page.getByLabel('Name').fill('rita');
-      await page.getByLabel('Password').fill(PASSWORD);
-      await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.getByRole('button', { name: 'Sign in' }).click()]);
+      await signInWithForm(page, 'rita');
       await page.goto('/activities/new');
       await check(page, js);
       const form = page.locator('form:has(input[name="from"][value="story"])').first();

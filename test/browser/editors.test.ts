@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { addUser, signIn } from '../helpers/app.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
-import { TIMEOUT, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
+import { PHONE, TIMEOUT, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
 import { violations } from './editor-axe.js';
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 let h: Harness;
 let activity: Activity;

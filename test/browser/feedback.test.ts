@@ -1,23 +1,20 @@
 // A student's feedback on a phone (390×844), JavaScript on and off: a plain summary leads the
 // page, every sentence is one collapsed line that a tap opens, and the page stays short.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tag } from '../../server/core/model.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
-import { addUser, listen, makeApp, signIn, type Listening, type TestApp } from '../helpers/app.js';
-import { launchChromium } from './browser.js';
+import { addUser, makeApp, signIn, type TestApp } from '../helpers/app.js';
+import { PHONE, serveWithChromium, type Served } from './browser.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 90_000;
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 /** The page was 10,000–19,000 CSS px tall with every sentence open; collapsed, it must be far shorter. */
 const MAX_HEIGHT = 3000;
 
 let t: TestApp;
-let server: Listening | undefined;
-let browser: Browser;
+let served: Served;
 let activity: Activity;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   t = await makeApp();
@@ -27,22 +24,14 @@ beforeAll(async () => {
   const [created] = t.activities.activities();
   if (!created) throw new Error('no activity');
   activity = created;
-  server = await listen(t.app);
-  browser = await launchChromium();
+  served = await serveWithChromium(t);
 }, TIMEOUT);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await server?.close();
-  await t?.cleanup();
-});
+afterAll(() => served?.close());
 
 /** Joins on a phone through the join form, then gives the student 9 of the reference's tags and 3 of their own. */
 async function studentOnPhone(nickname: string, javaScriptEnabled: boolean): Promise<Page> {
-  const c = await browser.newContext({ baseURL: server?.base, ...PHONE, javaScriptEnabled });
-  c.setDefaultTimeout(20_000);
-  contexts.push(c);
+  const c = await served.contexts.open({ ...PHONE, javaScriptEnabled });
   const page = await c.newPage();
   await page.goto(`/j/${activity.code}`);
   await page.fill('#nickname', nickname);

@@ -7,10 +7,20 @@ import { addUser, signIn } from '../helpers/app.js';
 import { pendingSuggestions } from '../../server/core/suggest/design.js';
 import { LiveSuggestions } from '../../server/suggest/live.js';
 import { codebookOf } from '../../server/web/views.js';
-import { ANNOTATOR, RESEARCHER, TIMEOUT, pageWith, sentencePath, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
+import {
+  ANNOTATOR,
+  PHONE,
+  RESEARCHER,
+  TIMEOUT,
+  pageWith,
+  sentencePath,
+  sessionOf,
+  startHarness,
+  type Harness,
+  type SessionState,
+} from './browser.js';
 import { violations } from './editor-axe.js';
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 let h: Harness;
 let sentence = 0; // 1-based: a demo sentence with at least three rule suggestions

@@ -118,6 +118,42 @@ describe('creating a comparison lesson', () => {
     expect(made.comparison?.groups.every((g) => g.length === 2)).toBe(true);
   });
 
+  it('takes curated gold in the sentences a curator settled, the story’s reference in the others', async () => {
+    const [story] = w.t.store.stories.list(w.projectId);
+    const [, b, c] = story!.articles;
+    const article = w.t.store.article(c!)!;
+    const storyTags = (s: number) => story!.reference.filter((t) => t.article === c && t.sentence === s);
+    // A sentence the story's reference tags, settled by a curator with a tag of their own on its first two words.
+    const settled = article.sentences.findIndex((_, s) => storyTags(s).length > 0);
+    expect(settled).toBeGreaterThanOrEqual(0);
+    const curation = `/curation/articles/${c}/sentences/${settled + 1}`;
+    const note = 'settled <b>by</b> the curator';
+    expect((await w.researcher.post(`${curation}/tags`, { first: '0', last: '1', category: 'emphasis', voice: 'quoted', intensity: '', note })).status).toBe(303);
+    expect((await w.researcher.post(`${curation}/curated`, { curated: '1' })).status).toBe(303);
+    const response = await w.researcher.post('/activities', { from: 'story', storyId: story!.id, title: 'With gold', articleIds: [b!, c!] });
+    expect(response.status, response.text.slice(0, 300)).toBe(303);
+    const made = w.t.activities.activities().find((x) => x.title === 'With gold')!;
+    const reference = made.comparison!.versions[0]!.reference;
+    const [first] = words(article.text, article.sentences[settled]!);
+    const second = words(article.text, article.sentences[settled]!)[1]!;
+    // The settled sentence: gold's one tag, with its voice and note; none of the story's tags there.
+    expect(reference.filter((t) => t.sentence === settled).map(({ id: _id, ...t }) => t)).toEqual([
+      { sentence: settled, start: first!.start, end: second.end, category: 'emphasis', voice: 'quoted', rationale: note },
+    ]);
+    // Every other sentence: the story's reference, as before.
+    const elsewhere = story!.reference.filter((t) => t.article === c && t.sentence !== settled);
+    expect(reference.filter((t) => t.sentence !== settled).map((t) => [t.sentence, t.start, t.end, t.category, t.rationale])).toEqual(
+      elsewhere.map((t) => [t.sentence, t.start, t.end, t.category, t.rationale]),
+    );
+    // Version 1 has no settled sentence: the story's reference whole.
+    expect(made.reference.length).toBe(story!.reference.filter((t) => t.article === b).length);
+    // After the reveal, the side-by-side page shows the curator's reason, escaped.
+    expect((await w.researcher.post(`/activities/${made.id}/reveal`, {})).status).toBe(303);
+    const html = expectPage(await w.researcher.get(`/activities/${made.id}/compare`));
+    expect(html).toContain(escapeHtml(note));
+    expect(html).not.toContain(note);
+  });
+
   it('sends the story form back with a message for one article, and refuses a story the user cannot see', async () => {
     const [story] = w.t.store.stories.list(w.projectId);
     const one = await refused(w.t.dataDir, () => w.researcher.post('/activities', { from: 'story', storyId: story!.id, title: 'One', articleIds: story!.articles[0]! }));
@@ -405,5 +441,19 @@ describe('the reference of every version', () => {
     expect((await teacher.get(`${String(single.headers.location)}/versions/2/reference`)).status).toBe(404);
     // Nobody else writes it.
     expect((await w.researcher.get(`/activities/${id}/versions/2/reference`)).status).toBe(404);
+  });
+});
+
+describe('a lesson made from a story of a blind project', () => {
+  it('takes no reference and no gold when the teacher annotates that project: they are its answers', async () => {
+    const [story] = w.t.store.stories.list(w.projectId);
+    expect(story!.reference.length).toBeGreaterThan(0);
+    expect((await w.researcher.post(`/projects/${w.projectId}/members`, { name: 'tess', role: 'annotator' })).status).toBe(303);
+    expect(expectPage(await teacher.get('/activities/new'))).toContain(`name="storyId" value="${story!.id}"`);
+    const response = await teacher.post('/activities', { from: 'story', storyId: story!.id, title: 'Blind', articleIds: story!.articles.slice(1, 3) });
+    expect(response.status, response.text.slice(0, 300)).toBe(303);
+    const made = w.t.activities.activities().find((x) => x.title === 'Blind')!;
+    expect(made.reference).toEqual([]);
+    expect(made.comparison!.versions[0]!.reference).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 //
 // Stored as one file per article (gold/<articleId>.json, `{ schemaVersion: 1, data: Gold }`,
 // parsed by schema.ts).
-import type { Intensity, Range, Voice } from '../model.js';
+import type { Range, SpanFields } from '../model.js';
 
 export const GOLD_SCHEMA_VERSION = 1;
 
@@ -30,14 +30,9 @@ export interface SpanKey {
 }
 
 /** One annotator's tag behind a gold span, as it was when the span was decided or merged. */
-export interface SourceTag {
+export interface SourceTag extends Omit<SpanFields, 'sentence' | 'note'> {
   annotatorId: string;
   tagId: string;
-  start: number;
-  end: number;
-  category: string;
-  voice: Voice;
-  intensity: Intensity | null;
 }
 
 /** The candidate a gold span came from: its key and every boundary grouped in it. */
@@ -55,16 +50,8 @@ export interface Contest {
   previous: Exclude<GoldStatus, 'contested'>;
 }
 
-export interface GoldSpan {
+export interface GoldSpan extends SpanFields {
   id: string;
-  /** 0-based index into `Article.sentences`. */
-  sentence: number;
-  start: number;
-  end: number;
-  category: string;
-  voice: Voice;
-  intensity: Intensity | null;
-  note: string;
   status: GoldStatus;
   /** Whether the automatic merge first put it in gold (kept after a curator confirms or edits it). */
   fromMerge: boolean;
@@ -97,14 +84,7 @@ export interface SentenceCuration {
 }
 
 /** What a history event records of a span: everything but its provenance and timestamps. */
-export interface SpanSnapshot {
-  sentence: number;
-  start: number;
-  end: number;
-  category: string;
-  voice: Voice;
-  intensity: Intensity | null;
-  note: string;
+export interface SpanSnapshot extends SpanFields {
   status: GoldStatus;
   contest: Contest | null;
 }

@@ -7,7 +7,7 @@
 // automatic merge never overwrites (merge.ts).
 import type { Intensity, Range, Voice } from '../model.js';
 import { VOICES } from '../model.js';
-import { RuleError, checkSpan } from '../spans.js';
+import { RuleError, checkSpan, type TagFields } from '../spans.js';
 import { findCandidate, sourcesAt, type Candidate, type SentenceCandidates } from './candidates.js';
 import {
   keyOf,
@@ -29,14 +29,7 @@ export const MAX_CATEGORY = 64;
 export const MAX_GOLD_SPANS = 5000;
 
 /** What a curator sets on a gold span. */
-export interface GoldFields {
-  start: number;
-  end: number;
-  category: string;
-  voice: Voice;
-  intensity: Intensity | null;
-  note: string;
-}
+export type GoldFields = TagFields;
 
 function record(gold: Gold, actor: Actor, event: Omit<GoldEvent, 'at' | 'by'>): void {
   gold.history.push({ at: actor.at, by: actor.by, ...event });

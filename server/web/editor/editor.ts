@@ -53,6 +53,29 @@ export interface Wording {
   definitions: string;
 }
 
+/** An annotator's words; the other editors change only what differs. */
+export const ANNOTATOR_WORDING: Wording = {
+  heading: 'Sentence',
+  done: 'reviewed',
+  progressLabel: 'Sentences you reviewed',
+  nothingHere: 'Reviewed — nothing to tag here',
+  undoNothingHere: 'Undo “reviewed”',
+  addHeading: 'Add a tag',
+  editHeading: 'Edit tag',
+  save: 'Save tag',
+  saveEdit: 'Save changes',
+  edit: 'Edit',
+  span: 'Span',
+  spanHint: 'select words in the sentence, or choose them here',
+  category: 'Category',
+  voice: 'Voice: whose wording is it?',
+  textLabel: 'Note',
+  textHint: 'optional',
+  tagsHeading: 'Your tags on this sentence',
+  none: 'None yet.',
+  definitions: 'What each category means',
+};
+
 /** Where a request tags: the text, the sentence, whose tags, and what the page around it shows. */
 export interface Place {
   doc: EditedText;

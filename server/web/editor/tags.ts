@@ -1,17 +1,11 @@
 // A tag as the sentence editors handle it, whichever store it lives in: an annotator's tag, a
 // student's, or a reference tag (whose text is its rationale).
-import type { Intensity, Tag, TagOrigin, Voice } from '../../core/model.js';
+import type { SpanFields, Tag, TagOrigin } from '../../core/model.js';
 import type { ReferenceTag } from '../../storage/activity-schemas.js';
 import type { TagFields } from '../../core/spans.js';
 
-export interface EditorTag {
+export interface EditorTag extends Omit<SpanFields, 'note'> {
   id: string;
-  sentence: number;
-  start: number;
-  end: number;
-  category: string;
-  voice: Voice;
-  intensity: Intensity | null;
   /** The note (annotators, students) or the rationale (reference). */
   text: string;
   /** When it was first saved, kept when an undo brings a deleted tag back. */
