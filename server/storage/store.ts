@@ -153,6 +153,7 @@ export class Store {
    */
   ready: Promise<void> = Promise.resolve();
   #tagsLoaded = false;
+  #closed = false;
   /** Annotation saves under way, per article (an article is deleted only once they are done). */
   readonly #saving = new Map<string, Set<Promise<void>>>();
   /** Where tag saves go first (group commit); null for a read-only store. */
@@ -231,6 +232,8 @@ export class Store {
         // Awaited by whoever cares (the server logs a failure); the journal stays until a later one.
         store.afterReplay.catch(() => {});
       }
+      // Once the start is done (and the checkpoint after a replay, which reads the shards it writes).
+      if (journal) void store.afterReplay.catch(() => {}).then(() => setImmediate(() => void store.#readInBackground()));
     });
     // Whoever opens the store awaits `ready` (or handles its failure); never an unhandled rejection.
     store.ready.catch(() => {});
@@ -263,7 +266,7 @@ export class Store {
    * The records are taken out of `records` as they are used.
    */
   async #loadTags(
-    clean: ((dir: string) => Promise<number>) | null,
+    clean: ((dir: string, listed?: string[]) => Promise<number>) | null,
     records: Map<string, JournalRecord[]>,
     progress: LoadProgress | null,
   ) {
@@ -280,8 +283,9 @@ export class Store {
         if (clean) await removeDirDurably(dir);
         continue;
       }
-      await clean?.(dir);
-      for (const name of await listDir(dir)) {
+      const names = await listDir(dir);
+      await clean?.(dir, names);
+      for (const name of names) {
         if (name.endsWith('.json')) files.push({ articleId, path: join(dir, name) });
       }
     }
@@ -378,7 +382,33 @@ export class Store {
   }
 
   /** Writes what the journal holds to the shards and refuses further tag saves. */
+  /**
+   * Reads into memory, a few milliseconds at a time, the tag shards a start checked but did not
+   * keep: the first pages and saves after a start then do not each pay for reading their
+   * article's shards (20 annotators' each, for a page). Requests are answered in between.
+   */
+  async #readInBackground(): Promise<void> {
+    let turned = performance.now();
+    for (const byAnnotator of this.#annotations.values()) {
+      for (const shard of byAnnotator.values()) {
+        if (this.#closed) return;
+        if (!shard.loaded) {
+          try {
+            void shard.data; // read on first use: this is its first use
+          } catch {
+            // A shard that cannot be read again fails the request that needs it, which says why.
+          }
+        }
+        if (performance.now() - turned > 4) {
+          await new Promise((resolve) => setImmediate(resolve));
+          turned = performance.now();
+        }
+      }
+    }
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
     await this.sessions.close();
     await this.#journal?.close();
   }
