@@ -1,6 +1,5 @@
 // Articles: import (with a segmentation preview), the article page, deletion.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import multer from 'multer';
 import { z } from 'zod';
 import type { Article } from '../core/model.js';
 import { MAX_ARTICLE_BYTES, articleText as underLineEndRule, articleTextProblem, decodeUtf8 } from '../core/article-text.js';
@@ -27,7 +26,8 @@ export const importUpload: RequestHandler[] = [
   multipartBody(
     // A browser sends a text box's line breaks as CRLF, so a 1 MB article may arrive as up to 2 MB
     // (articleText then says how large it may be); up to 2,000 fields (sentences left out).
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 2 * MAX_ARTICLE_BYTES, files: 1, fields: 2000, parts: 2001 } }).single('file'),
+    (multer) =>
+      multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ARTICLE_BYTES, fieldSize: 2 * MAX_ARTICLE_BYTES, files: 1, fields: 2000, parts: 2001 } }).single('file'),
     // The whole body, counted as it arrives: the text, a file of 1 MB, and the fields.
     4 * MAX_ARTICLE_BYTES,
   ),

@@ -1,6 +1,5 @@
 // Codebooks: every category with its definition and example; researchers upload their own.
 import { Router, type Request, type Response } from 'express';
-import multer from 'multer';
 import { z } from 'zod';
 import { categories, parseCodebook } from '../core/codebook.js';
 import { categoryShades } from '../core/contrast.js';
@@ -34,7 +33,8 @@ export function codebookCss(codebook: Codebook): string {
 export function codebooks(store: AppStore): Router {
   const router = Router();
   const upload = multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CODEBOOK_BYTES, fieldSize: MAX_CODEBOOK_BYTES, files: 1, fields: 10, parts: 11 } }).single('file'),
+    (multer) =>
+      multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CODEBOOK_BYTES, fieldSize: MAX_CODEBOOK_BYTES, files: 1, fields: 10, parts: 11 } }).single('file'),
     2 * MAX_CODEBOOK_BYTES + 64 * 1024,
   );
   router.get('/codebooks', list);

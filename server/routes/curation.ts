@@ -3,7 +3,6 @@
 // contested spans, each annotator's quality against gold and their feedback, and gold JSONL
 // import. The sentence-by-sentence work is in curation-sentences.ts.
 import { Router, type Request, type Response } from 'express';
-import multer from 'multer';
 import { z } from 'zod';
 import { emptyAnnotation, type Codebook, type Range, type Tag } from '../core/model.js';
 import { annotatorsOf, roleIn } from '../core/access.js';
@@ -71,7 +70,8 @@ export function curation(store: AppStore): Router {
   const project = loadCurationProject(store);
   const article = loadCurationArticle(store);
   const upload = multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 1, fields: 5, parts: 6 } }).single('file'),
+    (multer) =>
+      multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 1, fields: 5, parts: 6 } }).single('file'),
     MAX_IMPORT_BYTES + 64 * 1024,
   );
   const base = '/projects/:projectId/curation';

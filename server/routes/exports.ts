@@ -3,7 +3,6 @@
 // project, and spans from other tools (brat, SemEval-2020 Task 11, CSV) through a check step.
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
-import multer from 'multer';
 import { z } from 'zod';
 import { categories } from '../core/codebook.js';
 import type { Project } from '../storage/schemas.js';
@@ -49,11 +48,13 @@ export function exports(store: AppStore): Router {
   const router = Router();
   const project = loadProject(store);
   const upload = multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 1, fields: 5, parts: 6 } }).single('file'),
+    (multer) =>
+      multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 1, fields: 5, parts: 6 } }).single('file'),
     MAX_IMPORT_BYTES + 64 * 1024,
   );
   const spanUpload = multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 20_000, fields: 5, parts: 20_005 } }).array('files'),
+    (multer) =>
+      multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, fieldSize: 1024, files: 20_000, fields: 5, parts: 20_005 } }).array('files'),
     MAX_IMPORT_BYTES + 1024 * 1024,
   );
   // Checked imports waiting for the researcher's choices: an hour each, twenty at most.

@@ -2,7 +2,6 @@
 // import.ts), or a zip of them. Each becomes an article of the project with its metadata, and
 // together they become a new story.
 import { Router, type Request, type Response } from 'express';
-import multer from 'multer';
 import { z } from 'zod';
 import type { Article } from '../core/model.js';
 import { segment } from '../core/segmentation.js';
@@ -28,7 +27,8 @@ export function storyImport(store: AppStore): Router {
   const router = Router();
   const project = loadProject(store);
   const upload = multipartBody(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, fieldSize: 4096, files: MAX_STORY_FILES, fields: 5, parts: MAX_STORY_FILES + 5 } }).array('files', MAX_STORY_FILES),
+    (multer) =>
+      multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, fieldSize: 4096, files: MAX_STORY_FILES, fields: 5, parts: MAX_STORY_FILES + 5 } }).array('files', MAX_STORY_FILES),
     2 * MAX_UPLOAD_BYTES,
   );
   router.get('/projects/:projectId/stories/import', project, form);

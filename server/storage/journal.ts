@@ -209,11 +209,11 @@ export function decodeSegment(
 }
 
 /**
- * One record read back: the file it is for, where it lies, and (read when first asked for, so
- * that a start holds bytes rather than parsed records) what the file's adapter wrote. The payload
- * is kept as bounds into the segment's buffer, not as a Buffer view of its own: a start holds
- * ~100,000 records until the shards are read, and a view per record was that many more objects
- * for the garbage collector to copy.
+ * One record read back: the file it is for, where it lies, and (parsed each time it is asked for,
+ * so that a start holds bytes rather than parsed records) what the file's adapter wrote. The
+ * payload is kept as bounds into the segment's buffer, not as a Buffer view of its own: a start
+ * holds ~100,000 records until their files are first used (or checkpointed), and a view or a
+ * parsed body per record was that many more objects for the garbage collector to copy.
  */
 export class JournalRecord {
   /** Absolute path of the file, and the path the record names (relative to the data folder). */
@@ -223,10 +223,8 @@ export class JournalRecord {
   readonly segment: string;
   readonly segmentNumber: number;
   readonly offset: number;
-  #buffer: Buffer | null;
+  readonly #buffer: Buffer;
   readonly #end: number;
-  #kind: 'change' | 'full' = 'full';
-  #body: unknown = null;
 
   /** The payload is `buffer` from the record's header end to `end`. */
   constructor(file: string, name: string, segment: string, segmentNumber: number, offset: number, buffer: Buffer, end: number) {
@@ -240,36 +238,27 @@ export class JournalRecord {
   }
 
   get kind(): 'change' | 'full' {
-    this.#parse();
-    return this.#kind;
+    return this.read().kind;
   }
 
   get body(): unknown {
-    this.#parse();
-    return this.#body;
+    return this.read().body;
   }
 
-  #parse(): void {
-    const buffer = this.#buffer;
-    if (buffer === null) return;
+  /** What the record holds: a change to the file, or its whole content. */
+  read(): { kind: 'change' | 'full'; body: unknown } {
     let payload: unknown;
     try {
-      payload = JSON.parse(buffer.toString('utf8', this.offset + HEADER_BYTES, this.#end));
+      payload = JSON.parse(this.#buffer.toString('utf8', this.offset + HEADER_BYTES, this.#end));
     } catch (error) {
       throw damaged(this.segment, this.offset, `not JSON: ${messageOf(error)}`);
     }
     if (typeof payload !== 'object' || payload === null || !('path' in payload) || payload.path !== this.name || Object.keys(payload).length !== 2) {
       throw damaged(this.segment, this.offset, 'not a journal record');
     }
-    if ('change' in payload) {
-      this.#kind = 'change';
-      this.#body = payload.change;
-    } else if ('full' in payload) {
-      this.#body = payload.full;
-    } else {
-      throw damaged(this.segment, this.offset, 'not a journal record');
-    }
-    this.#buffer = null;
+    if ('change' in payload) return { kind: 'change', body: payload.change };
+    if ('full' in payload) return { kind: 'full', body: payload.full };
+    throw damaged(this.segment, this.offset, 'not a journal record');
   }
 }
 

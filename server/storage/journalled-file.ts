@@ -29,9 +29,10 @@ export function applyRecords<T, S>(codec: ChangeCodec<T, S>, content: T | null, 
   let data = content;
   for (const record of records) {
     try {
-      if (record.kind === 'full') data = codec.parse(record.body);
+      const { kind, body } = record.read();
+      if (kind === 'full') data = codec.parse(body);
       else if (data === null) throw new Error('it changes a file that is neither on disk nor in an earlier record');
-      else data = codec.apply(data, record.body);
+      else data = codec.apply(data, body);
     } catch (error) {
       throw new StorageError(
         record.segment,
@@ -71,28 +72,62 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
     this.#content = 'content' in options ? { value: options.content ?? null } : null;
   }
 
-  async read(): Promise<T | null> {
+  /** The file's content with its records applied; the records are kept (nothing is taken over). */
+  #contentNow(): T | null {
     const codec = this.#codec;
     const file = this.#content ? this.#content.value : readJSONFile(this.path, (d) => codec.parse(d));
-    const records = this.#records;
-    this.#records = [];
-    const data = applyRecords(codec, file, records);
-    this.#based = data !== null;
-    const first = records[0];
+    return applyRecords(codec, file, this.#records);
+  }
+
+  async read(): Promise<T | null> {
+    const data = this.#contentNow();
+    const first = this.#records[0];
+    this.#takeOver(data);
     if (first && data !== null) {
       // What the records made of the file is written by the next checkpoint (as saved by then).
-      this.#journal?.adopt(this.path, () => this.#savedText(data), first.segmentNumber);
+      this.#journal?.adopt(this.path, () => this.#savedText(() => data), first.segmentNumber);
     }
     return data;
+  }
+
+  /**
+   * Checks the file and its records as read() would, and keeps nothing: `load` reads them again
+   * when the data is first used (see deferredShard, which must be given this adapter). Null when
+   * there is neither a file nor a record of it. What records make of the file is written by the
+   * next checkpoint, which reads it through the shard.
+   */
+  check(): { data: T; load: () => T } | null {
+    const data = this.#contentNow();
+    if (data === null) return null;
+    const first = this.#records[0];
+    if (first) this.#journal?.adopt(this.path, () => this.#savedText(() => this.#load()), first.segmentNumber);
+    return { data, load: () => this.#load() };
+  }
+
+  /** The content of a checked file, read again and taken over. */
+  #load(): T {
+    const data = this.#contentNow();
+    if (data === null) throw new StorageError(this.path, `${this.path} disappeared while the server ran`);
+    this.#takeOver(data);
+    return data;
+  }
+
+  /** Writes build on `data` from now on; the records are in it. */
+  #takeOver(data: T | null): void {
+    this.#records = [];
+    this.#based = data !== null;
   }
 
   attach(shard: SavedData<S>): void {
     this.#shard = shard;
   }
 
-  /** The file's content as last saved (never a change not saved yet), for a checkpoint. */
-  #savedText(data: T): string {
-    return this.#codec.serialize(this.#shard ? this.#shard.saved() : this.#codec.snapshot(data));
+  /**
+   * The file's content as last saved (never a change not saved yet), for a checkpoint: the
+   * Shard's, or `data()` when no Shard writes through this adapter.
+   */
+  #savedText(data: () => T): string {
+    return this.#codec.serialize(this.#shard ? this.#shard.saved() : this.#codec.snapshot(data()));
   }
 
   snapshot(data: T): S {
@@ -110,7 +145,7 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
     // Compared with the content as last saved, which the Shard holds while it writes: no copy of
     // every shard is kept between saves.
     const change = this.#based && this.#shard ? codec.diff(this.#shard.saved(), data) : null;
-    const text = () => this.#savedText(data);
+    const text = () => this.#savedText(() => data);
     if (change === null) {
       const whole = codec.serialize(codec.snapshot(data));
       await journal.append(this.path, 'full', whole, text);

@@ -35,6 +35,8 @@ export interface Shard<T> {
   readonly data: T;
   /** Whether the file (or its journalled content) was there when the shard was opened. */
   readonly exists: boolean;
+  /** Whether `data` is in memory (a deferred shard reads it when first used). */
+  readonly loaded: boolean;
   /**
    * Applies `mutate` to `data` at once, then resolves when a save including it is on
    * disk. `mutate` must be synchronous (lowdb's update() does not await it either,
@@ -60,23 +62,42 @@ interface Batch<S> {
 
 class LowShard<T, S> implements Shard<T>, SavedData<S> {
   readonly exists: boolean;
-  readonly #db: Low<T>;
+  #db: Low<T> | null;
+  /** Reads the data of a deferred shard, until it is first used. */
+  #load: (() => T) | null;
   readonly #adapter: ShardAdapter<T, S>;
   #pending: Batch<S> | null = null;
   /** The batch being written. */
   #writing: Batch<S> | null = null;
 
-  constructor(db: Low<T>, adapter: ShardAdapter<T, S>, exists: boolean) {
-    this.#db = db;
+  /** `db`: the Low holding the data, or (deferred) what reads the data when it is first used. */
+  constructor(db: Low<T> | (() => T), adapter: ShardAdapter<T, S>, exists: boolean) {
+    this.#db = db instanceof Low ? db : null;
+    this.#load = db instanceof Low ? null : db;
     this.#adapter = adapter;
     this.exists = exists;
     adapter.attach?.(this);
   }
 
+  /** The Low holding the data: a deferred shard's is made (and its data read) here, once. */
+  get #low(): Low<T> {
+    if (this.#db === null) {
+      const load = this.#load;
+      if (load === null) throw new Error(`${this.path}: no data and nothing to read it from`);
+      this.#db = new Low<T>(this.#adapter, load());
+      this.#load = null;
+    }
+    return this.#db;
+  }
+
+  get loaded(): boolean {
+    return this.#db !== null;
+  }
+
   saved(): S {
     // A batch's `before` is the data as the save before it left it.
     const batch = this.#writing ?? this.#pending;
-    return batch ? batch.before : this.#adapter.snapshot(this.#db.data);
+    return batch ? batch.before : this.#adapter.snapshot(this.#low.data);
   }
 
   get path(): string {
@@ -84,20 +105,21 @@ class LowShard<T, S> implements Shard<T>, SavedData<S> {
   }
 
   get data(): T {
-    return this.#db.data;
+    return this.#low.data;
   }
 
   update(mutate: (data: T) => void): Promise<void> {
+    const db = this.#low;
     // The state before, to roll back a throwing mutator exactly without undoing other callers'
     // queued changes.
-    const before = this.#adapter.snapshot(this.#db.data);
+    const before = this.#adapter.snapshot(db.data);
     try {
-      const result: unknown = mutate(this.#db.data);
+      const result: unknown = mutate(db.data);
       if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
         throw new TypeError(`${this.path}: update() mutators must be synchronous`);
       }
     } catch (error) {
-      this.#db.data = this.#adapter.restore(before);
+      db.data = this.#adapter.restore(before);
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
@@ -109,16 +131,17 @@ class LowShard<T, S> implements Shard<T>, SavedData<S> {
 
   /** One write at a time; updates made during a write go out together in the next one. */
   async #save(): Promise<void> {
+    const db = this.#low;
     for (let batch = this.#pending; batch !== null; batch = this.#pending) {
       this.#pending = null;
       this.#writing = batch;
       try {
-        await this.#db.write();
+        await db.write();
       } catch (error) {
         const queued = this.#pending as Batch<S> | null;
         this.#pending = null;
         this.#writing = null;
-        this.#db.data = this.#adapter.restore(batch.before);
+        db.data = this.#adapter.restore(batch.before);
         for (const waiter of [...batch.waiters, ...(queued?.waiters ?? [])]) waiter.reject(error);
         return;
       }
@@ -148,6 +171,16 @@ export async function readShardWith<T, S>(adapter: ShardAdapter<T, S>): Promise<
   const data = await adapter.read();
   if (data === null) throw new StorageError(adapter.path, `${adapter.path} disappeared while it was being read`);
   return new LowShard(new Low<T>(adapter, data), adapter, true);
+}
+
+/**
+ * A shard of a file that exists and was checked already, whose data `load` reads (synchronously)
+ * when it is first used: a start checks every tag shard and keeps none of them in memory, since
+ * keeping 200,000 tags as objects cost it more than reading them (the garbage collector copies
+ * every survivor). The adapter is used as by readShardWith once the data is read.
+ */
+export function deferredShard<T, S>(adapter: ShardAdapter<T, S>, load: () => T): Shard<T> {
+  return new LowShard(load, adapter, true);
 }
 
 /** A JSON file rewritten whole on every save, validated by `parse` (see openShardWith). */

@@ -25,7 +25,7 @@ import { Journal, journalSegments, readJournal, readJournalSync, type JournalOpt
 import { JournalledFile, applyRecords } from './journalled-file.js';
 import { annotationChanges } from './annotation-changes.js';
 import { LoadProgress } from './progress.js';
-import { openShard, openShardWith, readShard, type Shard } from './shard.js';
+import { deferredShard, openShard, openShardWith, readShard, type Shard } from './shard.js';
 import { SessionLog } from './session-log.js';
 import { GoldFiles } from './gold-files.js';
 import { StoryStore } from './stories.js';
@@ -144,6 +144,8 @@ export class Store implements AppStore {
   readonly #articles = new Map<string, Shard<ArticleFile>>();
   readonly #annotations = new Map<string, Map<string, Shard<AnnotationFile>>>();
   readonly #codebooks = new Map<string, Codebook>();
+  /** How many tags a tag shard not read since the start holds (it is read when first used). */
+  readonly #unreadTags = new WeakMap<Shard<AnnotationFile>, number>();
   /** Goes up with every change to articles or tags, so derived reports can be cached. */
   #version = 0;
   /**
@@ -153,6 +155,7 @@ export class Store implements AppStore {
    */
   ready: Promise<void> = Promise.resolve();
   #tagsLoaded = false;
+  #closed = false;
   /** Annotation saves under way, per article (an article is deleted only once they are done). */
   readonly #saving = new Map<string, Set<Promise<void>>>();
   /** Where tag saves go first (group commit); null for a read-only store. */
@@ -231,6 +234,8 @@ export class Store implements AppStore {
         // Awaited by whoever cares (the server logs a failure); the journal stays until a later one.
         store.afterReplay.catch(() => {});
       }
+      // Once the start is done (and the checkpoint after a replay, which reads the shards it writes).
+      if (journal) void store.afterReplay.catch(() => {}).then(() => setImmediate(() => void store.#readInBackground()));
     });
     // Whoever opens the store awaits `ready` (or handles its failure); never an unhandled rejection.
     store.ready.catch(() => {});
@@ -263,7 +268,7 @@ export class Store implements AppStore {
    * The records are taken out of `records` as they are used.
    */
   async #loadTags(
-    clean: ((dir: string) => Promise<number>) | null,
+    clean: ((dir: string, listed?: string[]) => Promise<number>) | null,
     records: Map<string, JournalRecord[]>,
     progress: LoadProgress | null,
   ) {
@@ -280,8 +285,9 @@ export class Store implements AppStore {
         if (clean) await removeDirDurably(dir);
         continue;
       }
-      await clean?.(dir);
-      for (const name of await listDir(dir)) {
+      const names = await listDir(dir);
+      await clean?.(dir, names);
+      for (const name of names) {
         if (name.endsWith('.json')) files.push({ articleId, path: join(dir, name) });
       }
     }
@@ -291,8 +297,8 @@ export class Store implements AppStore {
       const own = records.get(absolute);
       records.delete(absolute);
       const annotatorId = basename(path, '.json');
-      const shard = await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] });
-      this.#addAnnotationShard(articleId, path, shard);
+      if (this.#journal) this.#checkAnnotationShard(path, articleId, annotatorId, own ?? []);
+      else this.#addAnnotationShard(articleId, path, await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] }));
       progress?.tagFileLoaded();
     });
     // Shards that exist in the journal only (created since the last checkpoint).
@@ -309,11 +315,25 @@ export class Store implements AppStore {
     return openShardWith(file, () => emptyAnnotation(articleId, annotatorId));
   }
 
-  #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>): void {
-    if (shard.data.data.articleId !== articleId) {
-      throw new Error(`${path}: belongs to article ${shard.data.data.articleId}, not ${articleId}`);
+  /**
+   * A tag shard the server reads at start: checked now (with the journal's records for it), and
+   * kept on disk until it is first used (see deferredShard); only its tag count is kept.
+   */
+  #checkAnnotationShard(path: string, articleId: string, annotatorId: string, records: JournalRecord[]): void {
+    const file = new JournalledFile(path, annotationChanges, this.#journal, { records });
+    const checked = file.check();
+    if (checked === null) return; // deleted since it was listed
+    const shard = deferredShard(file, checked.load);
+    this.#addAnnotationShard(articleId, path, shard, checked.data);
+    this.#unreadTags.set(shard, checked.data.data.tags.length);
+  }
+
+  /** `data`: the shard's data, when it is checked but not kept. */
+  #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>, data = shard.data): void {
+    if (data.data.articleId !== articleId) {
+      throw new Error(`${path}: belongs to article ${data.data.articleId}, not ${articleId}`);
     }
-    this.#annotationsOf(articleId).set(shard.data.data.annotatorId, shard);
+    this.#annotationsOf(articleId).set(data.data.annotatorId, shard);
   }
 
   /**
@@ -364,7 +384,33 @@ export class Store implements AppStore {
   }
 
   /** Writes what the journal holds to the shards and refuses further tag saves. */
+  /**
+   * Reads into memory, a few milliseconds at a time, the tag shards a start checked but did not
+   * keep: the first pages and saves after a start then do not each pay for reading their
+   * article's shards (20 annotators' each, for a page). Requests are answered in between.
+   */
+  async #readInBackground(): Promise<void> {
+    let turned = performance.now();
+    for (const byAnnotator of this.#annotations.values()) {
+      for (const shard of byAnnotator.values()) {
+        if (this.#closed) return;
+        if (!shard.loaded) {
+          try {
+            void shard.data; // read on first use: this is its first use
+          } catch {
+            // A shard that cannot be read again fails the request that needs it, which says why.
+          }
+        }
+        if (performance.now() - turned > 4) {
+          await new Promise((resolve) => setImmediate(resolve));
+          turned = performance.now();
+        }
+      }
+    }
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
     await this.sessions.close();
     await this.#journal?.close();
   }
@@ -516,7 +562,9 @@ export class Store implements AppStore {
   tagCount(): number {
     this.#checkLoaded();
     let count = 0;
-    for (const byAnnotator of this.#annotations.values()) for (const shard of byAnnotator.values()) count += shard.data.data.tags.length;
+    for (const byAnnotator of this.#annotations.values()) {
+      for (const shard of byAnnotator.values()) count += (shard.loaded ? undefined : this.#unreadTags.get(shard)) ?? shard.data.data.tags.length;
+    }
     return count;
   }
 

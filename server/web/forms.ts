@@ -3,7 +3,9 @@
 import type { IncomingMessage } from 'node:http';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
+import type multer from 'multer';
 import { HttpError, describeZodError } from './errors.js';
+import { onFirstUse } from '../lazy.js';
 
 export const csrfField = { _csrf: z.string().max(200).optional() };
 /** A form with nothing but its token: a button that changes something. */
@@ -46,47 +48,56 @@ export function urlencodedForms(): RequestHandler {
   return express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 2000, verify: refusePrototypeKeys });
 }
 
+/** multer, for the few routes that take uploads (~75 ms of CPU to load on these machines). */
+const loadMulter = onFirstUse(async () => (await import('multer')).default);
+
 /**
- * Wraps a multipart (multer) parser. The body may be at most `maxBytes`: one declared larger is
- * refused before it is read, and one sent without a length (chunked) is counted as it arrives
- * and refused, and no longer read, once it passes the limit (multer limits each part, not the
- * whole). A body the parser cannot read (cut off, bad boundary, malformed part headers) is the
- * client's 400, not a 500; multer's own limit errors pass through to the error handler, which
- * maps them to 413/400.
+ * Wraps a multipart (multer) parser, made by `parser` when the first upload comes. The body may be
+ * at most `maxBytes`: one declared larger is refused before it is read, and one sent without a
+ * length (chunked) is counted as it arrives and refused, and no longer read, once it passes the
+ * limit (multer limits each part, not the whole). A body the parser cannot read (cut off, bad
+ * boundary, malformed part headers) is the client's 400, not a 500; multer's own limit errors pass
+ * through to the error handler, which maps them to 413/400.
  */
-export function multipartBody(parse: RequestHandler, maxBytes: number): RequestHandler {
+export function multipartBody(parser: (m: typeof multer) => RequestHandler, maxBytes: number): RequestHandler {
   const tooLarge = () => new HttpError(413, 'That is too large: articles may be at most 1 MB, other uploads much less.');
+  const loadParse = onFirstUse(async () => parser(await loadMulter()));
   return (req, res, next) => {
     const declared = Number(req.get('content-length') ?? 0);
     if (declared > maxBytes) {
       next(tooLarge());
       return;
     }
-    let received = 0;
-    let refused = false;
-    const count = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received <= maxBytes || refused) return;
-      refused = true;
-      req.off('data', count);
-      // Stop feeding the parser and stop reading: the rest of the body stays on the wire, and
-      // the answer closes the connection (closeUnreadBodies) instead of draining it.
-      req.unpipe();
-      req.pause();
-      next(tooLarge());
-    };
-    req.on('data', count);
-    void parse(req, res, (error?: unknown) => {
-      req.off('data', count);
-      if (refused) return;
-      if (error === undefined || error === null || error === 'route' || error === 'router') {
-        next(error);
-        return;
-      }
-      const known = error instanceof HttpError || (typeof error === 'object' && ('code' in error || 'status' in error));
-      next(known ? error : new HttpError(400, 'The upload could not be read: it was cut off or malformed. Try again.'));
-    });
+    // The body is left unread (paused) until the parser is there to take it.
+    loadParse().then((parse) => parseCounting(parse, maxBytes, tooLarge, req, res, next), next);
   };
+}
+
+function parseCounting(parse: RequestHandler, maxBytes: number, tooLarge: () => HttpError, ...[req, res, next]: Parameters<RequestHandler>): void {
+  let received = 0;
+  let refused = false;
+  const count = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received <= maxBytes || refused) return;
+    refused = true;
+    req.off('data', count);
+    // Stop feeding the parser and stop reading: the rest of the body stays on the wire, and
+    // the answer closes the connection (closeUnreadBodies) instead of draining it.
+    req.unpipe();
+    req.pause();
+    next(tooLarge());
+  };
+  req.on('data', count);
+  void parse(req, res, (error?: unknown) => {
+    req.off('data', count);
+    if (refused) return;
+    if (error === undefined || error === null || error === 'route' || error === 'router') {
+      next(error);
+      return;
+    }
+    const known = error instanceof HttpError || (typeof error === 'object' && ('code' in error || 'status' in error));
+    next(known ? error : new HttpError(400, 'The upload could not be read: it was cut off or malformed. Try again.'));
+  });
 }
 
 /** After an early answer, how long the client has to read it before the connection is closed. */

@@ -59,7 +59,7 @@ describe('framelens serve', () => {
   });
 
   it('says when every tag is loaded, and answers', async () => {
-    expect(await line(/^All tags are loaded: [\d,]+ tags, [\d.]+ s after start\.$/)).toBeTruthy();
+    expect(await line(/^All tags are loaded: [\d,]+ tags, [\d.]+ s after start, [\d.]+ s of CPU\.$/)).toBeTruthy();
     const signin = await fetch(`${base}/signin`);
     expect(signin.status).toBe(200);
     expect(await signin.text()).toContain('name="_csrf"');

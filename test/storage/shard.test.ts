@@ -2,7 +2,7 @@
 // `.data`, Low.read/Low.write were never called, and two write-coalescing queues were stacked).
 import { Low } from 'lowdb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openShardWith, readShardWith, type ShardAdapter } from '../../server/storage/shard.js';
+import { deferredShard, openShardWith, readShardWith, type ShardAdapter } from '../../server/storage/shard.js';
 
 interface Doc {
   items: string[];
@@ -88,5 +88,33 @@ describe('a shard on lowdb', () => {
     // The first caller did not wait for the second write.
     expect(resolvedAfter[0]).toBe(1);
     expect(resolvedAfter.slice(1).every((n) => n === 2)).toBe(true);
+  });
+
+  it('a deferred shard reads its data when first used, once, then reads and writes like any other', async () => {
+    const adapter = new RecordingAdapter({ items: ['a'] });
+    let loads = 0;
+    const shard = deferredShard(adapter, () => {
+      loads++;
+      return { items: ['a'] };
+    });
+    expect(shard.loaded).toBe(false);
+    expect(shard.exists).toBe(true);
+    expect(loads).toBe(0);
+    expect(shard.data).toEqual({ items: ['a'] });
+    expect(shard.loaded).toBe(true);
+    await shard.update((d) => void d.items.push('b'));
+    await expect(shard.update(() => { throw new Error('refused'); })).rejects.toThrow('refused');
+    expect(shard.data).toEqual({ items: ['a', 'b'] });
+    expect(loads).toBe(1);
+    // lowdb's read is not asked for: the data was read (and checked) by whoever made the shard.
+    expect(adapter.reads).toBe(0);
+    expect(adapter.writes).toEqual([JSON.stringify({ items: ['a', 'b'] })]);
+  });
+
+  it('a deferred shard first used by an update reads its data then', async () => {
+    const adapter = new RecordingAdapter({ items: [] });
+    const shard = deferredShard(adapter, () => ({ items: ['x'] }));
+    await shard.update((d) => void d.items.push('y'));
+    expect(adapter.writes).toEqual([JSON.stringify({ items: ['x', 'y'] })]);
   });
 });

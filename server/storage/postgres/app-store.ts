@@ -27,6 +27,8 @@ class Document<T> implements Shard<T> {
   readonly path: string;
   /** There is no file: whether the document is empty is for its content to say. */
   readonly exists = false;
+  /** Always in memory (refresh() keeps it current). */
+  readonly loaded = true;
   readonly #read: () => T;
   readonly #write: (mutate: (data: T) => void) => Promise<void>;
 
