@@ -138,15 +138,8 @@ export async function serveCommand(_args: string[]): Promise<number> {
   // saying how far the start has got.
   const progress = new LoadProgress();
   const web: AppServer = appServer(startingPage(progress));
-  let port: number;
-  try {
-    port = await listen(web.server, config.port, config.host);
-  } catch (error) {
-    const plain = explainListenFailure(error, config.host, config.port);
-    if (plain === null) fail('Framelens cannot start', error);
-    else console.error(`Framelens cannot start: ${plain}`);
-    return 1;
-  }
+  const port = await openPort(web, config, fail);
+  if (port === null) return 1;
   const base = `http://${config.host}:${port}`;
   console.log(`Framelens is starting on ${base}`);
   let store: Store;
@@ -223,6 +216,18 @@ export async function serveCommand(_args: string[]): Promise<number> {
   return new Promise<number>(() => {});
 }
 
+/** Listens on the configured port; null (and the reason printed) when it cannot. */
+async function openPort(web: AppServer, config: Config, fail: (prefix: string, error: unknown) => void): Promise<number | null> {
+  try {
+    return await listen(web.server, config.port, config.host);
+  } catch (error) {
+    const plain = explainListenFailure(error, config.host, config.port);
+    if (plain === null) fail('Framelens cannot start', error);
+    else console.error(`Framelens cannot start: ${plain}`);
+    return null;
+  }
+}
+
 /**
  * `framelens serve` with DATABASE_URL: any number of these processes share one database. No
  * data-folder lock (DATA_DIR keeps only this server's learned suggestion models); sessions and
@@ -231,15 +236,8 @@ export async function serveCommand(_args: string[]): Promise<number> {
  */
 async function serveDatabase(config: Config, url: string, fail: (prefix: string, error: unknown) => void): Promise<number> {
   const web: AppServer = appServer(startingPage(new LoadProgress()));
-  let port: number;
-  try {
-    port = await listen(web.server, config.port, config.host);
-  } catch (error) {
-    const plain = explainListenFailure(error, config.host, config.port);
-    if (plain === null) fail('Framelens cannot start', error);
-    else console.error(`Framelens cannot start: ${plain}`);
-    return 1;
-  }
+  const port = await openPort(web, config, fail);
+  if (port === null) return 1;
   const base = `http://${config.host}:${port}`;
   const [{ isPostgresUrl, redactUrl }, { PostgresActivities }, { PostgresSessions }, { PostgresRateLimitStore }, { createApp }, session] = await Promise.all([
     import('../storage/postgres/index.js'),

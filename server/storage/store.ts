@@ -52,6 +52,13 @@ export const DEFAULT_CODEBOOK = 'framing';
 /** A project's codebook is neither stored nor the default: the data folder is damaged. */
 export class MissingCodebookError extends Error {}
 
+/** The codebook a project (or activity) uses, found by `find`: the default one if its own is gone. */
+export function projectCodebook(project: { codebookId: string }, find: (id: string) => Codebook | undefined): Codebook {
+  const codebook = find(project.codebookId) ?? find(DEFAULT_CODEBOOK);
+  if (!codebook) throw new MissingCodebookError(`Codebook "${project.codebookId}" is missing, and so is the default "${DEFAULT_CODEBOOK}".`);
+  return codebook;
+}
+
 // Random bytes are drawn 4 KB at a time (as crypto.randomUUID does): a call per id costs more
 // than the rest of making a tag.
 let idPool = Buffer.alloc(0);
@@ -458,9 +465,7 @@ export class Store implements AppStore {
 
   /** The codebook a project (or activity) uses; the default one if its own is gone. */
   codebookOf(project: { codebookId: string }): Codebook {
-    const codebook = this.#codebooks.get(project.codebookId) ?? this.#codebooks.get(DEFAULT_CODEBOOK);
-    if (!codebook) throw new MissingCodebookError(`Codebook "${project.codebookId}" is missing, and so is the default "${DEFAULT_CODEBOOK}".`);
-    return codebook;
+    return projectCodebook(project, (id) => this.#codebooks.get(id));
   }
 
   /** Stores a new codebook; an id already in use is refused (codebooks are never overwritten). */

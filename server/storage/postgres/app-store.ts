@@ -7,15 +7,15 @@
 import type pg from 'pg';
 import type { Annotation, Article, Codebook } from '../../core/model.js';
 import type { AppStore } from '../app-store.js';
-import type { CategoryCounts, CountFilter } from '../contract.js';
 import { instanceFile, type InstanceFile, type Project, type ProjectsFile, type UsersFile } from '../schemas.js';
 import type { Shard } from '../shard.js';
-import { DEFAULT_CODEBOOK, MissingCodebookError, NotFoundError } from '../store.js';
+import { NotFoundError, projectCodebook } from '../store.js';
 import { NOT_SEEN, Refresh, moved, readCounters, type Seen } from './changes.js';
 import { PostgresGold } from './gold.js';
 import { parseArticle, parseCodebookDoc, parseProjects, parseUsers } from './rows.js';
 import { PostgresStories } from './stories.js';
 import type { PostgresStudyStore } from './store.js';
+import { PostgresTagReads } from './tag-reads.js';
 
 const TABLES = ['instance', 'users', 'projects', 'codebooks', 'articles'] as const;
 /** Those and the stories' and gold's, read in one statement by refresh(). */
@@ -51,7 +51,7 @@ function byCreation(a: Article, b: Article): number {
   return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 }
 
-export class PostgresAppStore implements AppStore {
+export class PostgresAppStore extends PostgresTagReads implements AppStore {
   readonly dataDir: string;
   readonly ready: Promise<void> = Promise.resolve();
   readonly instance: Shard<InstanceFile>;
@@ -59,7 +59,6 @@ export class PostgresAppStore implements AppStore {
   readonly projects: Shard<ProjectsFile>;
   readonly stories: PostgresStories;
   readonly curation: PostgresGold;
-  readonly #study: PostgresStudyStore;
   readonly #shipped: Map<string, Codebook>;
   #instance: InstanceFile = { schemaVersion: 1, data: { sessionSecret: '', createdAt: '' } };
   #accounts: UsersFile = { schemaVersion: 1, data: { users: [], setupTokenHash: null } };
@@ -71,7 +70,7 @@ export class PostgresAppStore implements AppStore {
   #reads = 0;
 
   private constructor(study: PostgresStudyStore, shipped: Codebook[], dataDir: string, stories: PostgresStories, gold: PostgresGold) {
-    this.#study = study;
+    super(study);
     this.#shipped = new Map(shipped.map((c) => [c.id, c]));
     this.dataDir = dataDir;
     this.stories = stories;
@@ -111,13 +110,13 @@ export class PostgresAppStore implements AppStore {
   }
 
   get #pool(): pg.Pool {
-    return this.#study.pool;
+    return this.study.pool;
   }
 
   async #read(): Promise<void> {
     const now = await readCounters(this.#pool, TABLES);
     if (TABLES.every((t) => now[t].version === this.#seen[t].version)) return;
-    await this.#study.transaction(async (client) => {
+    await this.study.transaction(async (client) => {
       const counters = await readCounters(client, TABLES);
       const moved = (t: Table) => counters[t].version !== this.#seen[t].version;
       if (moved('instance') || moved('users')) {
@@ -162,7 +161,7 @@ export class PostgresAppStore implements AppStore {
   // Documents changed through the database, then read back
 
   async #changeInstance(mutate: (data: InstanceFile) => void): Promise<void> {
-    await this.#study.transaction(async (client) => {
+    await this.study.transaction(async (client) => {
       const { rows } = await client.query<{ session_secret: string; created_at: string }>('SELECT session_secret, created_at FROM instance FOR UPDATE');
       const row = rows[0];
       if (!row) throw new Error('the database has no instance row');
@@ -175,7 +174,7 @@ export class PostgresAppStore implements AppStore {
   }
 
   async #changeAccounts(mutate: (data: UsersFile) => void): Promise<void> {
-    await this.#study.updateAccounts((accounts) => {
+    await this.study.updateAccounts((accounts) => {
       const file: UsersFile = { schemaVersion: 1, data: accounts };
       mutate(file);
       accounts.users = file.data.users;
@@ -185,7 +184,7 @@ export class PostgresAppStore implements AppStore {
   }
 
   async #changeProjects(mutate: (data: ProjectsFile) => void): Promise<void> {
-    await this.#study.transaction(async (client) => {
+    await this.study.transaction(async (client) => {
       // Every project is read and may change: no other change to projects runs meanwhile, on any server.
       await client.query('LOCK TABLE projects IN SHARE ROW EXCLUSIVE MODE');
       const { rows } = await client.query<{ doc: unknown }>('SELECT doc FROM projects ORDER BY position');
@@ -212,7 +211,7 @@ export class PostgresAppStore implements AppStore {
   }
 
   async updateProject(id: string, change: (project: Project) => void): Promise<void> {
-    await this.#study.updateProject(id, change);
+    await this.study.updateProject(id, change);
     await this.refresh();
   }
 
@@ -225,13 +224,11 @@ export class PostgresAppStore implements AppStore {
   }
 
   codebookOf(project: { codebookId: string }): Codebook {
-    const codebook = this.codebook(project.codebookId) ?? this.codebook(DEFAULT_CODEBOOK);
-    if (!codebook) throw new MissingCodebookError(`Codebook "${project.codebookId}" is missing, and so is the default "${DEFAULT_CODEBOOK}".`);
-    return codebook;
+    return projectCodebook(project, (id) => this.codebook(id));
   }
 
   async saveCodebook(codebook: Codebook): Promise<void> {
-    await this.#study.saveCodebook(codebook);
+    await this.study.saveCodebook(codebook);
     await this.refresh();
   }
 
@@ -244,7 +241,7 @@ export class PostgresAppStore implements AppStore {
   }
 
   async createArticle(article: Article): Promise<void> {
-    await this.#study.createArticle(article);
+    await this.study.createArticle(article);
     await this.refresh();
   }
 
@@ -264,37 +261,14 @@ export class PostgresAppStore implements AppStore {
     const projectId = this.#articles.get(id)?.projectId;
     if (projectId !== undefined) await this.stories.forgetArticle(projectId, id);
     // Its annotations, tags and gold go with it (ON DELETE CASCADE).
-    await this.#study.removeArticle(id);
+    await this.study.removeArticle(id);
     await this.refresh();
   }
 
   // Tags: never held, always read where they are
 
-  readAnnotation(articleId: string, annotatorId: string): Promise<Annotation> {
-    return this.#study.annotation(articleId, annotatorId);
-  }
-
-  readAnnotationsBy(annotatorId: string, articleIds: readonly string[]): Promise<Annotation[]> {
-    return this.#study.annotationsBy(annotatorId, articleIds);
-  }
-
-  readAnnotations(articleId: string): Promise<Annotation[]> {
-    return this.#study.annotations(articleId);
-  }
-
-  eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation> {
-    return this.#study.eachAnnotation(articleIds);
-  }
-
-  categoryCounts(articleIds: readonly string[], filter?: CountFilter): Promise<Map<string, CategoryCounts>> {
-    return this.#study.categoryCounts(articleIds, filter);
-  }
-
-  countTags(): Promise<number> {
-    return this.#study.tagCount();
-  }
 
   updateAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void> {
-    return this.#study.updateAnnotation(articleId, annotatorId, change);
+    return this.study.updateAnnotation(articleId, annotatorId, change);
   }
 }

@@ -2,13 +2,13 @@
 // (accounts, projects, codebooks, articles, gold) read once, in one snapshot, when it opens;
 // tags never held: each read of them is a statement (or a cursor) on the database, so a process
 // exporting a 200,000-tag study holds one article's tags, or one cursor page, at a time.
-import type { Annotation, Article, Codebook } from '../../core/model.js';
+import type { Article, Codebook } from '../../core/model.js';
 import { emptyGold, type Gold } from '../../core/curation/gold.js';
 import type { GoldReader, StudyReader } from '../app-store.js';
-import type { CategoryCounts, CountFilter } from '../contract.js';
 import type { InstanceFile, Project, ProjectsFile, UsersFile } from '../schemas.js';
-import { DEFAULT_CODEBOOK, MissingCodebookError } from '../store.js';
+import { projectCodebook } from '../store.js';
 import type { PostgresStudyStore } from './store.js';
+import { PostgresTagReads } from './tag-reads.js';
 import { readDocumentsWith } from './study.js';
 
 class GoldSnapshot implements GoldReader {
@@ -28,14 +28,13 @@ class GoldSnapshot implements GoldReader {
   }
 }
 
-export class PostgresStudyReader implements StudyReader {
+export class PostgresStudyReader extends PostgresTagReads implements StudyReader {
   /** The documents are a snapshot: nothing this reader shows changes while it is used. */
   readonly version = 0;
   readonly instance: { readonly data: InstanceFile };
   readonly users: { readonly data: UsersFile };
   readonly projects: { readonly data: ProjectsFile };
   readonly curation: GoldReader;
-  readonly #study: PostgresStudyStore;
   readonly #codebooks: Map<string, Codebook>;
   readonly #articles: Article[];
   readonly #byId: Map<string, Article>;
@@ -44,7 +43,7 @@ export class PostgresStudyReader implements StudyReader {
     study: PostgresStudyStore,
     documents: { instance: InstanceFile; users: UsersFile; projects: ProjectsFile; codebooks: Codebook[]; articles: Article[]; gold: Gold[] },
   ) {
-    this.#study = study;
+    super(study);
     this.instance = { data: documents.instance };
     this.users = { data: documents.users };
     this.projects = { data: documents.projects };
@@ -82,9 +81,7 @@ export class PostgresStudyReader implements StudyReader {
   }
 
   codebookOf(project: { codebookId: string }): Codebook {
-    const codebook = this.#codebooks.get(project.codebookId) ?? this.#codebooks.get(DEFAULT_CODEBOOK);
-    if (!codebook) throw new MissingCodebookError(`Codebook "${project.codebookId}" is missing, and so is the default "${DEFAULT_CODEBOOK}".`);
-    return codebook;
+    return projectCodebook(project, (id) => this.#codebooks.get(id));
   }
 
   article(id: string): Article | undefined {
@@ -95,27 +92,4 @@ export class PostgresStudyReader implements StudyReader {
     return projectId === undefined ? [...this.#articles] : this.#articles.filter((a) => a.projectId === projectId);
   }
 
-  readAnnotation(articleId: string, annotatorId: string): Promise<Annotation> {
-    return this.#study.annotation(articleId, annotatorId);
-  }
-
-  readAnnotationsBy(annotatorId: string, articleIds: readonly string[]): Promise<Annotation[]> {
-    return this.#study.annotationsBy(annotatorId, articleIds);
-  }
-
-  readAnnotations(articleId: string): Promise<Annotation[]> {
-    return this.#study.annotations(articleId);
-  }
-
-  eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation> {
-    return this.#study.eachAnnotation(articleIds);
-  }
-
-  categoryCounts(articleIds: readonly string[], filter?: CountFilter): Promise<Map<string, CategoryCounts>> {
-    return this.#study.categoryCounts(articleIds, filter);
-  }
-
-  countTags(): Promise<number> {
-    return this.#study.tagCount();
-  }
 }
