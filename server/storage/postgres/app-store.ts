@@ -25,17 +25,26 @@ type Table = (typeof TABLES)[number];
 /** A document held in memory, changed through the database (the Shard a route knows). */
 class Document<T> implements Shard<T> {
   readonly path: string;
-  /** There is no file: whether the document is empty is for its content to say. */
-  readonly exists = false;
   /** Always in memory (refresh() keeps it current). */
   readonly loaded = true;
   readonly #read: () => T;
   readonly #write: (mutate: (data: T) => void) => Promise<void>;
+  readonly #written: () => boolean;
 
-  constructor(path: string, read: () => T, write: (mutate: (data: T) => void) => Promise<void>) {
+  constructor(path: string, read: () => T, write: (mutate: (data: T) => void) => Promise<void>, written: () => boolean) {
     this.path = path;
     this.#read = read;
     this.#write = write;
+    this.#written = written;
+  }
+
+  /**
+   * Whether the document was ever written, as a file's existence says in the JSON folder: its
+   * table's change counter has moved. (So a study whose projects were all deleted does not get
+   * the demo again.)
+   */
+  get exists(): boolean {
+    return this.#written();
   }
 
   get data(): T {
@@ -75,9 +84,9 @@ export class PostgresAppStore extends PostgresTagReads implements AppStore {
     this.dataDir = dataDir;
     this.stories = stories;
     this.curation = gold;
-    this.instance = new Document('postgres:instance', () => this.#instance, (mutate) => this.#changeInstance(mutate));
-    this.users = new Document('postgres:users', () => this.#accounts, (mutate) => this.#changeAccounts(mutate));
-    this.projects = new Document('postgres:projects', () => this.#projects, (mutate) => this.#changeProjects(mutate));
+    this.instance = new Document('postgres:instance', () => this.#instance, (mutate) => this.#changeInstance(mutate), () => this.#seen.instance.version > 0);
+    this.users = new Document('postgres:users', () => this.#accounts, (mutate) => this.#changeAccounts(mutate), () => this.#seen.users.version > 0);
+    this.projects = new Document('postgres:projects', () => this.#projects, (mutate) => this.#changeProjects(mutate), () => this.#seen.projects.version > 0);
   }
 
   /**
