@@ -247,14 +247,9 @@ const prob = (w: Float64Array, f: number[]) => {
 
 const stories = loadStories('tuning');
 const thresholds = [0.25, 0.3, 0.35, 0.4, 0.45, 0.5];
-function evaluate(name: string, extraNames: string[], tau = 0.3) {
-  const rows = stories.map((s) => storyRows(s, extraNames, tau));
-  const oof = stories.map((_, k) => {
-    const w = fit(rows.filter((_, q) => q !== k).flat());
-    return rows[k]!.map((r) => ({ p: prob(w, r.f), linked: r.linked }));
-  });
-  const all = oof.flat();
-  const f1s = thresholds.map((t) => {
+/** Average precision of the pairs ranked by probability, and F1 of the links at each threshold. */
+function scored(all: { p: number; linked: boolean }[], at: number[]): string {
+  const f1s = at.map((t) => {
     let tp = 0, fp = 0, fn = 0;
     for (const r of all) {
       if (r.p >= t) r.linked ? tp++ : fp++;
@@ -269,7 +264,16 @@ function evaluate(name: string, extraNames: string[], tau = 0.3) {
   ranked.forEach((r, i) => {
     if (r.linked) sum += ++hits / (i + 1);
   });
-  console.log(`${name.padEnd(28)} AP ${(sum / hits).toFixed(3)}  F1 ${f1s.map((f) => f.toFixed(3)).join(' ')}`);
+  return `AP ${(sum / hits).toFixed(3)}  F1@${at.join(',')} ${f1s.map((f) => f.toFixed(3)).join(' ')}`;
+}
+
+function evaluate(name: string, extraNames: string[], tau = 0.3) {
+  const rows = stories.map((s) => storyRows(s, extraNames, tau));
+  const oof = stories.map((_, k) => {
+    const w = fit(rows.filter((_, q) => q !== k).flat());
+    return rows[k]!.map((r) => ({ p: prob(w, r.f), linked: r.linked }));
+  });
+  console.log(`${name.padEnd(28)} ${scored(oof.flat(), thresholds)}`);
 }
 
 console.log(`leave-one-story-out on ${stories.length} tuning stories; F1 at thresholds ${thresholds.join(' ')}`);
@@ -307,21 +311,7 @@ if (process.env.FOREST) {
       const pv = rf.predictionValues(rows[k]!.map((r) => r.f));
       return rows[k]!.map((r, i) => ({ p: pv.getRow(i).reduce((a, b) => a + b, 0) / pv.getRow(i).length, linked: r.linked }));
     });
-    const all = oof.flat();
-    const f1s = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5].map((t) => {
-      let tp = 0, fp = 0, fn = 0;
-      for (const r of all) {
-        if (r.p >= t) r.linked ? tp++ : fp++;
-        else if (r.linked) fn++;
-      }
-      const P = tp / (tp + fp || 1);
-      const R = tp / (tp + fn || 1);
-      return (2 * P * R) / (P + R || 1);
-    });
-    const ranked = [...all].sort((a, b) => b.p - a.p);
-    let hits = 0, sum = 0;
-    ranked.forEach((r, i) => { if (r.linked) sum += ++hits / (i + 1); });
-    console.log(`forest ${set.padEnd(21)} AP ${(sum / hits).toFixed(3)}  F1@.2-.5 ${f1s.map((f) => f.toFixed(3)).join(' ')}`);
+    console.log(`forest ${set.padEnd(21)} ${scored(oof.flat(), [0.2, ...thresholds])}`);
   }
 }
 

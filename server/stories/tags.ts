@@ -6,10 +6,11 @@
 //    span several annotators tagged with one category is one mark with a count.
 // Gold and a reference are answers: in a blind project annotators see neither (canSeeGold,
 // seesReference), only their own tags.
-import type { Annotation, Article, Voice } from '../core/model.js';
+import type { Annotation, Article } from '../core/model.js';
 import type { ProfileArticle, ProfileTag } from '../core/stories/profile.js';
 import { words } from '../core/segmentation.js';
 import { isResearcher } from '../core/access.js';
+import type { ResolvedEntry } from '../core/classroom/reference.js';
 import type { Gold } from '../core/curation/gold.js';
 import { goldSentences } from '../core/curation/layer.js';
 import { canSeeGold } from '../core/curation/settings.js';
@@ -77,23 +78,13 @@ export function curatedGoldOf(store: AppStore, project: Project, article: Articl
   return sentences.size > 0 ? { gold, sentences } : null;
 }
 
-/** A reference tag as a lesson takes it: where it sits, its category and voice, and why. */
-export interface LessonReferenceTag {
-  sentence: number;
-  start: number;
-  end: number;
-  category: string;
-  voice: Voice;
-  rationale: string;
-}
-
 /**
  * The reference a lesson made from a story takes for one of its articles, as the story view
  * shows it: curated gold in the sentences a curator settled (its note as the reason), the story's
  * reference in the others. The story's reference records no voice: its tags are the author's.
  * Blind rules apply as on the story page: a teacher who annotates a blind project gets neither.
  */
-export function lessonReference(store: AppStore, project: Project, story: Story, article: Article, userId: string): LessonReferenceTag[] {
+export function lessonReference(store: AppStore, project: Project, story: Story, article: Article, userId: string): ResolvedEntry[] {
   const curated = curatedGoldOf(store, project, article, userId);
   const settled = curated?.sentences ?? new Set<number>();
   const gold = (curated?.gold.spans ?? [])

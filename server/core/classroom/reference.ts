@@ -1,6 +1,6 @@
 // Reference annotations written as phrases ("in the sentence starting …, the phrase …"), as
 // shipped with the demo lesson, turned into offsets in a lesson's text. Pure: no I/O.
-import type { Voice } from '../model.js';
+import type { SpanFields, Voice } from '../model.js';
 import type { LessonText } from './text.js';
 
 export interface PhraseEntry {
@@ -13,12 +13,8 @@ export interface PhraseEntry {
   rationale: string;
 }
 
-export interface ResolvedEntry {
-  sentence: number;
-  start: number;
-  end: number;
-  category: string;
-  voice: Voice;
+/** A reference tag as a lesson takes it: where it sits, its category and voice, and why. */
+export interface ResolvedEntry extends Pick<SpanFields, 'sentence' | 'start' | 'end' | 'category' | 'voice'> {
   rationale: string;
 }
 
