@@ -13,6 +13,7 @@ import { instanceFile, type Project, type User } from '../schemas.js';
 import { NotFoundError, rebalance } from '../store.js';
 import { loadMigrations, migrateSchema, type MigrationResult } from './schema.js';
 import { USER_COLUMNS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, userColumns } from './rows.js';
+import { Counters } from './changes.js';
 import { SaveQueue } from './saves.js';
 
 /** PostgreSQL's error codes the store answers in the app's terms. */
@@ -28,6 +29,7 @@ function byCreation(a: Article, b: Article): number {
 }
 
 const ONE_ANNOTATION = annotationsQuery('a.article_id = $1 AND a.annotator_id = $2');
+const ARTICLE_ANNOTATIONS = annotationsQuery('a.article_id = $1');
 
 
 /** A postgres:// URL with its password hidden, for messages. */
@@ -53,10 +55,13 @@ export class PostgresStudyStore implements StudyStore {
   /** What opening did to the schema. */
   readonly schema: MigrationResult;
 
+  /** Every table's change counters, one statement for the requests that ask at once (changes.ts). */
+  readonly changes: Counters;
   readonly #saves: SaveQueue;
 
   private constructor(pool: pg.Pool, shipped: Codebook[], schema: MigrationResult) {
     this.pool = pool;
+    this.changes = new Counters(pool);
     this.#saves = new SaveQueue(pool, (work) => this.transaction(work));
     this.#shipped = new Map(shipped.map((c) => [c.id, c]));
     this.schema = schema;
@@ -258,7 +263,8 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async annotations(articleId: string): Promise<Annotation[]> {
-    const { rows } = await this.pool.query(annotationsQuery('a.article_id = $1'), [articleId]);
+    // Named: the statement every sentence page (and every save's page) sends is planned once per connection.
+    const { rows } = await this.pool.query({ name: 'framelens-annotations', text: ARTICLE_ANNOTATIONS, values: [articleId] });
     return rows.map(parseAnnotation);
   }
 
