@@ -4,7 +4,7 @@
 // reads before changing them (accounts: the instance row; a project: its row), so concurrent
 // changes from any process are applied one after the other, and a promise resolves only after
 // COMMIT. Tag saves, the bulk of the writes, are written in groups (saves.ts).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { emptyAnnotation, type Annotation, type Article, type Codebook } from '../../core/model.js';
 import { RuleError } from '../../core/spans.js';
@@ -31,6 +31,10 @@ function byCreation(a: Article, b: Article): number {
 const ONE_ANNOTATION = annotationsQuery('a.article_id = $1 AND a.annotator_id = $2');
 const ARTICLE_ANNOTATIONS = annotationsQuery('a.article_id = $1');
 
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
 
 /** A postgres:// URL with its password hidden, for messages. */
 export function redactUrl(url: string): string {
@@ -158,7 +162,26 @@ export class PostgresStudyStore implements StudyStore {
           columns,
         );
       }
-      if (after.setupTokenHash !== before.setupTokenHash) await client.query('UPDATE instance SET setup_token_hash = $1', [after.setupTokenHash]);
+      // A token set here is known only by its hash: the shared one (setupToken) is forgotten.
+      if (after.setupTokenHash !== before.setupTokenHash) await client.query('UPDATE instance SET setup_token_hash = $1, setup_token = NULL', [after.setupTokenHash]);
+    });
+  }
+
+  /**
+   * The set-up link's token while no account administers the others (null once one does): the
+   * one every server shares while it is unused, or with `fresh` a new one (earlier links stop
+   * working). Under the accounts' lock, so servers starting together print the same link.
+   */
+  async setupToken(fresh: boolean): Promise<string | null> {
+    return this.transaction(async (client) => {
+      const accounts = await this.#accounts(client, true);
+      if (accounts.users.some((u) => u.admin === true)) return null;
+      const { rows } = await client.query<{ setup_token: string | null }>('SELECT setup_token FROM instance');
+      const shared = rows[0]?.setup_token ?? null;
+      if (!fresh && shared !== null && accounts.setupTokenHash === sha256(shared)) return shared;
+      const token = randomBytes(24).toString('base64url');
+      await client.query('UPDATE instance SET setup_token_hash = $1, setup_token = $2', [sha256(token), token]);
+      return token;
     });
   }
 
