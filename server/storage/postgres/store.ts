@@ -13,6 +13,7 @@ import { instanceFile, type Project, type User } from '../schemas.js';
 import { NotFoundError, rebalance } from '../store.js';
 import { loadMigrations, migrateSchema, type MigrationResult } from './schema.js';
 import { USER_COLUMNS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, userColumns } from './rows.js';
+import { Batched } from './batch.js';
 import { Counters } from './changes.js';
 import { SaveQueue } from './saves.js';
 
@@ -29,7 +30,7 @@ function byCreation(a: Article, b: Article): number {
 }
 
 const ONE_ANNOTATION = annotationsQuery('a.article_id = $1 AND a.annotator_id = $2');
-const ARTICLE_ANNOTATIONS = annotationsQuery('a.article_id = $1');
+const ARTICLES_ANNOTATIONS = annotationsQuery('a.article_id = ANY($1::text[])');
 
 
 function sha256(text: string): string {
@@ -62,10 +63,26 @@ export class PostgresStudyStore implements StudyStore {
   /** Every table's change counters, one statement for the requests that ask at once (changes.ts). */
   readonly changes: Counters;
   readonly #saves: SaveQueue;
+  /**
+   * Every sentence page, and every save (which answers with its sentence), reads its article's
+   * annotations: those asked at once are read by one statement. Callers of one article share the
+   * annotations read, which they only read (as the JSON folder's callers share its own).
+   */
+  readonly #articleReads: Batched<string, Annotation[]>;
 
   private constructor(pool: pg.Pool, shipped: Codebook[], schema: MigrationResult) {
     this.pool = pool;
     this.changes = new Counters(pool);
+    this.#articleReads = new Batched(async (articleIds) => {
+      const { rows } = await pool.query({ name: 'framelens-annotations', text: ARTICLES_ANNOTATIONS, values: [articleIds] });
+      const read = new Map<string, Annotation[]>();
+      for (const annotation of rows.map(parseAnnotation)) {
+        const list = read.get(annotation.articleId);
+        if (list) list.push(annotation);
+        else read.set(annotation.articleId, [annotation]);
+      }
+      return read;
+    });
     this.#saves = new SaveQueue(pool, (work) => this.transaction(work));
     this.#shipped = new Map(shipped.map((c) => [c.id, c]));
     this.schema = schema;
@@ -286,9 +303,7 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async annotations(articleId: string): Promise<Annotation[]> {
-    // Named: the statement every sentence page (and every save's page) sends is planned once per connection.
-    const { rows } = await this.pool.query({ name: 'framelens-annotations', text: ARTICLE_ANNOTATIONS, values: [articleId] });
-    return rows.map(parseAnnotation);
+    return (await this.#articleReads.get(articleId)) ?? [];
   }
 
   /** One annotator's annotations of `articleIds`, in that order (empty where none is stored): one statement. */
