@@ -29,7 +29,7 @@ function byCreation(a: Article, b: Article): number {
   return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 }
 
-const ONE_ANNOTATION = annotationsQuery('a.article_id = $1 AND a.annotator_id = $2');
+const PAIRS_ANNOTATIONS = annotationsQuery('(a.article_id, a.annotator_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))');
 const ARTICLES_ANNOTATIONS = annotationsQuery('a.article_id = ANY($1::text[])');
 
 
@@ -69,6 +69,8 @@ export class PostgresStudyStore implements StudyStore {
    * annotations read, which they only read (as the JSON folder's callers share its own).
    */
   readonly #articleReads: Batched<string, Annotation[]>;
+  /** The same for one annotator's annotation of an article (what a save's request reads), keyed `article/annotator`. */
+  readonly #annotationReads: Batched<string, Annotation>;
 
   private constructor(pool: pg.Pool, shipped: Codebook[], schema: MigrationResult) {
     this.pool = pool;
@@ -82,6 +84,11 @@ export class PostgresStudyStore implements StudyStore {
         else read.set(annotation.articleId, [annotation]);
       }
       return read;
+    });
+    this.#annotationReads = new Batched(async (keys) => {
+      const pairs = keys.map((key) => key.split('/'));
+      const { rows } = await pool.query({ name: 'framelens-annotation', text: PAIRS_ANNOTATIONS, values: [pairs.map((p) => p[0]), pairs.map((p) => p[1])] });
+      return new Map(rows.map(parseAnnotation).map((a) => [`${a.articleId}/${a.annotatorId}`, a]));
     });
     this.#saves = new SaveQueue(pool, (work) => this.transaction(work));
     this.#shipped = new Map(shipped.map((c) => [c.id, c]));
@@ -298,8 +305,7 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async annotation(articleId: string, annotatorId: string): Promise<Annotation> {
-    const { rows } = await this.pool.query({ name: 'framelens-annotation', text: ONE_ANNOTATION, values: [articleId, annotatorId] });
-    return rows[0] ? parseAnnotation(rows[0]) : emptyAnnotation(articleId, annotatorId);
+    return (await this.#annotationReads.get(`${articleId}/${annotatorId}`)) ?? emptyAnnotation(articleId, annotatorId);
   }
 
   async annotations(articleId: string): Promise<Annotation[]> {
