@@ -146,10 +146,15 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async #accounts(client: pg.Pool | pg.PoolClient, lock = false): Promise<Accounts> {
+    // The lock first, on its own: a statement that waits for a row lock sees the other tables as
+    // they were when it began, so reading the users in the locking statement missed the accounts
+    // the transaction it waited for had just committed (two set-ups through two servers at once
+    // both made an administrator). Under READ COMMITTED the next statement sees them.
+    if (lock) await client.query('SELECT 1 FROM instance FOR UPDATE');
     // One statement: the users and the set-up token of one moment.
     const { rows } = await client.query(
       `SELECT i.setup_token_hash, coalesce((SELECT json_agg(u ORDER BY u.position) FROM users u), '[]'::json) AS users
-       FROM instance i${lock ? ' FOR UPDATE OF i' : ''}`,
+       FROM instance i`,
     );
     const row: unknown = rows[0];
     const setupTokenHash = row && typeof row === 'object' && 'setup_token_hash' in row && typeof row.setup_token_hash === 'string' ? row.setup_token_hash : null;
