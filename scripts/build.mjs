@@ -93,6 +93,10 @@ export async function bundle(root = ROOT, outDir = join(root, 'dist', 'server'))
       chunkNames: '[name]-[hash]',
       external: Object.keys(pkg.dependencies ?? {}).filter((name) => !BUNDLED.includes(name)),
       banner: { js: BANNER },
+      // Fewer bytes to read, decode and parse at start: 60–70 ms less CPU for the serve graph
+      // (medians of 16 alternating runs, load 6–7). Names are kept, for stack traces.
+      minifyWhitespace: true,
+      minifySyntax: true,
       // Read only when a stack trace is printed (server/stack-traces.ts), never at start.
       sourcemap: 'linked',
       sourcesContent: false,

@@ -27,7 +27,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'framelens-stacks-'));
   await writeFile(join(dir, 'fixture.ts'), FIXTURE);
-  await build({ entryPoints: [join(dir, 'fixture.ts')], outdir: join(dir, 'out'), bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'linked', sourcesContent: false, logLevel: 'error' });
+  await build({ entryPoints: [join(dir, 'fixture.ts')], outdir: join(dir, 'out'), bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'linked', sourcesContent: false, minifyWhitespace: true, logLevel: 'error' });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
