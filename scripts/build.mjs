@@ -77,7 +77,13 @@ export function buildReason(root = ROOT) {
  * esbuild's metafile (inputs and outputs), or null when the build failed (esbuild has printed why).
  */
 export async function bundle(root = ROOT, outDir = join(root, 'dist', 'server')) {
-  const esbuild = await import('esbuild');
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    console.error('Framelens: esbuild, which builds the server, is not installed: run npm install.');
+    return null;
+  }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   let result;
   try {
