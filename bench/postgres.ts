@@ -11,11 +11,18 @@
 //     `framelens export` does, from PostgreSQL beside the JSON folder: the same bytes from both
 //     (memory in the log line: peak RSS, and the heap held after a collection; no target);
 //   - the RSS of `framelens serve` on that database having served an annotator 50 pages, beside the
-//     same server on the JSON folder.
+//     same server on the JSON folder;
+//   - last (they add tags), tag saves through HTTP at 50 clients, the whole request as a browser
+//     makes it: `framelens serve` on the JSON folder, one on PostgreSQL, then two on the database
+//     (25 clients each), with the CPU a save cost the app processes, the database's processes
+//     and the load generator. BENCH_PG_HTTP_ONLY=1 runs only these, on a tenth of the study.
+//   `node --import tsx bench/pg-profile.ts` shows the statements one save request sends.
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type autocannon from 'autocannon';
 import pg from 'pg';
 import { JsonFolderStudyStore } from '../server/storage/json-folder.js';
 import { PostgresStudyStore, importStudy } from '../server/storage/postgres/index.js';
@@ -25,7 +32,7 @@ import { studyOfFolder, summarise } from '../server/storage/study.js';
 import type { StudyStore } from '../server/storage/contract.js';
 import { postgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
 import { PASSWORD, generateStudy, type Study, type StudyOptions } from './study.js';
-import { memoryOf, signIn, spawnServer, stopServer, waitForLine } from './http.js';
+import { cpuMsOf, load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type Session, type Spawned } from './http.js';
 import { garbageCollectionFlags } from '../server/runtime.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -113,6 +120,20 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
   const rows: PostgresRow[] = [];
   const cluster = await startCluster({ durable: true });
   try {
+    if (process.env.BENCH_PG_HTTP_ONLY) {
+      // While working on the save path: only the HTTP save rows, on a tenth of the study (as many
+      // tags per article, so a sentence page reads as much).
+      const small = await generateStudy(join(tmp, 'pg-bench-small'), { ...options, articles: options.articles / 10, tags: options.tags / 10 });
+      const folder = await Store.open(small.dataDir, await loadShippedCodebooks(), { readOnly: true });
+      await folder.ready;
+      const url = await createDatabase(cluster, 'small');
+      const target = await PostgresStudyStore.open(url, await loadShippedCodebooks());
+      const whole = studyOfFolder(folder, new Set((await loadShippedCodebooks()).map((c) => c.id)));
+      await importStudy(target, whole, summarise(whole));
+      await target.close();
+      await folder.close();
+      return await httpSaves(log, cluster, small, url, tmp);
+    }
     const shipped = await loadShippedCodebooks();
     const jsonDir = join(tmp, 'pg-bench-json');
     const json = new JsonFolderStudyStore(await Store.open(jsonDir, shipped));
@@ -241,8 +262,158 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
       target: '< 150 MB',
       pass: servingPg < 150,
     });
+
+    // Last, since they add tags: saves through HTTP, the whole request (sessions, the per-request
+    // check of the change counters, the route's reads, the save) as an annotator's browser makes them.
+    rows.push(...(await httpSaves(log, cluster, study, studyUrl, tmp)));
   } finally {
     await cluster.stop();
   }
   return rows;
+}
+
+/** The cluster's postmaster and every process it started (backends, WAL writer, checkpointer…). */
+async function clusterPids(cluster: Cluster): Promise<number[]> {
+  const client = new pg.Client({ connectionString: cluster.url });
+  await client.connect();
+  const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
+  await client.end();
+  const postmaster = Number(readFileSync(join(rows[0]?.data_directory ?? '', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pids = [postmaster];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** CPU milliseconds used so far by those of `pids` still running. */
+function cpuOf(pids: number[]): number {
+  let ms = 0;
+  for (const pid of pids) {
+    try {
+      ms += cpuMsOf(pid);
+    } catch {
+      // exited
+    }
+  }
+  return ms;
+}
+
+const HTTP_SECONDS = 6;
+
+/**
+ * Tag saves through HTTP at 50 clients: `framelens serve` on the JSON folder, one on PostgreSQL,
+ * then two on the same database (25 clients each), in rounds; with the CPU each save cost the
+ * app processes, the database's processes and the load generator.
+ */
+async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, study: Study, studyUrl: string, tmp: string): Promise<PostgresRow[]> {
+  const start = (env: NodeJS.ProcessEnv) =>
+    spawnServer(
+      [...garbageCollectionFlags(), join(ROOT, 'dist/server/cli.js'), 'serve'],
+      { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
+      /on http:\/\/127\.0\.0\.1:(\d+)/,
+      '/signin',
+      300_000,
+    );
+  const servers: Spawned[] = [];
+  try {
+    const json = await start({ DATA_DIR: study.dataDir });
+    servers.push(json);
+    await waitForLine(json, /^All tags are loaded/, 300_000);
+    const pgA = await start({ DATABASE_URL: studyUrl, DATA_DIR: join(tmp, 'pg-bench-models-a') });
+    servers.push(pgA);
+    const pgB = await start({ DATABASE_URL: studyUrl, DATA_DIR: join(tmp, 'pg-bench-models-b') });
+    servers.push(pgB);
+    const database = await clusterPids(cluster);
+    const signInAll = async (server: Spawned) => {
+      const sessions: Session[] = [];
+      for (let i = 0; i < study.annotators.length; i++) sessions.push(await signIn(server.base, `annotator${i + 1}`, PASSWORD));
+      return sessions;
+    };
+    // Sessions live in the database: those made through A serve on B too.
+    const jsonSessions = await signInAll(json);
+    const pgSessions = await signInAll(pgA);
+    let turn = 0;
+    const tagRequest = (sessions: Session[]) => (request: autocannon.Request) => {
+      const session = sessions[turn++ % sessions.length] as Session;
+      const article = study.articles[Math.floor(Math.random() * study.articles.length)] ?? study.articles[0];
+      if (!article) throw new Error('no article');
+      const n = Math.floor(Math.random() * article.words.length);
+      const first = Math.floor(Math.random() * (article.words[n] ?? 1));
+      const body = new URLSearchParams({ _csrf: session.csrf, first: String(first), last: String(first), category: study.categories[turn % study.categories.length] ?? '', voice: 'author', intensity: '', note: '' });
+      return {
+        ...request,
+        method: 'POST',
+        path: `/articles/${article.id}/sentences/${n + 1}/tags`,
+        headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+      };
+    };
+    interface Measured {
+      rate: number;
+      appCpuMs: number;
+      dbCpuMs: number;
+      loaderCpuMs: number;
+      refused: number;
+    }
+    const measure = async (targets: Spawned[], sessions: Session[], seconds: number): Promise<Measured> => {
+      const app = cpuOf(targets.map((t) => t.pid));
+      const db = cpuOf(database);
+      const loader = process.cpuUsage();
+      const results = await Promise.all(targets.map((t) => load(t.base, CLIENTS / targets.length, seconds, 303, tagRequest(sessions))));
+      const used = process.cpuUsage(loader);
+      const ok = results.reduce((n, r) => n + r.ok, 0);
+      return {
+        rate: results.reduce((n, r) => n + r.rate, 0),
+        appCpuMs: (cpuOf(targets.map((t) => t.pid)) - app) / ok,
+        dbCpuMs: (cpuOf(database) - db) / ok,
+        loaderCpuMs: (used.user + used.system) / 1000 / ok,
+        refused: results.reduce((n, r) => n + Object.values(r.other).reduce((a, b) => a + b, 0) + r.errors + r.timeouts, 0),
+      };
+    };
+    // Warm-up: the first saves of each annotation read it.
+    await measure([json], jsonSessions, 1);
+    await measure([pgA], pgSessions, 1);
+    await measure([pgB], pgSessions, 1);
+    const runs = { json: [] as Measured[], one: [] as Measured[], two: [] as Measured[] };
+    const line = (m: Measured) =>
+      `${fmt(m.rate)}/s (CPU a save: app ${fmt(m.appCpuMs, 2)} ms, database ${fmt(m.dbCpuMs, 2)} ms, load generator ${fmt(m.loaderCpuMs, 2)} ms${m.refused ? `; ${m.refused} not 303` : ''})`;
+    for (let round = 0; round < ROUNDS; round++) {
+      runs.json.push(await measure([json], jsonSessions, HTTP_SECONDS));
+      runs.one.push(await measure([pgA], pgSessions, HTTP_SECONDS));
+      runs.two.push(await measure([pgA, pgB], pgSessions, HTTP_SECONDS));
+      const [j, o, t] = [runs.json[round], runs.one[round], runs.two[round]] as Measured[];
+      log(`  HTTP round ${round + 1}: JSON folder ${line(j as Measured)}`);
+      log(`                PostgreSQL 1 process ${line(o as Measured)}`);
+      log(`                PostgreSQL 2 processes ${line(t as Measured)}`);
+    }
+    const mean = (xs: Measured[]) => xs.reduce((a, m) => a + m.rate, 0) / xs.length;
+    const [jsonRate, oneRate, twoRate] = [mean(runs.json), mean(runs.one), mean(runs.two)];
+    return [
+      {
+        figure: `PostgreSQL: tag save POSTs, ${CLIENTS} clients, 1 framelens serve (HTTP, 303s/s)`,
+        value: `${fmt(oneRate)}/s`,
+        baseline: `${fmt(jsonRate)}/s framelens serve on the JSON folder`,
+        ratio: `${fmt(oneRate / jsonRate, 2)}×`,
+        target: '≥ 0.7×',
+        pass: oneRate / jsonRate >= 0.7,
+      },
+      {
+        figure: `PostgreSQL: tag save POSTs, ${CLIENTS} clients over 2 framelens serve (HTTP)`,
+        value: `${fmt(twoRate)}/s`,
+        baseline: `${fmt(oneRate)}/s 1 process`,
+        ratio: `${fmt(twoRate / oneRate, 2)}×`,
+        target: '≥ 1.3× (2 cores shared with the database and the load generator)',
+        pass: twoRate / oneRate >= 1.3,
+      },
+    ];
+  } finally {
+    for (const server of servers) await stopServer(server);
+  }
 }

@@ -93,12 +93,18 @@ export function createApp({ config, store, activities, sessionStore, sharedLimit
     res.set('Cache-Control', 'no-store');
     next();
   });
-  // What other servers changed (PostgreSQL), seen before this request reads anything.
-  app.use((_req, _res, next) => {
-    Promise.all([store.refresh(), activities.refresh()]).then(() => next(), next);
+  // What other servers changed (PostgreSQL), seen before this request reads anything. The check
+  // runs while the body and the session are read (neither reads the store), one wait fewer.
+  const refreshed = new WeakMap<express.Request, Promise<unknown>>();
+  app.use((req, _res, next) => {
+    refreshed.set(req, Promise.all([store.refresh(), activities.refresh()]).then(() => undefined, (error: unknown) => error ?? new Error('refresh failed')));
+    next();
   });
   app.use(urlencodedForms());
   app.use(sessions({ secret: store.instance.data.data.sessionSecret, secureCookies: config.secureCookies, store: sessionStore }));
+  app.use((req, _res, next) => {
+    void (refreshed.get(req) ?? Promise.resolve()).then((error) => next(error));
+  });
   app.use(formsOnly);
   const csrf = csrfProtection({ secret: store.instance.data.data.sessionSecret, secureCookies: config.secureCookies });
   app.use(csrf.tokens);

@@ -278,8 +278,8 @@ async function serveDatabase(config: Config, url: string, fail: (prefix: string,
   web.serve(app);
   console.log(`Framelens is serving PostgreSQL at ${where} on ${base}`);
   console.log(`All tags are in the database: ${(await store.countTags()).toLocaleString('en')} tags, ${process.uptime().toFixed(1)} s after start.`);
-  const { issueSetupToken } = await import('../accounts/users.js');
-  const token = await issueSetupToken(store);
+  // The same link on every server started before the first account exists: any of them works, once.
+  const token = await study.setupToken(false);
   if (token) for (const line of setupLines(config.publicUrl ?? base, token)) console.log(line);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -2,7 +2,9 @@
 // from the shell. The password is read from FRAMELENS_PASSWORD or standard input (never from the
 // command line, where `ps` shows it); with --link the account gets a one-time link instead.
 // While the server runs it holds the data folder, so the request goes to it over its control
-// socket (control/socket.ts); otherwise the command opens the folder itself.
+// socket (control/socket.ts); otherwise the command opens the folder itself. With DATABASE_URL the
+// command works on the database directly, beside any running servers: they see the change on
+// their next request (the change counters), as they see one another's.
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { runAccountRequest, type AccountRequest } from '../accounts/requests.js';
@@ -39,7 +41,7 @@ export async function setupLinkCommand(args: string[], io: IO, env: NodeJS.Proce
     io.stderr.write('usage: framelens setup-link   (prints a new one-time link to set Framelens up)\n');
     return 2;
   }
-  return carryOut(loadConfig(env), { command: 'setup link' }, io);
+  return carryOut(loadConfig(env), { command: 'setup link' }, io, env.DATABASE_URL);
 }
 
 export async function userCommand(args: string[], io: IO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -66,11 +68,12 @@ export async function userCommand(args: string[], io: IO, env: NodeJS.ProcessEnv
   } else {
     request = { command: 'user reset', name };
   }
-  return carryOut(config, request, io);
+  return carryOut(config, request, io, env.DATABASE_URL);
 }
 
-/** Carries out `request` on the data folder, or through the server that holds it. */
-async function carryOut(config: Config, request: AccountRequest, io: IO): Promise<number> {
+/** Carries out `request` on the database (`url`), on the data folder, or through the server that holds it. */
+async function carryOut(config: Config, request: AccountRequest, io: IO, url: string | undefined): Promise<number> {
+  if (url) return onDatabase(config, url, request, io);
   try {
     await lockDataDir(config.dataDir);
   } catch (error) {
@@ -102,5 +105,34 @@ async function viaServer(config: Config, locked: LockError, request: AccountRequ
         `(${baseOf(config)}/accounts), fill in "New account" and send the one-time link it shows.\n`,
     );
     return 1;
+  }
+}
+
+/** On PostgreSQL: the accounts are changed in the database, under the same lock the servers take. */
+async function onDatabase(config: Config, url: string, request: AccountRequest, io: IO): Promise<number> {
+  const [{ PostgresStudyStore, isPostgresUrl, redactUrl }, { PostgresAppStore }, { loadShippedCodebooks }] = await Promise.all([
+    import('../storage/postgres/index.js'),
+    import('../storage/postgres/app-store.js'),
+    import('../storage/shipped-codebooks.js'),
+  ]);
+  if (!isPostgresUrl(url)) {
+    io.stderr.write(`DATABASE_URL must be a postgres:// URL (it is ${redactUrl(url)}).\n`);
+    return 2;
+  }
+  const shipped = await loadShippedCodebooks();
+  let study: Awaited<ReturnType<typeof PostgresStudyStore.open>>;
+  try {
+    study = await PostgresStudyStore.open(url, shipped, { max: 2 });
+  } catch (error) {
+    io.stderr.write(`Framelens cannot open the database at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  try {
+    const store = await PostgresAppStore.open(study, shipped, config.dataDir);
+    const answer = await runAccountRequest(store, request, baseOf(config), study);
+    (answer.ok ? io.stdout : io.stderr).write(`${answer.message}\n`);
+    return answer.ok ? 0 : 1;
+  } finally {
+    await study.close();
   }
 }

@@ -89,12 +89,16 @@ export function sentences(store: AppStore, signedIn: RequestHandler[]): Router {
     }
   }
 
-  /** The annotator's sentence: their tags, and other annotators' where the project shows them. */
-  async function place(req: Request, _res: Response): Promise<Place> {
+  /**
+   * The annotator's sentence: their tags, and other annotators' where the project shows them (not
+   * for an edit, which reads only the annotator's own: a save costs one annotation's read, not the
+   * article's).
+   */
+  async function place(req: Request, _res: Response, edits = false): Promise<Place> {
     const at = articleSentence(store, req);
     const { article, project, index, codebook } = at;
     const user = currentUser(req);
-    const all = await visibleAnnotations(store, project, article.id, user.id);
+    const all = edits ? [] : await visibleAnnotations(store, project, article.id, user.id);
     const mine = all.find((a) => a.annotatorId === user.id) ?? (await store.readAnnotation(article.id, user.id));
     const others = all
       .filter((a) => a.annotatorId !== user.id)

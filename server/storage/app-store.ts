@@ -5,7 +5,6 @@
 // (the JSON folder answers from memory at once; a database from its rows).
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import type { Gold } from '../core/curation/gold.js';
-import type { CategoryCounts, CountFilter } from './contract.js';
 import type { InstanceFile, Project, ProjectsFile, UsersFile } from './schemas.js';
 import type { Shard } from './shard.js';
 import type { NewStory, Story } from './stories.js';
@@ -79,8 +78,6 @@ export interface StudyReader {
    * id: what an export or a report walks, a page of tags at a time where the backend can.
    */
   eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation>;
-  /** Per category, over the tags of `articleIds` narrowed by `filter`, counted where the tags are. */
-  categoryCounts(articleIds: readonly string[], filter?: CountFilter): Promise<Map<string, CategoryCounts>>;
   /** How many tags are stored, over every article and annotator. */
   countTags(): Promise<number>;
 }

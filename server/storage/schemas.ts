@@ -228,8 +228,29 @@ function isCount(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+const SUGGESTER_NAMES: ReadonlySet<unknown> = new Set(SUGGESTERS);
+
+/** A tag's origin as `origin` accepts it (every tag the app makes has one). */
+function isOrigin(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value).length;
+  if (value.kind === 'manual') return keys === 1;
+  const { score } = value;
+  return (
+    value.kind === 'suggestion' &&
+    keys === 4 &&
+    SUGGESTER_NAMES.has(value.suggester) &&
+    typeof score === 'number' &&
+    score >= 0 &&
+    score <= 1 &&
+    typeof value.adjusted === 'boolean'
+  );
+}
+
 function isTag(value: unknown): boolean {
-  if (!isRecord(value) || Object.keys(value).length !== TAG_KEYS) return false;
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value).length;
+  if (!(keys === TAG_KEYS || (keys === TAG_KEYS + 1 && isOrigin(value.origin)))) return false;
   const { voice, intensity } = value;
   return (
     isId(value.id) &&

@@ -43,6 +43,9 @@ const badTagFields: Record<string, unknown[]> = {
   note: ['n'.repeat(2001), null],
   createdAt: ['t'.repeat(41), 0],
   updatedAt: [undefined],
+  origin: [null, 'manual', {}, { kind: 'import' }, { kind: 'manual', by: 'x' }, { kind: 'suggestion', suggester: 'nobody', score: 0.5, adjusted: false },
+    { kind: 'suggestion', suggester: 'rules', score: 1.5, adjusted: false }, { kind: 'suggestion', suggester: 'rules', score: 0.5 },
+    { kind: 'suggestion', suggester: 'rules', score: '0.5', adjusted: false }, { kind: 'suggestion', suggester: 'rules', score: 0.5, adjusted: 1 }],
 };
 
 describe('the fast checks of tag shards and journalled changes', () => {
@@ -52,6 +55,14 @@ describe('the fast checks of tag shards and journalled changes', () => {
     expect(agree(parse.annotation, annotationFile, file())).toBe(true);
     expect(agree(parse.annotation, annotationFile, file([]))).toBe(true);
     expect(agree(parse.annotation, annotationFile, file([tag({ note: 'n'.repeat(2000), category: 'c'.repeat(64) })]))).toBe(true);
+  });
+
+  it('accept the tags the app makes, which say where they came from, without a copy', () => {
+    const withOrigins = file([tag({ origin: { kind: 'manual' } }), tag({ id: 'tag_2', origin: { kind: 'suggestion', suggester: 'rules', score: 0.75, adjusted: true } })]);
+    const value = JSON.parse(JSON.stringify(withOrigins)) as unknown;
+    expect(parse.annotation(value)).toBe(value);
+    expect(agree(parse.annotation, annotationFile, withOrigins)).toBe(true);
+    expect(agree(parse.annotationChange, annotationChange, { put: [tag({ origin: { kind: 'manual' } })], at: 't' })).toBe(true);
   });
 
   it('refuse every field zod refuses, with zod\'s message', () => {

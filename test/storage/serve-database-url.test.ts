@@ -89,12 +89,15 @@ describe.skipIf(postgresUrl === null)('two framelens serve processes on one data
   let store: PostgresAppStore;
   let articleId = '';
   let projectId = '';
+  let setupLinks: string[] = [];
 
   beforeAll(async () => {
     database = await createDatabase('serve');
     dirs = [await mkdtemp(join(tmpdir(), 'framelens-serve-a-')), await mkdtemp(join(tmpdir(), 'framelens-serve-b-'))];
     // Both start on the empty database at once.
     [a, b] = await Promise.all([start(database.url, dirs[0] ?? ''), start(database.url, dirs[1] ?? '')]);
+    // Before any account exists, each prints a set-up link.
+    setupLinks = await Promise.all([a, b].map((server) => line(server, /\/setup\/[A-Za-z0-9_-]+$/)));
     // The accounts are made as an administrator would, through the storage (a third instance).
     const shipped = await loadShippedCodebooks();
     study = await PostgresStudyStore.open(database.url, shipped, { max: 4 });
@@ -131,6 +134,12 @@ describe.skipIf(postgresUrl === null)('two framelens serve processes on one data
       await client.end();
     }
   }, SLOW);
+
+  it('prints the same set-up link on both servers started together, so that either one works', () => {
+    const tokens = setupLinks.map((l) => /\/setup\/([A-Za-z0-9_-]+)$/.exec(l)?.[1]);
+    expect(tokens[0]).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+  });
 
   it('shows a tag saved through A on B’s next page', async () => {
     const onA = await signIn(a.base, 'anna');

@@ -10,7 +10,7 @@ import { nicknameKey } from '../../core/classroom/nickname.js';
 import type { ActivityCollection } from '../app-store.js';
 import { ActivityError, checkId, versionAnnotation } from '../activities.js';
 import { LIMITS, parseActivityFile, type Activity, type Student } from '../activity-schemas.js';
-import { NOT_SEEN, Refresh, readCounters, type Seen } from './changes.js';
+import { NOT_SEEN, Refresh, moved, readCounters, type Counters, type Seen } from './changes.js';
 
 /** Any fixed number: the key of the lock creating an activity takes, so join codes stay unique. */
 const CREATE_LOCK = 4_019_190_005;
@@ -23,30 +23,37 @@ const studentOf = (doc: unknown): Student => parseActivityFile.student({ schemaV
 export class PostgresActivities implements ActivityCollection {
   readonly #pool: pg.Pool;
   readonly #transaction: <T>(work: (client: pg.PoolClient) => Promise<T>, mode?: string) => Promise<T>;
+  readonly #changes: Counters;
   readonly #activities = new Map<string, Activity>();
   readonly #students = new Map<string, Map<string, Student>>();
   #seen: Record<(typeof TABLES)[number], Seen> = { activities: NOT_SEEN, students: NOT_SEEN };
   readonly #refresh = new Refresh(() => this.#read());
 
-  private constructor(pool: pg.Pool, transaction: <T>(work: (client: pg.PoolClient) => Promise<T>, mode?: string) => Promise<T>) {
+  private constructor(pool: pg.Pool, transaction: <T>(work: (client: pg.PoolClient) => Promise<T>, mode?: string) => Promise<T>, changes: Counters) {
     this.#pool = pool;
     this.#transaction = transaction;
+    this.#changes = changes;
   }
 
   /** `store`: an open PostgresStudyStore (its pool and transactions); every activity is read once here. */
-  static async open(store: { pool: pg.Pool; transaction<T>(work: (client: pg.PoolClient) => Promise<T>, mode?: string): Promise<T> }): Promise<PostgresActivities> {
-    const activities = new PostgresActivities(store.pool, (work, mode) => store.transaction(work, mode));
+  static async open(store: {
+    pool: pg.Pool;
+    changes: Counters;
+    transaction<T>(work: (client: pg.PoolClient) => Promise<T>, mode?: string): Promise<T>;
+  }): Promise<PostgresActivities> {
+    const activities = new PostgresActivities(store.pool, (work, mode) => store.transaction(work, mode), store.changes);
     await activities.refresh();
     return activities;
   }
 
   /**
    * Brings the activities and students up to date with every change committed before this call,
-   * by any server. Cheap when nothing changed (one statement); concurrent calls share a read, but
-   * a call never settles for a read that began before it did.
+   * by any server. Cheap when nothing changed (the counters' statement, shared with the store's
+   * check and the other requests asking at once); concurrent calls share a read, but a call never
+   * settles for a read that began before it did.
    */
-  refresh(): Promise<void> {
-    return this.#refresh.run();
+  async refresh(): Promise<void> {
+    if (moved(TABLES, this.#seen, await this.#changes.read())) await this.#refresh.run();
   }
 
   async #read(): Promise<void> {

@@ -18,8 +18,6 @@ import type { PostgresStudyStore } from './store.js';
 import { PostgresTagReads } from './tag-reads.js';
 
 const TABLES = ['instance', 'users', 'projects', 'codebooks', 'articles'] as const;
-/** Those and the stories' and gold's, read in one statement by refresh(). */
-const ALL_TABLES = [...TABLES, 'stories', 'gold'] as const;
 type Table = (typeof TABLES)[number];
 
 /** A document held in memory, changed through the database (the Shard a route knows). */
@@ -101,8 +99,9 @@ export class PostgresAppStore extends PostgresTagReads implements AppStore {
 
   /** Brings every small document up to date with every change committed before this call, by any server. */
   async refresh(): Promise<void> {
-    // One statement when nothing changed: every collection's counters at once.
-    const now = await readCounters(this.#pool, ALL_TABLES);
+    // One statement when nothing changed (every collection's counters at once), shared with the
+    // lessons' check and the requests running beside this one.
+    const now = await this.study.changes.read();
     await Promise.all([
       moved(TABLES, this.#seen, now) ? this.#refresh.run() : undefined,
       this.stories.refreshIfMoved(now),

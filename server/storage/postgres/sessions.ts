@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { sessionRecord } from '../schemas.js';
+import { Batched } from './batch.js';
 import type { SessionRecord } from '../session-log.js';
 
 /** A session row as read back: its record, validated as the session log validates its lines. */
@@ -26,19 +27,29 @@ export class PostgresSessions {
   #touches = new Map<string, number>();
   #touchTimer: NodeJS.Timeout | null = null;
   #pruneTimer: NodeJS.Timeout | null = null;
+  /** Every request reads its session: those asked at once are read by one statement. */
+  readonly #reads: Batched<string, unknown>;
 
   constructor(pool: pg.Pool, options: PostgresSessionsOptions) {
     if (!(options.touchFlushMs > 0)) throw new RangeError('touchFlushMs must be positive');
     this.#pool = pool;
+    this.#reads = new Batched(async (sids) => {
+      const { rows } = await pool.query<{ sid: string }>({
+        name: 'framelens-sessions',
+        text: 'SELECT sid, expires, data FROM sessions WHERE sid = ANY($1::text[])',
+        values: [sids],
+      });
+      return new Map<string, unknown>(rows.map((row) => [row.sid, row]));
+    });
     this.#touchFlushMs = options.touchFlushMs;
     this.#schedulePrune();
   }
 
   /** The live session `sid`, or undefined (unknown, ended, or expired). */
   async get(sid: string, now = Date.now()): Promise<SessionRecord | undefined> {
-    const { rows } = await this.#pool.query('SELECT expires, data FROM sessions WHERE sid = $1', [sid]);
-    if (rows.length === 0) return undefined;
-    const row = sessionRow.parse(rows[0]);
+    const found = await this.#reads.get(sid);
+    if (found === undefined) return undefined;
+    const row = sessionRow.parse(found);
     const expires = Math.max(row.expires, this.#touches.get(sid) ?? 0);
     if (expires <= now) return undefined;
     return sessionRecord.parse({ expires, data: row.data });

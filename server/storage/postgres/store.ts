@@ -4,7 +4,7 @@
 // reads before changing them (accounts: the instance row; a project: its row), so concurrent
 // changes from any process are applied one after the other, and a promise resolves only after
 // COMMIT. Tag saves, the bulk of the writes, are written in groups (saves.ts).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { emptyAnnotation, type Annotation, type Article, type Codebook } from '../../core/model.js';
 import { RuleError } from '../../core/spans.js';
@@ -13,6 +13,8 @@ import { instanceFile, type Project, type User } from '../schemas.js';
 import { NotFoundError, rebalance } from '../store.js';
 import { loadMigrations, migrateSchema, type MigrationResult } from './schema.js';
 import { USER_COLUMNS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, userColumns } from './rows.js';
+import { Batched } from './batch.js';
+import { Counters } from './changes.js';
 import { SaveQueue } from './saves.js';
 
 /** PostgreSQL's error codes the store answers in the app's terms. */
@@ -27,8 +29,13 @@ function byCreation(a: Article, b: Article): number {
   return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 }
 
-const ONE_ANNOTATION = annotationsQuery('a.article_id = $1 AND a.annotator_id = $2');
+const PAIRS_ANNOTATIONS = annotationsQuery('(a.article_id, a.annotator_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))');
+const ARTICLES_ANNOTATIONS = annotationsQuery('a.article_id = ANY($1::text[])');
 
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
 
 /** A postgres:// URL with its password hidden, for messages. */
 export function redactUrl(url: string): string {
@@ -53,10 +60,36 @@ export class PostgresStudyStore implements StudyStore {
   /** What opening did to the schema. */
   readonly schema: MigrationResult;
 
+  /** Every table's change counters, one statement for the requests that ask at once (changes.ts). */
+  readonly changes: Counters;
   readonly #saves: SaveQueue;
+  /**
+   * Every sentence page, and every save (which answers with its sentence), reads its article's
+   * annotations: those asked at once are read by one statement. Callers of one article share the
+   * annotations read, which they only read (as the JSON folder's callers share its own).
+   */
+  readonly #articleReads: Batched<string, Annotation[]>;
+  /** The same for one annotator's annotation of an article (what a save's request reads), keyed `article/annotator`. */
+  readonly #annotationReads: Batched<string, Annotation>;
 
   private constructor(pool: pg.Pool, shipped: Codebook[], schema: MigrationResult) {
     this.pool = pool;
+    this.changes = new Counters(pool);
+    this.#articleReads = new Batched(async (articleIds) => {
+      const { rows } = await pool.query({ name: 'framelens-annotations', text: ARTICLES_ANNOTATIONS, values: [articleIds] });
+      const read = new Map<string, Annotation[]>();
+      for (const annotation of rows.map(parseAnnotation)) {
+        const list = read.get(annotation.articleId);
+        if (list) list.push(annotation);
+        else read.set(annotation.articleId, [annotation]);
+      }
+      return read;
+    });
+    this.#annotationReads = new Batched(async (keys) => {
+      const pairs = keys.map((key) => key.split('/'));
+      const { rows } = await pool.query({ name: 'framelens-annotation', text: PAIRS_ANNOTATIONS, values: [pairs.map((p) => p[0]), pairs.map((p) => p[1])] });
+      return new Map(rows.map(parseAnnotation).map((a) => [`${a.articleId}/${a.annotatorId}`, a]));
+    });
     this.#saves = new SaveQueue(pool, (work) => this.transaction(work));
     this.#shipped = new Map(shipped.map((c) => [c.id, c]));
     this.schema = schema;
@@ -113,10 +146,15 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async #accounts(client: pg.Pool | pg.PoolClient, lock = false): Promise<Accounts> {
+    // The lock first, on its own: a statement that waits for a row lock sees the other tables as
+    // they were when it began, so reading the users in the locking statement missed the accounts
+    // the transaction it waited for had just committed (two set-ups through two servers at once
+    // both made an administrator). Under READ COMMITTED the next statement sees them.
+    if (lock) await client.query('SELECT 1 FROM instance FOR UPDATE');
     // One statement: the users and the set-up token of one moment.
     const { rows } = await client.query(
       `SELECT i.setup_token_hash, coalesce((SELECT json_agg(u ORDER BY u.position) FROM users u), '[]'::json) AS users
-       FROM instance i${lock ? ' FOR UPDATE OF i' : ''}`,
+       FROM instance i`,
     );
     const row: unknown = rows[0];
     const setupTokenHash = row && typeof row === 'object' && 'setup_token_hash' in row && typeof row.setup_token_hash === 'string' ? row.setup_token_hash : null;
@@ -153,7 +191,26 @@ export class PostgresStudyStore implements StudyStore {
           columns,
         );
       }
-      if (after.setupTokenHash !== before.setupTokenHash) await client.query('UPDATE instance SET setup_token_hash = $1', [after.setupTokenHash]);
+      // A token set here is known only by its hash: the shared one (setupToken) is forgotten.
+      if (after.setupTokenHash !== before.setupTokenHash) await client.query('UPDATE instance SET setup_token_hash = $1, setup_token = NULL', [after.setupTokenHash]);
+    });
+  }
+
+  /**
+   * The set-up link's token while no account administers the others (null once one does): the
+   * one every server shares while it is unused, or with `fresh` a new one (earlier links stop
+   * working). Under the accounts' lock, so servers starting together print the same link.
+   */
+  async setupToken(fresh: boolean): Promise<string | null> {
+    return this.transaction(async (client) => {
+      const accounts = await this.#accounts(client, true);
+      if (accounts.users.some((u) => u.admin === true)) return null;
+      const { rows } = await client.query<{ setup_token: string | null }>('SELECT setup_token FROM instance');
+      const shared = rows[0]?.setup_token ?? null;
+      if (!fresh && shared !== null && accounts.setupTokenHash === sha256(shared)) return shared;
+      const token = randomBytes(24).toString('base64url');
+      await client.query('UPDATE instance SET setup_token_hash = $1, setup_token = $2', [sha256(token), token]);
+      return token;
     });
   }
 
@@ -253,13 +310,11 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async annotation(articleId: string, annotatorId: string): Promise<Annotation> {
-    const { rows } = await this.pool.query({ name: 'framelens-annotation', text: ONE_ANNOTATION, values: [articleId, annotatorId] });
-    return rows[0] ? parseAnnotation(rows[0]) : emptyAnnotation(articleId, annotatorId);
+    return (await this.#annotationReads.get(`${articleId}/${annotatorId}`)) ?? emptyAnnotation(articleId, annotatorId);
   }
 
   async annotations(articleId: string): Promise<Annotation[]> {
-    const { rows } = await this.pool.query(annotationsQuery('a.article_id = $1'), [articleId]);
-    return rows.map(parseAnnotation);
+    return (await this.#articleReads.get(articleId)) ?? [];
   }
 
   /** One annotator's annotations of `articleIds`, in that order (empty where none is stored): one statement. */

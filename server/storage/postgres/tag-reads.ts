@@ -1,7 +1,6 @@
 // The tag reads every PostgreSQL-backed reader shares (the app's store and the export's reader):
 // none is answered from memory, each is a statement or a cursor on the database.
 import type { Annotation } from '../../core/model.js';
-import type { CategoryCounts, CountFilter } from '../contract.js';
 import type { PostgresStudyStore } from './store.js';
 
 export abstract class PostgresTagReads {
@@ -25,10 +24,6 @@ export abstract class PostgresTagReads {
 
   eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation> {
     return this.study.eachAnnotation(articleIds);
-  }
-
-  categoryCounts(articleIds: readonly string[], filter?: CountFilter): Promise<Map<string, CategoryCounts>> {
-    return this.study.categoryCounts(articleIds, filter);
   }
 
   countTags(): Promise<number> {

@@ -115,8 +115,12 @@ export interface EditorSpec {
   view: string;
   fields: FieldSpec;
   wording: Wording;
-  /** The request's place; null when it has already been answered (a student sent to join). */
-  place(req: Request, res: Response): Promise<Place | null>;
+  /**
+   * The request's place; null when it has already been answered (a student sent to join). For an
+   * edit (`edits`) it may leave out what only the page shows (other annotators' tags): an edit that
+   * answers with the page reads the place again.
+   */
+  place(req: Request, res: Response, edits?: boolean): Promise<Place | null>;
   /** Refuses (403) a user who may not change tags here, or not now. */
   checkCanEdit(req: Request, place: Place): void;
   /** Stores a new tag (or one brought back by an undo, with its id). */
@@ -370,7 +374,7 @@ export function sentenceEditor(spec: EditorSpec) {
 
   /** The place; when the user may not edit it now, the sentence is answered with the reason (a ClosedError) or an error page. */
   async function placeFor(req: Request, res: Response, edits: boolean): Promise<Place | null> {
-    const place = await spec.place(req, res);
+    const place = await spec.place(req, res, edits);
     if (!place || !edits) return place;
     try {
       spec.checkCanEdit(req, place);
