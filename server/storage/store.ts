@@ -291,7 +291,8 @@ export class Store implements AppStore {
     records: Map<string, JournalRecord[]>,
     progress: LoadProgress | null,
   ) {
-    const tagsDir = join(this.dataDir, 'tags');
+    // Absolute, as the journal names files: the paths below need no path.resolve each.
+    const tagsDir = resolve(this.dataDir, 'tags');
     const files: { articleId: string; path: string }[] = [];
     // A deletion interrupted by a crash leaves its folder renamed aside: finish removing it.
     await clean?.(tagsDir);
@@ -314,9 +315,8 @@ export class Store implements AppStore {
     // Sums of shards that are gone (their article deleted) are dropped.
     this.#journal?.sums?.retain(files.map(({ path }) => path));
     await eachLimited(files, 32, async ({ articleId, path }) => {
-      const absolute = resolve(path);
-      const own = records.get(absolute);
-      records.delete(absolute);
+      const own = records.get(path);
+      records.delete(path);
       const annotatorId = basename(path, '.json');
       if (this.#journal) this.#checkAnnotationShard(path, articleId, annotatorId, own ?? []);
       else this.#addAnnotationShard(articleId, path, await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] }));
