@@ -293,7 +293,10 @@ const BACKSLASH = 0x5c;
 /** The path a payload names: read straight from the bytes as the journal writes it, else parsed. */
 function payloadPath(payload: Buffer, segment: string, offset: number): unknown {
   const close = payload.indexOf(QUOTE, PATH_PREFIX.length);
-  if (payload.subarray(0, PATH_PREFIX.length).equals(PATH_PREFIX) && close > 0 && !payload.subarray(0, close).includes(BACKSLASH)) {
+  // Compared byte by byte: a Buffer view per record (subarray) cost more than the rest of this.
+  let plain = close > 0 && payload.compare(PATH_PREFIX, 0, PATH_PREFIX.length, 0, PATH_PREFIX.length) === 0;
+  for (let i = PATH_PREFIX.length; plain && i < close; i++) plain = payload[i] !== BACKSLASH;
+  if (plain) {
     return payload.toString('utf8', PATH_PREFIX.length, close);
   }
   let parsed: unknown;
