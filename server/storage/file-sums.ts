@@ -92,6 +92,11 @@ export class FileSums {
     this.#version++;
   }
 
+  /** How many files have a sum. */
+  get size(): number {
+    return this.#sums.size;
+  }
+
   /** Forgets the sums of a file, or of every file under a folder. */
   forget(fileOrFolder: string): void {
     const name = this.#name(fileOrFolder);
@@ -136,7 +141,8 @@ function hex8(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
-const LINE = /^([0-9a-f]{8}) (\d+) (\d+) (.+)$/;
+const HEX8 = /^[0-9a-f]{8}$/;
+const DIGITS = /^\d{1,15}$/;
 
 /** The sums in a tags.sums text, or null when it is damaged. */
 function parseSums(text: string): Map<string, Sum> | null {
@@ -149,10 +155,16 @@ function parseSums(text: string): Map<string, Sum> | null {
   if (!body.endsWith('\n')) return null;
   // Paths are UTF-8 (tag shards' are ASCII ids): the checksum was over the bytes, read as latin1.
   for (const line of Buffer.from(body, 'latin1').toString('utf8').slice(0, -1).split('\n')) {
-    const match = LINE.exec(line);
-    if (match === null) return null;
-    const [, crc = '', bytes = '', count = '', name = ''] = match;
-    sums.set(name, { crc: Number.parseInt(crc, 16), bytes: Number(bytes), count: Number(count) });
+    // "<crc> <length> <count> <name>", split by hand: one regular expression with groups per line
+    // was ~40 ms of a start.
+    const second = line.indexOf(' ', 9);
+    const third = second < 0 ? -1 : line.indexOf(' ', second + 1);
+    if (line[8] !== ' ' || third < 0 || third === line.length - 1) return null;
+    const crc = line.slice(0, 8);
+    const bytes = line.slice(9, second);
+    const count = line.slice(second + 1, third);
+    if (!HEX8.test(crc) || !DIGITS.test(bytes) || !DIGITS.test(count)) return null;
+    sums.set(line.slice(third + 1), { crc: Number.parseInt(crc, 16), bytes: Number(bytes), count: Number(count) });
   }
   return sums;
 }

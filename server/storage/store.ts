@@ -313,8 +313,6 @@ export class Store implements AppStore {
       }
     }
     progress?.tagFiles(files.length);
-    // Sums of shards that are gone (their article deleted) are dropped.
-    this.#journal?.sums?.retain(files.map(({ path }) => path));
     await eachLimited(files, 32, async ({ articleId, annotatorId, path }) => {
       const own = records.get(path);
       records.delete(path);
@@ -322,6 +320,10 @@ export class Store implements AppStore {
       else this.#addAnnotationShard(articleId, path, await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] }));
       progress?.tagFileLoaded();
     });
+    // Every shard checked has a sum now: more sums than shards are of shards that are gone
+    // (their article deleted), which are dropped.
+    const sums = this.#journal?.sums;
+    if (sums && sums.size > files.length) sums.retain(files.map(({ path }) => path));
     // Shards that exist in the journal only (created since the last checkpoint).
     for (const [path, own] of records) await this.#overlay(path, own);
   }

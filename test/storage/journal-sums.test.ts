@@ -98,6 +98,17 @@ describe('sums of tag shards', () => {
     await again.close();
   });
 
+  it('sums of shards that are gone are dropped by the next start', async () => {
+    await study();
+    await rm(shardPath('u2'));
+    const again = await restart();
+    expect(again.tagCount()).toBe(4);
+    await again.close();
+    const text = await readFile(sumsPath(), 'utf8');
+    expect(text).toContain('tags/a1/u0.json');
+    expect(text).not.toContain('tags/a1/u2.json');
+  });
+
   it('a damaged sums file is ignored with a warning: every shard is checked in full, and the sums are written again', async () => {
     const expected = await study();
     const text = await readFile(sumsPath(), 'utf8');
