@@ -97,6 +97,12 @@ export const annotationChanges: ChangeCodec<AnnotationFile, AnnotationFile> = {
     return JSON.stringify(change);
   },
 
+  check(body) {
+    parse.annotationChange(body);
+  },
+
+  count: (file) => file.data.tags.length,
+
   apply(file, body) {
     const change = parse.annotationChange(body);
     const data = file.data;

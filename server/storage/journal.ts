@@ -15,8 +15,9 @@
 //
 // Layout: DATA_DIR/journal/<8-digit sequence>.log, records one after another, each
 //   <payload length: 8 hex digits> <CRC-32 of the payload: 8 hex digits> <payload>\n
-// with a JSON payload, {"path":"tags/<article>/<annotator>.json","change":…} or {…,"full":…}
-// (what `change` and `full` hold is the business of the file's adapter, journalled-file.ts).
+// with a JSON payload, {"path":"tags/<article>/<annotator>.json","change":…,"count":n} or
+// {…,"full":…,"count":n} (what `change`, `full` and `count` hold is the business of the file's
+// adapter, journalled-file.ts; records written before counts were have none).
 // A record cut short by a crash holds no newline (nor does any payload: it is compact JSON), so
 // it is told apart from damage: a complete record that fails its checksum, or any bytes after a
 // tear. Damage stops the start, naming the segment and the byte offset, and changes nothing.
@@ -25,12 +26,16 @@ import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { StorageError, errorCode, makeDirDurably, messageOf, syncDir, writeDurably, writeFailure } from './durable-file.js';
+import type { FileSums } from './file-sums.js';
 
 // A checkpoint rewrites every file with a record in the segments it closes: the longer a segment,
 // the more saves to one file a checkpoint writes as one (the same trade-off as a database's WAL
-// size between checkpoints). A start after a crash replays up to `maxBytes` of records (~390
-// bytes per tag save) on top of the files: see README, Storage.
-const SEGMENT_BYTES = 16 * 1024 * 1024;
+// size between checkpoints). A start after a crash reads and checks up to `maxBytes` of records
+// (~400 bytes per tag save): 4 MB segments (~10,000 saves) keep that within the start's target
+// (see README, Storage); saves spread over every shard (the saves bench) make a checkpoint rewrite
+// ~0.8 shards per save, where 16 MB segments made it ~0.45, and an annotator saving to one shard
+// makes it a handful per checkpoint either way.
+const SEGMENT_BYTES = 4 * 1024 * 1024;
 /** The defaults: the bench measures a start after a crash at `maxBytes`. */
 export const JOURNAL_LIMITS = { segmentBytes: SEGMENT_BYTES, maxBytes: 2 * SEGMENT_BYTES };
 const IDLE_CHECKPOINT_MS = 60_000;
@@ -64,6 +69,17 @@ export interface JournalOptions {
   idleCheckpointMs?: number;
   /** Opens a segment for appending. */
   openSegment?: (path: string) => Promise<SegmentFile>;
+  /** Where a checkpoint records the sum of each file it writes (file-sums.ts). */
+  sums?: FileSums;
+}
+
+/**
+ * A file's content for a checkpoint to write: its text, and the count its adapter keeps with it
+ * (recorded with the file's sum, so that a start knows it without parsing the file).
+ */
+export interface FileContent {
+  text: string;
+  count: number;
 }
 
 /** How far a start has got through the journal (for the "starting" page). */
@@ -245,19 +261,27 @@ export class JournalRecord {
     return this.read().body;
   }
 
-  /** What the record holds: a change to the file, or its whole content. */
-  read(): { kind: 'change' | 'full'; body: unknown } {
+  /**
+   * What the record holds: a change to the file, or its whole content, and the count the file's
+   * adapter gave with it (undefined in a record written before counts were).
+   */
+  read(): { kind: 'change' | 'full'; body: unknown; count: number | undefined } {
     let payload: unknown;
     try {
       payload = JSON.parse(this.#buffer.toString('utf8', this.offset + HEADER_BYTES, this.#end));
     } catch (error) {
       throw damaged(this.segment, this.offset, `not JSON: ${messageOf(error)}`);
     }
-    if (typeof payload !== 'object' || payload === null || !('path' in payload) || payload.path !== this.name || Object.keys(payload).length !== 2) {
+    if (typeof payload !== 'object' || payload === null || !('path' in payload) || payload.path !== this.name) {
       throw damaged(this.segment, this.offset, 'not a journal record');
     }
-    if ('change' in payload) return { kind: 'change', body: payload.change };
-    if ('full' in payload) return { kind: 'full', body: payload.full };
+    const count: unknown = 'count' in payload ? payload.count : undefined;
+    if ((count !== undefined && !Number.isSafeInteger(count)) || (typeof count === 'number' && count < 0) || Object.keys(payload).length !== (count === undefined ? 2 : 3)) {
+      throw damaged(this.segment, this.offset, 'not a journal record');
+    }
+    const counted = typeof count === 'number' ? count : undefined;
+    if ('change' in payload) return { kind: 'change', body: payload.change, count: counted };
+    if ('full' in payload) return { kind: 'full', body: payload.full, count: counted };
     throw damaged(this.segment, this.offset, 'not a journal record');
   }
 }
@@ -269,7 +293,10 @@ const BACKSLASH = 0x5c;
 /** The path a payload names: read straight from the bytes as the journal writes it, else parsed. */
 function payloadPath(payload: Buffer, segment: string, offset: number): unknown {
   const close = payload.indexOf(QUOTE, PATH_PREFIX.length);
-  if (payload.subarray(0, PATH_PREFIX.length).equals(PATH_PREFIX) && close > 0 && !payload.subarray(0, close).includes(BACKSLASH)) {
+  // Compared byte by byte: a Buffer view per record (subarray) cost more than the rest of this.
+  let plain = close > 0 && payload.compare(PATH_PREFIX, 0, PATH_PREFIX.length, 0, PATH_PREFIX.length) === 0;
+  for (let i = PATH_PREFIX.length; plain && i < close; i++) plain = payload[i] !== BACKSLASH;
+  if (plain) {
     return payload.toString('utf8', PATH_PREFIX.length, close);
   }
   let parsed: unknown;
@@ -281,9 +308,14 @@ function payloadPath(payload: Buffer, segment: string, offset: number): unknown 
   return typeof parsed === 'object' && parsed !== null && 'path' in parsed ? parsed.path : undefined;
 }
 
+/** A name of plain folder names (no `.`, `..` or empty part), as the journal writes them. */
+const PLAIN_NAME = /^(?!\.\.?(?:\/|$))[^/\\]+(?:\/(?!\.\.?(?:\/|$))[^/\\]+)*$/;
+
 /** The file a record names, which must lie inside the data folder. */
 function recordFile(root: string, segment: string, offset: number, value: unknown): string {
   if (typeof value !== 'string' || value === '' || isAbsolute(value)) throw damaged(segment, offset, 'the record names no valid file');
+  // The usual case without path.resolve and path.relative (a start names ~20,000 files).
+  if (sep === '/' && PLAIN_NAME.test(value)) return root.endsWith('/') ? root + value : `${root}/${value}`;
   const path = resolve(root, value);
   const inside = relative(root, path);
   if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) throw damaged(segment, offset, 'the record names a file outside the data folder');
@@ -379,16 +411,16 @@ interface Waiter {
 interface Queued {
   path: string;
   record: Buffer;
-  text: () => string;
+  content: () => FileContent;
   waiter: Waiter;
 }
 
 /**
- * A file with records not yet in the file itself: its content as of the latest one (`text`), and
+ * A file with records not yet in the file itself: its content as of the latest one (`content`), and
  * the oldest segment holding one of them (a checkpoint closing that segment must write the file).
  */
 interface Dirty {
-  text: () => string;
+  content: () => FileContent;
   first: number;
   /** Goes up with every record, so a checkpoint sees whether one came while it wrote the file. */
   version: number;
@@ -405,6 +437,7 @@ export class Journal {
   readonly #maxBytes: number;
   readonly #idleMs: number;
   readonly #openSegment: (path: string) => Promise<SegmentFile>;
+  readonly #sums: FileSums | null;
   #segment: number;
   #handle: SegmentFile | null = null;
   /** Bytes in the open segment, and in all segments on disk (by segment). */
@@ -432,6 +465,7 @@ export class Journal {
     this.#maxBytes = options.maxBytes ?? 2 * this.#segmentBytes;
     this.#idleMs = options.idleCheckpointMs ?? IDLE_CHECKPOINT_MS;
     this.#openSegment = options.openSegment ?? openSegmentFile;
+    this.#sums = options.sums ?? null;
     for (const segment of contents.segments) {
       const size = segmentSize(segmentPath(this.#dir, segment));
       this.#sizes.set(segment, size);
@@ -472,29 +506,35 @@ export class Journal {
     return this.#dir;
   }
 
-  /**
-   * Takes over a file whose content a start put together from its records: `text` gives that
-   * content, and the next checkpoint writes it. `first` is the oldest segment with a record for it.
-   */
-  adopt(path: string, text: () => string, first: number): void {
-    this.#dirty.set(resolve(path), { text, first, version: 0 });
+  /** The sums of the files checkpoints wrote (and starts checked), if kept. */
+  get sums(): FileSums | null {
+    return this.#sums;
   }
 
   /**
-   * Resolves once a record of `kind` with `body` (JSON) is on disk for the file at `path`. `text`
-   * gives the file's whole content with this record applied, for the checkpoint that writes it.
+   * Takes over a file whose content a start put together from its records: `content` gives it,
+   * and the next checkpoint writes it. `first` is the oldest segment with a record for it.
    */
-  append(path: string, kind: 'change' | 'full', body: string, text: () => string): Promise<void> {
+  adopt(path: string, content: () => FileContent, first: number): void {
+    this.#dirty.set(resolve(path), { content, first, version: 0 });
+  }
+
+  /**
+   * Resolves once a record of `kind` with `body` (JSON) and `count` (the count of the file's content
+   * with it applied) is on disk for the file at `path`. `content` gives the file's whole content
+   * with this record applied, for the checkpoint that writes it.
+   */
+  append(path: string, kind: 'change' | 'full', body: string, count: number, content: () => FileContent): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('the journal is closed'));
     if (this.#broken) return Promise.reject(this.#broken);
     const absolute = resolve(path);
     const name = relative(this.#root, absolute);
     if (name === '' || name.startsWith('..') || isAbsolute(name)) return Promise.reject(new Error(`${path} is outside the data folder`));
     // The body is JSON already: spliced in as it is rather than escaped as a string.
-    const record = encodeRecord(`{"path":${JSON.stringify(name.split(sep).join('/'))},"${kind}":${body}}`);
+    const record = encodeRecord(`{"path":${JSON.stringify(name.split(sep).join('/'))},"${kind}":${body},"count":${count}}`);
     const enqueue = () =>
       new Promise<void>((resolve, reject) => {
-        this.#queued.push({ path: absolute, record, text, waiter: { resolve, reject } });
+        this.#queued.push({ path: absolute, record, content, waiter: { resolve, reject } });
         if (!this.#flushQueued) {
           this.#flushQueued = true;
           void this.#serial(() => this.#flush());
@@ -563,10 +603,10 @@ export class Journal {
     for (const q of batch) {
       const dirty = this.#dirty.get(q.path);
       if (dirty) {
-        dirty.text = q.text;
+        dirty.content = q.content;
         dirty.version++;
       } else {
-        this.#dirty.set(q.path, { text: q.text, first: this.#segment, version: 0 });
+        this.#dirty.set(q.path, { content: q.content, first: this.#segment, version: 0 });
       }
     }
     for (const q of batch) q.waiter.resolve();
@@ -655,7 +695,11 @@ export class Journal {
       for (let item = pending[next++]; item !== undefined; item = pending[next++]) {
         const [path, dirty] = item;
         const version = dirty.version;
-        await writeDurably(path, dirty.text(), { syncDir: false });
+        const { text, count } = dirty.content();
+        await writeDurably(path, text, { syncDir: false });
+        // Its sum says these bytes are valid; a start that finds others (a crash before the rename
+        // was durable) checks the file in full.
+        this.#sums?.record(path, text, count);
         folders.add(dirname(path));
         written.push([path, dirty, version]);
       }
@@ -681,6 +725,8 @@ export class Journal {
       if (failure) throw failure;
     }
     for (const folder of folders) await syncDir(folder);
+    // A cache: a failed write leaves the old sums, which only make the next start check more.
+    await this.#sums?.save().catch((error: unknown) => console.error(`Framelens: ${this.#sums?.path} not written: ${messageOf(error)}`));
     for (const [path, dirty, version] of written) {
       if (this.#dirty.get(path) !== dirty) continue; // forgotten meanwhile
       // The file now holds everything up to `version`; records that came since are in later segments.
@@ -705,6 +751,7 @@ export class Journal {
     const prefix = path + sep;
     const drop = () => {
       for (const dirty of this.#dirty.keys()) if (dirty === path || dirty.startsWith(prefix)) this.#dirty.delete(dirty);
+      this.#sums?.forget(path);
     };
     drop();
     await this.#checkpointing?.catch(() => {});

@@ -1,8 +1,8 @@
 // A lowdb adapter for a file whose saves go to the journal (journal.ts) instead of the file:
 // write(data) appends what changed since the last write, and read() gives the file with the
 // journal's records for it put over it. A checkpoint writes the file later.
-import { StorageError, messageOf, readJSONFile } from './durable-file.js';
-import type { Journal, JournalRecord } from './journal.js';
+import { StorageError, messageOf, parseJSONBytes, readFileShared, readJSONFile } from './durable-file.js';
+import type { FileContent, Journal, JournalRecord } from './journal.js';
 import type { SavedData, ShardAdapter } from './shard.js';
 
 /** How a file's content is copied, compared and changed (annotation-changes.ts for tag shards). */
@@ -18,6 +18,23 @@ export interface ChangeCodec<T, S> {
   diff(before: S, after: T): string | null;
   /** `data` with a recorded change applied (validated first: throws when it is not a valid change). */
   apply(data: T, change: unknown): T;
+  /** Throws when a recorded change is not a valid one (what apply() checks first). */
+  check(change: unknown): void;
+  /**
+   * What a start keeps of a file it does not keep in memory (a tag shard's tag count): recorded
+   * with every journal record and every sum, so that a start knows it without applying records.
+   */
+  count(content: T | S): number;
+}
+
+/** The error for a record that is not valid for its file: the journal segment is named, not the file. */
+function invalidRecord(record: JournalRecord, error: unknown): StorageError {
+  return new StorageError(
+    record.segment,
+    `${record.segment}: the record at byte ${record.offset} (a save to ${record.name}) is invalid (${messageOf(error)}); ` +
+      `the journal and ${record.name} were left untouched`,
+    { cause: error },
+  );
 }
 
 /**
@@ -34,12 +51,7 @@ export function applyRecords<T, S>(codec: ChangeCodec<T, S>, content: T | null, 
       else if (data === null) throw new Error('it changes a file that is neither on disk nor in an earlier record');
       else data = codec.apply(data, body);
     } catch (error) {
-      throw new StorageError(
-        record.segment,
-        `${record.segment}: the record at byte ${record.offset} (a save to ${record.name}) is invalid (${messageOf(error)}); ` +
-          `the journal and ${record.name} were left untouched`,
-        { cause: error },
-      );
+      throw invalidRecord(record, error);
     }
   }
   return data;
@@ -85,29 +97,86 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
     this.#takeOver(data);
     if (first && data !== null) {
       // What the records made of the file is written by the next checkpoint (as saved by then).
-      this.#journal?.adopt(this.path, () => this.#savedText(() => data), first.segmentNumber);
+      this.#journal?.adopt(this.path, () => this.#savedContent(() => data), first.segmentNumber);
     }
     return data;
   }
 
   /**
-   * Checks the file and its records as read() would, and keeps nothing: `load` reads them again
-   * when the data is first used (see deferredShard, which must be given this adapter). Null when
-   * there is neither a file nor a record of it. What records make of the file is written by the
-   * next checkpoint, which reads it through the shard.
+   * Checks the file and its records, and keeps nothing: `load` reads the file and applies the
+   * records when the data is first used (see deferredShard, which must be given this adapter).
+   * `count` is the codec's count of the content with the records applied. Null when there is
+   * neither a file nor a record of it. What records make of the file is written by the next
+   * checkpoint, which reads it through the shard. `verify` is called on every whole content parsed.
+   *
+   * The file is parsed and validated unless its bytes match their sum (file-sums.ts: bytes found
+   * valid before), and is then summed. Each record is read and validated (its JSON, the codec's
+   * check of a change, the codec's parse of a whole content) but not applied: the count is the one
+   * the last record gives. Records written before records held counts are applied here, as before.
    */
-  check(): { data: T; load: () => T } | null {
-    const data = this.#contentNow();
-    if (data === null) return null;
+  check(verify: (data: T) => void = () => {}): { count: number; load: () => T } | null {
+    const codec = this.#codec;
+    const sums = this.#journal?.sums ?? null;
+    const bytes = this.#content ? null : readFileShared(this.path);
+    let count: number | null = null;
+    let based = false;
+    if (this.#content?.value) {
+      based = true;
+      count = codec.count(this.#content.value);
+    } else if (bytes !== null) {
+      based = true;
+      count = sums?.check(this.path, bytes) ?? null;
+      if (count === null) {
+        const data = parseJSONBytes(this.path, bytes, (d) => codec.parse(d));
+        verify(data);
+        count = codec.count(data);
+        sums?.record(this.path, bytes, count);
+      }
+    }
+    for (const record of this.#records) {
+      try {
+        const { kind, body, count: recorded } = record.read();
+        if (kind === 'full') {
+          const data = codec.parse(body);
+          verify(data);
+          count = codec.count(data);
+          based = true;
+        } else if (!based) {
+          throw new Error('it changes a file that is neither on disk nor in an earlier record');
+        } else {
+          codec.check(body);
+          count = recorded ?? null;
+        }
+      } catch (error) {
+        throw invalidRecord(record, error);
+      }
+    }
+    if (!based) return null;
+    let expected = count;
+    if (expected === null) {
+      // A journal from before records held counts: its changes are applied to count.
+      const data = this.#contentNow();
+      if (data === null) return null;
+      expected = codec.count(data);
+    }
     const first = this.#records[0];
-    if (first) this.#journal?.adopt(this.path, () => this.#savedText(() => this.#load()), first.segmentNumber);
-    return { data, load: () => this.#load() };
+    if (first) this.#journal?.adopt(this.path, () => this.#savedContent(() => this.#load(expected)), first.segmentNumber);
+    return { count: expected, load: () => this.#load(expected) };
   }
 
-  /** The content of a checked file, read again and taken over. */
-  #load(): T {
+  /** The content of a checked file, read again (with its records applied) and taken over. */
+  #load(count: number): T {
     const data = this.#contentNow();
     if (data === null) throw new StorageError(this.path, `${this.path} disappeared while the server ran`);
+    // The records say what they make of the file; anything else is not what the start counted.
+    const found = this.#codec.count(data);
+    if (found !== count) {
+      const where = this.#records.length > 0 ? ` with the journal's records for it (${this.#records[0]?.segment} on)` : '';
+      throw new StorageError(
+        this.path,
+        `${this.path}${where} holds ${found}, not the ${count} counted at the start (the file changed since, or the journal's counts are wrong); nothing was changed`,
+      );
+    }
     this.#takeOver(data);
     return data;
   }
@@ -126,8 +195,9 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
    * The file's content as last saved (never a change not saved yet), for a checkpoint: the
    * Shard's, or `data()` when no Shard writes through this adapter.
    */
-  #savedText(data: () => T): string {
-    return this.#codec.serialize(this.#shard ? this.#shard.saved() : this.#codec.snapshot(data()));
+  #savedContent(data: () => T): FileContent {
+    const saved = this.#shard ? this.#shard.saved() : this.#codec.snapshot(data());
+    return { text: this.#codec.serialize(saved), count: this.#codec.count(saved) };
   }
 
   snapshot(data: T): S {
@@ -145,12 +215,13 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
     // Compared with the content as last saved, which the Shard holds while it writes: no copy of
     // every shard is kept between saves.
     const change = this.#based && this.#shard ? codec.diff(this.#shard.saved(), data) : null;
-    const text = () => this.#savedText(() => data);
+    const content = () => this.#savedContent(() => data);
+    const count = codec.count(data);
     if (change === null) {
       const whole = codec.serialize(codec.snapshot(data));
-      await journal.append(this.path, 'full', whole, text);
+      await journal.append(this.path, 'full', whole, count, content);
     } else {
-      await journal.append(this.path, 'change', change, text);
+      await journal.append(this.path, 'change', change, count, content);
     }
     this.#based = true;
   }

@@ -10,17 +10,19 @@
 //   stories/<projectId>.json           a project's stories and alignment edits (stories.ts)
 //   tags/<articleId>/<annotatorId>.json one annotator's tags on one article
 //   journal/<n>.log                    tag saves not yet written to their shard (journal.ts)
+//   tags.sums                          checksums of tag shards found valid, and their tag counts (file-sums.ts)
 //   gold/<articleId>.json              the article's gold standard, from curation (gold-files.ts)
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import type { AppStore } from './app-store.js';
 import type { CategoryCounts, CountFilter } from './contract.js';
 import { parseCodebook } from '../core/codebook.js';
 import { RuleError } from '../core/spans.js';
 import { annotatorsOf, assignBalanced } from '../core/access.js';
-import { cleanStaleTempFiles, readJSONFile, removeDirDurably, removeFileDurably } from './durable-file.js';
+import { cleanStaleTempFiles, messageOf, readJSONFile, removeDirDurably, removeFileDurably } from './durable-file.js';
+import { FileSums } from './file-sums.js';
 import { Journal, journalSegments, readJournal, readJournalSync, type JournalOptions, type JournalRecord } from './journal.js';
 import { JournalledFile, applyRecords } from './journalled-file.js';
 import { annotationChanges } from './annotation-changes.js';
@@ -112,6 +114,12 @@ async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Prom
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Throws unless a tag shard's content is the annotation its path (tags/<articleId>/<annotatorId>.json) says. */
+function belongsTo(path: string, file: AnnotationFile, articleId: string, annotatorId: string): void {
+  if (file.data.articleId !== articleId) throw new Error(`${path}: belongs to article ${file.data.articleId}, not ${articleId}`);
+  if (file.data.annotatorId !== annotatorId) throw new Error(`${path}: belongs to annotator ${file.data.annotatorId}, not ${annotatorId}`);
 }
 
 /** One annotator's empty annotation of one article: a tag shard before its first save. */
@@ -209,7 +217,7 @@ export class Store implements AppStore {
     const progress = options.progress ?? new LoadProgress();
     await clean(dataDir);
     // A crash may have left saves in the journal only: they are put over the shards read below.
-    const opened = options.readOnly ? null : await Journal.open(dataDir, options.journal, progress);
+    const opened = options.readOnly ? null : await Journal.open(dataDir, { ...options.journal, sums: FileSums.read(dataDir) }, progress);
     const journal = opened?.journal ?? null;
     const store = new Store(dataDir, {
       instance: await openShard(file('instance.json'), parse.instance, () => ({
@@ -240,6 +248,10 @@ export class Store implements AppStore {
         store.afterReplay = journal.checkpointNow();
         // Awaited by whoever cares (the server logs a failure); the journal stays until a later one.
         store.afterReplay.catch(() => {});
+      } else if (journal?.sums) {
+        // The sums of the shards this start checked in full (the checkpoint above writes them too).
+        const sums = journal.sums;
+        void sums.save().catch((error: unknown) => console.error(`Framelens: ${sums.path} not written: ${messageOf(error)}`));
       }
       // Once the start is done (and the checkpoint after a replay, which reads the shards it writes).
       if (journal) void store.afterReplay.catch(() => {}).then(() => setImmediate(() => void store.#readInBackground()));
@@ -279,8 +291,9 @@ export class Store implements AppStore {
     records: Map<string, JournalRecord[]>,
     progress: LoadProgress | null,
   ) {
-    const tagsDir = join(this.dataDir, 'tags');
-    const files: { articleId: string; path: string }[] = [];
+    // Absolute, as the journal names files: the paths below need no path.resolve each.
+    const tagsDir = resolve(this.dataDir, 'tags');
+    const files: { articleId: string; annotatorId: string; path: string }[] = [];
     // A deletion interrupted by a crash leaves its folder renamed aside: finish removing it.
     await clean?.(tagsDir);
     for (const articleId of await listDir(tagsDir)) {
@@ -295,19 +308,22 @@ export class Store implements AppStore {
       const names = await listDir(dir);
       await clean?.(dir, names);
       for (const name of names) {
-        if (name.endsWith('.json')) files.push({ articleId, path: join(dir, name) });
+        // A name from the listing: joined without path.join's normalising (20,000 of them).
+        if (name.endsWith('.json')) files.push({ articleId, annotatorId: name.slice(0, -'.json'.length), path: `${dir}${sep}${name}` });
       }
     }
     progress?.tagFiles(files.length);
-    await eachLimited(files, 32, async ({ articleId, path }) => {
-      const absolute = resolve(path);
-      const own = records.get(absolute);
-      records.delete(absolute);
-      const annotatorId = basename(path, '.json');
+    await eachLimited(files, 32, async ({ articleId, annotatorId, path }) => {
+      const own = records.get(path);
+      records.delete(path);
       if (this.#journal) this.#checkAnnotationShard(path, articleId, annotatorId, own ?? []);
       else this.#addAnnotationShard(articleId, path, await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] }));
       progress?.tagFileLoaded();
     });
+    // Every shard checked has a sum now: more sums than shards are of shards that are gone
+    // (their article deleted), which are dropped.
+    const sums = this.#journal?.sums;
+    if (sums && sums.size > files.length) sums.retain(files.map(({ path }) => path));
     // Shards that exist in the journal only (created since the last checkpoint).
     for (const [path, own] of records) await this.#overlay(path, own);
   }
@@ -328,15 +344,17 @@ export class Store implements AppStore {
    */
   #checkAnnotationShard(path: string, articleId: string, annotatorId: string, records: JournalRecord[]): void {
     const file = new JournalledFile(path, annotationChanges, this.#journal, { records });
-    const checked = file.check();
+    // Called on every content the check parses; a shard whose bytes match their sum was found
+    // to belong here when it was summed.
+    const checked = file.check((data) => belongsTo(path, data, articleId, annotatorId));
     if (checked === null) return; // deleted since it was listed
     const shard = deferredShard(file, checked.load);
-    this.#addAnnotationShard(articleId, path, shard, checked.data);
-    this.#unreadTags.set(shard, checked.data.data.tags.length);
+    this.#annotationsOf(articleId).set(annotatorId, shard);
+    this.#unreadTags.set(shard, checked.count);
   }
 
-  /** `data`: the shard's data, when it is checked but not kept. */
-  #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>, data = shard.data): void {
+  #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>): void {
+    const data = shard.data;
     if (data.data.articleId !== articleId) {
       throw new Error(`${path}: belongs to article ${data.data.articleId}, not ${articleId}`);
     }

@@ -26,7 +26,7 @@ const segment = (n: number) => join(dir, 'journal', `${String(n).padStart(8, '0'
 /** Appends a record of the whole content `value` for `path`. */
 function put(journal: Journal, path: string, value: unknown): Promise<void> {
   const text = JSON.stringify(value);
-  return journal.append(path, 'full', text, () => text);
+  return journal.append(path, 'full', text, 0, () => ({ text, count: 0 }));
 }
 
 /** What a restart would find for each file: its last whole-content record. */
@@ -116,8 +116,8 @@ describe('the journal', () => {
     ).length });
     expect(last.get(file('u2.json'))).toMatchObject({ body: { n: 4 }, segmentNumber: 5, offset: 0 });
     // Whoever reads the files hands their new content back; the next checkpoint writes it.
-    journal.adopt(file('u1.json'), () => '{"n":3}', 4);
-    journal.adopt(file('u2.json'), () => '{"n":4}', 4);
+    journal.adopt(file('u1.json'), () => ({ text: '{"n":3}', count: 0 }), 4);
+    journal.adopt(file('u2.json'), () => ({ text: '{"n":4}', count: 0 }), 4);
     expect(journal.pending).toBe(2);
     // Numbering goes on after the segments left behind, which the next checkpoint deletes.
     await put(journal, file('u3.json'), { n: 5 });
