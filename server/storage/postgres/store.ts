@@ -74,7 +74,12 @@ export class PostgresStudyStore implements StudyStore {
       const migrations = await loadMigrations();
       const schema = await migrateSchema(pool, migrations);
       const secret = randomBytes(32).toString('hex');
-      await pool.query('INSERT INTO instance (session_secret, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [secret, new Date().toISOString()]);
+      // Only when there is none: an insert that conflicts still fires the change-counter trigger
+      // (BEFORE INSERT), which would make every running server read the accounts again.
+      await pool.query('INSERT INTO instance (session_secret, created_at) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM instance) ON CONFLICT DO NOTHING', [
+        secret,
+        new Date().toISOString(),
+      ]);
       return new PostgresStudyStore(pool, shippedCodebooks, schema);
     } catch (error) {
       await pool.end().catch(() => {});
@@ -113,10 +118,14 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   async #accounts(client: pg.Pool | pg.PoolClient, lock = false): Promise<Accounts> {
+    // The lock first, in a statement of its own: a statement that waits for a row lock still
+    // reads the other tables as they were when it began (READ COMMITTED), so two set-up forms
+    // sent at once would each see no administrator yet and make one each.
+    if (lock) await client.query('SELECT 1 FROM instance FOR UPDATE');
     // One statement: the users and the set-up token of one moment.
     const { rows } = await client.query(
       `SELECT i.setup_token_hash, coalesce((SELECT json_agg(u ORDER BY u.position) FROM users u), '[]'::json) AS users
-       FROM instance i${lock ? ' FOR UPDATE OF i' : ''}`,
+       FROM instance i`,
     );
     const row: unknown = rows[0];
     const setupTokenHash = row && typeof row === 'object' && 'setup_token_hash' in row && typeof row.setup_token_hash === 'string' ? row.setup_token_hash : null;
