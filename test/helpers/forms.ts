@@ -10,7 +10,15 @@ import { addUser, demoArticleId, demoProjectId, makeApp, makeJsonApp, onJsonFold
  * test's name gives `why`.
  */
 export function jsonFolderOnly(why: string) {
-  const named = (name: string) => (onJsonFolder ? name : `${name} (JSON folder only: ${why})`);
+  return skippedOnPostgres(`JSON folder only: ${why}`);
+}
+
+/**
+ * `describe` and `it` skipped on PostgreSQL for a reason other than being about the folder (a
+ * known difference written down in `why`, which the skipped test's name gives).
+ */
+export function skippedOnPostgres(why: string) {
+  const named = (name: string) => (onJsonFolder ? name : `${name} (${why})`);
   return {
     describe: (name: string, body: () => void) => describe.skipIf(!onJsonFolder)(named(name), body),
     it: (name: string, body: TestFunction, timeout?: number) => it.skipIf(!onJsonFolder)(named(name), body, timeout),

@@ -456,9 +456,9 @@ describe('9. two set-up forms sent at once make one account', () => {
     expect([400, 404]).toContain(statuses[1]);
     const users = t.store.users.data.data.users;
     expect(users).toHaveLength(1);
-    const onDisk = JSON.parse(await readFile(join(t.dataDir, 'users.json'), 'utf8')) as { data: { users: unknown[]; setupTokenHash: unknown } };
-    expect(onDisk.data.users).toHaveLength(1);
-    expect(onDisk.data.setupTokenHash).toBeNull();
+    const stored = await afterRestart(t, (again) => again.store.users.data.data);
+    expect(stored.users).toHaveLength(1);
+    expect(stored.setupTokenHash).toBeNull();
     // The winner is signed in; the other is not.
     const winner = answers.findIndex((r) => r.status === 303);
     expect(users[0]?.name).toBe(names[winner]);
