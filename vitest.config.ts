@@ -3,7 +3,7 @@
 // expect.poll() waits for a page or a server to reach a state: its default of 1 s is shorter
 // than one scheduling hiccup of Chromium on two busy cores, so polls wait up to 20 s (they return
 // as soon as the state is reached, so a quiet machine is no slower).
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { postgresBin } from './test/helpers/postgres-cluster.js';
 
 const shared = { expect: { poll: { timeout: 20_000, interval: 50 } } };
@@ -13,8 +13,17 @@ const postgres = Boolean(process.env.FRAMELENS_TEST_DATABASE_URL) || (process.en
 
 const projects: TestProjectInlineConfiguration[] = [{ test: { ...shared, name: 'json' } }];
 if (postgres) {
-  // test/helpers/app.ts builds every app of these files on a database of its own.
-  projects.push({ test: { ...shared, name: 'http-postgres', include: ['test/http/**/*.test.ts'], env: { FRAMELENS_TEST_BACKEND: 'postgres' } } });
+  // test/helpers/app.ts builds every app of these files on a database of its own. The file that
+  // builds its own PostgreSQL servers already runs in the json project.
+  projects.push({
+    test: {
+      ...shared,
+      name: 'http-postgres',
+      include: ['test/http/**/*.test.ts'],
+      exclude: [...configDefaults.exclude, 'test/http/postgres-app.test.ts'],
+      env: { FRAMELENS_TEST_BACKEND: 'postgres' },
+    },
+  });
 } else {
   console.log('PostgreSQL is not installed (apt-get install postgresql): the HTTP tests run on the JSON folder only.');
 }

@@ -65,19 +65,16 @@ export async function makePostgresApp(): Promise<TestApp> {
       sessionStore: new SharedSessionStore(sessions),
       sharedLimits: (prefix) => new PostgresRateLimitStore(study.pool, prefix),
     });
-    const close = async () => {
+    const cleanup = async () => {
       await sessions.close().catch(() => {});
       await study.close().catch(() => {});
-    };
-    const cleanup = async () => {
-      await close();
       // A reopened app leaves the database to the app that made it.
       if (!first) return;
       await database.drop();
       await rm(dir, { recursive: true, force: true });
     };
     const stored = async (options: { sessions?: boolean } = {}) =>
-      new Map([...(await databaseRows(database.url, options.sessions ? ['rate_limits'] : NOT_SNAPSHOTTED)), ...(await snapshot(dir))]);
+      new Map([...(await databaseRows(study.pool, options.sessions ? ['rate_limits'] : NOT_SNAPSHOTTED)), ...(await snapshot(dir))]);
     const storedSessions = async () =>
       (await study.pool.query<{ sid: string; user_id: string | null }>('SELECT sid, user_id FROM sessions ORDER BY sid COLLATE "C"')).rows.map((r) => ({
         sid: r.sid,

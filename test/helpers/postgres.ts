@@ -106,17 +106,14 @@ export async function templateDatabase(key: string, build: (url: string) => Prom
  * Every row of every table but `except`, each table's rows ordered, as JSON text: what a refused
  * request must leave as it was.
  */
-export async function databaseRows(url: string, except: readonly string[]): Promise<Map<string, string>> {
-  return admin(url, async (c) => {
-    const { rows } = await c.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
-    );
-    const tables = new Map<string, string>();
-    for (const { table_name: table } of rows) {
-      if (except.includes(table)) continue;
-      const result = await c.query<{ rows: string }>(`SELECT coalesce(json_agg(r ORDER BY r::text), '[]')::text AS rows FROM ${pg.escapeIdentifier(table)} r`);
-      tables.set(`table ${table}`, result.rows[0]?.rows ?? '[]');
-    }
-    return tables;
-  });
+export async function databaseRows(pool: pg.Pool, except: readonly string[]): Promise<Map<string, string>> {
+  const { rows: tables } = await pool.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+  );
+  // One statement, so that every table is read at the same moment.
+  const each = tables
+    .filter((t) => !except.includes(t.table_name))
+    .map(({ table_name: table }) => `SELECT ${pg.escapeLiteral(table)} AS name, (SELECT coalesce(json_agg(r ORDER BY r::text), '[]')::text FROM ${pg.escapeIdentifier(table)} r) AS rows`);
+  const { rows } = await pool.query<{ name: string; rows: string }>(each.join(' UNION ALL '));
+  return new Map(rows.map((r) => [`table ${r.name}`, r.rows]));
 }
