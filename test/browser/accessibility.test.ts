@@ -13,7 +13,7 @@ import { newId } from '../../server/storage/store.js';
 import { addUser, csrfOf, listen, makeApp, signIn, type Listening, type TestApp } from '../helpers/app.js';
 import { contrast, GRAPHIC_CONTRAST } from '../../server/core/contrast.js';
 import { audit, crawl, cssColour, focusStops, patternOf, report, seenBackground, shapeOf, type Crawled, type Finding } from './axe.js';
-import { ANNOTATOR, RESEARCHER, pageWith, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
+import { ANNOTATOR, RESEARCHER, demoLesson, pageWith, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
 
 /** Generous: a crawl audits dozens of pages on two cores shared with other test runs. */
 const CRAWL_TIMEOUT = 15 * 60_000;
@@ -53,16 +53,6 @@ function tagOf(article: { id: string; text: string; sentences: Array<{ start: nu
   const now = new Date().toISOString();
   return (a: Annotation) =>
     addTag(a, { id: newId(), articleId: article.id, annotatorId, sentence, start, end: start + phrase.length, category, voice: 'author', intensity: null, note, createdAt: now, updatedAt: now });
-}
-
-async function createDemoActivity(name: string): Promise<string> {
-  const agent = await signIn(h.t.app, name);
-  const before = new Set(h.t.activities.activities().map((a) => a.id));
-  const created = await agent.post('/activities', { from: 'demo' });
-  expect(created.status).toBe(303);
-  const activity = h.t.activities.activities().find((a) => !before.has(a.id));
-  if (!activity) throw new Error('no activity created');
-  return activity.id;
 }
 
 /** A student joins over HTTP (as another phone would) and tags a few phrases. */
@@ -108,11 +98,11 @@ beforeAll(async () => {
   // A new member's one-time link (the set-up page a new annotator opens, signed out).
   inviteToken = (await inviteUser(h.t.store, 'newcomer', 'annotator')).token;
   // Lessons: the researcher's, with a student and revealed; the teacher's, with students, not revealed yet.
-  researcherActivity = await createDemoActivity(RESEARCHER);
+  researcherActivity = (await demoLesson(h.t, RESEARCHER)).id;
   await studentTags(researcherActivity, 'Ada');
   const researcher = await signIn(h.t.app, RESEARCHER);
   expect((await researcher.post(`/activities/${researcherActivity}/reveal`, {})).status).toBe(303);
-  const teacherId = await createDemoActivity(TEACHER);
+  const teacherId = (await demoLesson(h.t, TEACHER)).id;
   await studentTags(teacherId, 'Bea');
   await studentTags(teacherId, 'Cy');
   teacherActivity = { id: teacherId, code: h.t.activities.activity(teacherId)?.code ?? '' };

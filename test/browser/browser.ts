@@ -2,7 +2,8 @@
 // with a researcher and an annotator (assigned to the demo article), and Debian's Chromium.
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { PASSWORD, addUser, demoArticleId, demoProjectId, listen, makeJsonApp, type JsonTestApp, type TestApp } from '../helpers/app.js';
+import { PASSWORD, addUser, demoArticleId, demoProjectId, listen, makeJsonApp, signIn, type JsonTestApp, type TestApp } from '../helpers/app.js';
+import type { Activity } from '../../server/storage/activity-schemas.js';
 
 export { PASSWORD };
 
@@ -171,6 +172,17 @@ export function sentencePath(h: Harness, n: number): string {
 /** The annotator's tags on the demo article, as stored. */
 export function storedTags(h: Harness, annotatorId = h.annotatorId) {
   return h.t.store.annotation(h.articleId, annotatorId).tags;
+}
+
+/** A lesson on the demo article, started over HTTP by `teacher` (an existing teacher or researcher), as from the Lessons page. */
+export async function demoLesson(t: TestApp, teacher: string): Promise<Activity> {
+  const agent = await signIn(t.app, teacher);
+  const before = new Set(t.activities.activities().map((a) => a.id));
+  const created = await agent.post('/activities', { from: 'demo' });
+  expect(created.status).toBe(303);
+  const activity = t.activities.activities().find((a) => !before.has(a.id));
+  if (!activity) throw new Error('no lesson was started');
+  return activity;
 }
 
 export type SessionState = Awaited<ReturnType<BrowserContext['storageState']>>;

@@ -3,11 +3,10 @@
 // work with forms alone, and pass axe-core with the script on and off.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addUser, signIn } from '../helpers/app.js';
+import { addUser } from '../helpers/app.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
-import { PHONE, TIMEOUT, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
+import { PHONE, TIMEOUT, demoLesson, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
 import { violations } from './editor-axe.js';
-
 
 let h: Harness;
 let activity: Activity;
@@ -16,11 +15,7 @@ let teacher: SessionState;
 beforeAll(async () => {
   h = await startHarness();
   await addUser(h.t, 'tess', 'teacher');
-  const agent = await signIn(h.t.app, 'tess');
-  expect((await agent.post('/activities', { from: 'demo' })).status).toBe(303);
-  const [found] = h.t.activities.activities();
-  if (!found) throw new Error('no activity');
-  activity = found;
+  activity = await demoLesson(h.t, 'tess');
   teacher = await sessionOf(h, 'tess');
 }, TIMEOUT);
 afterAll(async () => {

@@ -4,8 +4,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tag } from '../../server/core/model.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
-import { addUser, makeApp, signIn, type TestApp } from '../helpers/app.js';
-import { PHONE, serveWithChromium, type Served } from './browser.js';
+import { addUser, makeApp, type TestApp } from '../helpers/app.js';
+import { PHONE, demoLesson, serveWithChromium, type Served } from './browser.js';
 
 /** Generous: Chromium shares two cores with whatever else runs. */
 const TIMEOUT = 90_000;
@@ -19,11 +19,7 @@ let activity: Activity;
 beforeAll(async () => {
   t = await makeApp();
   await addUser(t, 'tess', 'teacher');
-  const teacher = await signIn(t.app, 'tess');
-  expect((await teacher.post('/activities', { from: 'demo' })).status).toBe(303);
-  const [created] = t.activities.activities();
-  if (!created) throw new Error('no activity');
-  activity = created;
+  activity = await demoLesson(t, 'tess');
   served = await serveWithChromium(t);
 }, TIMEOUT);
 

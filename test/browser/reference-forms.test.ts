@@ -3,8 +3,8 @@
 // with the words, the category and the voice as chosen, a "There is a problem" summary linking
 // to the rationale and the message by it; axe-core finds nothing serious on that page.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addUser, signIn } from '../helpers/app.js';
-import { TIMEOUT, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
+import { addUser } from '../helpers/app.js';
+import { TIMEOUT, demoLesson, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
 import { violations } from './editor-axe.js';
 
 let h: Harness;
@@ -13,9 +13,7 @@ let teacher: SessionState;
 beforeAll(async () => {
   h = await startHarness();
   await addUser(h.t, 'tess', 'teacher');
-  const agent = await signIn(h.t.app, 'tess');
-  expect((await agent.post('/activities', { from: 'demo' })).status).toBe(303);
-  activityId = h.t.activities.activities()[0]?.id ?? '';
+  activityId = (await demoLesson(h.t, 'tess')).id;
   teacher = await sessionOf(h, 'tess');
 }, TIMEOUT);
 afterAll(async () => {
