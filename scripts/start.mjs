@@ -1,14 +1,14 @@
-// `npm start`: serve from dist/. tsc runs only when a source is newer than the last build (then
-// incrementally); otherwise the server starts at once. The compiled command line is loaded into
-// this very process (npm's script execs it), so a process manager's SIGTERM to `npm start`
-// reaches the server, which stops gracefully.
+// `npm start`: serve from dist/. The server is bundled (scripts/build.mjs, a few seconds) only
+// when a source is newer than the last build; otherwise it starts at once. The bundled command
+// line is loaded into this very process (npm's script execs it), so a process manager's SIGTERM
+// to `npm start` reaches the server, which stops gracefully.
 import { pathToFileURL } from 'node:url';
 import { build, buildReason, entryOf } from './build.mjs';
 
 const reason = buildReason();
 if (reason !== null) {
   console.log(`Framelens: building the server (${reason})…`);
-  const status = build();
+  const status = await build();
   if (status !== 0) {
     console.error('Framelens: the build failed (the messages above say where); nothing was started.');
     process.exit(status);

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // The `framelens` command: one verb per subcommand, each in server/commands/.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { garbageCollectionFlags, missingFlags, relaunch, stopWithParent } from './runtime.js';
+import { mapStackTraces } from './stack-traces.js';
+
+// Run from the bundle (dist/server, every file in one folder): stack traces name server/*.ts.
+if (!import.meta.url.endsWith('.ts')) mapStackTraces(dirname(fileURLToPath(import.meta.url)));
 
 const USAGE = `usage: framelens <command>
   serve                         start the web server (PORT, HOST, DATA_DIR)

@@ -1,6 +1,7 @@
-// `npm start` (scripts/start.mjs) on a tree shaped like Framelens, with a stand-in for tsc that
-// notes each run and a stand-in server: a built tree starts without tsc; a newer source makes it
-// build (incrementally) first; and SIGTERM to the npm process reaches the server.
+// `npm start` (scripts/start.mjs) on a tree shaped like Framelens, with a stand-in for esbuild
+// that notes each build and a stand-in server: a built tree starts without building; a newer
+// source makes it build first; and SIGTERM to the npm process reaches the server.
+// test/http/bundle.test.ts runs the real build.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -15,10 +16,13 @@ const SCRIPTS = fileURLToPath(new URL('../../scripts/', import.meta.url));
 let root: string;
 let npm: ChildProcess | null = null;
 
-const FAKE_TSC = `const { appendFileSync, mkdirSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
-appendFileSync(join(process.cwd(), 'tsc-runs'), process.argv.slice(2).join(' ') + '\\n');
-mkdirSync(join(process.cwd(), 'dist', 'server'), { recursive: true });
+// Notes what it was asked to build, and reports the existing stand-in server as its only output.
+const FAKE_ESBUILD = `import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+export async function build(options) {
+  appendFileSync(join(options.absWorkingDir, 'builds'), JSON.stringify({ entryPoints: options.entryPoints, format: options.format, bundle: options.bundle }) + '\\n');
+  return { metafile: { inputs: {}, outputs: { 'dist/server/cli.js': {} } } };
+}
 `;
 // Stands in for dist/server/cli.js: notes a SIGTERM before stopping, and says how it was started.
 // The handler comes first: the test signals as soon as it reads the line, and on a busy machine
@@ -37,15 +41,14 @@ beforeEach(async () => {
   await mkdir(join(root, 'server'));
   await writeFile(join(root, 'server', 'cli.ts'), '// the source\n');
   await writeFile(join(root, 'tsconfig.json'), '{}');
-  await writeFile(join(root, 'tsconfig.build.json'), '{}');
-  await mkdir(join(root, 'node_modules', 'typescript', 'bin'), { recursive: true });
-  await writeFile(join(root, 'node_modules', 'typescript', 'bin', 'tsc'), FAKE_TSC);
-  await writeFile(join(root, 'node_modules', 'typescript', 'package.json'), JSON.stringify({ type: 'commonjs' }));
+  await mkdir(join(root, 'node_modules', 'esbuild'), { recursive: true });
+  await writeFile(join(root, 'node_modules', 'esbuild', 'index.js'), FAKE_ESBUILD);
+  await writeFile(join(root, 'node_modules', 'esbuild', 'package.json'), JSON.stringify({ type: 'module', main: 'index.js' }));
   await mkdir(join(root, 'dist', 'server'), { recursive: true });
   await writeFile(join(root, 'dist', 'server', 'cli.js'), FAKE_SERVER);
   // Built a minute after the sources were last written.
   const past = new Date(Date.now() - 120_000);
-  for (const file of ['server/cli.ts', 'tsconfig.json', 'tsconfig.build.json']) await utimes(join(root, file), past, past);
+  for (const file of ['server/cli.ts', 'tsconfig.json', 'package.json', 'scripts/build.mjs']) await utimes(join(root, file), past, past);
   await writeFile(join(root, 'dist', '.built'), '');
   const built = new Date(Date.now() - 60_000);
   await utimes(join(root, 'dist', '.built'), built, built);
@@ -76,9 +79,9 @@ async function start(): Promise<{ out: () => string; exited: Promise<number | nu
 }
 
 describe('npm start', () => {
-  it('on a built tree starts the server without running tsc; SIGTERM to npm stops the server', async () => {
+  it('on a built tree starts the server without building; SIGTERM to npm stops the server', async () => {
     const run = await start();
-    expect(existsSync(join(root, 'tsc-runs'))).toBe(false);
+    expect(existsSync(join(root, 'builds'))).toBe(false);
     expect(run.out()).not.toContain('building');
     npm?.kill('SIGTERM');
     await run.exited;
@@ -86,15 +89,22 @@ describe('npm start', () => {
     expect(await readFile(join(root, 'stopped'), 'utf8')).toBe('SIGTERM');
   });
 
-  it('builds first, incrementally, when a source is newer than the last build, and not again after', async () => {
+  it('bundles first when a source is newer than the last build, and not again after', async () => {
     await writeFile(join(root, 'server', 'cli.ts'), '// changed\n');
     const first = await start();
     expect(first.out()).toContain('Framelens: building the server (server/cli.ts changed since the last build)');
-    expect(await readFile(join(root, 'tsc-runs'), 'utf8')).toMatch(/-p \S+tsconfig\.build\.json --incremental --tsBuildInfoFile \S+\.tsbuildinfo\n$/);
+    expect(JSON.parse(await readFile(join(root, 'builds'), 'utf8'))).toMatchObject({ entryPoints: { cli: 'server/cli.ts' }, format: 'esm', bundle: true });
     npm?.kill('SIGTERM');
     await first.exited;
     const second = await start();
-    expect((await readFile(join(root, 'tsc-runs'), 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect((await readFile(join(root, 'builds'), 'utf8')).trim().split('\n')).toHaveLength(1);
     expect(second.out()).not.toContain('building');
+  });
+
+  it('builds again when the build script or package.json changed, as after a pull', async () => {
+    await utimes(join(root, 'package.json'), new Date(), new Date());
+    const run = await start();
+    expect(run.out()).toContain('Framelens: building the server (package.json changed since the last build)');
+    expect(existsSync(join(root, 'builds'))).toBe(true);
   });
 });
