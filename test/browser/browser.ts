@@ -2,7 +2,7 @@
 // with a researcher and an annotator (assigned to the demo article), and Debian's Chromium.
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { PASSWORD, addUser, demoArticleId, demoProjectId, listen, makeApp, signIn, type TestApp } from '../helpers/app.js';
+import { PASSWORD, addUser, demoArticleId, demoProjectId, listen, makeJsonApp, signIn, type JsonTestApp, type TestApp } from '../helpers/app.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
 
 export { PASSWORD };
@@ -11,7 +11,7 @@ export { PASSWORD };
 export const TIMEOUT = 60_000;
 
 export interface Harness {
-  t: TestApp;
+  t: JsonTestApp;
   base: string;
   browser: Browser;
   articleId: string;
@@ -89,7 +89,7 @@ export async function serveWithChromium(t: TestApp, timeout?: number): Promise<S
 }
 
 export async function startHarness(): Promise<Harness> {
-  const t = await makeApp();
+  const t = await makeJsonApp();
   const researcherId = await addUser(t, RESEARCHER, 'researcher');
   const annotatorId = await addUser(t, ANNOTATOR, 'annotator');
   const projectId = demoProjectId(t.store);

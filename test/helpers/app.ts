@@ -1,5 +1,6 @@
-// Test helpers: the app on a temporary data folder, signed-in agents that carry CSRF tokens,
-// and a snapshot of every stored file to prove that a refused request changed nothing.
+// Test helpers: the app on a temporary study (a data folder, or a database of its own when the
+// run says PostgreSQL), signed-in agents that carry CSRF tokens, and a snapshot of everything
+// stored to prove that a refused request changed nothing.
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
@@ -13,22 +14,76 @@ import { createUser, hasAdmin } from '../../server/accounts/users.js';
 import { createFirstAdmin } from '../../server/accounts/admin.js';
 import { openData } from '../../server/commands/serve.js';
 import type { Role } from '../../server/storage/schemas.js';
-import { journalledFiles, type Store } from '../../server/storage/store.js';
+import type { ActivityCollection, AppStore, StudyReader } from '../../server/storage/app-store.js';
+import { Store, journalledFiles } from '../../server/storage/store.js';
 import { ActivityStore } from '../../server/storage/activities.js';
 import { serverFor } from '../../server/web/http-server.js';
 import { FileSessionStore } from '../../server/web/session.js';
+import { SessionLog } from '../../server/storage/session-log.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
+export type Backend = 'json' | 'postgres';
+
+/**
+ * The backend this run's apps are built on: the JSON folder, or PostgreSQL when the vitest
+ * project says so (FRAMELENS_TEST_BACKEND=postgres, the `http-postgres` project of vitest.config.ts).
+ */
+export const backend: Backend = process.env.FRAMELENS_TEST_BACKEND === 'postgres' ? 'postgres' : 'json';
+
+/** Whether this run's apps keep their study in a data folder (the tests about the folder itself run only then). */
+export const onJsonFolder = backend === 'json';
+
+export interface StoredSession {
+  sid: string;
+  /** The signed-in account, if any. */
+  userId: string | undefined;
+}
+
 export interface TestApp {
   app: Express;
-  store: Store;
-  activities: ActivityStore;
+  backend: Backend;
+  store: AppStore;
+  activities: ActivityCollection;
+  /** The data folder; on PostgreSQL, the server's own folder (learned suggestion models). */
   dataDir: string;
+  /**
+   * Everything stored (files, or every table's rows), as text: equal before and after a refused
+   * request. Sessions are left out unless asked for (a visit may start one).
+   */
+  snapshot: (options?: { sessions?: boolean }) => Promise<Map<string, string>>;
+  /** The stored browser sessions, by id (the session log, or the sessions table): whose each is. */
+  sessions: () => Promise<StoredSession[]>;
+  /** A second app on the same study, as after a restart; its cleanup closes only it. */
+  reopen: () => Promise<TestApp>;
   cleanup: () => Promise<void>;
 }
 
-export async function makeApp(dataDir?: string): Promise<TestApp> {
+/** The app on a data folder, with the folder's own classes (for the tests about the folder). */
+export interface JsonTestApp extends TestApp {
+  backend: 'json';
+  store: Store;
+  activities: ActivityStore;
+  reopen: () => Promise<JsonTestApp>;
+}
+
+/** The app on this run's backend: a new data folder, or a new database copied from the run's template. */
+export async function makeApp(): Promise<TestApp> {
+  if (backend === 'postgres') {
+    const { makePostgresApp } = await import('./postgres-app.js');
+    return makePostgresApp();
+  }
+  return makeJsonApp();
+}
+
+/** The data folder's own store, for a test about the folder itself (jsonFolderOnly); throws on PostgreSQL. */
+export function jsonStore(t: TestApp): Store {
+  if (!(t.store instanceof Store)) throw new Error('this test is about the JSON folder: run it on the JSON folder only (jsonFolderOnly)');
+  return t.store;
+}
+
+/** The app on a data folder (a new one, or `dataDir` as a restart would open it). */
+export async function makeJsonApp(dataDir?: string): Promise<JsonTestApp> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'framelens-test-')));
   const store = await openData(dir);
   const activities = await ActivityStore.open(dir);
@@ -37,9 +92,29 @@ export async function makeApp(dataDir?: string): Promise<TestApp> {
   const cleanup = async () => {
     // Closing checkpoints the journal now, not later into a folder that is gone.
     await store.close().catch(() => {});
-    await rm(dir, { recursive: true, force: true });
+    // A reopened app leaves the folder to the app that made it.
+    if (dataDir === undefined) await rm(dir, { recursive: true, force: true });
   };
-  return { app, store, activities, dataDir: dir, cleanup };
+  const sessions = async () => {
+    const memory = [...store.sessions.entries()].map(([sid]) => sid).sort();
+    const log = await SessionLog.open(dir, { readOnly: true });
+    const disk = [...log.entries()].map(([sid, record]) => ({ sid, userId: record.data.userId })).sort((a, b) => (a.sid < b.sid ? -1 : 1));
+    const logged = disk.map((s) => s.sid).join();
+    if (memory.join() !== logged) throw new Error(`the sessions in memory (${memory.join()}) are not those in the log (${logged})`);
+    return disk;
+  };
+  const stored = (options: { sessions?: boolean } = {}) => folderSnapshot(dir, options.sessions === true);
+  return { app, backend: 'json', store, activities, dataDir: dir, snapshot: stored, sessions, reopen: () => makeJsonApp(dir), cleanup };
+}
+
+/** What a restart finds: `read` on a second app opened on the same study (closed again after). */
+export async function afterRestart<T>(t: TestApp, read: (again: TestApp) => T | Promise<T>): Promise<T> {
+  const again = await t.reopen();
+  try {
+    return await read(again);
+  } finally {
+    await again.cleanup();
+  }
 }
 
 export interface Listening {
@@ -122,18 +197,22 @@ export async function signIn(app: Target, name: string, password = PASSWORD): Pr
 }
 
 /**
- * Every stored file and its content, to compare before and after a refused request: the content
- * a restart would see, with saves still in the journal put over their files (a checkpoint may
- * run between two snapshots; it changes where a save is, not what is stored).
+ * Everything an app stores (`t.snapshot()`), or every stored file of a data folder and its
+ * content: the content a restart would see, with saves still in the journal put over their files
+ * (a checkpoint may run between two snapshots; it changes where a save is, not what is stored).
  */
-export async function snapshot(dir: string): Promise<Map<string, string>> {
+export async function snapshot(target: TestApp | string): Promise<Map<string, string>> {
+  return typeof target === 'string' ? folderSnapshot(target, false) : target.snapshot();
+}
+
+async function folderSnapshot(dir: string, withSessions: boolean): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const walk = async (d: string) => {
     for (const entry of await readdir(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) {
         if (path !== join(dir, 'journal')) await walk(path);
-      } else if (entry.name !== 'sessions.log') files.set(relative(dir, path), await readFile(path, 'utf8'));
+      } else if (withSessions || entry.name !== 'sessions.log') files.set(relative(dir, path), await readFile(path, 'utf8'));
     }
   };
   await walk(dir);
@@ -147,13 +226,13 @@ export async function storedText(dir: string, name: string): Promise<string> {
   return journalled === undefined ? readFile(join(dir, name), 'utf8') : JSON.stringify(journalled);
 }
 
-export function demoArticleId(store: Store): string {
+export function demoArticleId(store: StudyReader): string {
   const article = store.articles()[0];
   if (!article) throw new Error('no demo article');
   return article.id;
 }
 
-export function demoProjectId(store: Store): string {
+export function demoProjectId(store: StudyReader): string {
   const project = store.projects.data.data.projects[0];
   if (!project) throw new Error('no demo project');
   return project.id;

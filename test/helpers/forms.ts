@@ -1,11 +1,32 @@
 // Helpers for the HTTP suites: a world with a researcher and the demo project, multipart
 // imports, tagging by word indexes, "nothing stored changed" checks and HTML assertions.
-import { expect } from 'vitest';
+import { describe, expect, it, type TestFunction } from 'vitest';
 import type request from 'supertest';
-import { addUser, demoArticleId, demoProjectId, makeApp, signIn, snapshot, type Agent, type TestApp } from './app.js';
+import { addUser, demoArticleId, demoProjectId, makeApp, makeJsonApp, onJsonFolder, signIn, type Agent, type JsonTestApp, type TestApp } from './app.js';
 
-export interface World {
-  t: TestApp;
+/**
+ * `describe` and `it` for tests about the JSON folder itself (its files, journal, session log,
+ * control socket): they run on the JSON folder and are skipped on PostgreSQL, where the skipped
+ * test's name gives `why`.
+ */
+export function jsonFolderOnly(why: string) {
+  return skippedOnPostgres(`JSON folder only: ${why}`);
+}
+
+/**
+ * `describe` and `it` skipped on PostgreSQL for a reason other than being about the folder (a
+ * known difference written down in `why`, which the skipped test's name gives).
+ */
+export function skippedOnPostgres(why: string) {
+  const named = (name: string) => (onJsonFolder ? name : `${name} (${why})`);
+  return {
+    describe: (name: string, body: () => void) => describe.skipIf(!onJsonFolder)(named(name), body),
+    it: (name: string, body: TestFunction, timeout?: number) => it.skipIf(!onJsonFolder)(named(name), body, timeout),
+  };
+}
+
+export interface World<T extends TestApp = TestApp> {
+  t: T;
   /** The first researcher (owns the demo project), signed in. */
   researcher: Agent;
   researcherId: string;
@@ -13,8 +34,17 @@ export interface World {
   demoArticleId: string;
 }
 
-export async function world(dataDir?: string): Promise<World> {
-  const t = await makeApp(dataDir);
+/** The demo project and a researcher, on this run's backend. */
+export async function world(): Promise<World> {
+  return worldOn(await makeApp());
+}
+
+/** The same on a data folder (a new one, or `dataDir`), for the tests about the folder itself. */
+export async function jsonWorld(dataDir?: string): Promise<World<JsonTestApp>> {
+  return worldOn(await makeJsonApp(dataDir));
+}
+
+async function worldOn<T extends TestApp>(t: T): Promise<World<T>> {
   const researcherId = await addUser(t, 'rita', 'researcher');
   const researcher = await signIn(t.app, 'rita');
   return { t, researcher, researcherId, projectId: demoProjectId(t.store), demoArticleId: demoArticleId(t.store) };
@@ -104,13 +134,13 @@ export function savedTagId(res: request.Response): string {
   return match[1];
 }
 
-/** Runs a request that must be refused and asserts that no stored file changed. */
-export async function refused(dir: string, action: () => Promise<request.Response>): Promise<request.Response> {
-  const before = await snapshot(dir);
+/** Runs a request that must be refused and asserts that nothing stored changed. */
+export async function refused(t: TestApp, action: () => Promise<request.Response>): Promise<request.Response> {
+  const before = await t.snapshot();
   const res = await action();
   expect(res.status, res.text.slice(0, 300)).toBeGreaterThanOrEqual(400);
   expect(res.status).toBeLessThan(500);
-  expect(await snapshot(dir)).toEqual(before);
+  expect(await t.snapshot()).toEqual(before);
   return res;
 }
 

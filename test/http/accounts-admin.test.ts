@@ -38,7 +38,7 @@ describe('the Accounts page', () => {
       const other = await signIn(t.app, name);
       expectError(await other.get('/accounts'), 403, 'Only administrators can manage accounts.');
       expect(expectPage(await other.get('/'))).not.toContain('href="/accounts"');
-      expectError(await refused(t.dataDir, () => other.post('/accounts', { name: 'sneaky', role: 'researcher' })), 403, 'administrators');
+      expectError(await refused(t, () => other.post('/accounts', { name: 'sneaky', role: 'researcher' })), 403, 'administrators');
     }
   });
 
@@ -76,11 +76,11 @@ describe('the Accounts page', () => {
 
   it('sends a refused form back with the input kept and a plain message by the field', async () => {
     await addUser(t, 'anna', 'annotator');
-    const taken = expectFormError(await refused(t.dataDir, () => rita.post('/accounts', { name: 'anna', role: 'teacher' })), 400, 'account-name', 'The name "anna" is taken.');
+    const taken = expectFormError(await refused(t, () => rita.post('/accounts', { name: 'anna', role: 'teacher' })), 400, 'account-name', 'The name "anna" is taken.');
     expect(taken).toContain('value="anna"');
     expect(taken).toMatch(/value="teacher" checked/);
-    expectFormError(await refused(t.dataDir, () => rita.post('/accounts', { name: 'a<b>', role: 'teacher' })), 400, 'account-name', 'A name has 1–40 letters');
-    expectFormError(await refused(t.dataDir, () => rita.post('/accounts', { name: 'x', role: 'root' })), 400, 'account-role', 'Choose a role: annotator, researcher or teacher.');
+    expectFormError(await refused(t, () => rita.post('/accounts', { name: 'a<b>', role: 'teacher' })), 400, 'account-name', 'A name has 1–40 letters');
+    expectFormError(await refused(t, () => rita.post('/accounts', { name: 'x', role: 'root' })), 400, 'account-role', 'Choose a role: annotator, researcher or teacher.');
   });
 
   it('deactivates an account (its sessions end, it cannot sign in or use a link) and reactivates it', async () => {
@@ -92,13 +92,13 @@ describe('the Accounts page', () => {
     const again = await agentFor(t.app).post('/signin', { name: 'anna', password: PASSWORD });
     expect(again.status).toBe(403);
     expect(textOf(again.text)).toContain('This account has been deactivated.');
-    expectError(await refused(t.dataDir, () => rita.post(`/accounts/${annaId}/reset`, {})), 409, 'reactivate it first');
+    expectError(await refused(t, () => rita.post(`/accounts/${annaId}/reset`, {})), 409, 'reactivate it first');
     expect((await rita.post(`/accounts/${annaId}/reactivate`, {})).status).toBe(303);
     await signIn(t.app, 'anna');
     // Nobody deactivates or demotes themselves, so an administrator always remains.
     const ritaId = findUserByName(t.store, 'rita')?.id ?? '';
-    expectError(await refused(t.dataDir, () => rita.post(`/accounts/${ritaId}/deactivate`, {})), 409, 'your own account');
-    expectError(await refused(t.dataDir, () => rita.post(`/accounts/${ritaId}/admin`, { admin: '0' })), 409, 'yourself');
+    expectError(await refused(t, () => rita.post(`/accounts/${ritaId}/deactivate`, {})), 409, 'your own account');
+    expectError(await refused(t, () => rita.post(`/accounts/${ritaId}/admin`, { admin: '0' })), 409, 'yourself');
   });
 
   it('gives a new link that replaces the old one', async () => {
@@ -135,7 +135,7 @@ describe('adding a project member (PRG)', () => {
     const project = expectPage(await rita.get(`/projects/${projectId}`));
     expect(project).toContain(`<a href="${String(added.headers.location)}">Show the one-time link</a>`);
     // Sending the form again is a plain "already a member", by the field, with nothing changed.
-    expectFormError(await refused(t.dataDir, () => rita.post(`/projects/${projectId}/members`, { name: 'newbie', role: 'annotator' })), 409, 'member-name', 'newbie is already a member of this project.');
+    expectFormError(await refused(t, () => rita.post(`/projects/${projectId}/members`, { name: 'newbie', role: 'annotator' })), 409, 'member-name', 'newbie is already a member of this project.');
     await useLink(link, 'newbie');
     expect(expectPage(await rita.get(`/projects/${projectId}`))).not.toContain('Show the one-time link');
   });
@@ -150,7 +150,7 @@ describe('adding a project member (PRG)', () => {
     expect(page).toMatch(/href="\/articles\/[A-Za-z0-9_-]+"/);
     // An annotator's account is not made a teacher by the members form.
     await addUser(t, 'anna', 'annotator');
-    expectFormError(await refused(t.dataDir, () => rita.post(`/projects/${projectId}/members`, { name: 'anna', role: 'teacher' })), 400, 'member-role', 'anna’s account is not a teacher’s');
+    expectFormError(await refused(t, () => rita.post(`/projects/${projectId}/members`, { name: 'anna', role: 'teacher' })), 400, 'member-role', 'anna’s account is not a teacher’s');
   });
 });
 

@@ -49,7 +49,7 @@ const typed = (html: string, name: string) => textOf(new RegExp(`<textarea[^>]*n
 describe('adding a reference tag', () => {
   it('without a category: 400, “Choose a category.” by the categories, the span, voice and rationale kept', async () => {
     const { category: _none, ...rest } = good;
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { ...rest, last: '2', voice: 'quoted' }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags`, { ...rest, last: '2', voice: 'quoted' }));
     const html = expectFormError(res, 400, 'categories', 'Choose a category.');
     expect(html).toContain('aria-describedby="categories-error"');
     expect(chosen(html, 'first')).toBe('1');
@@ -62,29 +62,29 @@ describe('adding a reference tag', () => {
   });
 
   it('with a category not in the codebook: 400, by the categories', async () => {
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { ...good, category: 'no-such-category' }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags`, { ...good, category: 'no-such-category' }));
     expectFormError(res, 400, 'categories', 'Choose a category from the codebook.');
   });
 
   it('without a rationale: 400, “Write a rationale” by the rationale, the category kept', async () => {
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { ...good, rationale: '   ' }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags`, { ...good, rationale: '   ' }));
     const html = expectFormError(res, 400, 'rationale', 'Write a rationale: one or two sentences students read after the reveal.');
     expect(html).toMatch(/<textarea id="rationale"[^>]* aria-invalid="true" aria-describedby="rationale-error"/);
     expect(html).toMatch(/id="cat-hedge" value="hedge"[^>]* checked/);
   });
 
   it('with a rationale over the limit: 400, the limit in plain words', async () => {
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { ...good, rationale: 'x'.repeat(LIMITS.rationale + 1) }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags`, { ...good, rationale: 'x'.repeat(LIMITS.rationale + 1) }));
     expectFormError(res, 400, 'rationale', `Rationale may be at most ${LIMITS.rationale.toLocaleString('en')} characters long.`);
   });
 
   it('with words outside the sentence: 400, by the span', async () => {
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { ...good, last: '40' }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags`, { ...good, last: '40' }));
     expectFormError(res, 400, 'first', 'Choose the first and last word of the span from the sentence.');
   });
 
   it('with several problems: one message by each field, all in the summary', async () => {
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { first: '1', last: '1', voice: 'author', rationale: '' }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags`, { first: '1', last: '1', voice: 'author', rationale: '' }));
     const html = expectFormError(res, 400, 'categories', 'Choose a category.');
     expectFormError(res, 400, 'rationale', 'Write a rationale');
     const summary = /<div class="error-summary"[\s\S]*?<\/div>/.exec(html)?.[0] ?? '';
@@ -94,20 +94,20 @@ describe('adding a reference tag', () => {
 
   it('keeps what was typed escaped', async () => {
     for (const payload of PAYLOADS) {
-      const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { ...good, category: '', rationale: payload }));
+      const res = await refused(w.t, () => teacher.post(`${url()}/tags`, { ...good, category: '', rationale: payload }));
       expectEscaped(expectFormError(res, 400, 'categories', 'Choose a category.'), payload);
     }
   });
 
   it('a form no page of ours sends (an unexpected field) stays a plain 400', async () => {
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { ...good, intensity: '2' }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags`, { ...good, intensity: '2' }));
     expect(res.status).toBe(400);
     expect(res.text).toContain('Unexpected field(s): intensity.');
   });
 
   it('a duplicate: 409 with the message beside Save, the input kept', async () => {
     expect((await teacher.post(`${url()}/tags`, good)).status).toBe(303);
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { ...good, rationale: 'Said twice.' }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags`, { ...good, rationale: 'Said twice.' }));
     const html = expectPage(res, 409);
     expect(textOf(html)).toContain('The reference already has exactly this span with this category.');
     expect(typed(html, 'rationale')).toBe('Said twice.');
@@ -123,7 +123,7 @@ describe('editing, deleting and undoing', () => {
 
   it('an edit without a rationale: 400, the edit form again (same tag), the stored tag unchanged', async () => {
     const before = stored();
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags/${before.id}`, { ...good, last: '2', rationale: '' }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags/${before.id}`, { ...good, last: '2', rationale: '' }));
     const html = expectFormError(res, 400, 'rationale', 'Write a rationale');
     expect(html).toContain(`action="${url()}/tags/${before.id}"`);
     expect(chosen(html, 'last')).toBe('2');
@@ -133,19 +133,19 @@ describe('editing, deleting and undoing', () => {
   it('an edit without a category: 400 by the categories', async () => {
     const before = stored();
     const { category: _none, ...rest } = good;
-    expectFormError(await refused(w.t.dataDir, () => teacher.post(`${url()}/tags/${before.id}`, rest)), 400, 'categories', 'Choose a category.');
+    expectFormError(await refused(w.t, () => teacher.post(`${url()}/tags/${before.id}`, rest)), 400, 'categories', 'Choose a category.');
     expect(stored()).toEqual(before);
   });
 
   it('deleting a tag that is gone: 404 on the sentence, saying nothing changed', async () => {
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags/AAAAAAAAAAAA/delete`, {}));
+    const res = await refused(w.t, () => teacher.post(`${url()}/tags/AAAAAAAAAAAA/delete`, {}));
     const html = expectPage(res, 404);
     expect(html).toContain('id="tag-form"');
     expect(textOf(html)).toContain('it was already deleted, perhaps in another tab. Nothing was changed.');
   });
 
   it('an undo that is no longer the last change: 409 on the sentence', async () => {
-    const res = await refused(w.t.dataDir, () => teacher.post(`${url()}/undo`, { change: 'not-the-last' }));
+    const res = await refused(w.t, () => teacher.post(`${url()}/undo`, { change: 'not-the-last' }));
     expect(textOf(expectPage(res, 409))).toContain('Nothing to undo: that change is no longer the last one on this sentence.');
   });
 });
@@ -154,7 +154,7 @@ describe('after the activity ends', () => {
   let ended: request.Response;
   beforeAll(async () => {
     expect((await teacher.post(`/activities/${activityId}/end`, {})).status).toBe(303);
-    ended = await refused(w.t.dataDir, () => teacher.post(`${url()}/tags`, { ...good, first: '3', last: '3' }));
+    ended = await refused(w.t, () => teacher.post(`${url()}/tags`, { ...good, first: '3', last: '3' }));
   });
 
   it('a tag sent is refused with 403 on the sentence, read only, saying why, with the way back', () => {
@@ -166,7 +166,7 @@ describe('after the activity ends', () => {
 
   it('edits and deletes too', async () => {
     const id = activity().reference[0]?.id ?? '';
-    expect((await refused(w.t.dataDir, () => teacher.post(`${url()}/tags/${id}`, good))).status).toBe(403);
-    expect((await refused(w.t.dataDir, () => teacher.post(`${url()}/tags/${id}/delete`, {}))).status).toBe(403);
+    expect((await refused(w.t, () => teacher.post(`${url()}/tags/${id}`, good))).status).toBe(403);
+    expect((await refused(w.t, () => teacher.post(`${url()}/tags/${id}/delete`, {}))).status).toBe(403);
   });
 });

@@ -2,8 +2,8 @@
 // edit it, delete it, mark sentences reviewed; every refused tag leaves the stored files as they were.
 // Also blind annotation (who sees whose tags) and persistence across a restart.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, signIn, storedText, type Agent } from '../helpers/app.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { onJsonFolder, signIn, storedText, type Agent } from '../helpers/app.js';
 import {
   PAYLOADS,
   addAnnotator,
@@ -49,11 +49,17 @@ afterAll(async () => {
 const newArticle = (title = 'Protest report', projectId = w.projectId) =>
   importArticle(w.researcher, projectId, { title, text: TEXT, exclude: ['2'] });
 
-const tagsOf = (articleId: string, annotatorId: string): Tag[] => w.t.store.annotation(articleId, annotatorId).tags;
+const tagsOf = async (articleId: string, annotatorId: string): Promise<Tag[]> => (await w.t.store.readAnnotation(articleId, annotatorId)).tags;
 
-async function tagFile(articleId: string, annotatorId: string) {
-  const raw = await storedText(w.t.dataDir, join('tags', articleId, `${annotatorId}.json`));
-  return JSON.parse(raw) as { schemaVersion: number; data: { tags: Tag[]; reviewed: number[] } };
+/**
+ * The annotation as stored, where a restart (or another server) reads it: the tag file, its
+ * format version checked, or the database's rows.
+ */
+async function storedAnnotation(articleId: string, annotatorId: string): Promise<{ tags: Tag[]; reviewed: number[] }> {
+  if (!onJsonFolder) return w.t.store.readAnnotation(articleId, annotatorId);
+  const file = JSON.parse(await storedText(w.t.dataDir, join('tags', articleId, `${annotatorId}.json`))) as { schemaVersion: number; data: { tags: Tag[]; reviewed: number[] } };
+  expect(file.schemaVersion).toBe(1);
+  return file.data;
 }
 
 const sentenceUrl = (articleId: string, n: number) => `/articles/${articleId}/sentences/${n}`;
@@ -66,12 +72,10 @@ describe('tagging a sentence', () => {
     // Back to the sentence itself (its anchor), not the tag list, with the change to announce.
     expect(res.headers.location).toMatch(new RegExp(`^${sentenceUrl(id, 1)}\\?saved=${tagId}&done=[A-Za-z0-9_-]+#sentence$`));
 
-    const [stored] = tagsOf(id, anna.id);
+    const [stored] = await tagsOf(id, anna.id);
     expect(stored).toMatchObject({ id: tagId, articleId: id, annotatorId: anna.id, sentence: 0, category: 'hedge', voice: 'author', intensity: 2, note: 'casts doubt' });
     expect(TEXT.slice(stored?.start, stored?.end)).toBe('allegedly');
-    const file = await tagFile(id, anna.id);
-    expect(file.schemaVersion).toBe(1);
-    expect(file.data.tags).toEqual([stored]);
+    expect((await storedAnnotation(id, anna.id)).tags).toEqual([stored]);
 
     const page = expectPage(await anna.get(String(res.headers.location)));
     expect(page).toContain(`<li id="tag-${tagId}" class="saved">`);
@@ -85,7 +89,7 @@ describe('tagging a sentence', () => {
   it('takes the words in either order and spans several words', async () => {
     const id = await newArticle();
     const tagId = savedTagId(await tag(anna, id, 1, { first: 3, last: 1, category: 'loaded-language', voice: 'paraphrase' }));
-    const [stored] = tagsOf(id, anna.id);
+    const [stored] = await tagsOf(id, anna.id);
     expect(stored?.id).toBe(tagId);
     expect(TEXT.slice(stored?.start, stored?.end)).toBe('regime allegedly crushed');
     expect(stored).toMatchObject({ voice: 'paraphrase', intensity: null, note: '' });
@@ -95,7 +99,7 @@ describe('tagging a sentence', () => {
   it('edits a tag: span, category, voice, intensity and note', async () => {
     const id = await newArticle();
     const tagId = savedTagId(await tag(anna, id, 1, { first: 2, last: 2, category: 'hedge', note: 'first thought' }));
-    const created = tagsOf(id, anna.id)[0];
+    const created = (await tagsOf(id, anna.id))[0];
 
     const form = expectPage(await anna.get(`${sentenceUrl(id, 1)}?edit=${tagId}`));
     expect(form).toContain('<h2>Edit tag</h2>');
@@ -108,11 +112,11 @@ describe('tagging a sentence', () => {
       tagForm({ first: 4, last: 5, category: 'loaded-language', voice: 'quoted', intensity: '3', note: 'second thought' }),
     );
     expect(savedTagId(res)).toBe(tagId);
-    const edited = tagsOf(id, anna.id);
+    const edited = await tagsOf(id, anna.id);
     expect(edited).toHaveLength(1);
     expect(edited[0]).toMatchObject({ id: tagId, category: 'loaded-language', voice: 'quoted', intensity: 3, note: 'second thought', createdAt: created?.createdAt });
     expect(TEXT.slice(edited[0]?.start, edited[0]?.end)).toBe('the peaceful');
-    expect((await tagFile(id, anna.id)).data.tags).toEqual(edited);
+    expect((await storedAnnotation(id, anna.id)).tags).toEqual(edited);
 
     const page = textOf(expectPage(await anna.get(sentenceUrl(id, 1))));
     expect(page).toContain('Evaluative / intensifying wording: “the peaceful” Quoted source · intensity 3 second thought');
@@ -120,7 +124,7 @@ describe('tagging a sentence', () => {
 
     // Clearing the intensity stores null.
     await anna.post(`${sentenceUrl(id, 1)}/tags/${tagId}`, tagForm({ first: 4, last: 5, category: 'loaded-language', intensity: '' }));
-    expect(tagsOf(id, anna.id)[0]?.intensity).toBeNull();
+    expect((await tagsOf(id, anna.id))[0]?.intensity).toBeNull();
   });
 
   it('deletes a tag', async () => {
@@ -130,13 +134,13 @@ describe('tagging a sentence', () => {
     const res = await anna.post(`${sentenceUrl(id, 1)}/tags/${drop}/delete`, {});
     expect(res.status).toBe(303);
     expect(res.headers.location).toMatch(new RegExp(`^${sentenceUrl(id, 1)}\\?done=[A-Za-z0-9_-]+#sentence$`));
-    expect(tagsOf(id, anna.id).map((t) => t.id)).toEqual([keep]);
-    expect((await tagFile(id, anna.id)).data.tags.map((t) => t.id)).toEqual([keep]);
+    expect((await tagsOf(id, anna.id)).map((t) => t.id)).toEqual([keep]);
+    expect((await storedAnnotation(id, anna.id)).tags.map((t) => t.id)).toEqual([keep]);
     const page = expectPage(await anna.get(sentenceUrl(id, 1)));
     expect(page).not.toContain(`data-tag="${drop}"`);
     expect(page).toContain(`data-tag="${keep}"`);
     // Deleting it again (a stale page, another tab): the sentence page with a note, not a dead end.
-    const again = await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/${drop}/delete`, {}));
+    const again = await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/tags/${drop}/delete`, {}));
     expectError(again, 404, 'That tag is no longer on this sentence: it was already deleted');
     expect(again.text).toContain('id="sentence"');
     expect(again.text).toContain(`data-tag="${keep}"`);
@@ -148,7 +152,7 @@ describe('tagging a sentence', () => {
     const b = savedTagId(await tag(anna, id, 1, { first: 2, last: 5, category: 'loaded-language' }));
     const c = savedTagId(await tag(anna, id, 1, { first: 1, last: 3, category: 'loaded-label' }));
     expect(new Set([a, b, c]).size).toBe(3);
-    const tags = tagsOf(id, anna.id);
+    const tags = await tagsOf(id, anna.id);
     expect(tags.map((t) => [TEXT.slice(t.start, t.end), t.category])).toEqual([
       ['regime allegedly crushed', 'hedge'],
       ['allegedly crushed the peaceful', 'loaded-language'],
@@ -167,17 +171,17 @@ describe('tagging a sentence', () => {
     const original = savedTagId(await tag(anna, id, 1, { first: 1, last: 3, category: 'hedge' }));
     const note = 'my second try';
     // Same span (words given the other way round) and same category; voice and note differ.
-    const res = await refused(w.t.dataDir, () => tag(anna, id, 1, { first: 3, last: 1, category: 'hedge', voice: 'quoted', note }));
+    const res = await refused(w.t, () => tag(anna, id, 1, { first: 3, last: 1, category: 'hedge', voice: 'quoted', note }));
     expect(res.status).toBe(409);
     const html = expectPage(res, 409);
     expect(textOf(html)).toContain('You already tagged exactly this span with this category.');
     // The form comes back with what the annotator typed.
     expect(html).toContain(`>${note}</textarea>`);
-    expect(tagsOf(id, anna.id).map((t) => t.id)).toEqual([original]);
+    expect((await tagsOf(id, anna.id)).map((t) => t.id)).toEqual([original]);
 
     // Editing another tag into a duplicate is refused the same way.
     const other = savedTagId(await tag(anna, id, 1, { first: 1, last: 3, category: 'loaded-label' }));
-    const edit = await refused(w.t.dataDir, () =>
+    const edit = await refused(w.t, () =>
       anna.post(`${sentenceUrl(id, 1)}/tags/${other}`, tagForm({ first: 1, last: 3, category: 'hedge' })),
     );
     expect(edit.status).toBe(409);
@@ -192,8 +196,8 @@ describe('reviewed — nothing to tag', () => {
     const marked = await anna.post(`${sentenceUrl(id, 2)}/reviewed`, { reviewed: '1' });
     expect(marked.status).toBe(303);
     expect(marked.headers.location).toBe(`${sentenceUrl(id, 3)}#sentence`);
-    expect(w.t.store.annotation(id, anna.id).reviewed).toEqual([1]);
-    expect((await tagFile(id, anna.id)).data.reviewed).toEqual([1]);
+    expect((await w.t.store.readAnnotation(id, anna.id)).reviewed).toEqual([1]);
+    expect((await storedAnnotation(id, anna.id)).reviewed).toEqual([1]);
 
     const page = textOf(expectPage(await anna.get(sentenceUrl(id, 2))));
     expect(page).toContain('1 of 3 reviewed · this one is reviewed');
@@ -204,12 +208,12 @@ describe('reviewed — nothing to tag', () => {
 
     // The last sentence stays put after marking.
     expect((await anna.post(`${sentenceUrl(id, 3)}/reviewed`, { reviewed: '1' })).headers.location).toBe(`${sentenceUrl(id, 3)}#sentence`);
-    expect(w.t.store.annotation(id, anna.id).reviewed).toEqual([1, 2]);
+    expect((await w.t.store.readAnnotation(id, anna.id)).reviewed).toEqual([1, 2]);
 
     const undone = await anna.post(`${sentenceUrl(id, 2)}/reviewed`, { reviewed: '0' });
     expect(undone.status).toBe(303);
     expect(undone.headers.location).toBe(`${sentenceUrl(id, 2)}#sentence`);
-    expect(w.t.store.annotation(id, anna.id).reviewed).toEqual([2]);
+    expect((await w.t.store.readAnnotation(id, anna.id)).reviewed).toEqual([2]);
     expect(textOf(expectPage(await anna.get(sentenceUrl(id, 2))))).toContain('1 of 3 reviewed');
     expect(textOf((await anna.get(sentenceUrl(id, 2))).text)).toContain('Reviewed — nothing to tag here');
   });
@@ -217,11 +221,11 @@ describe('reviewed — nothing to tag', () => {
   it('refuses to un-mark a sentence that has tags (409) and a bad value (400)', async () => {
     const id = await newArticle();
     await tag(anna, id, 1, { first: 2, last: 2, category: 'hedge' });
-    const res = await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/reviewed`, { reviewed: '0' }));
+    const res = await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/reviewed`, { reviewed: '0' }));
     expect(res.status).toBe(409);
     expect(textOf(expectPage(res, 409))).toContain('A sentence with tags counts as reviewed; delete its tags first.');
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/reviewed`, { reviewed: 'yes' })), 400, 'reviewed');
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/reviewed`, {})), 400, 'reviewed');
+    expectError(await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/reviewed`, { reviewed: 'yes' })), 400, 'reviewed');
+    expectError(await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/reviewed`, {})), 400, 'reviewed');
   });
 });
 
@@ -250,13 +254,13 @@ describe('refused tags change nothing', () => {
   ])('refuses %s', async (_name, change, status, message) => {
     const form: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...base, ...change })) if (v !== undefined) form[k] = v;
-    const res = await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags`, form));
+    const res = await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/tags`, form));
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expectCsp(res);
     expect(textOf(res.text)).toContain(message);
     // Editing with the same fields is refused the same way.
-    const edit = await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/${annasTag}`, form));
+    const edit = await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/tags/${annasTag}`, form));
     expect(edit.status).toBe(status);
     expect(textOf(edit.text)).toContain(message);
   });
@@ -270,38 +274,38 @@ describe('refused tags change nothing', () => {
     ['-1', 400, 'Invalid sentence number.'],
   ])('answers sentence number %s with %i', async (n, status, message) => {
     expectError(await anna.get(`/articles/${id}/sentences/${n}`), status, message);
-    expectError(await refused(w.t.dataDir, () => anna.post(`/articles/${id}/sentences/${n}/tags`, base)), status, message);
-    expectError(await refused(w.t.dataDir, () => anna.post(`/articles/${id}/sentences/${n}/reviewed`, { reviewed: '1' })), status, message);
+    expectError(await refused(w.t, () => anna.post(`/articles/${id}/sentences/${n}/tags`, base)), status, message);
+    expectError(await refused(w.t, () => anna.post(`/articles/${id}/sentences/${n}/reviewed`, { reviewed: '1' })), status, message);
   });
 
   it('answers 404 for an unknown article', async () => {
     expectError(await anna.get('/articles/unknownArticle/sentences/1'), 404, 'Article not found.');
-    expectError(await refused(w.t.dataDir, () => anna.post('/articles/unknownArticle/sentences/1/tags', base)), 404, 'Article not found.');
+    expectError(await refused(w.t, () => anna.post('/articles/unknownArticle/sentences/1/tags', base)), 404, 'Article not found.');
   });
 
   it("answers 404 when editing or deleting another annotator's tag, or a tag on another sentence", async () => {
     // Someone else's tag is answered exactly like one that is gone: not on this user's sentence.
     const gone = 'That tag is no longer on this sentence';
     const edit = () => ben.post(`${sentenceUrl(id, 1)}/tags/${annasTag}`, { ...base, note: 'hijacked' });
-    const hijack = await refused(w.t.dataDir, edit);
+    const hijack = await refused(w.t, edit);
     expectError(hijack, 404, gone);
     // The refused edit keeps what was typed, in a form that would add it as Ben's own tag.
     expect(hijack.text).toContain('>hijacked</textarea>');
     expect(hijack.text).toContain(`action="${sentenceUrl(id, 1)}/tags"`);
-    expectError(await refused(w.t.dataDir, () => ben.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, {})), 404, gone);
+    expectError(await refused(w.t, () => ben.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, {})), 404, gone);
     // The researcher cannot change an annotator's tag either.
-    expectError(await refused(w.t.dataDir, () => w.researcher.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, {})), 404, gone);
+    expectError(await refused(w.t, () => w.researcher.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, {})), 404, gone);
     // Anna's own tag, addressed through the wrong sentence.
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 2)}/tags/${annasTag}/delete`, {})), 404, gone);
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/noSuchTag`, base)), 404, gone);
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/bad.id/delete`, {})), 400, 'Invalid tagId.');
+    expectError(await refused(w.t, () => anna.post(`${sentenceUrl(id, 2)}/tags/${annasTag}/delete`, {})), 404, gone);
+    expectError(await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/tags/noSuchTag`, base)), 404, gone);
+    expectError(await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/tags/bad.id/delete`, {})), 400, 'Invalid tagId.');
     // Ben's edit page does not offer Anna's tag.
     expect(expectPage(await ben.get(`${sentenceUrl(id, 1)}?edit=${annasTag}`))).toContain('<h2>Add a tag</h2>');
-    expect(tagsOf(id, anna.id)[0]?.note).toBe('');
+    expect((await tagsOf(id, anna.id))[0]?.note).toBe('');
   });
 
   it('refuses an unknown field when deleting', async () => {
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, { annotatorId: ben.id })), 400, 'Unexpected field(s): annotatorId.');
+    expectError(await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/tags/${annasTag}/delete`, { annotatorId: ben.id })), 400, 'Unexpected field(s): annotatorId.');
   });
 });
 
@@ -366,7 +370,7 @@ describe('blind annotation', () => {
     expect(annaSeesBenNow.summary).toContain('“regime”');
     expect(annaSeesBenNow.summary).not.toContain('Blind annotation');
     expect(textOf(expectPage(await anna.get(sentenceUrl(id, 1))))).toContain('Loaded label / name: “regime” by ben note by ben');
-    expectError(await refused(w.t.dataDir, () => anna.post(`${sentenceUrl(id, 1)}/tags/${bensTag}/delete`, {})), 404, 'That tag is no longer on this sentence');
+    expectError(await refused(w.t, () => anna.post(`${sentenceUrl(id, 1)}/tags/${bensTag}/delete`, {})), 404, 'That tag is no longer on this sentence');
 
     // Closing it again makes it blind again.
     await w.researcher.post(`/projects/${projectId}/settings`, { description: '', codebookId: 'framing', mode: 'all', perArticle: '2' });
@@ -375,14 +379,15 @@ describe('blind annotation', () => {
 });
 
 describe('persistence', () => {
-  it('keeps tags and reviewed sentences when the data folder is opened by a fresh app', async () => {
+  it('keeps tags and reviewed sentences when the study is opened by a fresh app', async () => {
     const id = await newArticle('Persistent');
     const tagId = savedTagId(await tag(anna, id, 1, { first: 2, last: 3, category: 'hedge', voice: 'quoted', intensity: '1', note: 'kept' }));
     await anna.post(`${sentenceUrl(id, 2)}/reviewed`, { reviewed: '1' });
-    const before = w.t.store.annotation(id, anna.id);
+    const before = await w.t.store.readAnnotation(id, anna.id);
 
-    const again = await makeApp(w.t.dataDir);
-    expect(again.store.annotation(id, anna.id)).toEqual(before);
+    const again = await w.t.reopen();
+    onTestFinished(() => again.cleanup());
+    expect(await again.store.readAnnotation(id, anna.id)).toEqual(before);
     const annaAgain = await signIn(again.app, 'anna');
     const page = expectPage(await annaAgain.get(sentenceUrl(id, 1)));
     expect(page).toContain(`data-tag="${tagId}"`);
@@ -390,7 +395,7 @@ describe('persistence', () => {
     expect(textOf(page)).toContain('2 of 3 reviewed');
     // And work continues on the reopened data.
     expect((await tag(annaAgain, id, 1, { first: 1, last: 1, category: 'loaded-label' })).status).toBe(303);
-    expect(again.store.annotation(id, anna.id).tags).toHaveLength(2);
+    expect((await again.store.readAnnotation(id, anna.id)).tags).toHaveLength(2);
   });
 });
 

@@ -2,9 +2,9 @@
 // the article page and deleting an article with its tags.
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type request from 'supertest';
-import { makeApp, signIn, snapshot } from '../helpers/app.js';
+import { jsonStore, signIn, snapshot } from '../helpers/app.js';
 import {
   PAYLOADS,
   addAnnotator,
@@ -14,6 +14,7 @@ import {
   expectEscaped,
   expectPage,
   importArticle,
+  jsonFolderOnly,
   multipart,
   redirectId,
   refused,
@@ -54,7 +55,7 @@ async function storedFile(dir: string, path: string): Promise<{ schemaVersion: n
 
 describe('importing an article', () => {
   it('previews the segmentation with a checkbox per sentence, ticking the byline', async () => {
-    const before = await snapshot(w.t.dataDir);
+    const before = await snapshot(w.t);
     const res = await multipart(w.researcher, `/projects/${w.projectId}/articles/preview`, { title: 'Protest report', text: TEXT });
     const html = expectPage(res);
     expect(html).toContain('4 sentences in <strong>Protest report</strong>');
@@ -65,10 +66,10 @@ describe('importing an article', () => {
     // The preview carries everything on to the save form; nothing is stored yet.
     expect(html).toContain('action="/projects/' + w.projectId + '/articles"');
     expect(html).toContain('<input type="hidden" name="title" value="Protest report">');
-    expect(await snapshot(w.t.dataDir)).toEqual(before);
+    expect(await snapshot(w.t)).toEqual(before);
   });
 
-  it('saves pasted text without the excluded lines, on disk and after a restart', async () => {
+  it('saves pasted text without the excluded lines, stored and after a restart', async () => {
     const res = await multipart(w.researcher, `/projects/${w.projectId}/articles`, {
       title: 'Protest report',
       source: 'The Daily',
@@ -84,10 +85,6 @@ describe('importing an article', () => {
     const sentences = article.sentences.map((r) => TEXT.slice(r.start, r.end));
     expect(sentences).toEqual(['The regime allegedly crushed the peaceful protest.', 'Officials said the economy is booming.', 'Critics say the reform is a disaster.']);
 
-    const file = await storedFile(w.t.dataDir, `articles/${id}.json`);
-    expect(file.schemaVersion).toBe(1);
-    expect(file.data.sentences).toEqual(article.sentences);
-
     const page = expectPage(await w.researcher.get(`/articles/${id}`));
     expect(page).toContain('<h1>Protest report</h1>');
     expect(page).toContain('3 sentences');
@@ -96,8 +93,16 @@ describe('importing an article', () => {
     expect(textOf(expectPage(await w.researcher.get(`/articles/${id}/sentences/3`)))).toContain('Sentence 3 of 3');
     expect(textOf((await w.researcher.get(`/articles/${id}/sentences/3`)).text)).toContain('Critics say the reform is a disaster.');
 
-    const again = await makeApp(w.t.dataDir);
+    const again = await w.t.reopen();
+    onTestFinished(() => again.cleanup());
     expect(again.store.article(id)?.sentences).toEqual(article.sentences);
+  });
+
+  jsonFolderOnly('its file').it('writes the article to articles/<id>.json with its format version', async () => {
+    const id = await importArticle(w.researcher, w.projectId, { title: 'On disk', text: TEXT, exclude: ['2'] });
+    const file = await storedFile(w.t.dataDir, `articles/${id}.json`);
+    expect(file.schemaVersion).toBe(1);
+    expect(file.data.sentences).toEqual(w.t.store.article(id)?.sentences);
   });
 
   it('saves what the preview form submits, as a browser would send it', async () => {
@@ -140,7 +145,7 @@ describe('importing an article', () => {
 
   it('refuses a previewed text that is not what a preview sends', { timeout: 30_000 }, async () => {
     for (const previewed of ['not base64!', Buffer.from([0xff, 0xfe, 0x00]).toString('base64')]) {
-      const res = await refused(w.t.dataDir, () => multipart(w.researcher, `/projects/${w.projectId}/articles`, { title: 'Forged', previewed }));
+      const res = await refused(w.t, () => multipart(w.researcher, `/projects/${w.projectId}/articles`, { title: 'Forged', previewed }));
       expect(res.status).toBe(400);
     }
   });
@@ -175,7 +180,7 @@ describe('importing an article', () => {
   it('shows the import form to researchers and refuses it to annotators', async () => {
     expect(expectPage(await w.researcher.get(`/projects/${w.projectId}/articles/new`))).toContain('enctype="multipart/form-data"');
     expectError(await anna.get(`/projects/${w.projectId}/articles/new`), 403, 'researchers');
-    const res = await refused(w.t.dataDir, () => multipart(anna, `/projects/${w.projectId}/articles`, { title: 'Sneaky', text: TEXT }));
+    const res = await refused(w.t, () => multipart(anna, `/projects/${w.projectId}/articles`, { title: 'Sneaky', text: TEXT }));
     expectError(res, 403, 'Only the project’s researchers can do this.');
   });
 });
@@ -196,7 +201,7 @@ describe('saving the same preview twice (Back, then Save again)', () => {
     expect(textOf(expectPage(await w.researcher.get(`/articles/${articleId}`)))).toContain('“Once only” was already saved: here it is. Nothing was saved twice.');
     // Another project's form cannot reach this article through its id.
     const other = redirectId(await w.researcher.post('/projects', { name: 'Other', codebookId: 'framing' }), '/projects');
-    expectError(await refused(w.t.dataDir, () => multipart(w.researcher, `/projects/${other}/articles`, { articleId, title: 'X', text: TEXT })), 409, 'another project');
+    expectError(await refused(w.t, () => multipart(w.researcher, `/projects/${other}/articles`, { articleId, title: 'X', text: TEXT })), 409, 'another project');
   });
 });
 
@@ -218,7 +223,7 @@ describe('refused imports change nothing', () => {
     ['a date that is not a date', { title: 'T', text: TEXT, publishedAt: 'yesterday' }, 400, 'publishedAt', 'Give the publication date as a real date, YYYY-MM-DD'],
     ['a day that does not exist', { title: 'T', text: TEXT, publishedAt: '2021-02-31' }, 400, 'publishedAt', 'a real date'],
   ])('refuses %s: the import form comes back with the message by the field', async (_name, fields, status, field, message) => {
-    const res = await refused(w.t.dataDir, () => create(fields));
+    const res = await refused(w.t, () => create(fields));
     const html = expectFormError(res, status, field, message);
     expect(html).toContain('<h1>Import an article</h1>');
     // What was typed is kept.
@@ -233,12 +238,12 @@ describe('refused imports change nothing', () => {
     ['a non-numeric exclude', { title: 'T', text: TEXT, exclude: 'first' }, 400, 'exclude'],
     ['a made-up article id', { title: 'T', text: TEXT, articleId: '../users' }, 400, 'articleId'],
   ])('refuses %s (no form of ours sends it) with the error page', async (_name, fields, status, message) => {
-    const res = await refused(w.t.dataDir, () => create(fields));
+    const res = await refused(w.t, () => create(fields));
     expectError(res, status, message);
   });
 
   it('refuses every sentence excluded: the preview comes back with the ticks kept', async () => {
-    const res = await refused(w.t.dataDir, () => create({ title: 'T', text: 'One. Two.', exclude: ['0', '1'] }));
+    const res = await refused(w.t, () => create({ title: 'T', text: 'One. Two.', exclude: ['0', '1'] }));
     const html = expectFormError(res, 400, 'exclude', 'Every sentence is ticked to be left out: keep at least one.');
     expect(html).toContain('<h1>Check the sentences</h1>');
     expect(html.match(/name="exclude" value="\d+" checked/g)).toHaveLength(2);
@@ -253,7 +258,7 @@ describe('refused imports change nothing', () => {
   ])('refuses an upload with %s', async (_name, fileName, content, status, message) => {
     // A file over the upload limit is cut off while it arrives, before any form is read: the error page.
     const check = (res: request.Response) => (status === 413 ? expectError(res, status, message) : expectFormError(res, status, 'file', message));
-    check(await refused(w.t.dataDir, () => create({ title: 'T' }, { name: fileName, content })));
+    check(await refused(w.t, () => create({ title: 'T' }, { name: fileName, content })));
     // The preview refuses the same file the same way.
     check(await preview({ title: 'T' }, { name: fileName, content }));
   });
@@ -265,7 +270,7 @@ describe('refused imports change nothing', () => {
 
   it('refuses a file in a field other than "file" with a 400, not a server error', async () => {
     const token = await w.researcher.csrf();
-    const res = await refused(w.t.dataDir, () =>
+    const res = await refused(w.t, () =>
       w.researcher.agent
         .post(`/projects/${w.projectId}/articles`)
         .field('_csrf', token)
@@ -283,12 +288,12 @@ describe('refused imports change nothing', () => {
   });
 
   it('refuses an import without the CSRF token', async () => {
-    const res = await refused(w.t.dataDir, () => w.researcher.agent.post(`/projects/${w.projectId}/articles`).field('title', 'T').field('text', TEXT));
+    const res = await refused(w.t, () => w.researcher.agent.post(`/projects/${w.projectId}/articles`).field('title', 'T').field('text', TEXT));
     expect(res.status).toBe(403);
   });
 
   it('answers 404 for an unknown project and an unknown article', async () => {
-    expectError(await refused(w.t.dataDir, () => multipart(w.researcher, '/projects/nope/articles', { title: 'T', text: TEXT })), 404, 'Project not found.');
+    expectError(await refused(w.t, () => multipart(w.researcher, '/projects/nope/articles', { title: 'T', text: TEXT })), 404, 'Project not found.');
     expectError(await w.researcher.get('/articles/doesnotexist'), 404, 'Article not found.');
     expectError(await w.researcher.get('/articles/doesnotexist/sentences/1'), 404, 'Article not found.');
     expectError(await w.researcher.get('/articles/bad.id'), 400, 'Invalid articleId.');
@@ -296,39 +301,48 @@ describe('refused imports change nothing', () => {
 });
 
 describe('deleting an article', () => {
-  it('asks for confirmation, refuses without it, then removes the article and every tag file', async () => {
+  it('asks for confirmation, refuses without it, then removes the article and every tag', async () => {
     const id = await importArticle(w.researcher, w.projectId, { title: 'Doomed', text: TEXT, exclude: ['2'] });
     expect((await tag(anna, id, 1, { first: 2, last: 2, category: 'hedge' })).status).toBe(303);
     expect((await tag(w.researcher, id, 1, { first: 1, last: 1, category: 'loaded-label' })).status).toBe(303);
-    const tagsDir = join(w.t.dataDir, 'tags', id);
-    // Saves reach their shard files at a checkpoint (they are in the journal until then).
-    await w.t.store.checkpoint();
-    expect(await exists(join(tagsDir, `${anna.id}.json`))).toBe(true);
-    expect(await exists(join(tagsDir, `${w.researcherId}.json`))).toBe(true);
+    expect(await w.t.store.readAnnotations(id)).toHaveLength(2);
 
     const confirm = expectPage(await w.researcher.get(`/articles/${id}/delete`));
     expect(confirm).toContain('Delete “Doomed”?');
     expect(confirm).toContain('<strong>2 tags</strong>');
     expect(confirm).toContain('name="confirm" value="yes"');
 
-    expectError(await refused(w.t.dataDir, () => w.researcher.post(`/articles/${id}/delete`, {})), 400, 'confirm');
-    expectError(await refused(w.t.dataDir, () => w.researcher.post(`/articles/${id}/delete`, { confirm: 'no' })), 400, 'tick the box to confirm');
+    expectError(await refused(w.t, () => w.researcher.post(`/articles/${id}/delete`, {})), 400, 'confirm');
+    expectError(await refused(w.t, () => w.researcher.post(`/articles/${id}/delete`, { confirm: 'no' })), 400, 'tick the box to confirm');
     // Annotators cannot delete, even with the box ticked.
-    expectError(await refused(w.t.dataDir, () => anna.post(`/articles/${id}/delete`, { confirm: 'yes' })), 403, 'researchers');
+    expectError(await refused(w.t, () => anna.post(`/articles/${id}/delete`, { confirm: 'yes' })), 403, 'researchers');
 
     const res = await w.researcher.post(`/articles/${id}/delete`, { confirm: 'yes' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/projects/${w.projectId}`);
-    expect(await exists(join(w.t.dataDir, 'articles', `${id}.json`))).toBe(false);
-    expect(await exists(tagsDir)).toBe(false);
     expect(w.t.store.article(id)).toBeUndefined();
-    expect(w.t.store.annotations(id)).toEqual([]);
+    expect(await w.t.store.readAnnotations(id)).toEqual([]);
     expectError(await w.researcher.get(`/articles/${id}`), 404, 'Article not found.');
     expect(expectPage(await w.researcher.get(`/projects/${w.projectId}`))).not.toContain('Doomed');
 
-    const again = await makeApp(w.t.dataDir);
+    const again = await w.t.reopen();
+    onTestFinished(() => again.cleanup());
     expect(again.store.article(id)).toBeUndefined();
-    expect(again.store.annotations(id)).toEqual([]);
+    expect(await again.store.readAnnotations(id)).toEqual([]);
+  });
+
+  jsonFolderOnly('its files').it('removes the article’s file and every tag file', async () => {
+    const id = await importArticle(w.researcher, w.projectId, { title: 'Doomed on disk', text: TEXT, exclude: ['2'] });
+    expect((await tag(anna, id, 1, { first: 2, last: 2, category: 'hedge' })).status).toBe(303);
+    expect((await tag(w.researcher, id, 1, { first: 1, last: 1, category: 'loaded-label' })).status).toBe(303);
+    const tagsDir = join(w.t.dataDir, 'tags', id);
+    // Saves reach their shard files at a checkpoint (they are in the journal until then).
+    await jsonStore(w.t).checkpoint();
+    expect(await exists(join(tagsDir, `${anna.id}.json`))).toBe(true);
+    expect(await exists(join(tagsDir, `${w.researcherId}.json`))).toBe(true);
+    expect((await w.researcher.post(`/articles/${id}/delete`, { confirm: 'yes' })).status).toBe(303);
+    expect(await exists(join(w.t.dataDir, 'articles', `${id}.json`))).toBe(false);
+    expect(await exists(tagsDir)).toBe(false);
   });
 });
 
@@ -367,16 +381,17 @@ describe('article text is shown escaped', () => {
 });
 
 describe('persistence', () => {
-  it('keeps an imported article when the data folder is opened again', async () => {
+  it('keeps an imported article when the study is opened again', async () => {
     const id = await importArticle(w.researcher, w.projectId, { title: 'Kept', text: TEXT });
-    const stored = await snapshot(w.t.dataDir);
-    const again = await makeApp(w.t.dataDir);
-    expect(await snapshot(w.t.dataDir)).toEqual(stored);
+    const stored = await snapshot(w.t);
+    const again = await w.t.reopen();
+    onTestFinished(() => again.cleanup());
+    expect(await snapshot(w.t)).toEqual(stored);
     const rita = await signIn(again.app, 'rita');
-    // Signing in notes its time in users.json (the Accounts page shows it); after that, opening
-    // and reading change no stored file (sessions aside).
-    const before = await snapshot(w.t.dataDir);
+    // Signing in notes its time in the account (the Accounts page shows it); after that, opening
+    // and reading change nothing stored (sessions aside).
+    const before = await snapshot(w.t);
     expect(expectPage(await rita.get(`/articles/${id}`))).toContain('<h1>Kept</h1>');
-    expect(await snapshot(w.t.dataDir)).toEqual(before);
+    expect(await snapshot(w.t)).toEqual(before);
   });
 });

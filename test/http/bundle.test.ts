@@ -10,8 +10,9 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { agentFor, csrfOf } from '../helpers/app.js';
+import { jsonFolderOnly } from '../helpers/forms.js';
 
 // Bundling takes a few seconds, and the server two Node starts (it starts itself again with its
 // garbage-collector flags): generous limits, as on a loaded machine.
@@ -43,7 +44,8 @@ function bundleInto(outDir: string): Promise<Metafile> {
   );
 }
 
-describe('the bundled server', () => {
+// The bundle serving DATA_DIR: it builds and starts once per run, in the json project.
+jsonFolderOnly('serves DATA_DIR').describe('the bundled server', () => {
   const outRoot = join(ROOT, 'dist', `test-bundle-${process.pid}`);
   const outDir = join(outRoot, 'server');
   let metafile: Metafile;

@@ -11,8 +11,8 @@ import { compareTags } from '../../server/core/classroom/feedback.js';
 import { sentenceWords } from '../../server/core/classroom/text.js';
 import { ActivityStore } from '../../server/storage/activities.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
-import { addUser, csrfOf, makeApp, signIn, snapshot, type Agent, type TestApp } from '../helpers/app.js';
-import { textOf } from '../helpers/forms.js';
+import { addUser, afterRestart, csrfOf, makeApp, makeJsonApp, onJsonFolder, signIn, snapshot, type Agent, type TestApp } from '../helpers/app.js';
+import { jsonFolderOnly, textOf } from '../helpers/forms.js';
 
 interface StudentAgent {
   nickname: string;
@@ -105,9 +105,9 @@ describe('before the lesson', () => {
   it('refuses accounts that are not teachers or researchers', async () => {
     const ann = await signIn(t.app, 'ann');
     expect((await ann.get('/activities')).status).toBe(403);
-    const before = await snapshot(t.dataDir);
+    const before = await snapshot(t);
     expect((await ann.post('/activities', { from: 'demo' })).status).toBe(403);
-    expect(await snapshot(t.dataDir)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
   });
 
   it('needs the CSRF token to create an activity', async () => {
@@ -132,9 +132,9 @@ describe('before the lesson', () => {
     const text = (r: { start: number; end: number }) => activity.article.text.slice(r.start, r.end);
     expect(activity.reference.map(text)).toContain('Western-backed coup');
     expect(activity.reference.map(text)).toContain('presumably');
-    const stored = JSON.parse(await readFile(join(t.dataDir, 'activities', activity.id, 'activity.json'), 'utf8'));
-    expect(stored.schemaVersion).toBe(1);
-    expect(stored.data.code).toBe(activity.code);
+    expect(await afterRestart(t, (again) => again.activities.activity(activity.id)?.code)).toBe(activity.code);
+    // The data folder's file carries its format version.
+    if (onJsonFolder) expect(JSON.parse(await readFile(join(t.dataDir, 'activities', activity.id, 'activity.json'), 'utf8')).schemaVersion).toBe(1);
     bloc = sentenceIndex(activity, "The Western bloc's member states");
     indicated = sentenceIndex(activity, 'Stoltenberg indicated');
   });
@@ -434,9 +434,11 @@ describe('isolation', () => {
   });
 
   it('keeps student data inside its activity folder', async () => {
-    const files = await snapshot(t.dataDir);
+    // Where students' records are kept: their activity's students/ folder, or the students table.
+    const students = onJsonFolder ? join('activities', activity.id, 'students') : 'table students';
+    const files = await snapshot(t);
     for (const [path, content] of files) {
-      if (content.includes('Zebra') || content.includes('"Hand"')) expect(path.startsWith(join('activities', activity.id, 'students'))).toBe(true);
+      if (content.includes('Zebra') || content.includes('"Hand"')) expect(path.startsWith(students), path).toBe(true);
     }
   });
 });
@@ -485,7 +487,9 @@ describe('the reference editor, on an activity from pasted text', () => {
     expect((await teacher.post(`/activities/${pasted.id}/delete`, { what: 'activity' })).status).toBe(400);
     expect((await teacher.post(`/activities/${pasted.id}/delete`, { confirm: 'yes', what: 'activity' })).status).toBe(303);
     expect(t.activities.activity(pasted.id)).toBeUndefined();
-    await expect(stat(join(t.dataDir, 'activities', pasted.id))).rejects.toThrow(/ENOENT/);
+    expect(await afterRestart(t, (again) => again.activities.activity(pasted.id))).toBeUndefined();
+    // The data folder keeps no folder of it.
+    if (onJsonFolder) await expect(stat(join(t.dataDir, 'activities', pasted.id))).rejects.toThrow(/ENOENT/);
     expect((await teacher.get(`/activities/${pasted.id}`)).status).toBe(404);
   });
 });
@@ -511,13 +515,14 @@ describe('after the lesson', () => {
 
   it('deletes every student’s data in one confirmed action', async () => {
     const studentsDir = join(t.dataDir, 'activities', activity.id, 'students');
-    expect((await stat(studentsDir)).isDirectory()).toBe(true);
+    // In the data folder, each student's tags are a file in the activity's students/ folder.
+    if (onJsonFolder) expect((await stat(studentsDir)).isDirectory()).toBe(true);
     const confirmPage = await teacher.get(`${base}/delete`);
     expect(confirmPage.text).toContain('of <strong>31 students</strong>');
     // Without the confirmation box: refused, nothing changed.
-    const before = await snapshot(t.dataDir);
+    const before = await snapshot(t);
     expect((await teacher.post(`${base}/delete`, { what: 'students' })).status).toBe(400);
-    expect(await snapshot(t.dataDir)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
     // Without the CSRF token: refused.
     expect((await teacher.agent.post(`${base}/delete`).type('form').send({ confirm: 'yes', what: 'students' })).status).toBe(403);
     expect(t.activities.students(activity.id)).toHaveLength(31);
@@ -525,12 +530,11 @@ describe('after the lesson', () => {
     const ids = t.activities.students(activity.id).map((s) => s.id);
     const r = await teacher.post(`${base}/delete`, { confirm: 'yes', what: 'students' });
     expect(r.status).toBe(303);
-    await expect(stat(studentsDir)).rejects.toThrow(/ENOENT/);
+    if (onJsonFolder) await expect(stat(studentsDir)).rejects.toThrow(/ENOENT/);
     expect(t.activities.students(activity.id)).toEqual([]);
-    // Nothing about them remains anywhere in the data folder, sessions included.
-    const after = await snapshot(t.dataDir);
-    const sessions = await readFile(join(t.dataDir, 'sessions.log'), 'utf8');
-    for (const content of [...after.values(), sessions]) {
+    // Nothing about them remains anywhere in what is stored, sessions included.
+    const after = await t.snapshot({ sessions: true });
+    for (const content of after.values()) {
       expect(content).not.toMatch(/Zebra|"Hand"/);
       for (const id of ids) expect(content).not.toContain(id);
     }
@@ -544,16 +548,16 @@ describe('after the lesson', () => {
     expect(t.activities.activity(activity.id)?.reference).toHaveLength(16);
   });
 
-  it('reloads the same activities from disk', async () => {
-    const reopened = await ActivityStore.open(t.dataDir);
-    expect(reopened.activity(activity.id)).toEqual(t.activities.activity(activity.id));
-    expect(reopened.students(activity.id)).toEqual([]);
+  it('reloads the same activities after a restart', async () => {
+    const [reopened, students] = await afterRestart(t, (again) => [again.activities.activity(activity.id), again.activities.students(activity.id)]);
+    expect(reopened).toEqual(t.activities.activity(activity.id));
+    expect(students).toEqual([]);
   });
 });
 
-describe('ActivityStore on disk', () => {
+jsonFolderOnly('its files').describe('ActivityStore on disk', () => {
   it('stops with the path of a corrupt activity or student file', async () => {
-    const copy = await makeApp();
+    const copy = await makeJsonApp();
     try {
       await addUser(copy, 'tess', 'teacher');
       const tess = await signIn(copy.app, 'tess');

@@ -1,9 +1,9 @@
 // Codebooks: the shipped ones, uploading a researcher's own (file or pasted JSON), every refused
 // upload with a readable message, using an uploaded codebook in a project, and escaping.
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp } from '../helpers/app.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { onJsonFolder } from '../helpers/app.js';
 import {
   PAYLOADS,
   addAnnotator,
@@ -58,11 +58,26 @@ function book(id: string, change: (b: Json & { groups: { categories: Json[] }[] 
 
 const uploadFile = (json: string, name = 'book.json') => multipart(w.researcher, '/codebooks', {}, { name, content: json });
 const uploadPasted = (json: string) => multipart(w.researcher, '/codebooks', { json });
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
+/**
+ * The codebook as stored: its file in the data folder (its format version checked), or as a
+ * second server on the database reads it; undefined when none is stored.
+ */
+async function storedCodebook(id: string): Promise<{ id: string; name: string } | undefined> {
+  if (onJsonFolder) {
+    const path = join(w.t.dataDir, 'codebooks', `${id}.json`);
+    const file = await readFile(path, 'utf8').catch(() => undefined);
+    if (file === undefined) return undefined;
+    const stored = JSON.parse(file) as Json;
+    expect(stored).toMatchObject({ schemaVersion: 1 });
+    return { id: String(stored.id), name: String(stored.name) };
+  }
+  const again = await w.t.reopen();
+  try {
+    return again.store.codebooks().find((c) => c.id === id);
+  } finally {
+    await again.cleanup();
+  }
+}
 
 describe('shipped codebooks', () => {
   it('lists them and shows each with its categories and colours', async () => {
@@ -93,8 +108,7 @@ describe('uploading a codebook', () => {
     const res = await uploadFile(JSON.stringify(book('spin-file')));
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/codebooks/spin-file');
-    const stored = JSON.parse(await readFile(join(w.t.dataDir, 'codebooks', 'spin-file.json'), 'utf8')) as Json;
-    expect(stored).toMatchObject({ schemaVersion: 1, id: 'spin-file', name: 'Spin and slant' });
+    expect(await storedCodebook('spin-file')).toMatchObject({ id: 'spin-file', name: 'Spin and slant' });
     const page = textOf(expectPage(await w.researcher.get('/codebooks/spin-file')));
     expect(page).toContain('Spin and slant');
     expect(page).toContain('Spin s Words that spin. What to select The spinning word. Example a so-called reform');
@@ -103,14 +117,15 @@ describe('uploading a codebook', () => {
     );
     expect(expectPage(await anna.get('/codebooks'))).toContain('<a href="/codebooks/spin-file">Spin and slant</a>');
 
-    const again = await makeApp(w.t.dataDir);
+    const again = await w.t.reopen();
+    onTestFinished(() => again.cleanup());
     expect(again.store.codebook('spin-file')?.groups[0]?.categories.map((c) => c.id)).toEqual(['spin', 'slant']);
   });
 
   it('stores pasted JSON', async () => {
     const res = await uploadPasted(JSON.stringify(book('spin-pasted')));
     expect(redirectId(res, '/codebooks')).toBe('spin-pasted');
-    expect(await exists(join(w.t.dataDir, 'codebooks', 'spin-pasted.json'))).toBe(true);
+    expect(await storedCodebook('spin-pasted')).toMatchObject({ id: 'spin-pasted' });
   });
 
   it('is used by a project: its categories are offered and only they are accepted', async () => {
@@ -123,7 +138,7 @@ describe('uploading a codebook', () => {
     expect(page).toContain('id="cat-spin" value="spin" data-key="s"');
     expect(page).not.toContain('id="cat-hedge"');
     expect((await tag(anna, id, 1, { first: 1, last: 2, category: 'spin' })).status).toBe(303);
-    const refusedTag = await refused(w.t.dataDir, () => tag(anna, id, 1, { first: 1, last: 2, category: 'hedge' }));
+    const refusedTag = await refused(w.t, () => tag(anna, id, 1, { first: 1, last: 2, category: 'hedge' }));
     expect(refusedTag.status).toBe(400);
     expect(textOf(refusedTag.text)).toContain('Choose a category from the codebook.');
   });
@@ -143,7 +158,7 @@ describe('refused uploads change nothing', () => {
     ['an unknown field', JSON.stringify({ ...book('extra'), author: 'me' }), 'unknown field "author"'],
   ])('refuses %s with 400 and a readable message', async (_name, json, message) => {
     for (const upload of [uploadFile, uploadPasted]) {
-      const res = await refused(w.t.dataDir, () => upload(json));
+      const res = await refused(w.t, () => upload(json));
       // The list page comes back with the message next to the file or the pasted JSON, which it keeps.
       const field = json === '' || upload === uploadFile ? 'file' : 'json';
       const html = expectFormError(res, 400, field, message);
@@ -153,18 +168,18 @@ describe('refused uploads change nothing', () => {
   });
 
   it('refuses a codebook whose id exists already with 409', async () => {
-    expectFormError(await refused(w.t.dataDir, () => uploadFile(JSON.stringify(book('framing')))), 409, 'file', 'A codebook with the id "framing" exists already; give yours another id.');
+    expectFormError(await refused(w.t, () => uploadFile(JSON.stringify(book('framing')))), 409, 'file', 'A codebook with the id "framing" exists already; give yours another id.');
     expect((await uploadPasted(JSON.stringify(book('mine-once')))).status).toBe(303);
-    expectFormError(await refused(w.t.dataDir, () => uploadPasted(JSON.stringify(book('mine-once')))), 409, 'json', 'exists already');
+    expectFormError(await refused(w.t, () => uploadPasted(JSON.stringify(book('mine-once')))), 409, 'json', 'exists already');
     expect(w.t.store.codebook('framing')?.name).not.toBe('Spin and slant');
   });
 
   it('refuses an upload by an annotator (403), a too-large file (413) and an unknown field (400)', async () => {
     const json = JSON.stringify(book('by-anna'));
-    expectError(await refused(w.t.dataDir, () => multipart(anna, '/codebooks', { json })), 403, 'Only researchers can upload codebooks.');
+    expectError(await refused(w.t, () => multipart(anna, '/codebooks', { json })), 403, 'Only researchers can upload codebooks.');
     const big = JSON.stringify({ ...book('big'), description: 'x'.repeat(300 * 1024) });
-    expect((await refused(w.t.dataDir, () => uploadFile(big))).status).toBe(413);
-    expectError(await refused(w.t.dataDir, () => multipart(w.researcher, '/codebooks', { json, id: 'x' })), 400, 'Unexpected field(s): id.');
+    expect((await refused(w.t, () => uploadFile(big))).status).toBe(413);
+    expectError(await refused(w.t, () => multipart(w.researcher, '/codebooks', { json, id: 'x' })), 400, 'Unexpected field(s): id.');
   });
 });
 

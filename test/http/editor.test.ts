@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const url = (n: number) => `/articles/${id}/sentences/${n}`;
-const tagsOf = (annotatorId: string): Tag[] => w.t.store.annotation(id, annotatorId).tags;
+const tagsOf = async (annotatorId: string): Promise<Tag[]> => (await w.t.store.readAnnotation(id, annotatorId)).tags;
 const spanText = (t: { start: number; end: number }) => TEXT.slice(t.start, t.end);
 
 /** A POST as the script sends it: urlencoded with the session's token, asking for JSON. */
@@ -59,7 +59,7 @@ describe('the script’s answers', () => {
     const res = await script(anna, `${url(1)}/tags`, tagForm({ first: 3, last: 4, category: 'hedge', note: 'a <b>note</b>' }));
     expect(res.status).toBe(200);
     const body = answer(res);
-    const [stored] = tagsOf(anna.id);
+    const [stored] = await tagsOf(anna.id);
     expect(body.message).toBe('Saved: Hedge / doubt marker “core principles”.');
     expect(body.url).toBe(url(1));
     expect(body.title).toBe('Sentence 1 · Quotes');
@@ -82,13 +82,13 @@ describe('the script’s answers', () => {
   });
 
   it('a refused save answers 409 or 400 with the message, and changes nothing', async () => {
-    const duplicate = await refused(w.t.dataDir, () => script(anna, `${url(1)}/tags`, tagForm({ first: 4, last: 3, category: 'hedge' })));
+    const duplicate = await refused(w.t, () => script(anna, `${url(1)}/tags`, tagForm({ first: 4, last: 3, category: 'hedge' })));
     expect(duplicate.status).toBe(409);
     expect(answer(duplicate).error).toBe('You already tagged exactly this span with this category.');
-    const bad = await refused(w.t.dataDir, () => script(anna, `${url(1)}/tags`, tagForm({ first: 3, last: 99, category: 'hedge' })));
+    const bad = await refused(w.t, () => script(anna, `${url(1)}/tags`, tagForm({ first: 3, last: 99, category: 'hedge' })));
     expect(bad.status).toBe(400);
     expect(answer(bad).error).toBe('Choose the first and last word of the span from the sentence.');
-    const unknown = await refused(w.t.dataDir, () => script(anna, `${url(1)}/tags`, { ...tagForm({ first: 1, last: 1, category: 'hedge' }), annotatorId: ben.id }));
+    const unknown = await refused(w.t, () => script(anna, `${url(1)}/tags`, { ...tagForm({ first: 1, last: 1, category: 'hedge' }), annotatorId: ben.id }));
     expect(unknown.status).toBe(400);
     expect(answer(unknown).error).toBe('Unexpected field(s): annotatorId.');
     // An expired token is refused as JSON too, so the script can show it.
@@ -147,12 +147,12 @@ describe('stale pages', () => {
     const page = expectPage(await anna.get(`${url(2)}?edit=${gone}`));
     expect(page).toContain('The tag you opened is no longer on this sentence');
     expect(page).toContain('<h2>Add a tag</h2>');
-    const edit = await refused(w.t.dataDir, () => anna.post(`${url(2)}/tags/${gone}`, tagForm({ first: 1, last: 1, category: 'reporting-verb', note: 'typed' })));
+    const edit = await refused(w.t, () => anna.post(`${url(2)}/tags/${gone}`, tagForm({ first: 1, last: 1, category: 'reporting-verb', note: 'typed' })));
     expectError(edit, 404, 'Your changes are kept below: save them as a new tag.');
     expect(edit.text).toContain('>typed</textarea>');
     expect(edit.text).toContain(`action="${url(2)}/tags"`);
     // As JSON, with the region brought up to date.
-    const json = await refused(w.t.dataDir, () => script(anna, `${url(2)}/tags/${gone}/delete`, {}));
+    const json = await refused(w.t, () => script(anna, `${url(2)}/tags/${gone}/delete`, {}));
     expect(json.status).toBe(404);
     expect(answer(json).error).toContain('already deleted');
     expect(answer(json).html ?? '').not.toContain(`data-tag="${gone}"`);
@@ -163,46 +163,46 @@ describe('stale pages', () => {
 describe('undo', () => {
   it('undoes a save, an edit and a delete, and redoes; only the last change, only one’s own', async () => {
     const created = await script(anna, `${url(2)}/tags`, tagForm({ first: 2, last: 3, category: 'loaded-language', note: 'first' }));
-    const tagId = tagsOf(anna.id).find((t) => t.note === 'first')?.id ?? '';
-    const original = tagsOf(anna.id).find((t) => t.id === tagId);
+    const tagId = (await tagsOf(anna.id)).find((t) => t.note === 'first')?.id ?? '';
+    const original = (await tagsOf(anna.id)).find((t) => t.id === tagId);
     // Another annotator cannot undo it (their last change on this sentence is another one).
     const change = undoChange(drawn(answer(created)));
-    expect((await refused(w.t.dataDir, () => ben.post(`${url(2)}/undo`, { change }))).status).toBe(409);
+    expect((await refused(w.t, () => ben.post(`${url(2)}/undo`, { change }))).status).toBe(409);
 
     // Edit, then undo the edit: the fields are back.
     const edited = await script(anna, `${url(2)}/tags/${tagId}`, tagForm({ first: 2, last: 2, category: 'hedge', note: 'second' }));
     expect(answer(edited).message).toBe('Changed: Hedge / doubt marker “the”.');
     // The save is no longer the last change: its undo is refused.
-    expectError(await refused(w.t.dataDir, () => anna.post(`${url(2)}/undo`, { change })), 409, 'Nothing to undo');
+    expectError(await refused(w.t, () => anna.post(`${url(2)}/undo`, { change })), 409, 'Nothing to undo');
     const undoneEdit = await script(anna, `${url(2)}/undo`, { change: undoChange(drawn(answer(edited))) });
     expect(answer(undoneEdit).message).toBe('Undone: Evaluative / intensifying wording “the economy” is as it was.');
-    expect(tagsOf(anna.id).find((t) => t.id === tagId)).toMatchObject({ category: 'loaded-language', note: 'first', start: original?.start, end: original?.end });
+    expect((await tagsOf(anna.id)).find((t) => t.id === tagId)).toMatchObject({ category: 'loaded-language', note: 'first', start: original?.start, end: original?.end });
 
     // Delete, undo (the same tag is back, with its id and creation time), redo (gone again).
     const deleted = await anna.post(`${url(2)}/tags/${tagId}/delete`, {});
     const done = /done=([A-Za-z0-9_-]+)/.exec(String(deleted.headers.location))?.[1] ?? '';
-    expect(tagsOf(anna.id).some((t) => t.id === tagId)).toBe(false);
+    expect((await tagsOf(anna.id)).some((t) => t.id === tagId)).toBe(false);
     const restored = await anna.post(`${url(2)}/undo`, { change: done });
     expect(restored.status).toBe(303);
-    expect(tagsOf(anna.id).find((t) => t.id === tagId)).toMatchObject({ createdAt: original?.createdAt, note: 'first' });
+    expect((await tagsOf(anna.id)).find((t) => t.id === tagId)).toMatchObject({ createdAt: original?.createdAt, note: 'first' });
     const redo = expectPage(await anna.get(String(restored.headers.location).replace(/#.*/, '')));
     expect(redo).toContain('Undone: Evaluative / intensifying wording “the economy” is back.');
     expect(redo).toMatch(/data-undo>Redo</);
     expect((await anna.post(`${url(2)}/undo`, { change: undoChange(redo) })).status).toBe(303);
-    expect(tagsOf(anna.id).some((t) => t.id === tagId)).toBe(false);
+    expect((await tagsOf(anna.id)).some((t) => t.id === tagId)).toBe(false);
   });
 
   it('refuses an undo whose tag changed meanwhile (another tab), and a malformed one', async () => {
     const res = await script(anna, `${url(2)}/tags`, tagForm({ first: 4, last: 4, category: 'loaded-language' }));
     const change = undoChange(drawn(answer(res)));
-    const tagId = tagsOf(anna.id).find((t) => spanText(t) === 'is')?.id ?? '';
+    const tagId = (await tagsOf(anna.id)).find((t) => spanText(t) === 'is')?.id ?? '';
     // Another tab changes the tag directly in the store (as a second server process would not, but a race could).
     await w.t.store.updateAnnotation(id, anna.id, (a) => {
       const t = a.tags.find((x) => x.id === tagId);
       if (t) t.note = 'changed elsewhere';
     });
-    expectError(await refused(w.t.dataDir, () => anna.post(`${url(2)}/undo`, { change })), 409, 'changed since');
-    expectError(await refused(w.t.dataDir, () => anna.post(`${url(2)}/undo`, { change: '../x' })), 400, 'change');
+    expectError(await refused(w.t, () => anna.post(`${url(2)}/undo`, { change })), 409, 'changed since');
+    expectError(await refused(w.t, () => anna.post(`${url(2)}/undo`, { change: '../x' })), 400, 'change');
   });
 });
 
@@ -210,17 +210,17 @@ describe('quotation marks', () => {
   it('a span takes in the touching marks when asked, and the edit form shows it', async () => {
     const res = await anna.post(`${url(1)}/tags`, { ...tagForm({ first: 3, last: 4, category: 'scare-quotes' }), marks: '1' });
     const tagId = savedTagId(res);
-    expect(spanText(tagsOf(anna.id).find((t) => t.id === tagId) ?? { start: 0, end: 0 })).toBe("'core principles'");
+    expect(spanText((await tagsOf(anna.id)).find((t) => t.id === tagId) ?? { start: 0, end: 0 })).toBe("'core principles'");
     const form = expectPage(await anna.get(`${url(1)}?edit=${tagId}`));
     expect(form).toContain('name="marks" value="1" checked');
     expect(form).toContain('<span class="mark" data-opens="3">&#39;</span>');
     // Brackets and curly quotes too; without the flag, only the words.
     const doors = savedTagId(await anna.post(`${url(1)}/tags`, { ...tagForm({ first: 9, last: 10, category: 'scare-quotes' }), marks: 'on' }));
-    expect(spanText(tagsOf(anna.id).find((t) => t.id === doors) ?? { start: 0, end: 0 })).toBe('“open doors”');
+    expect(spanText((await tagsOf(anna.id)).find((t) => t.id === doors) ?? { start: 0, end: 0 })).toBe('“open doors”');
     const plain = savedTagId(await anna.post(`${url(1)}/tags`, tagForm({ first: 6, last: 8, category: 'sourcing' })));
-    expect(spanText(tagsOf(anna.id).find((t) => t.id === plain) ?? { start: 0, end: 0 })).toBe('so they say');
+    expect(spanText((await tagsOf(anna.id)).find((t) => t.id === plain) ?? { start: 0, end: 0 })).toBe('so they say');
     // A value the checkbox never sends: the form again, with the message by the checkbox.
-    expectFormError(await refused(w.t.dataDir, () => anna.post(`${url(1)}/tags`, { ...tagForm({ first: 6, last: 8, category: 'sourcing' }), marks: 'yes' })), 400, 'marks', 'Quotation marks must be one of the choices offered.');
+    expectFormError(await refused(w.t, () => anna.post(`${url(1)}/tags`, { ...tagForm({ first: 6, last: 8, category: 'sourcing' }), marks: 'yes' })), 400, 'marks', 'Quotation marks must be one of the choices offered.');
   });
 });
 
@@ -245,10 +245,10 @@ describe('the same editor in a lesson and a reference', () => {
     const fresh = csrfOf((await agent.get('/lesson')).text);
     student = { agent, csrf: async () => fresh, get: (p) => agent.get(p), post: (p, f) => agent.post(p).type('form').send({ _csrf: fresh, ...f }) };
     const form = { first: '1', last: '2', category: 'loaded-label', voice: 'author', note: '' };
-    const refusedIntensity = await refused(w.t.dataDir, () => student.post('/lesson/sentences/3/tags', { ...form, intensity: '2' }));
+    const refusedIntensity = await refused(w.t, () => student.post('/lesson/sentences/3/tags', { ...form, intensity: '2' }));
     expect(refusedIntensity.status).toBe(400);
     expect(refusedIntensity.text).toContain('Unexpected field(s): intensity.');
-    expect((await refused(w.t.dataDir, () => student.post('/lesson/sentences/3/tags', { ...form, note: 'n'.repeat(1001) }))).status).toBe(400);
+    expect((await refused(w.t, () => student.post('/lesson/sentences/3/tags', { ...form, note: 'n'.repeat(1001) }))).status).toBe(400);
     const saved = await script(student, '/lesson/sentences/3/tags', form);
     expect(answer(saved).message).toBe("Saved: Labels that take a side “Western bloc's”.");
     const undone = await script(student, '/lesson/sentences/3/undo', { change: undoChange(drawn(answer(saved))) });
@@ -259,7 +259,7 @@ describe('the same editor in a lesson and a reference', () => {
 
   it('a reference tag needs a rationale (400, with the form) and can be undone', async () => {
     const path = `/activities/${activity().id}/reference/2`;
-    const missing = await refused(w.t.dataDir, () => teacher.post(`${path}/tags`, { first: '1', last: '1', category: 'hedge', voice: 'author', rationale: ' ' }));
+    const missing = await refused(w.t, () => teacher.post(`${path}/tags`, { first: '1', last: '1', category: 'hedge', voice: 'author', rationale: ' ' }));
     expect(missing.status).toBe(400);
     expect(missing.text).toContain('Write a rationale');
     const before = activity().reference.length;
@@ -270,6 +270,6 @@ describe('the same editor in a lesson and a reference', () => {
     expect((await teacher.post(`${path}/undo`, { change: done })).status).toBe(303);
     expect(activity().reference).toHaveLength(before);
     // The reference has no "nothing to tag here".
-    expect((await refused(w.t.dataDir, () => teacher.post(`${path}/reviewed`, { reviewed: '1' }))).status).toBe(404);
+    expect((await refused(w.t, () => teacher.post(`${path}/reviewed`, { reviewed: '1' }))).status).toBe(404);
   });
 });

@@ -462,7 +462,7 @@ describe('JSONL import', () => {
 
   it('refuses a line that is not JSON, naming the line, and stores nothing', async () => {
     const good = await line();
-    const res = await refused(w.t.dataDir, () => upload(w.researcher, `${good}\n{"article": oops\n`));
+    const res = await refused(w.t, () => upload(w.researcher, `${good}\n{"article": oops\n`));
     expect(res.status).toBe(400);
     expectError(res, 400, 'line 2: not JSON');
     expect(textOf(res.text)).toContain('Nothing was imported');
@@ -470,13 +470,13 @@ describe('JSONL import', () => {
 
   it('refuses a span whose text does not match the article', async () => {
     const content = `${await line()}\n\n${await line({ text: 'Eastern alliance' })}\n`;
-    const res = await refused(w.t.dataDir, () => upload(w.researcher, content));
+    const res = await refused(w.t, () => upload(w.researcher, content));
     expectError(res, 400, 'line 3: the span text does not match the article');
   });
 
   it('refuses a category that is not in the project’s codebook', async () => {
     const content = await line({ category: 'no-such-category' });
-    const res = await refused(w.t.dataDir, () => upload(w.researcher, content));
+    const res = await refused(w.t, () => upload(w.researcher, content));
     expectError(res, 400, 'line 1: category "no-such-category" is not in the project');
   });
 
@@ -492,24 +492,24 @@ describe('JSONL import', () => {
       [JSON.stringify({ article: w.demoArticleId, article_title: 'x', sentence: 99, annotator: 'newcomer', reviewed: true }), 'no sentence 99'],
     ];
     for (const [content, message] of cases) {
-      const res = await refused(w.t.dataDir, () => upload(w.researcher, content));
+      const res = await refused(w.t, () => upload(w.researcher, content));
       expectError(res, 400, message);
     }
   });
 
   it('without a file is 400', async () => {
-    const res = await refused(w.t.dataDir, () => multipart(w.researcher, importUrl(), {}));
+    const res = await refused(w.t, () => multipart(w.researcher, importUrl(), {}));
     expectError(res, 400, 'Choose a .jsonl file');
   });
 
   it('is for researchers (annotator 403, outsider 404) and needs the CSRF token (403)', async () => {
     const content = await line();
-    expect((await refused(w.t.dataDir, () => upload(zelda, content))).status).toBe(403);
+    expect((await refused(w.t, () => upload(zelda, content))).status).toBe(403);
     const outsider = await signIn(w.t.app, 'outsider');
-    expect((await refused(w.t.dataDir, () => upload(outsider, content))).status).toBe(404);
-    const noToken = await refused(w.t.dataDir, () => w.researcher.agent.post(importUrl()).attach('file', Buffer.from(content), 'tags.jsonl'));
+    expect((await refused(w.t, () => upload(outsider, content))).status).toBe(404);
+    const noToken = await refused(w.t, () => w.researcher.agent.post(importUrl()).attach('file', Buffer.from(content), 'tags.jsonl'));
     expect(noToken.status).toBe(403);
-    const wrongToken = await refused(w.t.dataDir, () =>
+    const wrongToken = await refused(w.t, () =>
       w.researcher.agent.post(importUrl()).field('_csrf', 'forged').attach('file', Buffer.from(content), 'tags.jsonl'),
     );
     expect(wrongToken.status).toBe(403);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { explainListenFailure } from '../../server/commands/serve.js';
+import { jsonFolderOnly } from '../helpers/forms.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -35,7 +36,7 @@ function serve(env: Record<string, string>): Promise<{ code: number | null; out:
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
 }
 
-describe('framelens serve refuses to start', () => {
+jsonFolderOnly('the data folder’s lock and first start').describe('framelens serve refuses to start', () => {
   it('on a busy port: one line naming the port and PORT, exit 1, no stack trace', async () => {
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));

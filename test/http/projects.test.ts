@@ -70,7 +70,7 @@ describe('creating a project', () => {
     ['an empty name', { name: '  ', codebookId: 'framing' }, 'project-name', 'Give the project a name.'],
     ['an unknown codebook', { name: 'P', codebookId: 'nope' }, 'project-codebookId', 'Choose a codebook from the list.'],
   ])('refuses %s: the form comes back with the message by the field and the input kept', async (_name, form, field, message) => {
-    const html = expectFormError(await refused(w.t.dataDir, () => w.researcher.post('/projects', form)), 400, field, message);
+    const html = expectFormError(await refused(w.t, () => w.researcher.post('/projects', form)), 400, field, message);
     if ('description' in form) expect(html).toContain(`>${form.description}</textarea>`);
     if ('name' in form && form.name === 'P') expect(html).toContain('value="P"');
   });
@@ -79,11 +79,11 @@ describe('creating a project', () => {
     ['a members field', { name: 'P', codebookId: 'framing', members: 'x' }, 400, 'Unexpected field(s): members.'],
     ['an open field', { name: 'P', codebookId: 'framing', open: '1' }, 400, 'Unexpected field(s): open.'],
   ])('refuses %s (no form of ours sends it) with the error page', async (_name, form, status, message) => {
-    expectError(await refused(w.t.dataDir, () => w.researcher.post('/projects', form)), status, message);
+    expectError(await refused(w.t, () => w.researcher.post('/projects', form)), status, message);
   });
 
   it('refuses project creation to annotators', async () => {
-    expectError(await refused(w.t.dataDir, () => anna.post('/projects', { name: 'Mine', codebookId: 'framing' })), 403, 'Only researchers can create projects.');
+    expectError(await refused(w.t, () => anna.post('/projects', { name: 'Mine', codebookId: 'framing' })), 403, 'Only researchers can create projects.');
   });
 });
 
@@ -94,18 +94,18 @@ describe('project settings', () => {
     ['an unknown codebook', { codebookId: 'nope' }, 'codebookId', 'Choose a codebook from the list.'],
     ['a bad open flag', { open: 'yes' }, 'open', 'Open annotations'],
   ])('refuses %s: the project page comes back with the message by the field', async (_name, form, field, message) => {
-    const html = expectFormError(await refused(w.t.dataDir, () => settings(w.projectId, form)), 400, field, message);
+    const html = expectFormError(await refused(w.t, () => settings(w.projectId, form)), 400, field, message);
     expect(html).not.toMatch(/perArticle:|codebookId:|Invalid input/);
   });
 
   it('refuses an unknown field with the error page', async () => {
-    expectError(await refused(w.t.dataDir, () => settings(w.projectId, { members: 'x' })), 400, 'Unexpected field(s): members.');
+    expectError(await refused(w.t, () => settings(w.projectId, { members: 'x' })), 400, 'Unexpected field(s): members.');
   });
 
   it('refuses settings and member changes to annotators', async () => {
     const form = { description: '', codebookId: 'framing', mode: 'all', perArticle: '2', open: '1' };
-    expectError(await refused(w.t.dataDir, () => anna.post(`/projects/${w.projectId}/settings`, form)), 403, 'researchers');
-    expectError(await refused(w.t.dataDir, () => anna.post(`/projects/${w.projectId}/members`, { name: 'anna', role: 'researcher' })), 403, 'researchers');
+    expectError(await refused(w.t, () => anna.post(`/projects/${w.projectId}/settings`, form)), 403, 'researchers');
+    expectError(await refused(w.t, () => anna.post(`/projects/${w.projectId}/members`, { name: 'anna', role: 'researcher' })), 403, 'researchers');
   });
 
   it('answers 404 to a user who is not a member', async () => {
@@ -114,7 +114,7 @@ describe('project settings', () => {
     expectError(await anna.get(`/projects/${projectId}`), 404, 'Project not found.');
     expectError(await anna.get(`/projects/${projectId}/summary`), 404, 'Project not found.');
     expectError(await anna.get(`/articles/${articleId}`), 404, 'Article not found.');
-    expectError(await refused(w.t.dataDir, () => tag(anna, articleId, 1, { first: 0, last: 0, category: 'hedge' })), 404, 'Article not found.');
+    expectError(await refused(w.t, () => tag(anna, articleId, 1, { first: 0, last: 0, category: 'hedge' })), 404, 'Article not found.');
   });
 });
 
@@ -137,8 +137,8 @@ describe('balanced assignment', () => {
       expectPage(await member.get(`/articles/${mine}/sentences/1`));
       expectError(await member.get(`/articles/${other}`), 404, 'Article not found.');
       expectError(await member.get(`/articles/${other}/sentences/1`), 404, 'Article not found.');
-      expectError(await refused(w.t.dataDir, () => tag(member, other, 1, { first: 0, last: 0, category: 'hedge' })), 404, 'Article not found.');
-      expectError(await refused(w.t.dataDir, () => member.post(`/articles/${other}/sentences/1/reviewed`, { reviewed: '1' })), 404, 'Article not found.');
+      expectError(await refused(w.t, () => tag(member, other, 1, { first: 0, last: 0, category: 'hedge' })), 404, 'Article not found.');
+      expectError(await refused(w.t, () => member.post(`/articles/${other}/sentences/1/reviewed`, { reviewed: '1' })), 404, 'Article not found.');
       // The project page lists only the annotator's own article.
       const page = expectPage(await member.get(`/projects/${projectId}`));
       expect(page).toContain(`href="/articles/${mine}"`);
@@ -238,7 +238,7 @@ describe('project text is shown escaped', () => {
 
   it('refuses markup in a new member’s name', async () => {
     // Names are restricted to letters, digits and . _ - and spaces: markup is refused outright.
-    const res = await refused(w.t.dataDir, () => w.researcher.post(`/projects/${w.projectId}/members`, { name: '<b>x</b>', role: 'annotator' }));
+    const res = await refused(w.t, () => w.researcher.post(`/projects/${w.projectId}/members`, { name: '<b>x</b>', role: 'annotator' }));
     expect(res.status).toBe(400);
     expect(res.text).not.toContain('<b>x</b>');
   });
@@ -278,6 +278,6 @@ describe('accounts from other projects', () => {
     const rolf = await signIn(w.t.app, 'rolf');
     expectError(await rolf.get(`/projects/${w.projectId}`), 404, 'Project not found.');
     expectError(await rolf.get(`/articles/${w.demoArticleId}`), 404, 'Article not found.');
-    expectError(await refused(w.t.dataDir, () => rolf.post(`/projects/${w.projectId}/settings`, { description: '', codebookId: 'framing', mode: 'all', perArticle: '2', open: '1' })), 404, 'Project not found.');
+    expectError(await refused(w.t, () => rolf.post(`/projects/${w.projectId}/settings`, { description: '', codebookId: 'framing', mode: 'all', perArticle: '2', open: '1' })), 404, 'Project not found.');
   });
 });

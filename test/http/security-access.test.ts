@@ -18,9 +18,9 @@ import {
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 async function unchanged(t: TestApp, act: () => Promise<void>): Promise<void> {
-  const before = await snapshot(t.dataDir);
+  const before = await snapshot(t);
   await act();
-  expect(await snapshot(t.dataDir)).toEqual(before);
+  expect(await snapshot(t)).toEqual(before);
 }
 
 /** A multipart POST (article import, codebook upload) carrying the session's CSRF token. */
@@ -298,8 +298,8 @@ describe('mass assignment: forged fields are refused', () => {
     const res = await w.anna.agent.post(`/articles/${w.articleA}/sentences/1/tags`).type('form').send(`${body}&__proto__=x`);
     // Either refused, or stored exactly as anna's own tag with no extra fields.
     expect([303, 400]).toContain(res.status);
-    const mine = w.t.store.annotation(w.articleA, w.annaId).tags.filter((t) => t.note === 'proto-probe');
-    expect(w.t.store.annotation(w.articleA, w.bertId).tags.some((t) => t.note === 'proto-probe')).toBe(false);
+    const mine = (await w.t.store.readAnnotation(w.articleA, w.annaId)).tags.filter((t) => t.note === 'proto-probe');
+    expect((await w.t.store.readAnnotation(w.articleA, w.bertId)).tags.some((t) => t.note === 'proto-probe')).toBe(false);
     for (const tag of mine) {
       expect(tag.annotatorId).toBe(w.annaId);
       expect(Object.keys(tag).sort()).toEqual(
@@ -389,8 +389,8 @@ describe('traversal and malformed ids', () => {
     const store = w.t.store;
     const spies = [
       vi.spyOn(store, 'article'),
-      vi.spyOn(store, 'annotation'),
-      vi.spyOn(store, 'annotations'),
+      vi.spyOn(store, 'readAnnotation'),
+      vi.spyOn(store, 'readAnnotations'),
       vi.spyOn(store, 'updateAnnotation'),
       vi.spyOn(store, 'removeArticle'),
     ];

@@ -53,7 +53,7 @@ describe('one-time password links', () => {
     expect(statuses.filter((s) => s === 404)).toHaveLength(3);
     const winner = statuses.indexOf(303);
     const user = t.store.users.data.data.users.find((u) => u.name === 'newbie');
-    const signedIn = [...t.store.sessions.entries()].filter(([, r]) => r.data.userId === user?.id);
+    const signedIn = (await t.sessions()).filter((session) => session.userId === user?.id);
     expect(signedIn).toHaveLength(1);
     // The winner's password is the one stored; the link is used up.
     expect((await agentFor(t.app).post('/signin', { name: 'newbie', password: passwords[winner] ?? '' })).status).toBe(303);

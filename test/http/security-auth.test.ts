@@ -1,7 +1,7 @@
 // Security: sessions, sign-in, passwords and request limits. Session fixation and sign-out,
 // sessions across a restart, brute-force limits, oversized bodies, every route signed out,
 // and the password policy on every form that sets a password.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import request from 'supertest';
 import type { Express, RequestHandler } from 'express';
 import { issueSetupToken } from '../../server/accounts/users.js';
@@ -28,9 +28,9 @@ const TAG = { first: '0', last: '0', category: 'hedge', voice: 'author' };
 const GOOD = 'a long and unusual passphrase';
 
 async function unchanged(t: TestApp, act: () => Promise<void>): Promise<void> {
-  const before = await snapshot(t.dataDir);
+  const before = await snapshot(t);
   await act();
-  expect(await snapshot(t.dataDir)).toEqual(before);
+  expect(await snapshot(t)).toEqual(before);
 }
 
 /** The value of the session cookie a response sets, if any. */
@@ -81,7 +81,7 @@ describe('sessions: fixation, sign-out and restarts', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('rita');
     // The old id is gone from the session store.
-    const stored = [...t.store.sessions.entries()].map(([sid]) => sid);
+    const stored = (await t.sessions()).map((session) => session.sid);
     expect(stored.some((sid) => planted?.includes(sid))).toBe(false);
   });
 
@@ -108,12 +108,13 @@ describe('sessions: fixation, sign-out and restarts', () => {
     expect(t.store.projects.data.data.projects.some((p) => p.name === 'After sign-out')).toBe(false);
   });
 
-  it('sessions survive an app restart on the same data folder', async () => {
+  it('sessions survive an app restart on the same study', async () => {
     const a = agentFor(t.app);
     const res = await a.post('/signin', { name: 'rita', password: PASSWORD });
     const sid = sidOf(res);
     expect(sid).toBeDefined();
-    const restarted = await makeApp(t.dataDir);
+    const restarted = await t.reopen();
+    onTestFinished(() => restarted.cleanup());
     const page = await withCookie(restarted.app, sid ?? '').get('/account');
     expect(page.status).toBe(200);
     expect(page.text).toContain('rita');

@@ -119,7 +119,7 @@ describe('CSRF: state-changing forms refuse a missing or wrong token', () => {
   });
 
   it.each(cases)('$name: missing, made-up and foreign tokens → 403, nothing changed', async (k) => {
-    const before = await snapshot(c.t.dataDir);
+    const before = await snapshot(c.t);
     const foreign = await c.other.csrf();
     const own = await c.researcher.csrf();
     expect(foreign).not.toBe(own);
@@ -128,17 +128,17 @@ describe('CSRF: state-changing forms refuse a missing or wrong token', () => {
       expect(res.status, `token ${String(token)}`).toBe(403);
       expect(res.text).toContain('did not come from Framelens');
     }
-    expect(await snapshot(c.t.dataDir)).toEqual(before);
+    expect(await snapshot(c.t)).toEqual(before);
     // The right token: the same request goes through.
     const res = await k.send(c, own);
     expect(res.status).toBe(k.ok);
   });
 
   it('a token in the X-CSRF-Token header must also be the session’s own', async () => {
-    const before = await snapshot(c.t.dataDir);
+    const before = await snapshot(c.t);
     const res = await c.researcher.agent.post('/projects').set('X-CSRF-Token', await c.other.csrf()).type('form').send({ name: 'Planted' });
     expect(res.status).toBe(403);
-    expect(await snapshot(c.t.dataDir)).toEqual(before);
+    expect(await snapshot(c.t)).toEqual(before);
   });
 
   it('sign-out without the right token → 403, and the session stays signed in', async () => {

@@ -61,7 +61,7 @@ describe('tags per sentence and per article', () => {
         expect(res.status, JSON.stringify(s)).toBe(303);
       }
       const next = spans[MAX_TAGS_PER_SENTENCE];
-      const res = await refused(w.t.dataDir, () =>
+      const res = await refused(w.t, () =>
         w.researcher.post(`/articles/${w.demoArticleId}/sentences/1/tags`, { first: String(next?.first), last: String(next?.last), category: next?.category ?? '', voice: 'author' }),
       );
       expect(res.status).toBe(409);
@@ -83,7 +83,7 @@ describe('a __proto__ form field', () => {
   it('is refused (400) however it is spelled, and nothing is stored', async () => {
     const token = await w.researcher.csrf();
     for (const key of ['__proto__', '%5F%5Fproto%5F%5F', '__pro%74o__']) {
-      const res = await refused(w.t.dataDir, () =>
+      const res = await refused(w.t, () =>
         w.researcher.agent.post('/projects').type('form').send(`_csrf=${token}&name=Polluted&${key}=x`),
       );
       expect(res.status, key).toBe(400);

@@ -8,11 +8,20 @@ import type { SessionData } from 'express-session';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionLog } from '../../server/storage/session-log.js';
 import { FileSessionStore, SESSIONS_PER_ADDRESS } from '../../server/web/session.js';
-import { PASSWORD, addUser, agentFor, csrfOf, makeApp, signIn, type TestApp } from '../helpers/app.js';
+import { PASSWORD, addUser, agentFor, csrfOf, makeApp, makeJsonApp, onJsonFolder, signIn, type JsonTestApp, type TestApp } from '../helpers/app.js';
+import { jsonFolderOnly } from '../helpers/forms.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
 const LOG = 'sessions.log';
+
+/**
+ * The session log's bytes on the JSON folder: not one line appended, not even a touch (the
+ * sessions table's rows, in t.sessions(), are what PostgreSQL stores).
+ */
+async function logBytes(t: TestApp): Promise<Buffer | null> {
+  return onJsonFolder ? readFile(join(t.dataDir, LOG)) : null;
+}
 
 function cookiesOf(res: request.Response): string[] {
   return [res.headers['set-cookie'] ?? []].flat().map((c: string) => c.split(';')[0] ?? '');
@@ -35,7 +44,7 @@ describe('visitors who only look at a form', () => {
   });
 
   it('1,000 anonymous GETs of /signin, /join and /j/CODE leave the session store unchanged (memory and disk)', async () => {
-    const before = { sessions: [...t.store.sessions.entries()].map(([sid]) => sid).sort(), log: await readFile(join(t.dataDir, LOG)) };
+    const before = { sessions: await t.sessions(), log: await logBytes(t) };
     const paths = ['/signin', '/join', `/j/${code}`, '/j/NOCODE', `/join?code=${code}`, '/signin?next=/projects'];
     for (let i = 0; i < 1000; i++) {
       const path = paths[i % paths.length] ?? '/signin';
@@ -43,25 +52,25 @@ describe('visitors who only look at a form', () => {
       expect(res.status, path).toBeLessThan(500);
       expect(cookiesOf(res).some((c) => c.startsWith('framelens.sid=')), path).toBe(false);
     }
-    expect([...t.store.sessions.entries()].map(([sid]) => sid).sort()).toEqual(before.sessions);
-    expect(await readFile(join(t.dataDir, LOG))).toEqual(before.log);
+    expect(await t.sessions()).toEqual(before.sessions);
+    expect(await logBytes(t)).toEqual(before.log);
   });
 
   it('the sign-in form works with its double-submit token and stores one session, for the signed-in user', async () => {
-    const count = t.store.sessions.size;
+    const count = (await t.sessions()).length;
     const a = agentFor(t.app);
     expect((await a.post('/signin', { name: 'rita', password: PASSWORD })).status).toBe(303);
-    expect(t.store.sessions.size).toBe(count + 1);
+    expect((await t.sessions()).length).toBe(count + 1);
     expect((await a.get('/account')).status).toBe(200);
   });
 
   it('a join works the same way: one session, the student’s', async () => {
-    const count = t.store.sessions.size;
+    const count = (await t.sessions()).length;
     const agent = request.agent(t.app);
     const page = await agent.get(`/join?code=${code}`);
     const joined = await agent.post('/join').type('form').send({ _csrf: csrfOf(page.text), code, nickname: 'Visitor' });
     expect(joined.status).toBe(303);
-    expect(t.store.sessions.size).toBe(count + 1);
+    expect((await t.sessions()).length).toBe(count + 1);
     expect((await agent.get('/lesson')).status).toBe(200);
   });
 
@@ -73,7 +82,7 @@ describe('visitors who only look at a form', () => {
     const myToken = csrfOf(mine.text);
     const theirToken = csrfOf(theirs.text);
     expect(myToken).not.toBe(theirToken);
-    const count = t.store.sessions.size;
+    const count = (await t.sessions()).length;
     const tries: [string | undefined, string][] = [
       [undefined, myToken],
       [theirCookie, myToken],
@@ -87,7 +96,7 @@ describe('visitors who only look at a form', () => {
       const res = await req.type('form').send({ _csrf: token, name: 'rita', password: PASSWORD });
       expect(res.status, `${cookie} / ${token}`).toBe(403);
     }
-    expect(t.store.sessions.size).toBe(count);
+    expect((await t.sessions()).length).toBe(count);
     // The cookie is HttpOnly and SameSite=Strict: a cross-site form does not carry it.
     expect(String(mine.headers['set-cookie'])).toMatch(/HttpOnly/);
     expect(String(mine.headers['set-cookie'])).toMatch(/SameSite=Strict/);
@@ -99,19 +108,19 @@ describe('visitors who only look at a form', () => {
     const agent = request.agent(t.app);
     const page = await agent.get(`/join?code=${code}`);
     await agent.post('/join').type('form').send({ _csrf: csrfOf(page.text), code, nickname: 'Leaver' });
-    const count = t.store.sessions.size;
+    const count = (await t.sessions()).length;
     const token = csrfOf((await agent.get('/lesson')).text);
     const left = await agent.post('/lesson/leave').type('form').send({ _csrf: token });
     expect(left.status).toBe(303);
-    expect(t.store.sessions.size).toBe(count - 1);
+    expect((await t.sessions()).length).toBe(count - 1);
     expect((await agent.get('/lesson')).headers.location).toBe('/join');
   });
 });
 
-describe('sessions per address', () => {
-  let t: TestApp;
+jsonFolderOnly('drives the session log’s store directly').describe('sessions per address', () => {
+  let t: JsonTestApp;
   beforeEach(async () => {
-    t = await makeApp();
+    t = await makeJsonApp();
   });
   afterEach(async () => {
     await t.cleanup();
@@ -146,10 +155,10 @@ describe('sessions per address', () => {
   });
 });
 
-describe('the session log', () => {
-  let t: TestApp;
+jsonFolderOnly('the data folder’s session log').describe('the session log', () => {
+  let t: JsonTestApp;
   beforeEach(async () => {
-    t = await makeApp();
+    t = await makeJsonApp();
     await addUser(t, 'rita', 'researcher');
   });
   afterEach(async () => {
@@ -186,7 +195,7 @@ describe('the session log', () => {
     expect(log.size).toBe(1);
     expect(await readFile(path)).toEqual(good);
     await log.close();
-    const again = await makeApp(t.dataDir);
+    const again = await makeJsonApp(t.dataDir);
     expect(again.store.sessions.size).toBe(1);
     await again.store.close();
   });
@@ -238,7 +247,7 @@ describe('the session log', () => {
     await rm(join(t.dataDir, LOG));
     const anonymous = { expires: Date.now() + 60_000, data: { cookie: { originalMaxAge: 1 }, csrfToken: 'x' } };
     await writeFile(join(t.dataDir, 'sessions.json'), JSON.stringify({ schemaVersion: 1, data: { sessions: { [sid ?? '']: record, visitor: anonymous } } }));
-    const again = await makeApp(t.dataDir);
+    const again = await makeJsonApp(t.dataDir);
     expect([...again.store.sessions.entries()].map(([s]) => s)).toEqual([sid]);
     await expect(stat(join(t.dataDir, 'sessions.json'))).rejects.toThrow(/ENOENT/);
     const cookie = cookiesOf(res).find((c) => c.startsWith('framelens.sid=')) ?? '';

@@ -26,9 +26,9 @@ const SCRIPT_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
 const SVG_ESCAPED = '&#34;&gt;&lt;svg onload=alert(1)&gt;';
 
 async function unchanged(t: TestApp, act: () => Promise<void>): Promise<void> {
-  const before = await snapshot(t.dataDir);
+  const before = await snapshot(t);
   await act();
-  expect(await snapshot(t.dataDir)).toEqual(before);
+  expect(await snapshot(t)).toEqual(before);
 }
 
 async function multipart(

@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { jsonFolderOnly } from '../helpers/forms.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const CLI = fileURLToPath(new URL('../../server/cli.ts', import.meta.url));
 
-describe('framelens serve', () => {
+// `framelens serve` on DATA_DIR; on DATABASE_URL: test/storage/serve-database-url.test.ts.
+jsonFolderOnly('serves DATA_DIR').describe('framelens serve', () => {
   let dataDir: string;
   let child: ChildProcess;
   let exited: Promise<number | null>;

@@ -102,7 +102,7 @@ describe('brat standoff', () => {
     const before = await downloadZip(w.researcher, `/projects/${w.projectId}/export/brat`);
     const [annName, ann] = Object.entries(before).find(([n]) => n.endsWith('/pia.ann')) ?? ['', ''];
     const txt = before[annName.replace(/\.ann$/, '.txt')] ?? '';
-    const tagsBefore = w.t.store.annotation(article, pia.id).tags.map(({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest);
+    const tagsBefore = (await w.t.store.readAnnotation(article, pia.id)).tags.map(({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest);
     await w.t.store.updateAnnotation(article, pia.id, (a) => {
       a.tags = [];
       a.reviewed = [];
@@ -120,7 +120,7 @@ describe('brat standoff', () => {
 
     const after = await downloadZip(w.researcher, `/projects/${w.projectId}/export/brat`);
     expect(after[annName]).toBe(ann);
-    expect(w.t.store.annotation(article, pia.id).tags.map(({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest)).toEqual(
+    expect((await w.t.store.readAnnotation(article, pia.id)).tags.map(({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest)).toEqual(
       expect.arrayContaining(tagsBefore.map((t) => expect.objectContaining({ ...t, note: t.note.replace(/\t/g, ' ') }))),
     );
   });
@@ -145,7 +145,7 @@ describe('brat standoff', () => {
     expect(page.labels).toEqual(['Propaganda', 'Hedge']);
     expect(page.suggested).toEqual(['', 'hedge']);
     // "Propaganda" is no category here: leaving the select empty is refused and stores nothing.
-    const unmapped = await refused(w.t.dataDir, () => go(w.researcher, page, {}));
+    const unmapped = await refused(w.t, () => go(w.researcher, page, {}));
     expectError(unmapped, 400, 'Choose a category for "Propaganda", or leave its spans out.');
     expect(unmapped.text).toContain('action="' + page.action + '"');
     const done = textOf(expectPage(await go(w.researcher, page, { category: ['loaded-language', '-'] })));
@@ -153,9 +153,9 @@ describe('brat standoff', () => {
     const created = w.t.store.articles(w.projectId).find((a) => a.title === 'A new report 😀 from the front.');
     expect(created?.text).toBe(text);
     const gold = w.t.store.users.data.data.users.find((u) => u.name === 'gold');
-    const tags = w.t.store.annotation(created?.id ?? '', gold?.id ?? '').tags;
+    const tags = (await w.t.store.readAnnotation(created?.id ?? '', gold?.id ?? '')).tags;
     expect(tags.map((t) => [created?.text.slice(t.start, t.end), t.category, t.sentence])).toEqual([['Troops', 'loaded-language', 1]]);
-    expect(w.t.store.annotation(created?.id ?? '', gold?.id ?? '').reviewed).toEqual([0, 1]);
+    expect((await w.t.store.readAnnotation(created?.id ?? '', gold?.id ?? '')).reviewed).toEqual([0, 1]);
   });
 
   it('refuses, storing nothing: an .ann whose text does not match, offsets outside the .txt, an .ann without .txt, two annotators’ files of one text', { timeout: 30_000 }, async () => {
@@ -184,7 +184,7 @@ describe('brat standoff', () => {
       ],
     ];
     for (const [files, message] of cases) {
-      const res = await refused(w.t.dataDir, () => check(w.researcher, w.projectId, 'brat', files, 'gold2'));
+      const res = await refused(w.t, () => check(w.researcher, w.projectId, 'brat', files, 'gold2'));
       expectError(res, 400, message);
       expect(textOf(res.text)).toContain('Nothing was imported');
     }
@@ -224,9 +224,9 @@ describe('SemEval-2020 Task 11', () => {
     expect(textOf(page.html)).toContain('1 span crosses a sentence boundary');
     expect(textOf(page.html)).toContain('train.labels line 3 (Appeal_to_fear-prejudice, sentences 2, 3): “expanding. This must stop”');
     const mapping = ['loaded-language', 'loaded-label', 'persuasion-appeal'];
-    const none = await refused(v.t.dataDir, () => go(v.researcher, page, { category: mapping }));
+    const none = await refused(v.t, () => go(v.researcher, page, { category: mapping }));
     expectError(none, 400, '1 span crosses a sentence boundary: choose to split them at the boundaries, or not to import.');
-    const refusedChoice = await refused(v.t.dataDir, () => go(v.researcher, page, { category: mapping, crossing: 'refuse' }));
+    const refusedChoice = await refused(v.t, () => go(v.researcher, page, { category: mapping, crossing: 'refuse' }));
     expectError(refusedChoice, 400, 'you chose not to split them');
     expect(textOf(refusedChoice.text)).toContain('train.labels line 3: "expanding.');
     // Leaving that label out needs no choice about crossing. Nothing was imported: the demo project
@@ -278,7 +278,7 @@ describe('SemEval-2020 Task 11', () => {
       ['111\tDoubt\tzero\t4\n', 'expected "ID<TAB>technique<TAB>start<TAB>end"'],
     ];
     for (const [content, message] of cases) {
-      const res = await refused(v.t.dataDir, () => check(v.researcher, v.projectId, 'semeval', [files[0] ?? { name: '', content: '' }, { name: 'x.labels', content }], 'ptc-gold'));
+      const res = await refused(v.t, () => check(v.researcher, v.projectId, 'semeval', [files[0] ?? { name: '', content: '' }, { name: 'x.labels', content }], 'ptc-gold'));
       expectError(res, 400, message);
     }
   });
@@ -315,30 +315,30 @@ describe('a CSV of spans', () => {
     // A label that is a category's name is suggested too.
     expect(page.suggested).toEqual(['hedge']);
     expect(textOf(expectPage(await go(w.researcher, page, {})))).toContain('Imported 1 tag on 1 article.');
-    expect(w.t.store.annotation(article, pia.id).tags.some((t) => TEXT.slice(t.start, t.end) === 'disaster' && t.category === 'hedge')).toBe(true);
+    expect((await w.t.store.readAnnotation(article, pia.id)).tags.some((t) => TEXT.slice(t.start, t.end) === 'disaster' && t.category === 'hedge')).toBe(true);
     const bad = good.replace(',disaster', ',catastrophe');
-    expectError(await refused(w.t.dataDir, () => check(w.researcher, w.projectId, 'csv', [{ name: 'spans.csv', content: bad }], 'pia')), 400, 'the text "catastrophe" does not match the article there ("disaster")');
+    expectError(await refused(w.t, () => check(w.researcher, w.projectId, 'csv', [{ name: 'spans.csv', content: bad }], 'pia')), 400, 'the text "catastrophe" does not match the article there ("disaster")');
     const noColumns = 'article,start\nEmoji report,1\n';
-    expectError(await refused(w.t.dataDir, () => check(w.researcher, w.projectId, 'csv', [{ name: 'spans.csv', content: noColumns }], 'pia')), 400, 'the header has no column category (or label), start and end (or start_cp and end_cp)');
+    expectError(await refused(w.t, () => check(w.researcher, w.projectId, 'csv', [{ name: 'spans.csv', content: noColumns }], 'pia')), 400, 'the header has no column category (or label), start and end (or start_cp and end_cp)');
   });
 });
 
 describe('an import that fails changes nothing', () => {
   it('an empty file is refused with 400, in every import', { timeout: 30_000 }, async () => {
     for (const format of ['brat', 'semeval', 'csv']) {
-      const res = await refused(w.t.dataDir, () => check(w.researcher, w.projectId, format, [{ name: format === 'csv' ? 'spans.csv' : 'article1.txt', content: '' }], 'pia'));
+      const res = await refused(w.t, () => check(w.researcher, w.projectId, format, [{ name: format === 'csv' ? 'spans.csv' : 'article1.txt', content: '' }], 'pia'));
       expectError(res, 400, 'the file is empty');
     }
     const token = await w.researcher.csrf();
-    const jsonl = await refused(w.t.dataDir, () => w.researcher.agent.post(`/projects/${w.projectId}/import`).field('_csrf', token).attach('file', Buffer.alloc(0), 'tags.jsonl'));
+    const jsonl = await refused(w.t, () => w.researcher.agent.post(`/projects/${w.projectId}/import`).field('_csrf', token).attach('file', Buffer.alloc(0), 'tags.jsonl'));
     expectError(jsonl, 400, 'That file is empty');
   });
 
   it('no files, an unknown format, an annotator who is not a member: 400, no account made', { timeout: 30_000 }, async () => {
-    expectError(await refused(w.t.dataDir, () => check(w.researcher, w.projectId, 'brat', [], 'pia')), 400, 'Choose the files to import.');
-    expectError(await refused(w.t.dataDir, () => check(w.researcher, w.projectId, 'xml', [{ name: 'a.txt', content: 'x' }], 'pia')), 400, "Choose the files' format");
+    expectError(await refused(w.t, () => check(w.researcher, w.projectId, 'brat', [], 'pia')), 400, 'Choose the files to import.');
+    expectError(await refused(w.t, () => check(w.researcher, w.projectId, 'xml', [{ name: 'a.txt', content: 'x' }], 'pia')), 400, "Choose the files' format");
     await addUser(w.t, 'stranger', 'annotator');
-    const res = await refused(w.t.dataDir, () => check(w.researcher, w.projectId, 'csv', [{ name: 's.csv', content: `article,category,start,end,annotator\nEmoji report,hedge,0,8,newbie\nEmoji report,hedge,0,8,stranger\n` }]));
+    const res = await refused(w.t, () => check(w.researcher, w.projectId, 'csv', [{ name: 's.csv', content: `article,category,start,end,annotator\nEmoji report,hedge,0,8,newbie\nEmoji report,hedge,0,8,stranger\n` }]));
     expectError(res, 400, '"stranger" has an account but is not a member of this project');
     expect(w.t.store.users.data.data.users.some((u) => u.name === 'newbie')).toBe(false);
   });
@@ -349,7 +349,7 @@ describe('an import that fails changes nothing', () => {
     await addUser(w.t, 'outsider', 'annotator');
     const lines = [JSON.stringify({ ...JSON.parse(first ?? '{}'), annotator: 'newbie2' }), JSON.stringify({ ...JSON.parse(first ?? '{}'), annotator: 'outsider' })].join('\n');
     const token = await w.researcher.csrf();
-    const res = await refused(w.t.dataDir, () => w.researcher.agent.post(`/projects/${w.projectId}/import`).field('_csrf', token).attach('file', Buffer.from(lines), 'tags.jsonl'));
+    const res = await refused(w.t, () => w.researcher.agent.post(`/projects/${w.projectId}/import`).field('_csrf', token).attach('file', Buffer.from(lines), 'tags.jsonl'));
     expectError(res, 400, '"outsider" has an account but is not a member of this project');
     expect(w.t.store.users.data.data.users.some((u) => u.name === 'newbie2')).toBe(false);
   });
@@ -363,14 +363,14 @@ describe('an import that fails changes nothing', () => {
     });
     const { signIn } = await import('../helpers/app.js');
     const ria = await signIn(w.t.app, 'ria');
-    expect((await refused(w.t.dataDir, () => go(ria, page, {}))).status).toBe(404);
+    expect((await refused(w.t, () => go(ria, page, {}))).status).toBe(404);
     const forged = { ...page, action: page.action.replace(/[^/]+$/, 'A'.repeat(24)) };
-    expectError(await refused(w.t.dataDir, () => go(w.researcher, forged, {})), 404, 'This import has expired');
+    expectError(await refused(w.t, () => go(w.researcher, forged, {})), 404, 'This import has expired');
     // pia is an annotator: researchers only.
-    expect((await refused(w.t.dataDir, () => go(pia, page, {}))).status).toBe(403);
-    const before = await snapshot(w.t.dataDir);
+    expect((await refused(w.t, () => go(pia, page, {}))).status).toBe(403);
+    const before = await snapshot(w.t);
     expect(textOf(expectPage(await go(w.researcher, page, {})))).toContain('Imported 1 tag');
-    expect(await snapshot(w.t.dataDir)).not.toEqual(before);
+    expect(await snapshot(w.t)).not.toEqual(before);
     // Used once.
     expect((await go(w.researcher, page, {})).status).toBe(404);
   });

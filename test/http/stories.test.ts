@@ -4,7 +4,7 @@
 // and every refusal leaving the data as it was.
 import { zipSync, strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, signIn, snapshot } from '../helpers/app.js';
+import { signIn, snapshot } from '../helpers/app.js';
 import { addAnnotator, importArticle, expectEscaped, expectPage, PAYLOADS, refused, tag, textOf, world, type Member, type World } from '../helpers/forms.js';
 import type { Agent } from '../helpers/app.js';
 import { words } from '../../server/core/segmentation.js';
@@ -157,7 +157,7 @@ describe('importing a story', () => {
 
   it('refuses a bad file naming it and the field, and stores nothing', async () => {
     const bad = { ...ARTICLES['b-daily.json'], date: '2024-02-31' };
-    const res = await refused(w.t.dataDir, () =>
+    const res = await refused(w.t, () =>
       upload(w.researcher, w.projectId, [
         { name: 'a-wire.json', content: json(ARTICLES['a-wire.json']) },
         { name: 'b-daily.json', content: json(bad) },
@@ -165,13 +165,13 @@ describe('importing a story', () => {
     );
     expect(res.status).toBe(400);
     expect(textOf(res.text)).toContain('b-daily.json: date must be a date');
-    const notJson = await refused(w.t.dataDir, () => upload(w.researcher, w.projectId, [{ name: 'x.json', content: Buffer.from('{') }, { name: 'y.json', content: json(ARTICLES['a-wire.json']) }]));
+    const notJson = await refused(w.t, () => upload(w.researcher, w.projectId, [{ name: 'x.json', content: Buffer.from('{') }, { name: 'y.json', content: json(ARTICLES['a-wire.json']) }]));
     expect(notJson.status).toBe(400);
     expect(textOf(notJson.text)).toContain('x.json: not JSON');
-    const one = await refused(w.t.dataDir, () => upload(w.researcher, w.projectId, [{ name: 'a.json', content: json(ARTICLES['a-wire.json']) }]));
+    const one = await refused(w.t, () => upload(w.researcher, w.projectId, [{ name: 'a.json', content: json(ARTICLES['a-wire.json']) }]));
     expect(one.status).toBe(400);
     expect(textOf(one.text)).toContain('at least two articles');
-    const annotator = await refused(w.t.dataDir, () => upload(anna, w.projectId, [{ name: 'a.json', content: json(ARTICLES['a-wire.json']) }]));
+    const annotator = await refused(w.t, () => upload(anna, w.projectId, [{ name: 'a.json', content: json(ARTICLES['a-wire.json']) }]));
     expect(annotator.status).toBe(403);
   });
 
@@ -205,14 +205,14 @@ describe('links', () => {
     const rita = textOf(after.split('<tr id="g').find((r) => r.includes(`id="s-${daily}-2"`)) ?? '');
     expect(rita).not.toContain('Flood waters');
 
-    // A restart: the store is read again from disk, and the aligner runs again.
-    const t2 = await makeApp(w.t.dataDir);
+    // A restart: the store is read again, and the aligner runs again.
+    const t2 = await w.t.reopen();
     try {
       const again = await signIn(t2.app, 'rita');
       const reopened = expectPage(await again.get(base));
       expect(textOf(reopened)).toContain('Links removed by hand (1)');
     } finally {
-      await t2.store.close();
+      await t2.cleanup();
     }
 
     const relink = await w.researcher.post(`${base}/links`, { ...pair, action: 'add' });
@@ -274,11 +274,11 @@ describe('links', () => {
       [{ a: `${wire}:1`, b: `${daily}:1`, action: 'merge' }, 400, /action/],
     ];
     for (const [form, status, message] of cases) {
-      const res = await refused(w.t.dataDir, () => w.researcher.post(`${base}/links`, form));
+      const res = await refused(w.t, () => w.researcher.post(`${base}/links`, form));
       expect(res.status, JSON.stringify(form)).toBe(status);
       expect(textOf(res.text)).toMatch(message);
     }
-    const annotator = await refused(w.t.dataDir, () => anna.post(`${base}/links`, { a: `${wire}:1`, b: `${daily}:1`, action: 'remove' }));
+    const annotator = await refused(w.t, () => anna.post(`${base}/links`, { a: `${wire}:1`, b: `${daily}:1`, action: 'remove' }));
     expect([403, 404]).toContain(annotator.status);
   });
 });
@@ -287,15 +287,15 @@ describe('stories and articles', () => {
   it('makes a story from the project’s articles; an article belongs to one story only', async () => {
     const id = await importStory('Riverton, pool');
     const [wire, daily] = w.t.store.stories.story(w.projectId, id)!.articles;
-    const before = await snapshot(w.t.dataDir);
+    const before = await snapshot(w.t);
     const clash = await w.researcher.post(`/projects/${w.projectId}/stories`, { title: 'Again', articles: [wire!, daily!] });
     expect(clash.status).toBe(409);
-    expect(await snapshot(w.t.dataDir)).toEqual(before);
+    expect(await snapshot(w.t)).toEqual(before);
     // Take the daily out of its story; with one more free article, it can start a new story.
     const edit = await w.researcher.post(`/projects/${w.projectId}/stories/${id}`, { title: 'Riverton, pool', articles: [wire!, w.t.store.stories.story(w.projectId, id)!.articles[2]!] });
     expect(edit.status).toBe(303);
     expect(w.t.store.stories.story(w.projectId, id)!.articles).not.toContain(daily);
-    const taken = await refused(w.t.dataDir, () => w.researcher.post(`/projects/${w.projectId}/stories`, { title: 'Pair', articles: [daily!, wire!] }));
+    const taken = await refused(w.t, () => w.researcher.post(`/projects/${w.projectId}/stories`, { title: 'Pair', articles: [daily!, wire!] }));
     expect(taken.status).toBe(409); // wire is still in the first story
     const extra = await importArticle(w.researcher, w.projectId, { title: 'Levees', source: 'Riverton Post', text: 'The levees failed on Friday. Residents fled.' });
     const form = expectPage(await w.researcher.get(`/projects/${w.projectId}/stories/new`));
@@ -312,14 +312,14 @@ describe('stories and articles', () => {
     const gazette = w.t.store.stories.story(w.projectId, id)!.articles[2]!;
     const form = expectPage(await w.researcher.get(`/articles/${gazette}/details`));
     expect(form).toContain('value="Gazette"');
-    const bad = await refused(w.t.dataDir, () => w.researcher.post(`/articles/${gazette}/details`, { title: 'T', source: 'Gazette', url: '', publishedAt: '2024-13-01' }));
+    const bad = await refused(w.t, () => w.researcher.post(`/articles/${gazette}/details`, { title: 'T', source: 'Gazette', url: '', publishedAt: '2024-13-01' }));
     expect(bad.status).toBe(400);
     const ok = await w.researcher.post(`/articles/${gazette}/details`, { title: 'Residents flee', source: 'The Gazette', url: 'https://example.org/g', publishedAt: '2024-03-03' });
     expect(ok.status).toBe(303);
     expect(w.t.store.article(gazette)).toMatchObject({ title: 'Residents flee', source: 'The Gazette', url: 'https://example.org/g', publishedAt: '2024-03-03' });
     const html = expectPage(await w.researcher.get(`/projects/${w.projectId}/stories/${id}`));
     expect(html).toContain('<th scope="col">The Gazette</th>');
-    const annotator = await refused(w.t.dataDir, () => anna.post(`/articles/${gazette}/details`, { title: 'X', source: '', url: '', publishedAt: '' }));
+    const annotator = await refused(w.t, () => anna.post(`/articles/${gazette}/details`, { title: 'X', source: '', url: '', publishedAt: '' }));
     expect([403, 404]).toContain(annotator.status);
   });
 

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const url = (n: number) => `/articles/${id}/sentences/${n}`;
-const annotation = (userId: string) => w.t.store.annotation(id, userId);
+const annotation = (userId: string) => w.t.store.readAnnotation(id, userId);
 const keyOf = (html: string, text: string): string => {
   const li = [...html.matchAll(/<li data-suggestion="s\d+">([\s\S]*?)<\/li>/g)].find((m) => (m[1] ?? '').includes(`“${text}”`));
   const key = /name="suggestion" value="([^"]+)"/.exec(li?.[1] ?? '')?.[1];
@@ -81,7 +81,7 @@ describe('suggestions in the sentence editor', () => {
     const key = keyOf(expectPage(await anna.get(url(1))), 'allegedly');
     const res = await anna.post(`${url(1)}/suggestions/accept`, { suggestion: key });
     expect(res.status).toBe(303);
-    const stored = annotation(anna.id).tags.find((t) => TEXT.slice(t.start, t.end) === 'allegedly');
+    const stored = (await annotation(anna.id)).tags.find((t) => TEXT.slice(t.start, t.end) === 'allegedly');
     expect(stored).toMatchObject({ category: 'hedge', voice: 'author', intensity: null, origin: { kind: 'suggestion', suggester: 'rules', adjusted: false } });
     expect(stored?.origin?.kind === 'suggestion' && stored.origin.score).toBeGreaterThanOrEqual(0.5);
     expect(res.headers.location).toBe(`${url(1)}?edit=${stored?.id}&saved=${stored?.id}&done=${/done=([^#]+)/.exec(res.headers.location ?? '')?.[1]}#sentence`);
@@ -94,11 +94,11 @@ describe('suggestions in the sentence editor', () => {
   });
 
   it('adjusting an accepted tag’s span keeps its origin and marks it adjusted', async () => {
-    const stored = annotation(anna.id).tags.find((t) => TEXT.slice(t.start, t.end) === 'allegedly');
+    const stored = (await annotation(anna.id)).tags.find((t) => TEXT.slice(t.start, t.end) === 'allegedly');
     // Words: The(0) minister(1) allegedly(2) hid(3)
     const res = await anna.post(`${url(1)}/tags/${stored?.id}`, { first: '2', last: '3', category: 'hedge', voice: 'author', intensity: '', note: '' });
     expect(res.status).toBe(303);
-    const after = annotation(anna.id).tags.find((t) => t.id === stored?.id);
+    const after = (await annotation(anna.id)).tags.find((t) => t.id === stored?.id);
     expect(TEXT.slice(after?.start ?? 0, after?.end ?? 0)).toBe('allegedly hid');
     expect(after?.origin).toMatchObject({ kind: 'suggestion', suggester: 'rules', adjusted: true });
   });
@@ -108,7 +108,7 @@ describe('suggestions in the sentence editor', () => {
     const res = await anna.post(`${url(1)}/suggestions/reject`, { suggestion: key });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`${url(1)}#sentence`);
-    const [rejection] = annotation(anna.id).rejected ?? [];
+    const [rejection] = (await annotation(anna.id)).rejected ?? [];
     expect(rejection).toMatchObject({ sentence: 0, category: 'reporting-verb', suggester: 'rules' });
     expect(TEXT.slice(rejection?.start ?? 0, rejection?.end ?? 0)).toBe('claimed');
     const page = expectPage(await anna.get(url(1)));
@@ -117,7 +117,7 @@ describe('suggestions in the sentence editor', () => {
     const again = await anna.post(`${url(1)}/suggestions/reject`, { suggestion: key });
     expect(again.status).toBe(409);
     expect(again.text).toContain('no longer offered');
-    expect(annotation(anna.id).rejected).toHaveLength(1);
+    expect((await annotation(anna.id)).rejected).toHaveLength(1);
   });
 
   it('the script’s Accept answers with the region, the new tag open in the form; Reject with the parts', async () => {
@@ -125,7 +125,7 @@ describe('suggestions in the sentence editor', () => {
     const res = await script(anna, `${url(1)}/suggestions/accept`, { suggestion: key });
     expect(res.status).toBe(200);
     const body = res.body as { html: string; message: string };
-    const stored = annotation(anna.id).tags.find((t) => TEXT.slice(t.start, t.end) === 'so-called');
+    const stored = (await annotation(anna.id)).tags.find((t) => TEXT.slice(t.start, t.end) === 'so-called');
     expect(body.html).toContain(`data-editing="${stored?.id}"`);
     expect(body.message).toMatch(/^Accepted: Hedge \/ doubt marker “so-called”/);
     const rejected = await script(anna, `${url(3)}/suggestions/reject`, { suggestion: keyOf(expectPage(await anna.get(url(3))), 'reportedly') });
@@ -136,11 +136,11 @@ describe('suggestions in the sentence editor', () => {
 
   it('a manual tag records its origin as manual; a forged suggestion key is refused and changes nothing', async () => {
     expect((await tag(anna, id, 2, { first: 1, last: 1, category: 'emphasis' })).status).toBe(303);
-    expect(annotation(anna.id).tags.find((t) => t.sentence === 1)?.origin).toEqual({ kind: 'manual' });
-    const before = annotation(anna.id).tags.length;
+    expect((await annotation(anna.id)).tags.find((t) => t.sentence === 1)?.origin).toEqual({ kind: 'manual' });
+    const before = (await annotation(anna.id)).tags.length;
     const res = await anna.post(`${url(1)}/suggestions/accept`, { suggestion: '0-3-rules-hedge' });
     expect(res.status).toBe(409);
-    expect(annotation(anna.id).tags).toHaveLength(before);
+    expect((await annotation(anna.id)).tags).toHaveLength(before);
     expect((await anna.post(`${url(1)}/suggestions/accept`, { suggestion: 'x', extra: '1' })).status).toBe(400);
   });
 

@@ -6,14 +6,15 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PASSWORD, addUser, makeApp, snapshot, type TestApp } from '../helpers/app.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { PASSWORD, addUser, makeJsonApp, snapshot, type JsonTestApp } from '../helpers/app.js';
+import { jsonFolderOnly } from '../helpers/forms.js';
 import { userCommand } from '../../server/commands/user.js';
 import { runAccountRequest } from '../../server/accounts/requests.js';
 import { askServer, controlPath, serveControl } from '../../server/control/socket.js';
 import { findUserByName } from '../../server/accounts/users.js';
 
-let t: TestApp;
+let t: JsonTestApp;
 let holder: ChildProcess | null = null;
 let control: { close: () => Promise<void> } | null = null;
 
@@ -39,7 +40,7 @@ async function run(args: string[], env: Record<string, string> = {}, stdin = '')
 }
 
 beforeEach(async () => {
-  t = await makeApp();
+  t = await makeJsonApp();
   await addUser(t, 'rita', 'researcher');
   await holdFolder(t.dataDir);
 });
@@ -51,7 +52,8 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-describe('framelens user while the server runs', () => {
+// The command reaches a server through DATA_DIR's control socket (not built for DATABASE_URL).
+jsonFolderOnly('its control socket').describe('framelens user while the server runs', () => {
   it('makes a teacher with a one-time link through the control socket; the link works once', async () => {
     control = await serveControl(t.dataDir, (r) => runAccountRequest(t.store, r, 'http://framelens.test'));
     // Only the server's own user may open the socket.
@@ -86,7 +88,7 @@ describe('framelens user while the server runs', () => {
   });
 
   it('answers a request that is not one of ours with a refusal, not a crash', async () => {
-    const before = await snapshot(t.dataDir);
+    const before = await snapshot(t);
     control = await serveControl(t.dataDir, (r) => runAccountRequest(t.store, r, 'http://framelens.test'));
     expect(await askServer(t.dataDir, { command: 'user add', name: 'x', role: 'root', admin: true, password: null })).toEqual({
       ok: false,
@@ -95,15 +97,15 @@ describe('framelens user while the server runs', () => {
     await control.close();
     control = null;
     // Closing removes the socket file too, and nothing else changed.
-    expect(await snapshot(t.dataDir)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
   });
 
   it('without a control socket, says where in the web to make the account, and changes nothing', async () => {
-    const before = await snapshot(t.dataDir);
+    const before = await snapshot(t);
     const refused = await run(['add', 'tina', '--role', 'teacher', '--link']);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain(`pid ${holder?.pid ?? ''}`);
     expect(refused.err).toContain('open Accounts (http://127.0.0.1:3999/accounts), fill in "New account"');
-    expect(await snapshot(t.dataDir)).toEqual(before);
+    expect(await snapshot(t)).toEqual(before);
   });
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readData } from '../../server/commands/serve.js';
-import { expectError, tag, world, type World } from '../helpers/forms.js';
+import { expectError, jsonWorld, tag } from '../helpers/forms.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
@@ -57,7 +57,7 @@ async function fill(dir: string, reserve = 0): Promise<void> {
 // Writing to /dev/full fails with ENOSPC: a journal segment linked to it is a disk that is full.
 describe.runIf(process.platform === 'linux')('a tag save on a full disk (journal segment on /dev/full)', () => {
   it('answers 507 with the sentence, the message beside the form and the input kept; nothing is stored', async () => {
-    const w = await world();
+    const w = await jsonWorld();
     try {
       await w.t.store.checkpoint();
       const journal = join(w.t.dataDir, 'journal');
@@ -88,7 +88,7 @@ describe.runIf(canMount())('on a full disk (tmpfs)', () => {
 
   it('tag saves answer 507 saying the storage is full and nothing was saved; refused saves do not come back', async () => {
     const dataDir = join(mountPoint, 'data');
-    const w: World = await world(dataDir);
+    const w = await jsonWorld(dataDir);
     const saved: string[] = [];
     try {
       await fill(mountPoint);

@@ -4,8 +4,8 @@
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeApp, signIn } from '../helpers/app.js';
-import { importArticle, savedTagId, tag, world, type World } from '../helpers/forms.js';
+import { makeJsonApp, signIn, type JsonTestApp } from '../helpers/app.js';
+import { importArticle, jsonWorld, savedTagId, tag, type World } from '../helpers/forms.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -21,9 +21,9 @@ async function exists(path: string): Promise<boolean> {
 }
 
 describe('a crash mid-delete leaves tags/.<id>.<pid>.<n>.deleting behind', () => {
-  let w: World;
+  let w: World<JsonTestApp>;
   beforeAll(async () => {
-    w = await world();
+    w = await jsonWorld();
   });
   afterAll(async () => {
     await w.t.cleanup();
@@ -49,7 +49,7 @@ describe('a crash mid-delete leaves tags/.<id>.<pid>.<n>.deleting behind', () =>
       await writeFile(join(dir, 'tags', name, `${w.researcherId}.json`), content);
     }
 
-    const again = await makeApp(dir);
+    const again = await makeJsonApp(dir);
     for (const name of leftovers) expect(await exists(join(dir, 'tags', name))).toBe(false);
     expect((await readdir(join(dir, 'tags'))).filter((n) => n.startsWith('.'))).toEqual([]);
     expect(again.store.article(doomed)).toBeUndefined();

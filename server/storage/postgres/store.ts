@@ -107,7 +107,12 @@ export class PostgresStudyStore implements StudyStore {
       const migrations = await loadMigrations();
       const schema = await migrateSchema(pool, migrations);
       const secret = randomBytes(32).toString('hex');
-      await pool.query('INSERT INTO instance (session_secret, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [secret, new Date().toISOString()]);
+      // Only when there is none: an insert that conflicts still fires the change-counter trigger
+      // (BEFORE INSERT), which would make every running server read the accounts again.
+      await pool.query('INSERT INTO instance (session_secret, created_at) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM instance) ON CONFLICT DO NOTHING', [
+        secret,
+        new Date().toISOString(),
+      ]);
       return new PostgresStudyStore(pool, shippedCodebooks, schema);
     } catch (error) {
       await pool.end().catch(() => {});

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldCommand } from '../../../server/commands/gold.js';
 import { goldLines } from '../../../server/core/curation/jsonl.js';
 import { addSpan, markSentenceCurated } from '../../../server/core/curation/operations.js';
-import { makeApp, addUser, demoArticleId, demoProjectId, type TestApp } from '../../helpers/app.js';
+import { makeJsonApp, addUser, demoArticleId, demoProjectId, type JsonTestApp } from '../../helpers/app.js';
 import { openData } from '../../../server/commands/serve.js';
 
-let t: TestApp;
+let t: JsonTestApp;
 let exported = '';
 const saved = process.env.DATA_DIR;
 
@@ -33,7 +33,7 @@ async function run(args: string[], stdin = ''): Promise<{ code: number; stdout: 
 }
 
 beforeAll(async () => {
-  t = await makeApp();
+  t = await makeJsonApp();
   const rita = await addUser(t, 'rita', 'researcher');
   const articleId = demoArticleId(t.store);
   const article = t.store.article(articleId)!;
