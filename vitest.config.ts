@@ -13,14 +13,14 @@ const postgres = Boolean(process.env.FRAMELENS_TEST_DATABASE_URL) || (process.en
 
 const projects: TestProjectInlineConfiguration[] = [{ test: { ...shared, name: 'json' } }];
 if (postgres) {
-  // test/helpers/app.ts builds every app of these files on a database of its own. The file that
-  // builds its own PostgreSQL servers already runs in the json project.
+  // test/helpers/app.ts builds every app of these files on a database of its own. The files that
+  // build their own PostgreSQL servers already run in the json project.
   projects.push({
     test: {
       ...shared,
       name: 'http-postgres',
       include: ['test/http/**/*.test.ts'],
-      exclude: [...configDefaults.exclude, 'test/http/postgres-app.test.ts'],
+      exclude: [...configDefaults.exclude, 'test/http/postgres-app.test.ts', 'test/http/postgres-accounts-cli.test.ts'],
       env: { FRAMELENS_TEST_BACKEND: 'postgres' },
     },
   });

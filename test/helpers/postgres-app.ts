@@ -48,23 +48,29 @@ async function studyTemplate(): Promise<string> {
   });
 }
 
+/** One app server on the database at `url`, as `DATABASE_URL=url framelens serve` builds it (`dir`: its DATA_DIR). */
+export async function postgresServer(url: string, dir: string, options: { max?: number } = {}) {
+  const shipped = await loadShippedCodebooks();
+  const study = await PostgresStudyStore.open(url, shipped, { max: options.max ?? 8 });
+  const store = await PostgresAppStore.open(study, shipped, dir);
+  const activities = await PostgresActivities.open(study);
+  const sessions = new PostgresSessions(study.pool, { touchFlushMs: TOUCH_FLUSH_MS });
+  const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir }), log: false };
+  const app = createApp({
+    config,
+    store,
+    activities,
+    sessionStore: new SharedSessionStore(sessions),
+    sharedLimits: (prefix) => new PostgresRateLimitStore(study.pool, prefix),
+  });
+  return { app, study, store, activities, sessions };
+}
+
 export async function makePostgresApp(): Promise<TestApp> {
   const database = await createDatabaseFrom(await studyTemplate(), 'http');
   const dir = await mkdtemp(join(tmpdir(), 'framelens-pg-test-'));
-  const shipped = await loadShippedCodebooks();
   const open = async (first: boolean): Promise<TestApp> => {
-    const study = await PostgresStudyStore.open(database.url, shipped, { max: 8 });
-    const store = await PostgresAppStore.open(study, shipped, dir);
-    const activities = await PostgresActivities.open(study);
-    const sessions = new PostgresSessions(study.pool, { touchFlushMs: TOUCH_FLUSH_MS });
-    const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir }), log: false };
-    const app = createApp({
-      config,
-      store,
-      activities,
-      sessionStore: new SharedSessionStore(sessions),
-      sharedLimits: (prefix) => new PostgresRateLimitStore(study.pool, prefix),
-    });
+    const { app, study, store, activities, sessions } = await postgresServer(database.url, dir);
     const cleanup = async () => {
       await sessions.close().catch(() => {});
       await study.close().catch(() => {});

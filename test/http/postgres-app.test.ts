@@ -6,30 +6,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.js';
 import { categories } from '../../server/core/codebook.js';
 import { createFirstAdmin } from '../../server/accounts/admin.js';
 import { createUser } from '../../server/accounts/users.js';
-import { loadConfig } from '../../server/config.js';
 import { ensureDemo } from '../../server/demo/seed.js';
-import { PostgresActivities } from '../../server/storage/postgres/activities.js';
-import { PostgresAppStore } from '../../server/storage/postgres/app-store.js';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
-import { PostgresRateLimitStore } from '../../server/storage/postgres/rate-limits.js';
-import { PostgresSessions } from '../../server/storage/postgres/sessions.js';
-import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
-import { SharedSessionStore } from '../../server/web/session.js';
 import { PASSWORD, signIn } from '../helpers/app.js';
 import { savedTagId, tag } from '../helpers/forms.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
+import { postgresServer } from '../helpers/postgres-app.js';
 
 const SLOW = 180_000;
 
-interface Server {
-  app: ReturnType<typeof createApp>;
-  store: PostgresAppStore;
-  study: PostgresStudyStore;
-}
+type Server = Awaited<ReturnType<typeof postgresServer>>;
 
 describe.skipIf(postgresUrl === null)('the app on PostgreSQL, two servers on one database', () => {
   let database: TestDatabase;
@@ -41,14 +29,7 @@ describe.skipIf(postgresUrl === null)('the app on PostgreSQL, two servers on one
   let projectId = '';
 
   async function server(): Promise<Server> {
-    const shipped = await loadShippedCodebooks();
-    const study = await PostgresStudyStore.open(database.url, shipped, { max: 8 });
-    const store = await PostgresAppStore.open(study, shipped, dir);
-    const activities = await PostgresActivities.open(study);
-    const sessionStore = new SharedSessionStore(new PostgresSessions(study.pool, { touchFlushMs: 60_000 }));
-    const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir }), log: false };
-    const app = createApp({ config, store, activities, sessionStore, sharedLimits: (prefix) => new PostgresRateLimitStore(study.pool, prefix) });
-    const made = { app, store, study };
+    const made = await postgresServer(database.url, dir, { max: 8 });
     servers.push(made);
     return made;
   }
