@@ -48,6 +48,8 @@ const UPLOADS = [
   /^\/codebooks$/,
 ];
 
+const isUpload = (req: express.Request) => req.method === 'POST' && Boolean(req.is('multipart/form-data')) && UPLOADS.some((route) => route.test(req.path));
+
 /** Every form posts urlencoded or multipart data; anything else (JSON, XML …) is refused unread. */
 const formsOnly: express.RequestHandler = (req, _res, next) => {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -93,6 +95,12 @@ export function createApp({ config, store, activities, sessionStore, sharedLimit
     res.set('Cache-Control', 'no-store');
     next();
   });
+  // An upload from another site is refused before anything else is done for it: while the store
+  // and the session are read (PostgreSQL: round trips), its body would keep arriving.
+  app.use((req, _res, next) => {
+    if (isUpload(req) && !fromOwnPages(req, config.publicUrl)) next(new HttpError(403, 'This form did not come from Framelens: the upload was refused unread.'));
+    else next();
+  });
   // What other servers changed (PostgreSQL), seen before this request reads anything. The check
   // runs while the body and the session are read (neither reads the store), one wait fewer.
   const refreshed = new WeakMap<express.Request, Promise<unknown>>();
@@ -111,13 +119,8 @@ export function createApp({ config, store, activities, sessionStore, sharedLimit
   // The upload forms are multipart: their token is checked after the body is parsed, in their own
   // routes. Any other multipart request has no parsed body, so the check below refuses it.
   app.use((req, res, next) => {
-    if (!(req.method === 'POST' && req.is('multipart/form-data') && UPLOADS.some((route) => route.test(req.path)))) {
-      csrf.check(req, res, next);
-    } else if (fromOwnPages(req, config.publicUrl)) {
-      next();
-    } else {
-      next(new HttpError(403, 'This form did not come from Framelens: the upload was refused unread.'));
-    }
+    if (isUpload(req)) next();
+    else csrf.check(req, res, next);
   });
   // Wrong passwords at sign-in and at a password change, per account and address (README).
   const passwords = new PasswordGuard((name) => findUserByName(store, name) !== undefined, sharedLimits);

@@ -182,6 +182,8 @@ export class Store implements AppStore {
    * the shards (so that the journal does not grow from crash to crash); resolved otherwise.
    */
   afterReplay: Promise<void> = Promise.resolve();
+  /** The sums a start without a replay writes (close waits for them: the folder may go next). */
+  #sumsSaved: Promise<void> = Promise.resolve();
 
   private constructor(
     dataDir: string,
@@ -251,7 +253,7 @@ export class Store implements AppStore {
       } else if (journal?.sums) {
         // The sums of the shards this start checked in full (the checkpoint above writes them too).
         const sums = journal.sums;
-        void sums.save().catch((error: unknown) => console.error(`Framelens: ${sums.path} not written: ${messageOf(error)}`));
+        store.#sumsSaved = sums.save().catch((error: unknown) => console.error(`Framelens: ${sums.path} not written: ${messageOf(error)}`));
       }
       // Once the start is done (and the checkpoint after a replay, which reads the shards it writes).
       if (journal) void store.afterReplay.catch(() => {}).then(() => setImmediate(() => void store.#readInBackground()));
@@ -436,6 +438,7 @@ export class Store implements AppStore {
 
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#sumsSaved;
     await this.sessions.close();
     await this.#journal?.close();
   }

@@ -205,6 +205,13 @@ export async function snapshot(target: TestApp | string): Promise<Map<string, st
   return typeof target === 'string' ? folderSnapshot(target, false) : target.snapshot();
 }
 
+/**
+ * tags.sums (and its temporary file while it is written) holds checksums of the tag shards, a
+ * start's shortcut (server/storage/file-sums.ts), no study data: a start that finds sums missing
+ * or of shards that are gone writes it again.
+ */
+const SUMS = /^\.?tags\.sums(\..*\.tmp)?$/;
+
 async function folderSnapshot(dir: string, withSessions: boolean): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const walk = async (d: string) => {
@@ -212,7 +219,9 @@ async function folderSnapshot(dir: string, withSessions: boolean): Promise<Map<s
       const path = join(d, entry.name);
       if (entry.isDirectory()) {
         if (path !== join(dir, 'journal')) await walk(path);
-      } else if (withSessions || entry.name !== 'sessions.log') files.set(relative(dir, path), await readFile(path, 'utf8'));
+      } else if ((withSessions || entry.name !== 'sessions.log') && !SUMS.test(entry.name)) {
+        files.set(relative(dir, path), await readFile(path, 'utf8'));
+      }
     }
   };
   await walk(dir);
