@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import express from 'express';
 import request from 'supertest';
@@ -31,6 +30,7 @@ import {
   type Member,
   type World,
 } from '../helpers/forms.js';
+import { capturedIo } from '../helpers/io.js';
 
 // Password hashes and many requests on a shared 2-core machine: generous timeouts.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -514,14 +514,9 @@ jsonFolderOnly('the data folder’s lock').describe('11. `framelens user add` re
   });
 
   async function run(args: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await userCommand(args, { stdin: Readable.from([]), stdout, stderr });
-    return { code, out, err };
+    const io = capturedIo();
+    const code = await userCommand(args, io);
+    return { code, out: io.out(), err: io.err() };
   }
 
   function startChild(): Promise<ChildProcess> {
