@@ -121,6 +121,8 @@ for (const [name, make, available] of backends) {
         }),
       ).rejects.toThrow('refused');
       expect(gold.gold('a1').curated.map((c) => c.sentence)).toEqual([0]);
+      await expect(gold.replace('a1', { ...gold.gold('a1'), articleId: 'a2' })).rejects.toThrow('the gold belongs to another article');
+      expect(gold.gold('a1').curated.map((c) => c.sentence)).toEqual([0]);
       await gold.replace('a1', { ...gold.gold('a1'), curated: [] });
       expect(gold.gold('a1').curated).toEqual([]);
       await gold.remove('a1');
