@@ -38,7 +38,8 @@ async function shippedIds(): Promise<Set<string>> {
 
 /**
  * Reads a study, classroom activities included. A source folder is locked meanwhile (`lock`), so
- * no server runs on it; a database may be served meanwhile (its tags are read in one snapshot).
+ * no server runs on it. A database may be served meanwhile: its documents are read as a server
+ * reads them at start, then its tags in one snapshot, so a save made meanwhile may be copied or not.
  */
 async function readFrom(at: StudyLocation, lock: boolean): Promise<Study> {
   if (at.url === undefined) {
