@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emptyGold } from '../../server/core/curation/gold.js';
 import type { Annotation, Article, Codebook, Tag } from '../../server/core/model.js';
 import { RuleError, addTag, markReviewed, removeTag, updateTag } from '../../server/core/spans.js';
 import type { AppStore } from '../../server/storage/app-store.js';
@@ -277,6 +278,23 @@ for (const make of [jsonFolder, postgres]) {
       expect(await store.countTags()).toBe(1);
     }, SLOW);
 
+    it('takes a removed article out of its story, with its curated gold', async () => {
+      for (const id of ['a1', 'a2', 'a3']) await store.createArticle(article(id));
+      await store.stories.create({ id: 's1', projectId: 'p1', title: 'One event', note: '', articles: ['a1', 'a2', 'a3'], edits: [], createdAt: '2026-11-30T12:00:00.000Z', createdBy: 'r1' });
+      const finished = { ...emptyGold('a1'), finished: { by: 'r1', at: '2026-11-30T12:30:00.000Z' }, updatedAt: '2026-11-30T12:30:00.000Z' };
+      await store.curation.replace('a1', finished);
+      await store.curation.replace('a2', { ...finished, articleId: 'a2' });
+      expect(store.curation.gold('a1')).toEqual(finished);
+      await store.removeArticle('a1');
+      expect(store.stories.story('p1', 's1')?.articles).toEqual(['a2', 'a3']);
+      expect(store.curation.has('a1')).toBe(false);
+      store = await backend.reopen();
+      expect(store.stories.storyOf('p1', 'a2')?.articles).toEqual(['a2', 'a3']);
+      expect(store.stories.storyOf('p1', 'a1')).toBeUndefined();
+      expect(store.curation.has('a1')).toBe(false);
+      expect(store.curation.gold('a2').finished).toEqual(finished.finished);
+    }, SLOW);
+
     it("changes an article's metadata, never its text; a missing article is not found", async () => {
       await store.createArticle(article('a1'));
       await store.updateArticleMetadata('a1', { title: 'Renamed <b>', source: 'Other Wire', url: 'https://example.org/b', publishedAt: '2026-11-28' });
@@ -381,6 +399,18 @@ for (const make of [jsonFolder, postgres]) {
       );
       expect((await store.readAnnotation('a1', 'u1')).tags.map((t) => t.id).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `t${i}`).sort());
       expect(await store.countTags()).toBe(100);
+    }, SLOW);
+
+    it.skipIf(!backend.second)('gives every server the same set-up token until a fresh one is asked for', async () => {
+      const other = await backend.second?.();
+      if (!other) throw new Error('unreachable');
+      const shared = await store.setupToken(false);
+      expect(shared).not.toBeNull();
+      expect(await other.setupToken(false)).toBe(shared);
+      const fresh = await other.setupToken(true);
+      expect(fresh).not.toBe(shared);
+      expect(await store.setupToken(false)).toBe(fresh);
+      expect(store.users.data.data.setupTokenHash).toBe(sha256(fresh ?? ''));
     }, SLOW);
 
     it.skipIf(!backend.second)('shares one study between two servers: 200 saves spread over both, all present, each seen by the other', async () => {
