@@ -5,7 +5,10 @@ import type { ActivityCollection, AppStore } from '../storage/app-store.js';
 
 export interface OpenedStudy {
   store: AppStore;
-  /** The study's classroom activities (opened on first call). */
+  /**
+   * The study's classroom activities, opened when asked. A folder's are opened as a server opens
+   * them (stale temporary files removed): ask only while holding the folder's lock.
+   */
   activities(): Promise<ActivityCollection>;
   close(): Promise<void>;
 }
