@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe } from 'vitest';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { createDatabase, postgresUrl } from './postgres.js';
 
 const SLOW = 120_000;
@@ -24,14 +24,14 @@ export async function jsonFolderBackend<T>(prefix: string, open: (dir: string) =
 }
 
 /** The collection on a new database; `open` is told whether its store is the database's first. `opened` lists what was opened. */
-export async function postgresBackend<T>(prefix: string, open: (store: PostgresStudyStore, first: boolean) => Promise<T>): Promise<Backend<T> & { opened: T[] }> {
+export async function postgresBackend<T>(prefix: string, open: (store: PostgresDatabase, first: boolean) => Promise<T>): Promise<Backend<T> & { opened: T[] }> {
   const database = await createDatabase(prefix);
-  const stores: PostgresStudyStore[] = [];
+  const stores: PostgresDatabase[] = [];
   const opened: T[] = [];
   return {
     opened,
     open: async () => {
-      const store = await PostgresStudyStore.open(database.url, [], { max: 4 });
+      const store = await PostgresDatabase.open(database.url, [], { max: 4 });
       stores.push(store);
       const collection = await open(store, stores.length === 1);
       opened.push(collection);
