@@ -5,7 +5,6 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportCommand } from '../../server/commands/export.js';
@@ -19,19 +18,15 @@ import { PostgresAppStore, PostgresDatabase } from '../../server/storage/postgre
 import type { StudyReader } from '../../server/storage/app-store.js';
 import { newId, type Store } from '../../server/storage/store.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
+import { capturedIo } from '../helpers/io.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
 const SLOW = 300_000;
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await migrateCommand(args, { stdin: Readable.from([]), stdout, stderr });
-  return { code, out, err };
+  const io = capturedIo();
+  const code = await migrateCommand(args, io);
+  return { code, out: io.out(), err: io.err() };
 }
 
 /** A study with what a real one has: the demo, accounts, two projects, an uploaded codebook, tags of every kind. */
@@ -184,12 +179,10 @@ async function exportCommandFiles(env: Record<string, string>, out: string): Pro
   const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
   delete process.env.DATABASE_URL;
   Object.assign(process.env, env);
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const io = capturedIo();
   try {
-    const code = await exportCommand(['Demo: NATO–Russia talks', '--out', out], { stdin: Readable.from([]), stdout: new PassThrough(), stderr });
-    expect(err).toBe('');
+    const code = await exportCommand(['Demo: NATO–Russia talks', '--out', out], io);
+    expect(io.err()).toBe('');
     expect(code).toBe(0);
   } finally {
     for (const [key, value] of Object.entries(saved)) {
