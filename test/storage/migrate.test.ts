@@ -350,6 +350,49 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     expect(await counts()).toEqual({ users: 0, articles: 0, tags: 0 });
   }, SLOW);
 
+  it('reads a database again while servers save into it, and stops with a clear message when they never pause', async () => {
+    const source = join(work, 'source');
+    await makeStudy(source, 3);
+    expect((await run(['--from', source, '--to', database.url])).code).toBe(0);
+    // A server saving without a pause: every read of the source sees a commit.
+    const shipped = await loadShippedCodebooks();
+    const study = await PostgresDatabase.open(database.url, shipped, { max: 2 });
+    const store = await PostgresAppStore.open(study, shipped, work);
+    const article = store.articles()[0];
+    if (!article) throw new Error('the migrated study has no article');
+    let saving = true;
+    let saves = 0;
+    const saver = (async () => {
+      while (saving) {
+        await store.updateAnnotation(article.id, 'saver', (a) => {
+          a.reviewed = a.reviewed.length === 1 ? [0, 1] : [0];
+        });
+        saves++;
+      }
+    })();
+    const busy = join(work, 'busy');
+    let refused: Awaited<ReturnType<typeof run>>;
+    try {
+      refused = await run(['--from', database.url, '--to', busy]);
+    } finally {
+      saving = false;
+      await saver;
+    }
+    expect(saves).toBeGreaterThan(3);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('the study changed while it was read, 3 times over: servers are saving into it');
+    expect(refused.err).toContain('Nothing was changed at the target.');
+    expect(await readdir(work)).not.toContain('busy');
+
+    // Once the saves stop, the same command copies the study, the last save included.
+    const quiet = await run(['--from', database.url, '--to', busy]);
+    await study.close();
+    expect(quiet.err).toBe('');
+    expect(quiet.code).toBe(0);
+    expect(quiet.out).toMatch(/annotations\s+\d+\s/);
+    expect((await readdir(join(busy, 'tags'), { recursive: true })).some((f) => String(f).includes('saver'))).toBe(true);
+  }, SLOW);
+
   it('says how to call it', async () => {
     expect((await run(['--from', work, '--to', join(work, 'b')])).code).toBe(2);
     const missing = await run(['--from', join(work, 'none'), '--to', database.url]);
