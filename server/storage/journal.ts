@@ -82,6 +82,15 @@ export interface FileContent {
   count: number;
 }
 
+/** What gives a file's content for a checkpoint: a function, or an object (one per file a start adopts, rather than a closure). */
+export interface ContentSource {
+  content(): FileContent;
+}
+
+function contentOf(source: (() => FileContent) | ContentSource): FileContent {
+  return typeof source === 'function' ? source() : source.content();
+}
+
 /** How far a start has got through the journal (for the "starting" page). */
 export interface ReadProgress {
   /** Called with the bytes of all segments, then with the bytes read and checked so far. */
@@ -420,7 +429,7 @@ interface Queued {
  * the oldest segment holding one of them (a checkpoint closing that segment must write the file).
  */
 interface Dirty {
-  content: () => FileContent;
+  content: (() => FileContent) | ContentSource;
   first: number;
   /** Goes up with every record, so a checkpoint sees whether one came while it wrote the file. */
   version: number;
@@ -515,8 +524,10 @@ export class Journal {
    * Takes over a file whose content a start put together from its records: `content` gives it,
    * and the next checkpoint writes it. `first` is the oldest segment with a record for it.
    */
-  adopt(path: string, content: () => FileContent, first: number): void {
-    this.#dirty.set(resolve(path), { content, first, version: 0 });
+  adopt(path: string, content: (() => FileContent) | ContentSource, first: number): void {
+    // A record's own path (see JournalRecord.file) is absolute and plain already: kept as it is.
+    const absolute = sep === '/' && path.startsWith('/') && PLAIN_NAME.test(path.slice(1)) ? path : resolve(path);
+    this.#dirty.set(absolute, { content, first, version: 0 });
   }
 
   /**
@@ -695,7 +706,7 @@ export class Journal {
       for (let item = pending[next++]; item !== undefined; item = pending[next++]) {
         const [path, dirty] = item;
         const version = dirty.version;
-        const { text, count } = dirty.content();
+        const { text, count } = contentOf(dirty.content);
         await writeDurably(path, text, { syncDir: false });
         // Its sum says these bytes are valid; a start that finds others (a crash before the rename
         // was durable) checks the file in full.

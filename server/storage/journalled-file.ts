@@ -2,8 +2,8 @@
 // write(data) appends what changed since the last write, and read() gives the file with the
 // journal's records for it put over it. A checkpoint writes the file later.
 import { StorageError, messageOf, parseJSONBytes, readFileShared, readJSONFile } from './durable-file.js';
-import type { FileContent, Journal, JournalRecord } from './journal.js';
-import type { SavedData, ShardAdapter } from './shard.js';
+import type { ContentSource, FileContent, Journal, JournalRecord } from './journal.js';
+import type { DeferredAdapter, SavedData, ShardAdapter } from './shard.js';
 
 /** How a file's content is copied, compared and changed (annotation-changes.ts for tag shards). */
 export interface ChangeCodec<T, S> {
@@ -42,7 +42,7 @@ function invalidRecord(record: JournalRecord, error: unknown): StorageError {
  * (the file's, or null when there is none). A record that is not valid for it throws a
  * StorageError naming the journal segment and the record's byte offset: the file is innocent.
  */
-export function applyRecords<T, S>(codec: ChangeCodec<T, S>, content: T | null, records: JournalRecord[]): T | null {
+export function applyRecords<T, S>(codec: ChangeCodec<T, S>, content: T | null, records: readonly JournalRecord[]): T | null {
   let data = content;
   for (const record of records) {
     try {
@@ -59,16 +59,18 @@ export function applyRecords<T, S>(codec: ChangeCodec<T, S>, content: T | null, 
 
 export interface JournalledFileOptions<T> {
   /** The journal's records for this file, left by an earlier process: read() applies them. */
-  records?: JournalRecord[];
+  records?: readonly JournalRecord[];
   /** The file's content as read earlier, used instead of reading it (a reader beside a running server). */
   content?: T | null;
 }
 
-export class JournalledFile<T, S> implements ShardAdapter<T, S> {
+export class JournalledFile<T, S> implements ShardAdapter<T, S>, DeferredAdapter<T, S>, ContentSource {
   readonly path: string;
   readonly #codec: ChangeCodec<T, S>;
   readonly #journal: Journal | null;
-  #records: JournalRecord[];
+  #records: readonly JournalRecord[];
+  /** The count check() found: what load() must find. */
+  #checked = -1;
   readonly #content: { value: T | null } | null;
   /** The Shard writing through this adapter: it knows the content as last written. */
   #shard: SavedData<S> | null = null;
@@ -103,9 +105,9 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
   }
 
   /**
-   * Checks the file and its records, and keeps nothing: `load` reads the file and applies the
-   * records when the data is first used (see deferredShard, which must be given this adapter).
-   * `count` is the codec's count of the content with the records applied. Null when there is
+   * Checks the file and its records, and keeps nothing: load() reads the file and applies the
+   * records when the data is first used (see deferredShard, which is given this adapter).
+   * Returns the codec's count of the content with the records applied; null when there is
    * neither a file nor a record of it. What records make of the file is written by the next
    * checkpoint, which reads it through the shard. `verify` is called on every whole content parsed.
    *
@@ -114,7 +116,7 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
    * check of a change, the codec's parse of a whole content) but not applied: the count is the one
    * the last record gives. Records written before records held counts are applied here, as before.
    */
-  check(verify: (data: T) => void = () => {}): { count: number; load: () => T } | null {
+  check(verify: (data: T) => void = () => {}): number | null {
     const codec = this.#codec;
     const sums = this.#journal?.sums ?? null;
     const bytes = this.#content ? null : readFileShared(this.path);
@@ -159,13 +161,22 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S> {
       if (data === null) return null;
       expected = codec.count(data);
     }
+    this.#checked = expected;
     const first = this.#records[0];
-    if (first) this.#journal?.adopt(this.path, () => this.#savedContent(() => this.#load(expected)), first.segmentNumber);
-    return { count: expected, load: () => this.#load(expected) };
+    // Named by the record's path (the journal's own string for the file: no copy per file).
+    if (first) this.#journal?.adopt(first.file, this, first.segmentNumber);
+    return expected;
+  }
+
+  /** For the checkpoint that writes what the records made of a checked file. */
+  content(): FileContent {
+    return this.#savedContent(() => this.load());
   }
 
   /** The content of a checked file, read again (with its records applied) and taken over. */
-  #load(count: number): T {
+  load(): T {
+    const count = this.#checked;
+    if (count < 0) throw new Error(`${this.path}: load() before check()`);
     const data = this.#contentNow();
     if (data === null) throw new StorageError(this.path, `${this.path} disappeared while the server ran`);
     // The records say what they make of the file; anything else is not what the start counted.

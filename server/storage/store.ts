@@ -115,6 +115,9 @@ async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Prom
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** A shard without journal records (shared: a start checks ~20,000 of them). */
+const NO_RECORDS: readonly JournalRecord[] = [];
+
 /** Throws unless a tag shard's content is the annotation its path (tags/<articleId>/<annotatorId>.json) says. */
 function belongsTo(path: string, file: AnnotationFile, articleId: string, annotatorId: string): void {
   if (file.data.articleId !== articleId) throw new Error(`${path}: belongs to article ${file.data.articleId}, not ${articleId}`);
@@ -294,7 +297,8 @@ export class Store implements AppStore {
   ) {
     // Absolute, as the journal names files: the paths below need no path.resolve each.
     const tagsDir = resolve(this.dataDir, 'tags');
-    const files: { articleId: string; annotatorId: string; path: string }[] = [];
+    const folders: { articleId: string; dir: string; names: string[] }[] = [];
+    let total = 0;
     // A deletion interrupted by a crash leaves its folder renamed aside: finish removing it.
     await clean?.(tagsDir);
     for (const articleId of await listDir(tagsDir)) {
@@ -306,25 +310,46 @@ export class Store implements AppStore {
         if (clean) await removeDirDurably(dir);
         continue;
       }
-      const names = await listDir(dir);
-      await clean?.(dir, names);
-      for (const name of names) {
-        // A name from the listing: joined without path.join's normalising (20,000 of them).
-        if (name.endsWith('.json')) files.push({ articleId, annotatorId: name.slice(0, -'.json'.length), path: `${dir}${sep}${name}` });
-      }
+      const listed = await listDir(dir);
+      await clean?.(dir, listed);
+      const names = listed.filter((name) => name.endsWith('.json'));
+      folders.push({ articleId, dir: `${dir}${sep}`, names });
+      total += names.length;
     }
-    progress?.tagFiles(files.length);
-    await eachLimited(files, 32, async ({ articleId, annotatorId, path }) => {
-      const own = records.get(path);
-      records.delete(path);
-      if (this.#journal) this.#checkAnnotationShard(path, articleId, annotatorId, own ?? []);
-      else this.#addAnnotationShard(articleId, path, await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] }));
-      progress?.tagFileLoaded();
-    });
+    progress?.tagFiles(total);
+    const files: string[] = [];
+    if (this.#journal) {
+      // The check is synchronous: one loop, turning the event loop every few milliseconds (the
+      // server answers "starting …" meanwhile), rather than a promise per shard.
+      let turned = performance.now();
+      for (const { articleId, dir, names } of folders) {
+        for (const name of names) {
+          const path = dir + name; // a name from the listing: joined without path.join's normalising
+          const own = records.get(path);
+          if (own) records.delete(path);
+          this.#checkAnnotationShard(path, articleId, name.slice(0, -'.json'.length), own ?? NO_RECORDS);
+          files.push(path);
+          progress?.tagFileLoaded();
+          if (performance.now() - turned > 10) {
+            await new Promise((resolve) => setImmediate(resolve));
+            turned = performance.now();
+          }
+        }
+      }
+    } else {
+      const listed = folders.flatMap(({ articleId, dir, names }) => names.map((name) => ({ articleId, annotatorId: name.slice(0, -'.json'.length), path: dir + name })));
+      await eachLimited(listed, 32, async ({ articleId, annotatorId, path }) => {
+        const own = records.get(path);
+        records.delete(path);
+        this.#addAnnotationShard(articleId, path, await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] }));
+        files.push(path);
+        progress?.tagFileLoaded();
+      });
+    }
     // Every shard checked has a sum now: more sums than shards are of shards that are gone
     // (their article deleted), which are dropped.
     const sums = this.#journal?.sums;
-    if (sums && sums.size > files.length) sums.retain(files.map(({ path }) => path));
+    if (sums && sums.size > files.length) sums.retain(files);
     // Shards that exist in the journal only (created since the last checkpoint).
     for (const [path, own] of records) await this.#overlay(path, own);
   }
@@ -333,7 +358,7 @@ export class Store implements AppStore {
     path: string,
     articleId: string,
     annotatorId: string,
-    options: { records?: JournalRecord[]; content?: AnnotationFile | null } = {},
+    options: { records?: readonly JournalRecord[]; content?: AnnotationFile | null } = {},
   ): Promise<Shard<AnnotationFile>> {
     const file = new JournalledFile(path, annotationChanges, this.#journal, options);
     return openShardWith(file, () => emptyAnnotation(articleId, annotatorId));
@@ -343,15 +368,15 @@ export class Store implements AppStore {
    * A tag shard the server reads at start: checked now (with the journal's records for it), and
    * kept on disk until it is first used (see deferredShard); only its tag count is kept.
    */
-  #checkAnnotationShard(path: string, articleId: string, annotatorId: string, records: JournalRecord[]): void {
+  #checkAnnotationShard(path: string, articleId: string, annotatorId: string, records: readonly JournalRecord[]): void {
     const file = new JournalledFile(path, annotationChanges, this.#journal, { records });
     // Called on every content the check parses; a shard whose bytes match their sum was found
     // to belong here when it was summed.
-    const checked = file.check((data) => belongsTo(path, data, articleId, annotatorId));
-    if (checked === null) return; // deleted since it was listed
-    const shard = deferredShard(file, checked.load);
+    const count = file.check((data) => belongsTo(path, data, articleId, annotatorId));
+    if (count === null) return; // deleted since it was listed
+    const shard = deferredShard(file);
     this.#annotationsOf(articleId).set(annotatorId, shard);
-    this.#unreadTags.set(shard, checked.count);
+    this.#unreadTags.set(shard, count);
   }
 
   #addAnnotationShard(articleId: string, path: string, shard: Shard<AnnotationFile>): void {

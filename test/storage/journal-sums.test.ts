@@ -138,6 +138,27 @@ describe('sums of tag shards', () => {
     await writeFile(shardPath('u2'), await readFile(shardPath('u0')));
     await expect(restart()).rejects.toThrow(`${shardPath('u2')}: belongs to annotator u0, not u2`);
   });
+  it('keep every sum exact through forgetting and recording again (slots used again), and read back as written', async () => {
+    const sums = FileSums.empty(dir);
+    const bytes = (k: number) => Buffer.from(`{"shard":${k}}`.repeat(1 + (k % 7)));
+    // Past the table's first capacity, with CRCs above 2^31 among them.
+    for (let k = 0; k < 3000; k++) sums.record(shardPath(`u${k}`), bytes(k), k);
+    for (let k = 0; k < 3000; k += 3) sums.forget(shardPath(`u${k}`));
+    for (let k = 3000; k < 3500; k++) sums.record(shardPath(`u${k}`), bytes(k), k);
+    sums.record(shardPath('u1'), bytes(99_999), 7); // a changed file: its sum replaced
+    expect(sums.size).toBe(3000 - 1000 + 500);
+    await sums.save();
+    const again = FileSums.read(dir);
+    expect(again.size).toBe(2500);
+    for (let k = 0; k < 3500; k++) {
+      const expected = k === 1 ? null : k < 3000 && k % 3 === 0 ? null : k;
+      expect(again.check(shardPath(`u${k}`), bytes(k))).toBe(expected);
+    }
+    expect(again.check(shardPath('u1'), bytes(99_999))).toBe(7);
+    // Same bytes under another length, or other bytes of the same length: no match.
+    expect(again.check(shardPath('u2'), bytes(9))).toBeNull();
+    expect(again.check(shardPath('u2'), Buffer.from(bytes(2).toString().replace('2', '3')))).toBeNull();
+  });
 });
 
 describe('counts in journal records', () => {
