@@ -113,8 +113,9 @@ const WRITE = `WITH created AS (
       next_position = x.p, version = nextval('annotation_versions')
     FROM unnest($7::text[], $8::text[], $9::text[], $10::json[], $11::text[], $12::int[], $13::bigint[]) AS x(a, b, r, j, u, p, v)
     WHERE n.article_id = x.a AND n.annotator_id = x.b AND n.version = x.v
-      -- the same rows, so that the plan finds them by the key (a join on unnest() alone scans the table)
-      AND n.article_id = ANY($7::text[]) AND n.annotator_id = ANY($8::text[])
+      -- the rows found by their keys first: a join on unnest() alone is planned as a scan of every annotation
+      AND n.ctid = ANY (ARRAY(SELECT k.ctid FROM unnest($7::text[], $8::text[]) AS y(a, b)
+        CROSS JOIN LATERAL (SELECT ctid FROM annotations WHERE article_id = y.a AND annotator_id = y.b LIMIT 1) AS k))
     RETURNING n.article_id, n.annotator_id, n.version
   ), written AS (
     SELECT * FROM created UNION ALL SELECT * FROM stamped
