@@ -15,7 +15,7 @@ import pg from 'pg';
 import { createFirstAdmin } from '../server/accounts/admin.js';
 import { createUser } from '../server/accounts/users.js';
 import { PostgresAppStore } from '../server/storage/postgres/app-store.js';
-import { PostgresStudyStore } from '../server/storage/postgres/index.js';
+import { PostgresDatabase } from '../server/storage/postgres/index.js';
 import { loadShippedCodebooks } from '../server/storage/shipped-codebooks.js';
 import { startCluster } from '../test/helpers/postgres-cluster.js';
 import { signIn, spawnServer, stopServer } from './http.js';
@@ -43,7 +43,7 @@ try {
     120_000,
   );
   const shipped = await loadShippedCodebooks();
-  const study = await PostgresStudyStore.open(url, shipped, { max: 2 });
+  const study = await PostgresDatabase.open(url, shipped, { max: 2 });
   const store = await PostgresAppStore.open(study, shipped, dir);
   await createFirstAdmin(store, 'Rita', PASSWORD);
   const anna = await createUser(store, 'anna', 'annotator', PASSWORD);

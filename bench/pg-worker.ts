@@ -3,20 +3,19 @@
 //   node --import tsx bench/pg-worker.ts rss json|postgres DIR|URL
 //   node --import tsx bench/pg-worker.ts report json|postgres DIR|URL PROJECT agreement|csv
 // `saves`: opens the store, prints "ready", waits for a line on stdin, then CLIENTS loops each save
-// one new tag at a time through the storage contract (acknowledged after commit / on disk) for
+// one new tag at a time through the storage interface, AppStore (acknowledged after commit / on disk), for
 // SECONDS, and prints {"saves":n,"seconds":s}. `rss`: opens the store as a server would, reads what
 // a sentence page and the project page read, and prints its resident memory. `report`: opens the
-// study as `framelens export` does (a StudyReader), then computes the project's agreement report or
+// study as `framelens export` does (openStudy: the AppStore of either backend), then computes the project's agreement report or
 // streams its CSV export to nowhere, and prints its time and CPU, a sha256 of the result (so the two
 // backends can be compared), the process's peak resident memory and the heap it holds after a collection.
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import type { Tag } from '../server/core/model.js';
-import type { StudyStore } from '../server/storage/contract.js';
-import { JsonFolderStudyStore } from '../server/storage/json-folder.js';
 import { createHash } from 'node:crypto';
-import { PostgresStudyReader, PostgresStudyStore } from '../server/storage/postgres/index.js';
-import type { StudyReader } from '../server/storage/app-store.js';
+import { openStudy } from '../server/commands/study.js';
+import { PostgresAppStore, PostgresDatabase } from '../server/storage/postgres/index.js';
+import type { AppStore } from '../server/storage/app-store.js';
 import { computeAgreement } from '../server/services/agreement.js';
 import { reportRows } from '../server/core/export/agreement-report.js';
 import { exportFiles, projectData } from '../server/exports/project.js';
@@ -25,14 +24,18 @@ import { Store, newId } from '../server/storage/store.js';
 
 const [mode, backend, target, clientsArg, secondsArg, name] = process.argv.slice(2);
 
-async function open(): Promise<StudyStore> {
+/** The store as a server opens it (no demo made: the bench's folder and database hold only its own articles). */
+async function open(): Promise<{ store: AppStore; close: () => Promise<void> }> {
   if (!target) throw new Error('no target');
   const shipped = await loadShippedCodebooks();
-  // A connection per client, as a server sized for its load would have.
-  if (backend === 'postgres') return PostgresStudyStore.open(target, shipped, { max: Number(clientsArg ?? 10) });
+  if (backend === 'postgres') {
+    // A connection per client, as a server sized for its load would have.
+    const database = await PostgresDatabase.open(target, shipped, { max: Number(clientsArg ?? 10) });
+    return { store: await PostgresAppStore.open(database, shipped, ''), close: () => database.close() };
+  }
   const store = await Store.open(target, shipped);
   await store.ready;
-  return new JsonFolderStudyStore(store);
+  return { store, close: () => store.close() };
 }
 
 function rssMb(): number {
@@ -41,10 +44,10 @@ function rssMb(): number {
   return kb / 1024;
 }
 
-async function saves(store: StudyStore): Promise<void> {
+async function saves(store: AppStore): Promise<void> {
   const clients = Number(clientsArg);
   const seconds = Number(secondsArg);
-  const articles = (await store.articles()).map((a) => a.id);
+  const articles = store.articles().map((a) => a.id);
   process.stdout.write('ready\n');
   await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
   const end = performance.now() + seconds * 1000;
@@ -70,33 +73,20 @@ async function saves(store: StudyStore): Promise<void> {
   process.stdout.write(`${JSON.stringify({ saves: done, seconds: elapsed })}\n`);
 }
 
-async function rss(store: StudyStore): Promise<void> {
-  const articles = await store.articles();
-  const tags = await store.tagCount();
-  // What pages read: the accounts, the projects, and each article's annotations (20 of them).
-  await store.accounts();
-  await store.projects();
+async function rss(store: AppStore): Promise<void> {
+  // What pages read: the accounts and the projects (held once the store is open), and each
+  // article's annotations (20 of them).
+  const articles = store.articles();
+  const tags = await store.countTags();
   let read = 0;
-  for (const article of articles.slice(0, 20)) for (const a of await store.annotations(article.id)) read += a.tags.length;
+  for (const article of articles.slice(0, 20)) for (const a of await store.readAnnotations(article.id)) read += a.tags.length;
   (globalThis as { gc?: () => void }).gc?.();
   process.stdout.write(`${JSON.stringify({ rssMb: rssMb(), tags, read })}\n`);
 }
 
 async function report(): Promise<void> {
   const projectId = clientsArg ?? '';
-  const shipped = await loadShippedCodebooks();
-  let reader: StudyReader;
-  let close: () => Promise<void>;
-  if (backend === 'postgres') {
-    const study = await PostgresStudyStore.open(target ?? '', shipped, { max: 2 });
-    reader = await PostgresStudyReader.open(study);
-    close = () => study.close();
-  } else {
-    const folder = await Store.open(target ?? '', shipped, { readOnly: true });
-    await folder.ready;
-    reader = folder;
-    close = () => folder.close();
-  }
+  const { store: reader, close } = await openStudy(backend === 'postgres' ? { url: target, dataDir: '' } : { dataDir: target ?? '', readOnly: true });
   const project = reader.project(projectId);
   if (!project) throw new Error(`no project ${projectId}`);
   const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> => {
@@ -133,11 +123,11 @@ if (mode === 'report') {
   process.exit(0);
 }
 
-const store = await open();
+const { store, close } = await open();
 try {
   if (mode === 'saves') await saves(store);
   else if (mode === 'rss') await rss(store);
   else throw new Error(`unknown mode ${mode}`);
 } finally {
-  await store.close();
+  await close();
 }

@@ -1,9 +1,9 @@
 // PostgreSQL bench (BENCH_ONLY=postgres), on a throw-away cluster with fsync on (as an operator's
 // database would run), skipped with a note when PostgreSQL is not installed:
-//   - tag saves at 50 clients through the storage contract: PostgreSQL in one process vs the
-//     JSON folder (journal, group commit) in one process, then PostgreSQL in two processes (25
-//     clients each) vs one. No HTTP: the routes move onto the contract in phase 3, so these are
-//     the storage layer's own rates, each process a bench/pg-worker.ts;
+//   - tag saves at 50 clients through the storage interface (AppStore): PostgreSQL in one process
+//     vs the JSON folder (journal, group commit) in one process, then PostgreSQL in two processes
+//     (25 clients each) vs one. No HTTP: the storage layer's own rates, each process a
+//     bench/pg-worker.ts (the HTTP rows below measure the whole request);
 //   - the 200,000-tag bench study copied into PostgreSQL (framelens migrate's path), and the
 //     resident memory of a process that opens it and reads what pages read, beside a process
 //     that opens the JSON folder (which holds every tag in memory);
@@ -24,12 +24,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
 import pg from 'pg';
-import { JsonFolderStudyStore } from '../server/storage/json-folder.js';
-import { PostgresStudyStore, importStudy } from '../server/storage/postgres/index.js';
+import { PostgresAppStore, PostgresDatabase, importStudy } from '../server/storage/postgres/index.js';
 import { loadShippedCodebooks } from '../server/storage/shipped-codebooks.js';
 import { Store } from '../server/storage/store.js';
-import { studyOfFolder, summarise } from '../server/storage/study.js';
-import type { StudyStore } from '../server/storage/contract.js';
+import { readStudy, summarise } from '../server/storage/study.js';
+import type { AppStore } from '../server/storage/app-store.js';
 import { postgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
 import { PASSWORD, generateStudy, type Study, type StudyOptions } from './study.js';
 import { cpuMsOf, load, memoryOf, signIn, spawnServer, stopServer, waitForLine, type Session, type Spawned } from './http.js';
@@ -94,7 +93,7 @@ async function createDatabase(cluster: Cluster, name: string): Promise<string> {
   return cluster.urlOf(name);
 }
 
-async function addArticles(store: StudyStore): Promise<void> {
+async function addArticles(store: AppStore): Promise<void> {
   let text = '';
   const sentences: { start: number; end: number }[] = [];
   for (let i = 0; i < 20; i++) {
@@ -127,8 +126,8 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
       const folder = await Store.open(small.dataDir, await loadShippedCodebooks(), { readOnly: true });
       await folder.ready;
       const url = await createDatabase(cluster, 'small');
-      const target = await PostgresStudyStore.open(url, await loadShippedCodebooks());
-      const whole = studyOfFolder(folder, new Set((await loadShippedCodebooks()).map((c) => c.id)));
+      const target = await PostgresDatabase.open(url, await loadShippedCodebooks());
+      const whole = await readStudy(folder, new Set((await loadShippedCodebooks()).map((c) => c.id)));
       await importStudy(target, whole, summarise(whole));
       await target.close();
       await folder.close();
@@ -136,13 +135,14 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
     }
     const shipped = await loadShippedCodebooks();
     const jsonDir = join(tmp, 'pg-bench-json');
-    const json = new JsonFolderStudyStore(await Store.open(jsonDir, shipped));
+    const json = await Store.open(jsonDir, shipped);
+    await json.ready;
     await addArticles(json);
     await json.close();
     const savesUrl = await createDatabase(cluster, 'saves');
-    const pgStore = await PostgresStudyStore.open(savesUrl, shipped);
-    await addArticles(pgStore);
-    await pgStore.close();
+    const pgDatabase = await PostgresDatabase.open(savesUrl, shipped);
+    await addArticles(await PostgresAppStore.open(pgDatabase, shipped, ''));
+    await pgDatabase.close();
 
     const rates = { json: [] as number[], one: [] as number[], two: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -154,7 +154,7 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const [jsonRate, oneRate, twoRate] = [mean(rates.json), mean(rates.one), mean(rates.two)];
     rows.push({
-      figure: `PostgreSQL: tag saves, ${CLIENTS} clients, 1 process (storage contract, no HTTP)`,
+      figure: `PostgreSQL: tag saves, ${CLIENTS} clients, 1 process (storage interface, no HTTP)`,
       value: `${fmt(oneRate)}/s`,
       baseline: `${fmt(jsonRate)}/s JSON folder, same harness`,
       ratio: `${fmt(oneRate / jsonRate, 2)}×`,
@@ -174,9 +174,9 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
     const study = generated ?? (await generateStudy(join(tmp, 'pg-bench-study'), options));
     const folder = await Store.open(study.dataDir, shipped, { readOnly: true });
     await folder.ready;
-    const whole = studyOfFolder(folder, new Set(shipped.map((c) => c.id)));
+    const whole = await readStudy(folder, new Set(shipped.map((c) => c.id)));
     const studyUrl = await createDatabase(cluster, 'study');
-    const target = await PostgresStudyStore.open(studyUrl, shipped);
+    const target = await PostgresDatabase.open(studyUrl, shipped);
     const started = performance.now();
     const copied = await importStudy(target, whole, summarise(whole));
     const seconds = (performance.now() - started) / 1000;

@@ -25,17 +25,8 @@ export interface AccountAnswer {
   message: string;
 }
 
-/** Where several servers share the accounts (PostgreSQL): one set-up token for all of them until it is used. */
-export interface SharedSetupToken {
-  /** The token every server prints, or with `fresh` a new one; null once an administrator exists. */
-  setupToken(fresh: boolean): Promise<string | null>;
-}
-
-/**
- * Carries out a request; `base` is the address one-time links start with. `shared`: the set-up
- * token lives where every server reads it (else it is this process's store's).
- */
-export async function runAccountRequest(store: AppStore, input: unknown, base: string, shared?: SharedSetupToken): Promise<AccountAnswer> {
+/** Carries out a request; `base` is the address one-time links start with. */
+export async function runAccountRequest(store: AppStore, input: unknown, base: string): Promise<AccountAnswer> {
   const parsed = accountRequest.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'That request is not one Framelens knows.' };
   const request = parsed.data;
@@ -49,7 +40,7 @@ export async function runAccountRequest(store: AppStore, input: unknown, base: s
             'To give someone a new password link from here: framelens user reset NAME',
         };
       }
-      const token = shared ? await shared.setupToken(true) : await issueSetupToken(store);
+      const token = await issueSetupToken(store);
       if (token === null) return { ok: false, message: 'Framelens is set up already.' };
       return {
         ok: true,

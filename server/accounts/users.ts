@@ -213,13 +213,8 @@ export async function setPasswordWithLink(store: AppStore, token: string, passwo
  * The one-time set-up token printed at start while no administrator exists: accounts made before
  * it is used (a teacher from the command line) do not spend it.
  */
-export async function issueSetupToken(store: AppStore): Promise<string | null> {
-  if (hasAdmin(store)) return null;
-  const token = newToken();
-  await store.users.update((file) => {
-    file.data.setupTokenHash = sha256(token);
-  });
-  return token;
+export function issueSetupToken(store: AppStore): Promise<string | null> {
+  return store.setupToken(true);
 }
 
 export function isSetupToken(store: AppStore, token: string): boolean {

@@ -10,7 +10,7 @@ import { loadConfig } from '../config.js';
 import { ARCHIVES, FORMATS, exportFiles, isFormat, projectData, readmeFile } from '../exports/project.js';
 import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
 import { computeAgreement } from '../services/agreement.js';
-import { readData } from './serve.js';
+import { openStudy } from './study.js';
 import type { IO } from './io.js';
 import type { StudyReader } from '../storage/app-store.js';
 
@@ -63,35 +63,14 @@ export async function exportCommand(args: string[], io: IO): Promise<number> {
     io.stderr.write(USAGE);
     return 2;
   }
-  const { store, close } = await openStudy();
+  // PostgreSQL's study when DATABASE_URL is set (read beside running servers, the tags a page at
+  // a time), else the data folder's, read-only.
+  const { store, close } = await openStudy({ url: process.env.DATABASE_URL || undefined, dataDir: loadConfig(process.env).dataDir, readOnly: true });
   try {
     return await exportProject(store, which, format, { out: values.out, anonymise: values.anonymise ?? false }, io);
   } finally {
     await close();
   }
-}
-
-/**
- * The study to export: PostgreSQL's when DATABASE_URL is set (read beside running servers: the
- * documents in one snapshot, the tags a page at a time), else the data folder's (read-only).
- */
-async function openStudy(): Promise<{ store: StudyReader; close: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const [{ PostgresStudyStore, PostgresStudyReader, isPostgresUrl }, { loadShippedCodebooks }] = await Promise.all([
-      import('../storage/postgres/index.js'),
-      import('../storage/shipped-codebooks.js'),
-    ]);
-    if (!isPostgresUrl(url)) throw new Error('DATABASE_URL must be a postgres:// URL');
-    const study = await PostgresStudyStore.open(url, await loadShippedCodebooks(), { max: 2 });
-    try {
-      return { store: await PostgresStudyReader.open(study), close: () => study.close() };
-    } catch (error) {
-      await study.close();
-      throw error;
-    }
-  }
-  return { store: await readData(loadConfig(process.env).dataDir), close: async () => {} };
 }
 
 async function exportProject(store: StudyReader, which: string, format: string, values: { out: string; anonymise: boolean }, io: IO): Promise<number> {

@@ -1,19 +1,21 @@
 // `framelens migrate --from DATA_DIR --to postgres://…` (and back): copies a study between the JSON
 // folder and PostgreSQL, verifies every count and every tag's checksum, and says what it moved.
-// The target must hold no study; a failure part-way leaves it as it was (one transaction into
-// PostgreSQL; a folder appears by a rename only once it has been read back and verified).
+// The source is read through the storage interface (AppStore), whichever backend it is. The
+// target must hold no study; a failure part-way leaves it as it was: into PostgreSQL, one
+// transaction under the app store's (whose changes are a transaction each); into a folder, a new
+// folder written through the folder's store appears by a rename only once read back and verified.
 import { readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { LockError, lockDataDir } from '../storage/lock.js';
-import { differences, studyOfFolder, summarise, writeStudyToFolder, type Study, type StudySummary } from '../storage/study.js';
+import { differences, readStudy, summarise, writeStudyToFolder, type Study, type StudySummary } from '../storage/study.js';
 import type { IO } from './io.js';
+import { openStudy, type StudyLocation } from './study.js';
 
 const USAGE = `usage: framelens migrate --from DATA_DIR --to postgres://USER@HOST:PORT/DATABASE
        framelens migrate --from postgres://USER@HOST:PORT/DATABASE --to NEW_DIR
 `;
-
-const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//i.test(value);
 
 async function entries(dir: string): Promise<string[] | null> {
   try {
@@ -29,19 +31,26 @@ async function shippedCodebooks() {
   return loadShippedCodebooks();
 }
 
-/** Reads the folder's study, classroom activities included; the folder is locked, so no server runs on it meanwhile. */
-async function readFolder(dir: string): Promise<Study> {
-  if ((await entries(dir)) === null) throw new Error(`there is no data folder at ${dir}`);
-  await lockDataDir(dir);
-  const { Store } = await import('../storage/store.js');
-  const { ActivityStore } = await import('../storage/activities.js');
-  const shipped = await shippedCodebooks();
-  const store = await Store.open(dir, shipped, { readOnly: true });
-  await store.ready;
+/** Every shipped codebook's id: they come with Framelens and are not copied. */
+async function shippedIds(): Promise<Set<string>> {
+  return new Set((await shippedCodebooks()).map((c) => c.id));
+}
+
+/**
+ * Reads a study, classroom activities included. A source folder is locked meanwhile (`lock`), so
+ * no server runs on it. A database may be served meanwhile: its documents are read as a server
+ * reads them at start, then its tags in one snapshot, so a save made meanwhile may be copied or not.
+ */
+async function readFrom(at: StudyLocation, lock: boolean): Promise<Study> {
+  if (at.url === undefined) {
+    if ((await entries(at.dataDir)) === null) throw new Error(`there is no data folder at ${at.dataDir}`);
+    if (lock) await lockDataDir(at.dataDir);
+  }
+  const study = await openStudy({ ...at, readOnly: true });
   try {
-    return studyOfFolder(store, new Set(shipped.map((c) => c.id)), await ActivityStore.open(dir));
+    return await readStudy(study.store, await shippedIds(), await study.activities());
   } finally {
-    await store.close();
+    await study.close();
   }
 }
 
@@ -49,8 +58,7 @@ async function readFolder(dir: string): Promise<Study> {
 async function writeFolder(dir: string, study: Study, expected: StudySummary): Promise<StudySummary> {
   const existing = await entries(dir);
   if (existing !== null && existing.length > 0) throw new Error(`${dir} is not empty; migrate copies into a new (or empty) folder only`);
-  const { Store } = await import('../storage/store.js');
-  const { ActivityStore } = await import('../storage/activities.js');
+  const [{ Store }, { ActivityStore }] = await Promise.all([import('../storage/store.js'), import('../storage/activities.js')]);
   const shipped = await shippedCodebooks();
   const building = join(dirname(dir), `.${basename(dir)}.migrating-${process.pid}`);
   await rm(building, { recursive: true, force: true });
@@ -62,14 +70,7 @@ async function writeFolder(dir: string, study: Study, expected: StudySummary): P
     } finally {
       await store.close();
     }
-    const written = await Store.open(building, shipped, { readOnly: true });
-    await written.ready;
-    let copied: StudySummary;
-    try {
-      copied = summarise(studyOfFolder(written, new Set(shipped.map((c) => c.id)), await ActivityStore.open(building)));
-    } finally {
-      await written.close();
-    }
+    const copied = summarise(await readFrom({ dataDir: building }, false));
     const problems = differences(expected, copied);
     if (problems.length > 0) throw new Error(`the copy does not match the source, nothing was written to ${dir}: ${problems.join('; ')}`);
     if (existing !== null) await rmdir(dir);
@@ -111,17 +112,17 @@ export async function migrateCommand(args: string[], io: IO): Promise<number> {
     return 2;
   }
   const { from, to } = values;
+  const { PostgresDatabase, importStudy, isPostgresUrl, redactUrl } = await import('../storage/postgres/index.js');
   if (!from || !to || isPostgresUrl(from) === isPostgresUrl(to)) {
     io.stderr.write(`${from && to ? 'one of --from and --to is a data folder, the other a postgres:// URL\n' : ''}${USAGE}`);
     return 2;
   }
-  const { PostgresStudyStore, importStudy, readStudy, redactUrl } = await import('../storage/postgres/index.js');
   try {
     if (isPostgresUrl(to)) {
       const dir = resolve(from);
-      const study = await readFolder(dir);
+      const study = await readFrom({ dataDir: dir }, true);
       const expected = summarise(study);
-      const store = await PostgresStudyStore.open(to, await shippedCodebooks(), { max: 2 });
+      const store = await PostgresDatabase.open(to, await shippedCodebooks(), { max: 2 });
       try {
         report(io, dir, redactUrl(to), await importStudy(store, study, expected));
       } finally {
@@ -130,13 +131,8 @@ export async function migrateCommand(args: string[], io: IO): Promise<number> {
       io.stdout.write('Not copied: browser sessions (everyone signs in again) and learned suggestion models (trained again).\n');
     } else {
       const dir = resolve(to);
-      const store = await PostgresStudyStore.open(from, await shippedCodebooks(), { max: 2 });
-      let study: Study;
-      try {
-        study = await readStudy(store);
-      } finally {
-        await store.close();
-      }
+      // The server's own folder, which a database's study never writes to while it is read.
+      const study = await readFrom({ url: from, dataDir: loadConfig(process.env).dataDir }, false);
       const expected = summarise(study);
       report(io, redactUrl(from), dir, await writeFolder(dir, study, expected));
     }

@@ -279,7 +279,7 @@ async function serveDatabase(config: Config, url: string, fail: (prefix: string,
   console.log(`Framelens is serving PostgreSQL at ${where} on ${base}`);
   console.log(`All tags are in the database: ${(await store.countTags()).toLocaleString('en')} tags, ${process.uptime().toFixed(1)} s after start.`);
   // The same link on every server started before the first account exists: any of them works, once.
-  const token = await study.setupToken(false);
+  const token = await store.setupToken(false);
   if (token) for (const line of setupLines(config.publicUrl ?? base, token)) console.log(line);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -310,13 +310,12 @@ async function serveDatabase(config: Config, url: string, fail: (prefix: string,
 
 /** The study on PostgreSQL (its schema brought up to date under the migration lock) and the app's store over it. */
 async function openDatabase(url: string, dataDir: string) {
-  const [{ PostgresStudyStore }, { PostgresAppStore }, { loadShippedCodebooks }] = await Promise.all([
+  const [{ PostgresDatabase, PostgresAppStore }, { loadShippedCodebooks }] = await Promise.all([
     import('../storage/postgres/index.js'),
-    import('../storage/postgres/app-store.js'),
     import('../storage/shipped-codebooks.js'),
   ]);
   const shipped = await loadShippedCodebooks();
-  const study = await PostgresStudyStore.open(url, shipped);
+  const study = await PostgresDatabase.open(url, shipped);
   try {
     return { study, store: await PostgresAppStore.open(study, shipped, dataDir) };
   } catch (error) {

@@ -7,9 +7,9 @@
 // their next request (the change counters), as they see one another's.
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
-import { runAccountRequest, type AccountRequest } from '../accounts/requests.js';
+import { runAccountRequest, type AccountAnswer, type AccountRequest } from '../accounts/requests.js';
 import { ROLES, type Role } from '../storage/schemas.js';
-import { openData } from './serve.js';
+import { openStudy, type OpenedStudy } from './study.js';
 import { LockError, lockDataDir } from '../storage/lock.js';
 import { ControlUnavailable, askServer, controlPath } from '../control/socket.js';
 import type { IO } from './io.js';
@@ -80,22 +80,18 @@ async function carryOut(config: Config, request: AccountRequest, io: IO, url: st
     if (!(error instanceof LockError)) throw error;
     return viaServer(config, error, request, io);
   }
-  const store = await openData(config.dataDir);
+  const study = await openStudy({ dataDir: config.dataDir });
   try {
-    const answer = await runAccountRequest(store, request, baseOf(config));
-    (answer.ok ? io.stdout : io.stderr).write(`${answer.message}\n`);
-    return answer.ok ? 0 : 1;
+    return answer(await runAccountRequest(study.store, request, baseOf(config)), io);
   } finally {
-    await store.close();
+    await study.close();
   }
 }
 
 /** The data folder is the running server's: ask it over its control socket. */
 async function viaServer(config: Config, locked: LockError, request: AccountRequest, io: IO): Promise<number> {
   try {
-    const answer = await askServer(config.dataDir, request);
-    (answer.ok ? io.stdout : io.stderr).write(`${answer.message}\n`);
-    return answer.ok ? 0 : 1;
+    return answer(await askServer(config.dataDir, request), io);
   } catch (error) {
     if (!(error instanceof ControlUnavailable)) throw error;
     io.stderr.write(
@@ -110,29 +106,26 @@ async function viaServer(config: Config, locked: LockError, request: AccountRequ
 
 /** On PostgreSQL: the accounts are changed in the database, under the same lock the servers take. */
 async function onDatabase(config: Config, url: string, request: AccountRequest, io: IO): Promise<number> {
-  const [{ PostgresStudyStore, isPostgresUrl, redactUrl }, { PostgresAppStore }, { loadShippedCodebooks }] = await Promise.all([
-    import('../storage/postgres/index.js'),
-    import('../storage/postgres/app-store.js'),
-    import('../storage/shipped-codebooks.js'),
-  ]);
+  const { isPostgresUrl, redactUrl } = await import('../storage/postgres/index.js');
   if (!isPostgresUrl(url)) {
     io.stderr.write(`DATABASE_URL must be a postgres:// URL (it is ${redactUrl(url)}).\n`);
     return 2;
   }
-  const shipped = await loadShippedCodebooks();
-  let study: Awaited<ReturnType<typeof PostgresStudyStore.open>>;
+  let study: OpenedStudy;
   try {
-    study = await PostgresStudyStore.open(url, shipped, { max: 2 });
+    study = await openStudy({ url, dataDir: config.dataDir });
   } catch (error) {
     io.stderr.write(`Framelens cannot open the database at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
   try {
-    const store = await PostgresAppStore.open(study, shipped, config.dataDir);
-    const answer = await runAccountRequest(store, request, baseOf(config), study);
-    (answer.ok ? io.stdout : io.stderr).write(`${answer.message}\n`);
-    return answer.ok ? 0 : 1;
+    return answer(await runAccountRequest(study.store, request, baseOf(config)), io);
   } finally {
     await study.close();
   }
+}
+
+function answer({ ok, message }: AccountAnswer, io: IO): number {
+  (ok ? io.stdout : io.stderr).write(`${message}\n`);
+  return ok ? 0 : 1;
 }

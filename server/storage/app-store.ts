@@ -1,8 +1,10 @@
-// What the routes, exports, accounts and the demo read and write: one interface, whichever backend
-// keeps the study. The small documents (the instance, accounts, projects, codebooks, articles,
-// stories, gold) are read synchronously, as a backend holds them in memory; tags never are: a
-// backend may hold far more tags than a process should, so every read of tags is asynchronous
-// (the JSON folder answers from memory at once; a database from its rows).
+// The storage interface: what the routes, the commands, exports, accounts and the demo read and
+// write, whichever backend keeps the study. Two implement it: the JSON folder (store.ts, the
+// embedded default) and PostgreSQL (postgres/app-store.ts, for several servers on one database);
+// nothing above this interface knows which one runs. The small documents (the instance, accounts,
+// projects, codebooks, articles, stories, gold) are read synchronously, as a backend holds them in
+// memory; tags never are: a backend may hold far more tags than a process should, so every read of
+// tags is asynchronous (the JSON folder answers from memory at once; a database from its rows).
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import type { Gold } from '../core/curation/gold.js';
 import type { InstanceFile, Project, ProjectsFile, UsersFile } from './schemas.js';
@@ -100,6 +102,12 @@ export interface AppStore extends StudyReader {
    * server; the app calls it as a request begins. Nothing to do for a backend only this process writes.
    */
   refresh(): Promise<void>;
+  /**
+   * The set-up link's token while no account administers the others (null once one does). With
+   * `fresh` a new one (earlier links stop working); without, the one every server on the study
+   * shares while it is unused, where servers share one (PostgreSQL), else a new one.
+   */
+  setupToken(fresh: boolean): Promise<string | null>;
 
   updateProject(id: string, change: (project: Project) => void): Promise<void>;
   saveCodebook(codebook: Codebook): Promise<void>;

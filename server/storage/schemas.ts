@@ -120,6 +120,8 @@ export const usersFile = versioned(
   }),
 );
 export type UsersFile = z.infer<typeof usersFile>;
+/** Every account, and the one-time set-up token's hash while no account exists. */
+export type Accounts = UsersFile['data'];
 
 const suggestionSettings = z.strictObject({
   mode: z.enum(SUGGESTION_MODES),
@@ -201,6 +203,8 @@ export const instanceFile = versioned(
   z.strictObject({ sessionSecret: z.string().min(32).max(200), createdAt: isoTime }),
 );
 export type InstanceFile = z.infer<typeof instanceFile>;
+/** The secret signing sessions and deriving pseudonyms, made once per instance. */
+export type Instance = InstanceFile['data'];
 
 // A start reads every article and tag shard (a 200,000-tag study: 1,000 articles, ~20,000 tag
 // shards) and replays up to 32 MiB of journal records (~90,000 changes): run through zod, each

@@ -12,12 +12,11 @@
 //   journal/<n>.log                    tag saves not yet written to their shard (journal.ts)
 //   tags.sums                          checksums of tag shards found valid, and their tag counts (file-sums.ts)
 //   gold/<articleId>.json              the article's gold standard, from curation (gold-files.ts)
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import type { AppStore } from './app-store.js';
-import type { CategoryCounts, CountFilter } from './contract.js';
 import { parseCodebook } from '../core/codebook.js';
 import { RuleError } from '../core/spans.js';
 import { annotatorsOf, assignBalanced } from '../core/access.js';
@@ -519,6 +518,7 @@ export class Store implements AppStore {
 
   async createArticle(article: Article): Promise<void> {
     checkId(article.id, 'article');
+    if (this.#articles.has(article.id)) throw new RuleError(`An article with the id "${article.id}" exists already.`);
     const path = join(this.dataDir, 'articles', `${article.id}.json`);
     const shard = await openShard(path, parse.article, () => ({ schemaVersion: 1 as const, data: article }));
     await shard.update(() => {});
@@ -603,6 +603,20 @@ export class Store implements AppStore {
   /** One process owns the folder: nothing was changed elsewhere. */
   async refresh(): Promise<void> {}
 
+  /**
+   * A new set-up link's token while no account administers the others (null once one does); the
+   * links made before stop working. The folder keeps only the token's hash, and one server holds
+   * it, so there is no shared token to give again: `fresh` or not, the token is new.
+   */
+  async setupToken(_fresh: boolean): Promise<string | null> {
+    if (this.users.data.data.users.some((u) => u.admin === true)) return null;
+    const token = randomBytes(24).toString('base64url');
+    await this.users.update((file) => {
+      file.data.setupTokenHash = createHash('sha256').update(token).digest('hex');
+    });
+    return token;
+  }
+
   // The asynchronous reads of tags (AppStore): from memory, without a copy, once tags are loaded.
 
   async readAnnotation(articleId: string, annotatorId: string): Promise<Annotation> {
@@ -626,28 +640,6 @@ export class Store implements AppStore {
       const annotations = this.annotations(articleId).sort((x, y) => (x.annotatorId < y.annotatorId ? -1 : x.annotatorId > y.annotatorId ? 1 : 0));
       yield* annotations;
     }
-  }
-
-  async categoryCounts(articleIds: readonly string[], filter: CountFilter = {}): Promise<Map<string, CategoryCounts>> {
-    await this.ready;
-    const seen = new Map<string, { tags: number; articles: Set<string>; annotators: Set<string>; sentences: Set<string> }>();
-    for (const articleId of articleIds) {
-      if (filter.articleId !== undefined && articleId !== filter.articleId) continue;
-      for (const a of this.annotations(articleId)) {
-        if (filter.annotatorId !== undefined && a.annotatorId !== filter.annotatorId) continue;
-        for (const tag of a.tags) {
-          let c = seen.get(tag.category);
-          if (!c) seen.set(tag.category, (c = { tags: 0, articles: new Set(), annotators: new Set(), sentences: new Set() }));
-          c.tags++;
-          c.articles.add(tag.articleId);
-          c.annotators.add(tag.annotatorId);
-          c.sentences.add(`${tag.articleId}/${tag.sentence}`);
-        }
-      }
-    }
-    return new Map(
-      [...seen].map(([category, c]) => [category, { tags: c.tags, articles: c.articles.size, annotators: c.annotators.size, sentences: c.sentences.size }]),
-    );
   }
 
   async countTags(): Promise<number> {

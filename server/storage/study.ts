@@ -1,12 +1,12 @@
 // A whole study as one value — what `framelens migrate` copies between the JSON folder and
-// PostgreSQL — with its counts and checksums, so that both ends can be compared tag by tag.
+// PostgreSQL — with its counts and checksums, so that both ends can be compared tag by tag. It is
+// read from either backend through the storage interface (AppStore).
 import { createHash } from 'node:crypto';
 import type { Gold } from '../core/curation/gold.js';
 import type { Annotation, Article, Codebook, Tag } from '../core/model.js';
-import type { ActivityStore } from './activities.js';
+import type { ActivityCollection, AppStore } from './app-store.js';
 import type { Activity, Student } from './activity-schemas.js';
-import type { Accounts, Instance } from './contract.js';
-import type { Project } from './schemas.js';
+import type { Accounts, Instance, Project } from './schemas.js';
 import type { Story } from './stories.js';
 import type { Store } from './store.js';
 
@@ -135,19 +135,23 @@ export function differences(source: StudySummary, copy: StudySummary): string[] 
 }
 
 /**
- * The study held by a JSON folder's Store (opened and loaded) and its classroom activities (none
- * when `activities` is absent); `shipped` codebooks are left out.
+ * The study an AppStore holds, on either backend (opened, its tags loaded), with its classroom
+ * activities (none when `activities` is absent); the `shipped` codebooks are left out. Tags are
+ * read a page at a time, and only those of the articles listed.
  */
-export function studyOfFolder(store: Store, shipped: Set<string>, activities?: ActivityStore): Study {
+export async function readStudy(store: AppStore, shipped: ReadonlySet<string>, activities?: ActivityCollection): Promise<Study> {
+  await store.ready;
   const articles = store.articles();
   const projects = store.projects.data.data.projects;
+  const annotations: Annotation[] = [];
+  for await (const annotation of store.eachAnnotation(articles.map((a) => a.id))) annotations.push(annotation);
   return {
     instance: structuredClone(store.instance.data.data),
     accounts: structuredClone(store.users.data.data),
-    projects: structuredClone(store.projects.data.data.projects),
+    projects: structuredClone(projects),
     codebooks: store.codebooks().filter((c) => !shipped.has(c.id)),
     articles,
-    annotations: articles.flatMap((a) => store.annotations(a.id)),
+    annotations,
     stories: structuredClone(projects.flatMap((p) => store.stories.list(p.id))),
     gold: structuredClone(articles.filter((a) => store.curation.has(a.id)).map((a) => store.curation.gold(a.id))),
     activities: structuredClone(
@@ -160,7 +164,7 @@ export function studyOfFolder(store: Store, shipped: Set<string>, activities?: A
  * Writes `study` into a Store opened on a new, empty folder (its own instance secret replaced),
  * its classroom activities into `activities` (opened on the same folder).
  */
-export async function writeStudyToFolder(store: Store, study: Study, activities: ActivityStore): Promise<void> {
+export async function writeStudyToFolder(store: Store, study: Study, activities: ActivityCollection): Promise<void> {
   await store.instance.update((file) => {
     file.data = structuredClone(study.instance);
   });

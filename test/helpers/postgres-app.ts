@@ -12,7 +12,7 @@ import { loadConfig } from '../../server/config.js';
 import { ensureDemo } from '../../server/demo/seed.js';
 import { PostgresActivities } from '../../server/storage/postgres/activities.js';
 import { PostgresAppStore } from '../../server/storage/postgres/app-store.js';
-import { PostgresStudyStore, loadMigrations } from '../../server/storage/postgres/index.js';
+import { PostgresDatabase, loadMigrations } from '../../server/storage/postgres/index.js';
 import { PostgresRateLimitStore } from '../../server/storage/postgres/rate-limits.js';
 import { PostgresSessions } from '../../server/storage/postgres/sessions.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
@@ -35,7 +35,7 @@ async function studyTemplate(): Promise<string> {
     .slice(0, 12);
   return templateDatabase(`${postgresRun}_${key}`, async (url) => {
     const shipped = await loadShippedCodebooks();
-    const study = await PostgresStudyStore.open(url, shipped, { max: 2 });
+    const study = await PostgresDatabase.open(url, shipped, { max: 2 });
     const dir = await mkdtemp(join(tmpdir(), 'framelens-pg-template-'));
     try {
       const store = await PostgresAppStore.open(study, shipped, dir);
@@ -51,7 +51,7 @@ async function studyTemplate(): Promise<string> {
 /** One app server on the database at `url`, as `DATABASE_URL=url framelens serve` builds it (`dir`: its DATA_DIR). */
 export async function postgresServer(url: string, dir: string, options: { max?: number } = {}) {
   const shipped = await loadShippedCodebooks();
-  const study = await PostgresStudyStore.open(url, shipped, { max: options.max ?? 8 });
+  const study = await PostgresDatabase.open(url, shipped, { max: options.max ?? 8 });
   const store = await PostgresAppStore.open(study, shipped, dir);
   const activities = await PostgresActivities.open(study);
   const sessions = new PostgresSessions(study.pool, { touchFlushMs: TOUCH_FLUSH_MS });

@@ -11,7 +11,7 @@ import { addTag } from '../../server/core/spans.js';
 import type { ActivityCollection } from '../../server/storage/app-store.js';
 import { ActivityStore } from '../../server/storage/activities.js';
 import type { Activity, Student } from '../../server/storage/activity-schemas.js';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { PostgresActivities } from '../../server/storage/postgres/activities.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
@@ -44,14 +44,14 @@ async function jsonFolder(): Promise<Backend> {
   return { open: () => ActivityStore.open(dir), close: () => rm(dir, { recursive: true, force: true }) };
 }
 
-async function postgres(): Promise<Backend & { database: TestDatabase; stores: PostgresStudyStore[] }> {
+async function postgres(): Promise<Backend & { database: TestDatabase; stores: PostgresDatabase[] }> {
   const database = await createDatabase('activities');
-  const stores: PostgresStudyStore[] = [];
+  const stores: PostgresDatabase[] = [];
   return {
     database,
     stores,
     open: async () => {
-      const store = await PostgresStudyStore.open(database.url, [], { max: 4 });
+      const store = await PostgresDatabase.open(database.url, [], { max: 4 });
       stores.push(store);
       return PostgresActivities.open(store);
     },

@@ -15,7 +15,7 @@ import type { Tag } from '../../server/core/model.js';
 import { addTag, markReviewed } from '../../server/core/spans.js';
 import { FORMATS, exportFiles, projectData } from '../../server/exports/project.js';
 import { ActivityStore } from '../../server/storage/activities.js';
-import { PostgresStudyReader, PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresAppStore, PostgresDatabase } from '../../server/storage/postgres/index.js';
 import type { StudyReader } from '../../server/storage/app-store.js';
 import { newId, type Store } from '../../server/storage/store.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
@@ -273,9 +273,10 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     // Exported straight from PostgreSQL (as `framelens export` with DATABASE_URL does), every
     // file is the JSON folder's, byte for byte.
     const before = await exportsOf(source);
-    const study = await PostgresStudyStore.open(database.url, await loadShippedCodebooks(), { max: 2 });
+    const shipped = await loadShippedCodebooks();
+    const study = await PostgresDatabase.open(database.url, shipped, { max: 2 });
     try {
-      const direct = await exportsFrom(await PostgresStudyReader.open(study));
+      const direct = await exportsFrom(await PostgresAppStore.open(study, shipped, work));
       expect([...direct.keys()].sort()).toEqual([...before.keys()].sort());
       for (const [name, content] of before) expect(direct.get(name), name).toBe(content);
     } finally {
@@ -343,7 +344,7 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     const source = join(work, 'source');
     await makeStudy(source, 5);
     // The schema, then a trigger that fails the copy once some tags are in.
-    await (await PostgresStudyStore.open(database.url, [])).close();
+    await (await PostgresDatabase.open(database.url, [])).close();
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     await client.query(`CREATE FUNCTION fail_late() RETURNS trigger AS $$ BEGIN

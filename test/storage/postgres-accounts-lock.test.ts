@@ -4,7 +4,7 @@
 // set-ups sent at once through two servers both made an administrator.)
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
@@ -12,11 +12,11 @@ const SLOW = 120_000;
 
 describe.skipIf(postgresUrl === null)('account changes on PostgreSQL, one server waiting for another', () => {
   let database: TestDatabase;
-  let store: PostgresStudyStore;
+  let store: PostgresDatabase;
 
   beforeAll(async () => {
     database = await createDatabase('accounts_lock');
-    store = await PostgresStudyStore.open(database.url, await loadShippedCodebooks(), { max: 2 });
+    store = await PostgresDatabase.open(database.url, await loadShippedCodebooks(), { max: 2 });
   }, SLOW);
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PROJECT_NAME, ensureDemo } from '../../server/demo/seed.js';
 import { PostgresAppStore } from '../../server/storage/postgres/app-store.js';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
@@ -16,12 +16,12 @@ const SLOW = 120_000;
 describe.skipIf(postgresUrl === null)('the demo on PostgreSQL', () => {
   let database: TestDatabase;
   let dir = '';
-  const opened: PostgresStudyStore[] = [];
+  const opened: PostgresDatabase[] = [];
 
   /** A server's start: the store opened afresh on the database. */
   async function start(): Promise<PostgresAppStore> {
     const shipped = await loadShippedCodebooks();
-    const study = await PostgresStudyStore.open(database.url, shipped, { max: 2 });
+    const study = await PostgresDatabase.open(database.url, shipped, { max: 2 });
     opened.push(study);
     const store = await PostgresAppStore.open(study, shipped, dir);
     await store.refresh();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, PostgresStudyStore, SchemaError, loadMigrations, migrateSchema } from '../../server/storage/postgres/index.js';
+import { MIGRATIONS_DIR, PostgresDatabase, SchemaError, loadMigrations, migrateSchema } from '../../server/storage/postgres/index.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
 const SLOW = 120_000;
@@ -27,14 +27,14 @@ describe.skipIf(postgresUrl === null)('the PostgreSQL schema', () => {
 
   it('is migrated exactly once when four servers start together', async () => {
     const migrations = await loadMigrations();
-    const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresStudyStore.open(database.url, [], { max: 2 })));
+    const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresDatabase.open(database.url, [], { max: 2 })));
     try {
       const applied = stores.map((s) => s.schema.applied);
       expect(applied.filter((a) => a.length > 0)).toEqual([migrations.map((m) => m.name)]);
       expect(stores.every((s) => s.schema.version === migrations.length)).toBe(true);
       expect(await versions()).toEqual(migrations.map((m) => ({ version: m.version, name: m.name })));
       // One instance secret, however many servers made theirs at once.
-      const secrets = new Set(await Promise.all(stores.map(async (s) => (await s.instance()).sessionSecret)));
+      const secrets = new Set(await Promise.all(stores.map(async (s) => (await s.pool.query<{ secret: string }>('SELECT session_secret AS secret FROM instance')).rows.map((r) => r.secret).join())));
       expect(secrets.size).toBe(1);
     } finally {
       for (const store of stores) await store.close();
@@ -62,11 +62,11 @@ describe.skipIf(postgresUrl === null)('the PostgreSQL schema', () => {
   }, SLOW);
 
   it('refuses a database migrated by a newer Framelens, naming both versions', async () => {
-    await (await PostgresStudyStore.open(database.url, [])).close();
+    await (await PostgresDatabase.open(database.url, [])).close();
     const known = (await loadMigrations()).length;
     const future = `${String(known + 1).padStart(3, '0')}-from-the-future.sql`;
     await pool.query('INSERT INTO framelens_migrations (version, name, checksum) VALUES ($1, $2, $3)', [known + 1, future, 'x']);
-    const opening = PostgresStudyStore.open(database.url, []);
+    const opening = PostgresDatabase.open(database.url, []);
     await expect(opening).rejects.toBeInstanceOf(SchemaError);
     await expect(opening).rejects.toThrow(`schema is at version ${known + 1} (${future}), newer than this Framelens knows (${known})`);
   }, SLOW);

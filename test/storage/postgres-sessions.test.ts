@@ -6,7 +6,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../../server/paths.js';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { PostgresRateLimitStore } from '../../server/storage/postgres/rate-limits.js';
 import { PostgresSessions } from '../../server/storage/postgres/sessions.js';
 import { PasswordGuard, SIGN_IN_LIMITS } from '../../server/web/security.js';
@@ -18,14 +18,14 @@ const SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
 
 interface Instance {
   app: Express;
-  store: PostgresStudyStore;
+  store: PostgresDatabase;
   sessions: PostgresSessions;
   sessionStore: SharedSessionStore;
   guard: PasswordGuard;
 }
 
 async function instance(url: string): Promise<Instance> {
-  const store = await PostgresStudyStore.open(url, [], { max: 4 });
+  const store = await PostgresDatabase.open(url, [], { max: 4 });
   const data = new PostgresSessions(store.pool, { touchFlushMs: 60_000 });
   const sessionStore = new SharedSessionStore(data);
   const guard = new PasswordGuard((name) => name === 'ada', (prefix) => new PostgresRateLimitStore(store.pool, prefix));

@@ -19,7 +19,7 @@ import { categories } from '../../server/core/codebook.js';
 import { serveCommand } from '../../server/commands/serve.js';
 import { PostgresActivities } from '../../server/storage/postgres/activities.js';
 import { PostgresAppStore } from '../../server/storage/postgres/app-store.js';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
 import { PASSWORD, csrfOf, signIn } from '../helpers/app.js';
 import { savedTagId, tag } from '../helpers/forms.js';
@@ -85,7 +85,7 @@ describe.skipIf(postgresUrl === null)('two framelens serve processes on one data
   let dirs: string[] = [];
   let a: Running;
   let b: Running;
-  let study: PostgresStudyStore;
+  let study: PostgresDatabase;
   let store: PostgresAppStore;
   let articleId = '';
   let projectId = '';
@@ -100,7 +100,7 @@ describe.skipIf(postgresUrl === null)('two framelens serve processes on one data
     setupLinks = await Promise.all([a, b].map((server) => line(server, /\/setup\/[A-Za-z0-9_-]+$/)));
     // The accounts are made as an administrator would, through the storage (a third instance).
     const shipped = await loadShippedCodebooks();
-    study = await PostgresStudyStore.open(database.url, shipped, { max: 4 });
+    study = await PostgresDatabase.open(database.url, shipped, { max: 4 });
     store = await PostgresAppStore.open(study, shipped, dirs[0] ?? '');
     await createFirstAdmin(store, 'Rita', PASSWORD);
     const anna = await createUser(store, 'anna', 'annotator', PASSWORD);

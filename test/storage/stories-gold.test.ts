@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Article } from '../../server/core/model.js';
 import type { GoldCollection, StoryCollection } from '../../server/storage/app-store.js';
 import { GoldFiles } from '../../server/storage/gold-files.js';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { PostgresGold } from '../../server/storage/postgres/gold.js';
 import { PostgresStories } from '../../server/storage/postgres/stories.js';
 import { StoryStore, type NewStory } from '../../server/storage/stories.js';
@@ -49,12 +49,12 @@ async function jsonFolder(): Promise<Backend> {
 
 async function postgres(): Promise<Backend & { opened: { stories: PostgresStories; gold: PostgresGold }[] }> {
   const database: TestDatabase = await createDatabase('stories');
-  const stores: PostgresStudyStore[] = [];
+  const stores: PostgresDatabase[] = [];
   const opened: { stories: PostgresStories; gold: PostgresGold }[] = [];
   return {
     opened,
     open: async () => {
-      const store = await PostgresStudyStore.open(database.url, [], { max: 4 });
+      const store = await PostgresDatabase.open(database.url, [], { max: 4 });
       if (stores.length === 0) for (const id of ARTICLES) await store.createArticle(article(id));
       stores.push(store);
       const both = { stories: await PostgresStories.open(store), gold: await PostgresGold.open(store) };

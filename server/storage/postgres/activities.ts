@@ -35,7 +35,7 @@ export class PostgresActivities implements ActivityCollection {
     this.#changes = changes;
   }
 
-  /** `store`: an open PostgresStudyStore (its pool and transactions); every activity is read once here. */
+  /** `store`: an open PostgresDatabase (its pool and transactions); every activity is read once here. */
   static async open(store: {
     pool: pg.Pool;
     changes: Counters;

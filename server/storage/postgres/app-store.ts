@@ -1,9 +1,11 @@
-// The app's storage (AppStore) on PostgreSQL, for any number of servers on one database. The
+// The storage interface (AppStore) on PostgreSQL, for any number of servers on one database. The
 // small documents (the instance, accounts, projects, codebooks, articles, stories, gold) are kept
 // in memory and brought up to date by refresh(), which the app runs at the start of every request
 // (migration 005's change counters: one statement when nothing changed). Tags are never kept:
-// every read of them is a statement or a cursor (PostgresStudyStore), every save goes through its
-// save queue. A change is a transaction that locks what it changes, then refreshes.
+// every read of them is a statement or a cursor on the database (database.ts), so a process
+// exporting a 200,000-tag study holds one article's tags, or one cursor page, at a time; every
+// save goes through the database's save queue. A change is a transaction that locks what it
+// changes, then refreshes.
 import type pg from 'pg';
 import type { Annotation, Article, Codebook } from '../../core/model.js';
 import type { AppStore } from '../app-store.js';
@@ -14,8 +16,7 @@ import { NOT_SEEN, Refresh, moved, readCounters, type Seen } from './changes.js'
 import { PostgresGold } from './gold.js';
 import { parseArticle, parseCodebookDoc, parseProjects, parseUsers } from './rows.js';
 import { PostgresStories } from './stories.js';
-import type { PostgresStudyStore } from './store.js';
-import { PostgresTagReads } from './tag-reads.js';
+import type { PostgresDatabase } from './database.js';
 
 const TABLES = ['instance', 'users', 'projects', 'codebooks', 'articles'] as const;
 type Table = (typeof TABLES)[number];
@@ -58,7 +59,9 @@ function byCreation(a: Article, b: Article): number {
   return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 }
 
-export class PostgresAppStore extends PostgresTagReads implements AppStore {
+export class PostgresAppStore implements AppStore {
+  /** The PostgreSQL layer: its pool, transactions and save queue. */
+  readonly study: PostgresDatabase;
   readonly dataDir: string;
   readonly ready: Promise<void> = Promise.resolve();
   readonly instance: Shard<InstanceFile>;
@@ -76,8 +79,8 @@ export class PostgresAppStore extends PostgresTagReads implements AppStore {
   readonly #refresh = new Refresh(() => this.#read());
   #reads = 0;
 
-  private constructor(study: PostgresStudyStore, shipped: Codebook[], dataDir: string, stories: PostgresStories, gold: PostgresGold) {
-    super(study);
+  private constructor(study: PostgresDatabase, shipped: Codebook[], dataDir: string, stories: PostgresStories, gold: PostgresGold) {
+    this.study = study;
     this.#shipped = new Map(shipped.map((c) => [c.id, c]));
     this.dataDir = dataDir;
     this.stories = stories;
@@ -88,10 +91,10 @@ export class PostgresAppStore extends PostgresTagReads implements AppStore {
   }
 
   /**
-   * Over an open PostgresStudyStore (its pool, transactions and save queue); `dataDir` is this
-   * server's own folder for learned suggestion models. Reads every small document once.
+   * Over an open PostgresDatabase; `dataDir` is this server's own folder for learned suggestion
+   * models. Reads every small document once.
    */
-  static async open(study: PostgresStudyStore, shipped: Codebook[], dataDir: string): Promise<PostgresAppStore> {
+  static async open(study: PostgresDatabase, shipped: Codebook[], dataDir: string): Promise<PostgresAppStore> {
     const store = new PostgresAppStore(study, shipped, dataDir, await PostgresStories.open(study), await PostgresGold.open(study));
     await store.refresh();
     return store;
@@ -273,8 +276,33 @@ export class PostgresAppStore extends PostgresTagReads implements AppStore {
     await this.refresh();
   }
 
+  async setupToken(fresh: boolean): Promise<string | null> {
+    const token = await this.study.setupToken(fresh);
+    await this.refresh();
+    return token;
+  }
+
   // Tags: never held, always read where they are
 
+  readAnnotation(articleId: string, annotatorId: string): Promise<Annotation> {
+    return this.study.annotation(articleId, annotatorId);
+  }
+
+  readAnnotationsBy(annotatorId: string, articleIds: readonly string[]): Promise<Annotation[]> {
+    return this.study.annotationsBy(annotatorId, articleIds);
+  }
+
+  readAnnotations(articleId: string): Promise<Annotation[]> {
+    return this.study.annotations(articleId);
+  }
+
+  eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation> {
+    return this.study.eachAnnotation(articleIds);
+  }
+
+  countTags(): Promise<number> {
+    return this.study.tagCount();
+  }
 
   updateAnnotation(articleId: string, annotatorId: string, change: (annotation: Annotation) => void): Promise<void> {
     return this.study.updateAnnotation(articleId, annotatorId, change);

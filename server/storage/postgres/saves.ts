@@ -354,7 +354,7 @@ function stampColumns(stamped: { a: Annotation; next: number }[]): unknown[] {
   ];
 }
 
-/** One process's queue of tag saves (PostgresStudyStore.updateAnnotation). */
+/** One process's queue of tag saves (PostgresDatabase.updateAnnotation). */
 export class SaveQueue {
   readonly #pool: pg.Pool;
   readonly #transaction: Transaction;

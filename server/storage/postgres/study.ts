@@ -1,4 +1,5 @@
-// A whole study read from, or copied into, PostgreSQL in one transaction (`framelens migrate`).
+// A whole study copied into PostgreSQL in one transaction (`framelens migrate --to postgres://…`):
+// the AppStore's changes are a transaction each, so an all-or-nothing copy goes underneath them.
 import type pg from 'pg';
 import { GOLD_SCHEMA_VERSION } from '../../core/curation/gold.js';
 import { parseGoldFile } from '../../core/curation/schema.js';
@@ -7,7 +8,7 @@ import { parseActivityFile, type Student } from '../activity-schemas.js';
 import { parseStory } from '../stories.js';
 import { differences, summarise, type Study, type StudySummary } from '../study.js';
 import { INSERT_TAGS, USER_COLUMNS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, tagColumns, userColumns } from './rows.js';
-import type { PostgresStudyStore } from './store.js';
+import type { PostgresDatabase } from './database.js';
 
 /** Rows per multi-row INSERT: large enough to be quick, small enough for a modest statement. */
 const CHUNK = 5_000;
@@ -19,7 +20,7 @@ function chunks<T>(items: T[]): T[][] {
 }
 
 /** The study but its tags (`annotations` empty), as the transaction `client` is in sees it. */
-export async function readDocumentsWith(client: pg.PoolClient): Promise<Study> {
+async function readDocumentsWith(client: pg.PoolClient): Promise<Study> {
   const { rows: instanceRows } = await client.query<{ session_secret: string; created_at: string; setup_token_hash: string | null }>(
     'SELECT session_secret, created_at, setup_token_hash FROM instance',
   );
@@ -61,11 +62,6 @@ async function readStudyWith(client: pg.PoolClient): Promise<Study> {
   return { ...documents, annotations: annotations.rows.map(parseAnnotation) };
 }
 
-/** The whole study as of one moment (a repeatable-read snapshot), while servers go on saving. */
-export function readStudy(store: PostgresStudyStore): Promise<Study> {
-  return store.transaction(readStudyWith, 'ISOLATION LEVEL REPEATABLE READ READ ONLY');
-}
-
 /** What the target holds already, for the refusal; null when it holds no study. */
 async function occupied(client: pg.PoolClient): Promise<string | null> {
   const { rows } = await client.query<Record<string, number>>(
@@ -88,7 +84,7 @@ export class TargetNotEmptyError extends Error {}
  * point leaves the database as it was. Tables are locked meanwhile, so no server saves into the
  * study half-copied (they wait).
  */
-export async function importStudy(store: PostgresStudyStore, study: Study, expected: StudySummary): Promise<StudySummary> {
+export async function importStudy(store: PostgresDatabase, study: Study, expected: StudySummary): Promise<StudySummary> {
   return store.transaction(async (client) => {
     await client.query('LOCK TABLE instance, users, projects, codebooks, articles, annotations, tags, stories, gold, activities, students IN EXCLUSIVE MODE');
     const held = await occupied(client);

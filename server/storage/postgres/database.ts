@@ -1,15 +1,17 @@
-// The storage contract over PostgreSQL. Nothing of the study is kept in the process: every answer
-// is read from the database, so any number of servers share one study and a save through one is
-// seen by the next request to any other. Every change is one transaction that locks the rows it
-// reads before changing them (accounts: the instance row; a project: its row), so concurrent
-// changes from any process are applied one after the other, and a promise resolves only after
-// COMMIT. Tag saves, the bulk of the writes, are written in groups (saves.ts).
+// The PostgreSQL layer under PostgresAppStore (app-store.ts, the app's storage interface on a
+// database): the connection pool, the schema brought up to date at open, transactions, the save
+// queue, and the statements the app store's changes and tag reads run. Nothing of the study is
+// kept here: every answer is read from the database, so any number of servers share one study
+// and a save through one is seen by the next request to any other. Every change is one
+// transaction that locks the rows it reads before changing them (accounts: the instance row; a
+// project: its row), so concurrent changes from any process are applied one after the other, and
+// a promise resolves only after COMMIT. Tag saves, the bulk of the writes, are written in groups
+// (saves.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { emptyAnnotation, type Annotation, type Article, type Codebook } from '../../core/model.js';
 import { RuleError } from '../../core/spans.js';
-import type { Accounts, CategoryCounts, CountFilter, Instance, StudyStore } from '../contract.js';
-import { instanceFile, type Project, type User } from '../schemas.js';
+import type { Accounts, Project, User } from '../schemas.js';
 import { NotFoundError, rebalance } from '../store.js';
 import { loadMigrations, migrateSchema, type MigrationResult } from './schema.js';
 import { USER_COLUMNS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, userColumns } from './rows.js';
@@ -52,8 +54,7 @@ export interface PostgresOptions {
   max?: number;
 }
 
-export class PostgresStudyStore implements StudyStore {
-  readonly backend = 'postgres' as const;
+export class PostgresDatabase {
   readonly pool: pg.Pool;
   readonly #shipped: Map<string, Codebook>;
   /** What opening did to the schema. */
@@ -95,7 +96,7 @@ export class PostgresStudyStore implements StudyStore {
    * Connects, brings the schema up to date (under the migration lock) and makes the instance's
    * secret on first use. Throws SchemaError when the database is newer than this code.
    */
-  static async open(url: string, shippedCodebooks: Codebook[], options: PostgresOptions = {}): Promise<PostgresStudyStore> {
+  static async open(url: string, shippedCodebooks: Codebook[], options: PostgresOptions = {}): Promise<PostgresDatabase> {
     const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: 'framelens' });
     // An idle connection the server drops (a restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
@@ -109,7 +110,7 @@ export class PostgresStudyStore implements StudyStore {
         secret,
         new Date().toISOString(),
       ]);
-      return new PostgresStudyStore(pool, shippedCodebooks, schema);
+      return new PostgresDatabase(pool, shippedCodebooks, schema);
     } catch (error) {
       await pool.end().catch(() => {});
       throw error;
@@ -137,15 +138,6 @@ export class PostgresStudyStore implements StudyStore {
     }
   }
 
-  async instance(): Promise<Instance> {
-    const { rows } = await this.pool.query('SELECT session_secret AS "sessionSecret", created_at AS "createdAt" FROM instance');
-    return instanceFile.parse({ schemaVersion: 1, data: rows[0] }).data;
-  }
-
-  async accounts(): Promise<Accounts> {
-    return this.#accounts(this.pool);
-  }
-
   async #accounts(client: pg.Pool | pg.PoolClient, lock = false): Promise<Accounts> {
     // The lock first, on its own: a statement that waits for a row lock sees the other tables as
     // they were when it began, so reading the users in the locking statement missed the accounts
@@ -161,11 +153,6 @@ export class PostgresStudyStore implements StudyStore {
     const setupTokenHash = row && typeof row === 'object' && 'setup_token_hash' in row && typeof row.setup_token_hash === 'string' ? row.setup_token_hash : null;
     const users = row && typeof row === 'object' && 'users' in row && Array.isArray(row.users) ? row.users : [];
     return { users: parseUsers(users, setupTokenHash), setupTokenHash };
-  }
-
-  async user(id: string): Promise<User | undefined> {
-    const { rows } = await this.pool.query('SELECT * FROM users WHERE id = $1', [id]);
-    return parseUsers(rows, null)[0];
   }
 
   async updateAccounts(change: (accounts: Accounts) => void): Promise<void> {
@@ -215,26 +202,6 @@ export class PostgresStudyStore implements StudyStore {
     });
   }
 
-  async projects(): Promise<Project[]> {
-    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM projects ORDER BY position');
-    return parseProjects(rows.map((r) => r.doc));
-  }
-
-  async project(id: string): Promise<Project | undefined> {
-    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM projects WHERE id = $1', [id]);
-    return parseProjects(rows.map((r) => r.doc))[0];
-  }
-
-  async addProject(project: Project): Promise<void> {
-    const [checked] = parseProjects([project]);
-    try {
-      await this.pool.query('INSERT INTO projects (id, doc) VALUES ($1, $2)', [project.id, JSON.stringify(checked)]);
-    } catch (error) {
-      if (codeOf(error) === UNIQUE_VIOLATION) throw new RuleError(`A project with the id "${project.id}" exists already.`);
-      throw error;
-    }
-  }
-
   async updateProject(id: string, change: (project: Project) => void): Promise<void> {
     await this.transaction(async (client) => {
       const { rows } = await client.query<{ doc: unknown }>('SELECT doc FROM projects WHERE id = $1 FOR UPDATE', [id]);
@@ -250,18 +217,6 @@ export class PostgresStudyStore implements StudyStore {
     });
   }
 
-  async codebooks(): Promise<Codebook[]> {
-    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM codebooks ORDER BY id COLLATE "C"');
-    return [...this.#shipped.values(), ...rows.map((r) => parseCodebookDoc(r.doc))];
-  }
-
-  async codebook(id: string): Promise<Codebook | undefined> {
-    const shipped = this.#shipped.get(id);
-    if (shipped) return structuredClone(shipped);
-    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM codebooks WHERE id = $1', [id]);
-    return rows[0] ? parseCodebookDoc(rows[0].doc) : undefined;
-  }
-
   async saveCodebook(codebook: Codebook): Promise<void> {
     const refused = new RuleError(`A codebook with the id "${codebook.id}" exists already; choose another id.`);
     if (this.#shipped.has(codebook.id)) throw refused;
@@ -272,15 +227,6 @@ export class PostgresStudyStore implements StudyStore {
     } catch (error) {
       throw codeOf(error) === UNIQUE_VIOLATION ? refused : error;
     }
-  }
-
-  async article(id: string): Promise<Article | undefined> {
-    const { rows } = await this.pool.query('SELECT * FROM articles WHERE id = $1', [id]);
-    return rows[0] ? parseArticle(rows[0]) : undefined;
-  }
-
-  async articles(projectId?: string): Promise<Article[]> {
-    return this.#articles(this.pool, projectId);
   }
 
   async #articles(client: pg.Pool | pg.PoolClient, projectId?: string): Promise<Article[]> {
@@ -334,11 +280,6 @@ export class PostgresStudyStore implements StudyStore {
     return rows[0]?.count ?? 0;
   }
 
-  async categoryCounts(articleIds: readonly string[], filter: CountFilter = {}): Promise<Map<string, CategoryCounts>> {
-    const { rows } = await this.pool.query<{ category: string } & CategoryCounts>(CATEGORY_COUNTS, [articleIds, filter.articleId ?? null, filter.annotatorId ?? null]);
-    return new Map(rows.map(({ category, tags, articles, annotators, sentences }) => [category, { tags, articles, annotators, sentences }]));
-  }
-
   async *eachAnnotation(articleIds: readonly string[]): AsyncIterable<Annotation> {
     // A cursor in a read-only snapshot: the process holds one page of annotations at a time.
     const client = await this.pool.connect();
@@ -373,13 +314,6 @@ const CURSOR_PAGE = 200;
 
 /** The annotations of the articles $1, article by article in the order given, then by annotator. */
 const EACH_ANNOTATION = annotationsQuery('a.article_id = ANY($1::text[])', 'array_position($1::text[], a.article_id), a.annotator_id COLLATE "C"');
-
-/** Per category over the articles $1, narrowed to the article $2 and the annotator $3 when given. */
-const CATEGORY_COUNTS = `SELECT category, count(*)::int AS tags, count(DISTINCT article_id)::int AS articles,
-    count(DISTINCT annotator_id)::int AS annotators, count(DISTINCT (article_id, sentence))::int AS sentences
-  FROM tags
-  WHERE article_id = ANY($1::text[]) AND ($2::text IS NULL OR article_id = $2) AND ($3::text IS NULL OR annotator_id = $3)
-  GROUP BY category`;
 
 /** A user as the row parseUsers reads, to validate a changed account the way it is read back. */
 function userRowOf(user: User, position: number): Record<string, unknown> {
