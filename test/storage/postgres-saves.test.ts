@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Article, Tag } from '../../server/core/model.js';
 import { markReviewed, removeTag, updateTag } from '../../server/core/spans.js';
-import { PostgresStudyStore } from '../../server/storage/postgres/index.js';
+import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
@@ -32,13 +32,13 @@ const ids = (tags: readonly Tag[]) => tags.map((t) => t.id);
 
 describe.skipIf(postgresUrl === null)('a save request’s read of its annotation on PostgreSQL', () => {
   let database: TestDatabase;
-  let one: PostgresStudyStore;
-  let two: PostgresStudyStore;
+  let one: PostgresDatabase;
+  let two: PostgresDatabase;
   beforeEach(async () => {
     database = await createDatabase('saves');
     // Two stores on one database, as two servers have.
-    one = await PostgresStudyStore.open(database.url, shipped, { max: 2 });
-    two = await PostgresStudyStore.open(database.url, shipped, { max: 2 });
+    one = await PostgresDatabase.open(database.url, shipped, { max: 2 });
+    two = await PostgresDatabase.open(database.url, shipped, { max: 2 });
     await one.createArticle(article('a1'));
   }, SLOW);
   afterEach(async () => {
