@@ -20,7 +20,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * median of 5: express 120 → 60 ms, zod 77 → 12, express-session 57 → 0, express-rate-limit
  * 46 → 28, csrf-sync 40 → 0, csrf-csrf 15 → 11). Every other dependency stays external: argon2 is
  * native, `natural` and @zxcvbn-ts are read file by file through createRequire, multer and
- * qrcode load on first use (server/lazy.ts), pg only for PostgreSQL, and the rest showed no gain.
+ * qrcode load on first use (server/web/lazy.ts), pg only for PostgreSQL, and the rest showed no gain.
  */
 export const BUNDLED = ['csrf-csrf', 'csrf-sync', 'express', 'express-rate-limit', 'express-session', 'zod'];
 

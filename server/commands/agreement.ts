@@ -21,12 +21,7 @@ import {
   type Statistic,
   type Value,
 } from '../core/agreement/index.js';
-
-export interface CommandIo {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+import { readAll, type IO } from './io.js';
 
 export const AGREEMENT_USAGE = `Usage: framelens agreement FILE [--level nominal|ordinal|interval|ratio] [--json]
                             [--seed N] [--resamples N]
@@ -113,12 +108,6 @@ function parseArgs(args: readonly string[]): Options | 'help' {
   return { file, level, json, seed, resamples };
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 const NAMES: Record<string, string> = {
   krippendorff_alpha: "Krippendorff's alpha",
   cohen_kappa: "Cohen's kappa",
@@ -195,7 +184,7 @@ export function agreementJson(report: AgreementReport): object {
   };
 }
 
-export async function agreementCommand(args: string[], io: CommandIo): Promise<number> {
+export async function agreementCommand(args: string[], io: IO): Promise<number> {
   let options: Options | 'help';
   try {
     options = parseArgs(args);

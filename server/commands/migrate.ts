@@ -36,21 +36,30 @@ async function shippedIds(): Promise<Set<string>> {
   return new Set((await shippedCodebooks()).map((c) => c.id));
 }
 
+/** How often a database source is read again when servers saved into it during the read. */
+const READ_ATTEMPTS = 3;
+
 /**
  * Reads a study, classroom activities included. A source folder is locked meanwhile (`lock`), so
- * no server runs on it. A database may be served meanwhile: its documents are read as a server
- * reads them at start, then its tags in one snapshot, so a save made meanwhile may be copied or not.
+ * no server runs on it. A database may be served meanwhile, and is read in several statements: a
+ * read during which a change was committed is read again, so the copy is the study of one moment.
  */
 async function readFrom(at: StudyLocation, lock: boolean): Promise<Study> {
   if (at.url === undefined) {
     if ((await entries(at.dataDir)) === null) throw new Error(`there is no data folder at ${at.dataDir}`);
     if (lock) await lockDataDir(at.dataDir);
   }
-  const study = await openStudy({ ...at, readOnly: true });
-  try {
-    return await readStudy(study.store, await shippedIds(), await study.activities());
-  } finally {
-    await study.close();
+  for (let attempt = 1; ; attempt++) {
+    const study = await openStudy({ ...at, readOnly: true });
+    try {
+      const read = await readStudy(study.store, await shippedIds(), await study.activities());
+      if (!(await study.changedSinceOpened())) return read;
+    } finally {
+      await study.close();
+    }
+    if (attempt === READ_ATTEMPTS) {
+      throw new Error(`the study changed while it was read, ${READ_ATTEMPTS} times over: servers are saving into it. Stop them (or wait for a quiet moment) and run migrate again`);
+    }
   }
 }
 

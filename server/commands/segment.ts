@@ -2,17 +2,12 @@
 // standard input), one JSON object per line: {"start":0,"end":42,"text":"…"}.
 import { readFile } from 'node:fs/promises';
 import { segment } from '../core/segmentation.js';
-
-export interface CommandIo {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+import { readBytes, type IO } from './io.js';
 
 const USAGE = 'usage: framelens segment FILE   (FILE "-" reads standard input)\n';
 
 /** Runs the command; resolves to the process exit code (0 ok, 1 bad input, 2 usage or unreadable file). */
-export async function segmentCommand(args: string[], io: CommandIo): Promise<number> {
+export async function segmentCommand(args: string[], io: IO): Promise<number> {
   const [file, ...extra] = args;
   if (file === undefined || extra.length > 0) {
     io.stderr.write(`framelens segment: ${file === undefined ? 'missing FILE argument' : 'too many arguments'}\n${USAGE}`);
@@ -21,7 +16,7 @@ export async function segmentCommand(args: string[], io: CommandIo): Promise<num
 
   let bytes: Uint8Array;
   try {
-    bytes = file === '-' ? await readAll(io.stdin) : await readFile(file);
+    bytes = file === '-' ? await readBytes(io.stdin) : await readFile(file);
   } catch (error) {
     io.stderr.write(`framelens segment: cannot read ${file === '-' ? 'standard input' : file}: ${describe(error)}\n`);
     return 2;
@@ -47,14 +42,6 @@ export async function segmentCommand(args: string[], io: CommandIo): Promise<num
     return 1;
   }
   return 0;
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Resolves once the stream has taken the text, so a caller may exit right after. */

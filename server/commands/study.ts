@@ -10,6 +10,11 @@ export interface OpenedStudy {
    * them (stale temporary files removed): ask only while holding the folder's lock.
    */
   activities(): Promise<ActivityCollection>;
+  /**
+   * Whether a change was committed since the study was opened (a database may be served
+   * meanwhile). A folder says no: it is read under its lock, or beside a server it cannot see.
+   */
+  changedSinceOpened(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -36,6 +41,7 @@ export async function openStudy(at: StudyLocation): Promise<OpenedStudy> {
       const { ActivityStore } = await import('../storage/activities.js');
       return ActivityStore.open(at.dataDir);
     },
+    changedSinceOpened: async () => false,
     close: () => store.close(),
   };
 }
@@ -50,8 +56,14 @@ async function openDatabase(url: string, dataDir: string): Promise<OpenedStudy> 
   const shipped = await loadShippedCodebooks();
   const database = await PostgresDatabase.open(url, shipped, { max: 2 });
   try {
+    const opened = await database.fingerprint();
     const store = await PostgresAppStore.open(database, shipped, dataDir);
-    return { store, activities: () => PostgresActivities.open(database), close: () => database.close() };
+    return {
+      store,
+      activities: () => PostgresActivities.open(database),
+      changedSinceOpened: async () => (await database.fingerprint()) !== opened,
+      close: () => database.close(),
+    };
   } catch (error) {
     await database.close().catch(() => {});
     throw error;

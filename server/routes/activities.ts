@@ -18,7 +18,7 @@ import { outletName } from '../stories/view.js';
 import { lessonReference } from '../stories/tags.js';
 import type { Story } from '../storage/stories.js';
 import type { Project } from '../storage/schemas.js';
-import { onFirstUse } from '../lazy.js';
+import { onFirstUse } from '../web/lazy.js';
 import type { Activity, Comparison } from '../storage/activity-schemas.js';
 import { LIMITS } from '../storage/activity-schemas.js';
 import type { ActivityCollection } from '../storage/app-store.js';

@@ -2,7 +2,7 @@
 // `unknown` through one of these before the app sees it (see schemas.ts for the rest).
 import { z } from 'zod';
 import { VOICES } from '../core/model.js';
-import { ID, annotationFile } from './schemas.js';
+import { ID, annotationFile, versioned } from './schemas.js';
 
 const id = z.string().regex(ID);
 const isoTime = z.string().max(40);
@@ -96,10 +96,6 @@ const student = z.strictObject({
   versions: z.array(annotationFile.shape.data).max(LIMITS.versions - 1).default([]),
 });
 export type Student = z.infer<typeof student>;
-
-function versioned<S extends z.ZodType>(payload: S) {
-  return z.strictObject({ schemaVersion: z.literal(1), data: payload });
-}
 
 export const activityFile = versioned(activity);
 export type ActivityFile = z.infer<typeof activityFile>;

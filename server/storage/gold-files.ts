@@ -2,7 +2,7 @@
 // durably like every shard. Only the Store uses this module (store.curation).
 import { join } from 'node:path';
 import { readdir } from 'node:fs/promises';
-import { emptyGold, type Gold } from '../core/curation/gold.js';
+import { emptyGold, replacementBy, type Gold } from '../core/curation/gold.js';
 import { goldFileOf, parseGoldFile, type GoldFile } from '../core/curation/schema.js';
 import { removeFileDurably } from './durable-file.js';
 import { openShard, readShard, type Shard } from './shard.js';
@@ -75,10 +75,7 @@ export class GoldFiles implements GoldCollection {
 
   /** Replaces the article's gold as a whole (an import). */
   async replace(articleId: string, gold: Gold): Promise<void> {
-    if (gold.articleId !== articleId) throw new Error('the gold belongs to another article');
-    await this.update(articleId, (current) => {
-      Object.assign(current, structuredClone(gold));
-    });
+    await this.update(articleId, replacementBy(articleId, gold));
   }
 
   async remove(articleId: string): Promise<void> {

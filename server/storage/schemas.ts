@@ -81,7 +81,7 @@ export const annotationChange = z.strictObject({
 export type AnnotationChange = z.infer<typeof annotationChange>;
 
 /** Wraps a payload schema in the versioned envelope every file carries. */
-function versioned<S extends z.ZodType>(payload: S) {
+export function versioned<S extends z.ZodType>(payload: S) {
   return z.strictObject({ schemaVersion: z.literal(1), data: payload });
 }
 

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { LinkEdit } from '../core/stories/edits.js';
 import { cleanStaleTempFiles } from './durable-file.js';
 import { openShard, type Shard } from './shard.js';
-import { ID } from './schemas.js';
+import { ID, versioned } from './schemas.js';
 import { RuleError } from '../core/spans.js';
 import type { StoryCollection } from './app-store.js';
 
@@ -64,7 +64,7 @@ export type Story = z.infer<typeof story>;
 export const parseStory = (d: unknown): Story => story.parse(d);
 export type NewStory = z.input<typeof story>;
 
-const storiesFile = z.strictObject({ schemaVersion: z.literal(1), data: z.strictObject({ stories: z.array(story) }) });
+const storiesFile = versioned(z.strictObject({ stories: z.array(story) }));
 type StoriesFile = z.infer<typeof storiesFile>;
 
 function checkId(value: string, what: string): string {

@@ -5,7 +5,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler } 
 import { z } from 'zod';
 import type multer from 'multer';
 import { HttpError, describeZodError } from './errors.js';
-import { onFirstUse } from '../lazy.js';
+import { onFirstUse } from './lazy.js';
 
 export const csrfField = { _csrf: z.string().max(200).optional() };
 /** A form with nothing but its token: a button that changes something. */

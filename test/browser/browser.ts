@@ -197,6 +197,26 @@ export async function sessionOf(h: Harness, name: string): Promise<SessionState>
   return state;
 }
 
+/** The harness, with a lesson on the demo article started by a teacher (`tess`), and her signed-in session. */
+export async function lessonHarness(): Promise<{ h: Harness; activity: Activity; teacher: SessionState }> {
+  const h = await startHarness();
+  try {
+    await addUser(h.t, 'tess', 'teacher');
+    const activity = await demoLesson(h.t, 'tess');
+    return { h, activity, teacher: await sessionOf(h, 'tess') };
+  } catch (error) {
+    await h.close();
+    throw error;
+  }
+}
+
+/** A page in a new context that starts with `session`; `scripts: false` blocks the app's scripts (the forms alone). */
+export async function sessionPage(h: Harness, session: SessionState, { scripts = true } = {}): Promise<Page> {
+  const context = await h.context({ storageState: session });
+  if (!scripts) await context.route('**/public/js/**', (route) => route.abort());
+  return context.newPage();
+}
+
 /** A page in a new context that starts with a signed-in session. */
 export async function pageWith(
   h: Harness,

@@ -3,9 +3,8 @@
 // work with forms alone, and pass axe-core with the script on and off.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addUser } from '../helpers/app.js';
 import type { Activity } from '../../server/storage/activity-schemas.js';
-import { PHONE, TIMEOUT, demoLesson, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
+import { PHONE, TIMEOUT, lessonHarness, sessionPage, type Harness, type SessionState } from './browser.js';
 import { violations } from './editor-axe.js';
 
 let h: Harness;
@@ -13,21 +12,14 @@ let activity: Activity;
 let teacher: SessionState;
 
 beforeAll(async () => {
-  h = await startHarness();
-  await addUser(h.t, 'tess', 'teacher');
-  activity = await demoLesson(h.t, 'tess');
-  teacher = await sessionOf(h, 'tess');
+  ({ h, activity, teacher } = await lessonHarness());
 }, TIMEOUT);
 afterAll(async () => {
   await h?.close();
 }, TIMEOUT);
 
-/** A page signed in as the teacher (the session made over HTTP), optionally with the app's scripts blocked. */
-async function teacherPage(options: { scripts?: boolean } = {}): Promise<Page> {
-  const context = await h.context({ storageState: teacher });
-  if (options.scripts === false) await context.route('**/public/js/**', (route) => route.abort());
-  return context.newPage();
-}
+/** A page signed in as the teacher, optionally with the app's scripts blocked. */
+const teacherPage = (options: { scripts?: boolean } = {}): Promise<Page> => sessionPage(h, teacher, options);
 
 /** A student who joined through the form, on a phone. */
 async function studentPage(nickname: string, options: { scripts?: boolean; javaScriptEnabled?: boolean } = {}): Promise<Page> {

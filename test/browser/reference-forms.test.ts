@@ -3,18 +3,16 @@
 // with the words, the category and the voice as chosen, a "There is a problem" summary linking
 // to the rationale and the message by it; axe-core finds nothing serious on that page.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addUser } from '../helpers/app.js';
-import { TIMEOUT, demoLesson, sessionOf, startHarness, type Harness, type SessionState } from './browser.js';
+import { TIMEOUT, lessonHarness, sessionPage, type Harness, type SessionState } from './browser.js';
 import { violations } from './editor-axe.js';
 
 let h: Harness;
 let activityId = '';
 let teacher: SessionState;
 beforeAll(async () => {
-  h = await startHarness();
-  await addUser(h.t, 'tess', 'teacher');
-  activityId = (await demoLesson(h.t, 'tess')).id;
-  teacher = await sessionOf(h, 'tess');
+  const lesson = await lessonHarness();
+  ({ h, teacher } = lesson);
+  activityId = lesson.activity.id;
 }, TIMEOUT);
 afterAll(async () => {
   await h?.close();
@@ -22,9 +20,7 @@ afterAll(async () => {
 
 describe('the reference form, refused, without the script', () => {
   test('comes back with the input kept and the message by the rationale; axe-core passes', { timeout: TIMEOUT * 2 }, async () => {
-    const context = await h.context({ storageState: teacher });
-    await context.route('**/public/js/**', (route) => route.abort());
-    const page = await context.newPage();
+    const page = await sessionPage(h, teacher, { scripts: false });
     await page.goto(`/activities/${activityId}/reference/2`);
     const before = h.t.activities.activity(activityId)?.reference.length;
     await page.selectOption('#first', '3');

@@ -208,3 +208,18 @@ export function expectEscaped(html: string, payload: string): void {
   expect(html).not.toContain(payload);
   expect(html).toContain(escapeHtml(payload));
 }
+
+/** A GET's whole response body as bytes, whatever its type (supertest parses only some types). */
+export async function bodyOf(a: Agent, path: string): Promise<{ res: request.Response; bytes: Buffer }> {
+  const res = await a.agent
+    .get(path)
+    .buffer(true)
+    .parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+  const bytes: unknown = res.body;
+  if (!Buffer.isBuffer(bytes)) throw new Error(`${path}: no body`);
+  return { res, bytes };
+}

@@ -1,7 +1,6 @@
 // The agreement page and its downloads: three annotators tag the demo article (agreeing on some
 // sentences, not on others, some sentences reviewed with nothing to tag), the researcher reads
 // per-category α with intervals, the pair matrix and the sentences to discuss.
-import { PassThrough, Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_COLUMNS, type ReportRow } from '../../server/core/export/agreement-report.js';
@@ -19,6 +18,7 @@ import {
   type Member,
   type World,
 } from '../helpers/forms.js';
+import { capturedIo } from '../helpers/io.js';
 
 let w: World;
 let anna: Member;
@@ -166,11 +166,9 @@ describe('undefined is undefined everywhere', () => {
     const file = (await exportFiles(w.t.store, projectData(w.t.store, project, w.t.store.codebookOf(project), { anonymise: false }), 'reliability')).find((f) => f.name === `reliability-${UNUSED}.csv`);
     let matrix = '';
     for await (const chunk of file?.body() ?? []) matrix += String(chunk);
-    const out = new PassThrough();
-    let printed = '';
-    out.on('data', (c: Buffer) => (printed += c.toString('utf8')));
-    expect(await agreementCommand(['-', '--json'], { stdin: Readable.from([matrix]), stdout: out, stderr: new PassThrough() })).toBe(0);
-    const cli = JSON.parse(printed) as { statistics: Record<string, unknown> };
+    const io = capturedIo(matrix);
+    expect(await agreementCommand(['-', '--json'], io)).toBe(0);
+    const cli = JSON.parse(io.out()) as { statistics: Record<string, unknown> };
     expect(cli.statistics.gwet_ac1).toEqual({ value: null, reason: ONE_CATEGORY });
     expect(cli.statistics.krippendorff_alpha).toEqual({ value: null, reason: row(json, UNUSED, 'sentence', 'krippendorff_alpha')?.note.split(' Only')[0] });
   });

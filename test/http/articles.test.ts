@@ -1,6 +1,7 @@
 // Importing articles (paste and upload, with the segmentation preview), every refused import,
 // the article page and deleting an article with its tags.
-import { access, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type request from 'supertest';
@@ -42,12 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await w.t.cleanup();
 });
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
 
 async function storedFile(dir: string, path: string): Promise<{ schemaVersion: number; data: Record<string, unknown> }> {
   return JSON.parse(await readFile(join(dir, path), 'utf8')) as { schemaVersion: number; data: Record<string, unknown> };
@@ -338,11 +333,11 @@ describe('deleting an article', () => {
     const tagsDir = join(w.t.dataDir, 'tags', id);
     // Saves reach their shard files at a checkpoint (they are in the journal until then).
     await jsonStore(w.t).checkpoint();
-    expect(await exists(join(tagsDir, `${anna.id}.json`))).toBe(true);
-    expect(await exists(join(tagsDir, `${w.researcherId}.json`))).toBe(true);
+    expect(existsSync(join(tagsDir, `${anna.id}.json`))).toBe(true);
+    expect(existsSync(join(tagsDir, `${w.researcherId}.json`))).toBe(true);
     expect((await w.researcher.post(`/articles/${id}/delete`, { confirm: 'yes' })).status).toBe(303);
-    expect(await exists(join(w.t.dataDir, 'articles', `${id}.json`))).toBe(false);
-    expect(await exists(tagsDir)).toBe(false);
+    expect(existsSync(join(w.t.dataDir, 'articles', `${id}.json`))).toBe(false);
+    expect(existsSync(tagsDir)).toBe(false);
   });
 });
 

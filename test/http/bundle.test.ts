@@ -2,17 +2,17 @@
 // server/ into a folder of its own under dist/ (so the test never touches the dist/server a
 // developer runs), and that bundle starts, finds its views, static files and shipped data from
 // there, loads multer on the first upload, and starts the training worker from its own file.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { agentFor, csrfOf } from '../helpers/app.js';
 import { jsonFolderOnly } from '../helpers/forms.js';
+import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
 
 // Bundling takes a few seconds, and the server two Node starts (it starts itself again with its
 // garbage-collector flags): generous limits, as on a loaded machine.
@@ -50,43 +50,20 @@ jsonFolderOnly('serves DATA_DIR').describe('the bundled server', () => {
   const outDir = join(outRoot, 'server');
   let metafile: Metafile;
   let dataDir: string;
-  let child: ChildProcess;
-  let exited: Promise<number | null>;
-  const lines: string[] = [];
+  let server: ServerProcess;
   let base = '';
-
-  async function line(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = lines.find((l) => pattern.test(l));
-      if (found !== undefined) return found;
-      if (child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`no line matching ${pattern} (exit code ${child.exitCode}); output so far:\n${lines.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  const line = (pattern: RegExp) => server.line(pattern);
 
   beforeAll(async () => {
     metafile = await bundleInto(outDir);
     dataDir = await mkdtemp(join(tmpdir(), 'framelens-bundle-'));
-    child = spawn(process.execPath, [join(outDir, 'cli.js'), 'serve'], {
-      env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (l) => lines.push(l));
+    server = spawnServer([join(outDir, 'cli.js'), 'serve'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' });
     base = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(await line(/^Framelens is serving/))?.[1] ?? '';
     await line(/^All tags are loaded/);
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))]);
-      if (!stopped) child.kill('SIGKILL');
-      await exited;
-    }
+    await server?.stop();
     await rm(outRoot, { recursive: true, force: true });
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });

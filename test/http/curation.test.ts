@@ -8,7 +8,7 @@ import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../helpers/app.js';
 import { addUser, signIn } from '../helpers/app.js';
-import { addAnnotator, expectPage, savedTagId, tag, textOf, world, type Member, type World } from '../helpers/forms.js';
+import { addAnnotator, bodyOf, expectPage, savedTagId, tag, textOf, world, type Member, type World } from '../helpers/forms.js';
 
 let w: World;
 let anna: Member;
@@ -37,15 +37,7 @@ beforeAll(async () => {
 });
 
 async function body(a: Agent, path: string): Promise<{ res: request.Response; text: string; bytes: Buffer }> {
-  const res = await a.agent
-    .get(path)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-  const bytes = res.body as Buffer;
+  const { res, bytes } = await bodyOf(a, path);
   expect(res.status, bytes.toString('utf8').slice(0, 200)).toBe(200);
   return { res, text: bytes.toString('utf8'), bytes };
 }

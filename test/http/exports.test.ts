@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
-import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCodebook, categories } from '../../server/core/codebook.js';
 import { krippendorffAlpha } from '../../server/core/agreement/index.js';
@@ -18,6 +17,7 @@ import type { Tag } from '../../server/core/model.js';
 import { addUser, csrfOf, signIn, type Agent } from '../helpers/app.js';
 import {
   addAnnotator,
+  bodyOf,
   expectError,
   expectPage,
   importArticle,
@@ -73,21 +73,8 @@ afterAll(async () => {
 
 const exportUrl = (format: string, query = '', projectId = w.projectId) => `/projects/${projectId}/export/${format}${query}`;
 
-/** The whole response body as bytes, whatever its type. */
-async function body(a: Agent, path: string): Promise<{ res: request.Response; bytes: Buffer }> {
-  const res = await a.agent
-    .get(path)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-  return { res, bytes: res.body as Buffer };
-}
-
 async function download(a: Agent, path: string, type: RegExp): Promise<string> {
-  const { res, bytes } = await body(a, path);
+  const { res, bytes } = await bodyOf(a, path);
   expect(res.status, bytes.toString('utf8').slice(0, 300)).toBe(200);
   expect(res.headers['content-type']).toMatch(type);
   expect(res.headers['content-disposition']).toMatch(/^attachment; filename=/);
@@ -102,7 +89,7 @@ async function zip(a: Agent, path: string): Promise<Record<string, string>> {
 }
 
 async function zipWithReadme(a: Agent, path: string): Promise<Record<string, string> & { README: string }> {
-  const { res, bytes } = await body(a, path);
+  const { res, bytes } = await bodyOf(a, path);
   expect(res.status, bytes.toString('utf8').slice(0, 300)).toBe(200);
   expect(res.headers['content-type']).toMatch(/^application\/zip/);
   expect(res.headers['content-disposition']).toMatch(/\.zip"?$/);
@@ -441,7 +428,7 @@ describe('what each format’s readers see (an article with emoji, guarded CSV c
 describe('the codebook', () => {
   it('is the project’s codebook as JSON that can be uploaded again', async () => {
     const text = await download(w.researcher, exportUrl('codebook'), /^application\/json/);
-    const { res } = await body(w.researcher, exportUrl('codebook'));
+    const { res } = await bodyOf(w.researcher, exportUrl('codebook'));
     expect(res.headers['content-disposition']).toMatch(/codebook-framing\.json"?$/);
     const codebook = parseCodebook(JSON.parse(text));
     expect(codebook.id).toBe('framing');

@@ -10,11 +10,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupLinkCommand, userCommand } from '../../server/commands/user.js';
 import { ensureDemo } from '../../server/demo/seed.js';
 import { PASSWORD, agentFor, signIn } from '../helpers/app.js';
+import { capturedIo } from '../helpers/io.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 import { postgresServer } from '../helpers/postgres-app.js';
 
@@ -37,16 +37,10 @@ describe.skipIf(postgresUrl === null)('framelens user and the set-up link on Pos
 
   /** The command line as a user runs it, with DATABASE_URL set. */
   async function cli(command: 'user' | 'setup-link', args: string[], env: Record<string, string> = {}) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const io = { stdin: Readable.from(['']), stdout, stderr };
+    const io = capturedIo();
     const fullEnv = { DATABASE_URL: database.url, DATA_DIR: dir, PUBLIC_URL: 'http://framelens.test', ...env };
     const code = command === 'user' ? await userCommand(args, io, fullEnv) : await setupLinkCommand(args, io, fullEnv);
-    return { code, out, err };
+    return { code, out: io.out(), err: io.err() };
   }
 
   const tokenIn = (text: string, kind: 'setup' | 'link') => new RegExp(`http://framelens\\.test/${kind}/([A-Za-z0-9_-]+)`).exec(text)?.[1] ?? '';

@@ -1,9 +1,9 @@
 // Regression tests for the fixes of a code review, each at the HTTP level: the refusal itself and,
 // where it applies, that nothing stored changed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import express from 'express';
 import request from 'supertest';
@@ -31,6 +31,7 @@ import {
   type Member,
   type World,
 } from '../helpers/forms.js';
+import { capturedIo } from '../helpers/io.js';
 
 // Password hashes and many requests on a shared 2-core machine: generous timeouts.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -55,15 +56,6 @@ function codebookJson(id: string, name: string, categoryName = 'Category'): stri
 
 /** The stored sessions (on the JSON folder, those in memory, checked to be those in the log). */
 const sessionIds = async (t: TestApp): Promise<string[]> => (await t.sessions()).map((s) => s.sid);
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('1. multipart POSTs to non-upload routes go through the CSRF check', () => {
   let w: World;
@@ -400,12 +392,12 @@ describe('7. deleting an article while tag saves are in flight', () => {
       const [removed, ...answers] = await Promise.all([removal, ...saves]);
       expect(removed?.status).toBe(303);
       for (const res of answers) expect([303, 404], res.text.slice(0, 200)).toContain(res.status);
-      expect(await exists(join(tagsDir, articleId))).toBe(false);
+      expect(existsSync(join(tagsDir, articleId))).toBe(false);
       expect(w.t.store.article(articleId)).toBeUndefined();
       expect(await w.t.store.readAnnotations(articleId)).toEqual([]);
       // Later saves are refused as not found.
       expect((await tag(members[0] ?? w.researcher, articleId, 1, { first: 1, last: 1, category: 'hedge' })).status).toBe(404);
-      expect(await exists(join(tagsDir, articleId))).toBe(false);
+      expect(existsSync(join(tagsDir, articleId))).toBe(false);
     }
     // The data folder's own leftovers: no file of a deleted article (on PostgreSQL, its rows go
     // with it in one transaction: the readAnnotations above and after the restart below).
@@ -514,14 +506,9 @@ jsonFolderOnly('the data folder’s lock').describe('11. `framelens user add` re
   });
 
   async function run(args: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await userCommand(args, { stdin: Readable.from([]), stdout, stderr });
-    return { code, out, err };
+    const io = capturedIo();
+    const code = await userCommand(args, io);
+    return { code, out: io.out(), err: io.err() };
   }
 
   function startChild(): Promise<ChildProcess> {

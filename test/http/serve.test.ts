@@ -1,14 +1,14 @@
 // `framelens serve` in its own process, as `npm start` runs it (from the TypeScript source here,
 // where `npm start` runs the build): a fresh data folder gets the demo and a set-up link, the
 // server says when every tag is loaded, answers on its port and stops cleanly on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { jsonFolderOnly } from '../helpers/forms.js';
+import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -17,38 +17,18 @@ const CLI = fileURLToPath(new URL('../../server/cli.ts', import.meta.url));
 // `framelens serve` on DATA_DIR; on DATABASE_URL: test/storage/serve-database-url.test.ts.
 jsonFolderOnly('serves DATA_DIR').describe('framelens serve', () => {
   let dataDir: string;
-  let child: ChildProcess;
-  let exited: Promise<number | null>;
-  const lines: string[] = [];
+  let server: ServerProcess;
   let base = '';
-
-  /** The first line of output matching `pattern`; fails if the server exits or stays silent. */
-  async function line(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = lines.find((l) => pattern.test(l));
-      if (found !== undefined) return found;
-      if (child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`no line matching ${pattern} (exit code ${child.exitCode}); output so far:\n${lines.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const line = (pattern: RegExp) => server.line(pattern);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'framelens-serve-'));
-    child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-      env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (l) => lines.push(l));
+    server = spawnServer(['--import', 'tsx', CLI, 'serve'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' }, { timeoutMs: 30_000 });
     base = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(await line(/^Framelens is serving/))?.[1] ?? '';
   });
 
   afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exited;
+    await server?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -91,7 +71,7 @@ jsonFolderOnly('serves DATA_DIR').describe('framelens serve', () => {
   // If closing hung, a fallback would end the process with status 0 after 10 s: the timeout
   // keeps that from passing for a clean stop.
   it('stops with status 0 on SIGTERM', { timeout: 8_000 }, async () => {
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
   });
 });

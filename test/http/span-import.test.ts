@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { addUser, snapshot, type Agent } from '../helpers/app.js';
-import { addAnnotator, expectError, expectPage, importArticle, refused, savedTagId, tag, textOf, world, type Member, type World } from '../helpers/forms.js';
+import { addAnnotator, bodyOf, expectError, expectPage, importArticle, refused, savedTagId, tag, textOf, world, type Member, type World } from '../helpers/forms.js';
 
 interface File {
   name: string;
@@ -59,16 +59,9 @@ function go(a: Agent, page: CheckPage, choices: { category?: string[]; crossing?
 const pySlice = (text: string, start: number, end: number) => Array.from(text).slice(start, end).join('');
 
 async function downloadZip(a: Agent, path: string): Promise<Record<string, string>> {
-  const res = await a.agent
-    .get(path)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+  const { res, bytes } = await bodyOf(a, path);
   expect(res.status).toBe(200);
-  return Object.fromEntries(Object.entries(unzipSync(new Uint8Array(res.body as Buffer))).map(([n, d]) => [n, strFromU8(d)]));
+  return Object.fromEntries(Object.entries(unzipSync(new Uint8Array(bytes))).map(([n, d]) => [n, strFromU8(d)]));
 }
 
 const csvRows = (text: string) => parse(text, { columns: true }) as Record<string, string>[];

@@ -4,11 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { PASSWORD, addUser, makeJsonApp, snapshot, type JsonTestApp } from '../helpers/app.js';
 import { jsonFolderOnly } from '../helpers/forms.js';
+import { capturedIo } from '../helpers/io.js';
 import { userCommand } from '../../server/commands/user.js';
 import { runAccountRequest } from '../../server/accounts/requests.js';
 import { askServer, controlPath, serveControl } from '../../server/control/socket.js';
@@ -29,14 +29,9 @@ async function holdFolder(dataDir: string): Promise<void> {
 }
 
 async function run(args: string[], env: Record<string, string> = {}, stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await userCommand(args, { stdin: Readable.from([stdin]), stdout, stderr }, { DATA_DIR: t.dataDir, PORT: '3999', ...env });
-  return { code, out, err };
+  const io = capturedIo(stdin);
+  const code = await userCommand(args, io, { DATA_DIR: t.dataDir, PORT: '3999', ...env });
+  return { code, out: io.out(), err: io.err() };
 }
 
 beforeEach(async () => {

@@ -2,18 +2,15 @@
 // cases on the JSON folder (ActivityStore) and on PostgreSQL (PostgresActivities); then two
 // PostgreSQL instances on one database, as two servers: what a student saves through one is on
 // the other's next dashboard poll, and concurrent joins and saves through both lose nothing.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Tag } from '../../server/core/model.js';
 import { addTag } from '../../server/core/spans.js';
 import type { ActivityCollection } from '../../server/storage/app-store.js';
 import { ActivityStore } from '../../server/storage/activities.js';
 import type { Activity, Student } from '../../server/storage/activity-schemas.js';
-import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { PostgresActivities } from '../../server/storage/postgres/activities.js';
-import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
+import { jsonFolderBackend, onEachBackend, postgresBackend, type Backend } from '../helpers/backends.js';
+import { postgresUrl } from '../helpers/postgres.js';
 
 const SLOW = 120_000;
 const text = 'The so-called reform passed. Critics called it a coup.';
@@ -34,104 +31,65 @@ function tag(activityId: string, studentId: string, id: string, start: number): 
   return { id, articleId: activityId, annotatorId: studentId, sentence: 0, start, end: start + 2, category: 'hedge', voice: 'author', intensity: null, note: '', createdAt: at, updatedAt: at };
 }
 
-interface Backend {
-  open(): Promise<ActivityCollection>;
-  close(): Promise<void>;
-}
+const inFolder = () => jsonFolderBackend('activities', (dir) => ActivityStore.open(dir));
+const inDatabase = () => postgresBackend('activities', (store) => PostgresActivities.open(store));
 
-async function jsonFolder(): Promise<Backend> {
-  const dir = await mkdtemp(join(tmpdir(), 'framelens-activities-'));
-  return { open: () => ActivityStore.open(dir), close: () => rm(dir, { recursive: true, force: true }) };
-}
-
-async function postgres(): Promise<Backend & { database: TestDatabase; stores: PostgresDatabase[] }> {
-  const database = await createDatabase('activities');
-  const stores: PostgresDatabase[] = [];
-  return {
-    database,
-    stores,
-    open: async () => {
-      const store = await PostgresDatabase.open(database.url, [], { max: 4 });
-      stores.push(store);
-      return PostgresActivities.open(store);
-    },
-    close: async () => {
-      for (const store of stores) await store.close();
-      await database.drop();
-    },
-  };
-}
-
-const backends: [string, () => Promise<Backend>, boolean][] = [
-  ['the JSON folder', jsonFolder, true],
-  ['PostgreSQL', postgres, postgresUrl !== null],
-];
-
-for (const [name, make, available] of backends) {
-  describe.skipIf(!available)(`classroom activities on ${name}`, () => {
-    let backend: Backend;
-    let activities: ActivityCollection;
-    beforeEach(async () => {
-      backend = await make();
-      activities = await backend.open();
-    }, SLOW);
-    afterEach(async () => {
-      await backend.close();
-    }, SLOW);
-
-    it('creates, finds by code, refuses a code in use, changes and removes an activity', async () => {
-      await activities.create(lesson('l1', 'ABC234'));
-      await activities.create(lesson('l2', 'XYZ234', '2026-11-30T15:00:00.000Z'));
-      expect(activities.byCode('ABC234')?.id).toBe('l1');
-      expect(activities.activities('t1').map((a) => a.id)).toEqual(['l2', 'l1']);
-      await expect(activities.create(lesson('l3', 'ABC234'))).rejects.toThrow('That join code is already in use.');
-      await activities.update('l1', (a) => {
-        a.status = 'revealed';
-        a.revealedAt = '2026-11-30T14:30:00.000Z';
-      });
-      expect(activities.activity('l1')?.status).toBe('revealed');
-      // A change that does not fit the schema is refused, and nothing is stored.
-      await expect(
-        activities.update('l1', (a) => {
-          a.title = 'x'.repeat(100_000);
-        }),
-      ).rejects.toThrow();
-      expect(activities.activity('l1')?.title).toBe('Lesson l1');
-      await activities.remove('l2');
-      expect(activities.activity('l2')).toBeUndefined();
-      await expect(activities.update('l2', () => {})).rejects.toThrow('That activity no longer exists.');
-    }, SLOW);
-
-    it('adds students with nicknames unique regardless of case and spacing, keeps their tags per version, and deletes them', async () => {
-      await activities.create(lesson('l1', 'ABC234'));
-      await activities.addStudent('l1', student('l1', 's1', 'Fox'));
-      await activities.addStudent('l1', student('l1', 's2', 'Owl', '2026-11-30T14:00:30.000Z'));
-      await expect(activities.addStudent('l1', student('l1', 's3', '  fox '))).rejects.toThrow('Someone in this class already uses that nickname.');
-      expect(activities.nicknameTaken('l1', 'FOX')).toBe(true);
-      expect(activities.students('l1').map((s) => s.nickname)).toEqual(['Owl', 'Fox']);
-      await activities.updateStudent('l1', 's1', (a) => addTag(a, tag('l1', 's1', 't1', 4)));
-      await activities.updateStudent('l1', 's1', (a) => addTag(a, tag('l1', 's1', 't2', 8)), 2);
-      const fox = activities.student('l1', 's1');
-      expect(fox?.annotation.tags.map((t) => t.id)).toEqual(['t1']);
-      expect(fox?.versions[0]?.tags.map((t) => t.id)).toEqual(['t2']);
-      await expect(activities.updateStudent('l1', 'nobody', () => {})).rejects.toThrow('You are no longer in this activity.');
-      await activities.removeStudents('l1');
-      expect(activities.students('l1')).toEqual([]);
-      expect(activities.activity('l1')).toBeDefined();
-      await expect(activities.updateStudent('l1', 's1', () => {})).rejects.toThrow('You are no longer in this activity.');
-    }, SLOW);
+onEachBackend<ActivityCollection>('classroom activities', { jsonFolder: inFolder, postgres: inDatabase }, (opened) => {
+  let activities: ActivityCollection;
+  beforeEach(() => {
+    activities = opened();
   });
-}
+
+  it('creates, finds by code, refuses a code in use, changes and removes an activity', async () => {
+    await activities.create(lesson('l1', 'ABC234'));
+    await activities.create(lesson('l2', 'XYZ234', '2026-11-30T15:00:00.000Z'));
+    expect(activities.byCode('ABC234')?.id).toBe('l1');
+    expect(activities.activities('t1').map((a) => a.id)).toEqual(['l2', 'l1']);
+    await expect(activities.create(lesson('l3', 'ABC234'))).rejects.toThrow('That join code is already in use.');
+    await activities.update('l1', (a) => {
+      a.status = 'revealed';
+      a.revealedAt = '2026-11-30T14:30:00.000Z';
+    });
+    expect(activities.activity('l1')?.status).toBe('revealed');
+    // A change that does not fit the schema is refused, and nothing is stored.
+    await expect(
+      activities.update('l1', (a) => {
+        a.title = 'x'.repeat(100_000);
+      }),
+    ).rejects.toThrow();
+    expect(activities.activity('l1')?.title).toBe('Lesson l1');
+    await activities.remove('l2');
+    expect(activities.activity('l2')).toBeUndefined();
+    await expect(activities.update('l2', () => {})).rejects.toThrow('That activity no longer exists.');
+  }, SLOW);
+
+  it('adds students with nicknames unique regardless of case and spacing, keeps their tags per version, and deletes them', async () => {
+    await activities.create(lesson('l1', 'ABC234'));
+    await activities.addStudent('l1', student('l1', 's1', 'Fox'));
+    await activities.addStudent('l1', student('l1', 's2', 'Owl', '2026-11-30T14:00:30.000Z'));
+    await expect(activities.addStudent('l1', student('l1', 's3', '  fox '))).rejects.toThrow('Someone in this class already uses that nickname.');
+    expect(activities.nicknameTaken('l1', 'FOX')).toBe(true);
+    expect(activities.students('l1').map((s) => s.nickname)).toEqual(['Owl', 'Fox']);
+    await activities.updateStudent('l1', 's1', (a) => addTag(a, tag('l1', 's1', 't1', 4)));
+    await activities.updateStudent('l1', 's1', (a) => addTag(a, tag('l1', 's1', 't2', 8)), 2);
+    const fox = activities.student('l1', 's1');
+    expect(fox?.annotation.tags.map((t) => t.id)).toEqual(['t1']);
+    expect(fox?.versions[0]?.tags.map((t) => t.id)).toEqual(['t2']);
+    await expect(activities.updateStudent('l1', 'nobody', () => {})).rejects.toThrow('You are no longer in this activity.');
+    await activities.removeStudents('l1');
+    expect(activities.students('l1')).toEqual([]);
+    expect(activities.activity('l1')).toBeDefined();
+    await expect(activities.updateStudent('l1', 's1', () => {})).rejects.toThrow('You are no longer in this activity.');
+  }, SLOW);
+});
 
 describe.skipIf(postgresUrl === null)('classroom activities shared by two servers on PostgreSQL', () => {
-  let backend: Awaited<ReturnType<typeof postgres>>;
+  let backend: Backend<PostgresActivities>;
   let a: PostgresActivities;
   let b: PostgresActivities;
   beforeEach(async () => {
-    backend = await postgres();
-    const [first, second] = [await backend.open(), await backend.open()];
-    if (!(first instanceof PostgresActivities && second instanceof PostgresActivities)) throw new Error('not PostgreSQL');
-    [a, b] = [first, second];
+    backend = await inDatabase();
+    [a, b] = [await backend.open(), await backend.open()];
   }, SLOW);
   afterEach(async () => {
     await backend.close();

@@ -5,7 +5,6 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportCommand } from '../../server/commands/export.js';
@@ -19,19 +18,15 @@ import { PostgresAppStore, PostgresDatabase } from '../../server/storage/postgre
 import type { StudyReader } from '../../server/storage/app-store.js';
 import { newId, type Store } from '../../server/storage/store.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
+import { capturedIo } from '../helpers/io.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
 const SLOW = 300_000;
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await migrateCommand(args, { stdin: Readable.from([]), stdout, stderr });
-  return { code, out, err };
+  const io = capturedIo();
+  const code = await migrateCommand(args, io);
+  return { code, out: io.out(), err: io.err() };
 }
 
 /** A study with what a real one has: the demo, accounts, two projects, an uploaded codebook, tags of every kind. */
@@ -184,12 +179,10 @@ async function exportCommandFiles(env: Record<string, string>, out: string): Pro
   const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
   delete process.env.DATABASE_URL;
   Object.assign(process.env, env);
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const io = capturedIo();
   try {
-    const code = await exportCommand(['Demo: NATO–Russia talks', '--out', out], { stdin: Readable.from([]), stdout: new PassThrough(), stderr });
-    expect(err).toBe('');
+    const code = await exportCommand(['Demo: NATO–Russia talks', '--out', out], io);
+    expect(io.err()).toBe('');
     expect(code).toBe(0);
   } finally {
     for (const [key, value] of Object.entries(saved)) {
@@ -355,6 +348,49 @@ describe.skipIf(postgresUrl === null)('framelens migrate', () => {
     expect(failed.code).toBe(1);
     expect(failed.err).toContain('the disk is full (simulated)');
     expect(await counts()).toEqual({ users: 0, articles: 0, tags: 0 });
+  }, SLOW);
+
+  it('reads a database again while servers save into it, and stops with a clear message when they never pause', async () => {
+    const source = join(work, 'source');
+    await makeStudy(source, 3);
+    expect((await run(['--from', source, '--to', database.url])).code).toBe(0);
+    // A server saving without a pause: every read of the source sees a commit.
+    const shipped = await loadShippedCodebooks();
+    const study = await PostgresDatabase.open(database.url, shipped, { max: 2 });
+    const store = await PostgresAppStore.open(study, shipped, work);
+    const article = store.articles()[0];
+    if (!article) throw new Error('the migrated study has no article');
+    let saving = true;
+    let saves = 0;
+    const saver = (async () => {
+      while (saving) {
+        await store.updateAnnotation(article.id, 'saver', (a) => {
+          a.reviewed = a.reviewed.length === 1 ? [0, 1] : [0];
+        });
+        saves++;
+      }
+    })();
+    const busy = join(work, 'busy');
+    let refused: Awaited<ReturnType<typeof run>>;
+    try {
+      refused = await run(['--from', database.url, '--to', busy]);
+    } finally {
+      saving = false;
+      await saver;
+    }
+    expect(saves).toBeGreaterThan(3);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('the study changed while it was read, 3 times over: servers are saving into it');
+    expect(refused.err).toContain('Nothing was changed at the target.');
+    expect(await readdir(work)).not.toContain('busy');
+
+    // Once the saves stop, the same command copies the study, the last save included.
+    const quiet = await run(['--from', database.url, '--to', busy]);
+    await study.close();
+    expect(quiet.err).toBe('');
+    expect(quiet.code).toBe(0);
+    expect(quiet.out).toMatch(/annotations\s+\d+\s/);
+    expect((await readdir(join(busy, 'tags'), { recursive: true })).some((f) => String(f).includes('saver'))).toBe(true);
   }, SLOW);
 
   it('says how to call it', async () => {

@@ -4,11 +4,9 @@
 // dashboard served by one shows a student's tag saved through the other; SIGKILL of one during
 // saves loses no acknowledged tag. Generous timeouts: the processes load TypeScript through tsx,
 // and no assertion depends on how fast anything is.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import request from 'supertest';
@@ -24,6 +22,7 @@ import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js'
 import { PASSWORD, csrfOf, signIn } from '../helpers/app.js';
 import { savedTagId, tag } from '../helpers/forms.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
+import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
 
 const SLOW = 240_000;
 const CLI = fileURLToPath(new URL('../../server/cli.ts', import.meta.url));
@@ -49,35 +48,12 @@ describe('framelens serve with a DATABASE_URL that is no PostgreSQL URL', () => 
   }, SLOW);
 });
 
-interface Running {
-  child: ChildProcess;
-  lines: string[];
-  base: string;
-  exited: Promise<number | null>;
-}
-
-/** The first output line matching `pattern`; fails if the server exits first. */
-async function line(server: Omit<Running, 'base'>, pattern: RegExp, timeoutMs = 180_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = server.lines.find((l) => pattern.test(l));
-    if (found !== undefined) return found;
-    if (server.child.exitCode !== null || Date.now() > deadline) throw new Error(`no line matching ${pattern}; output:\n${server.lines.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+type Running = ServerProcess & { base: string };
 
 async function start(url: string, dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: { ...process.env, DATABASE_URL: url, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (l) => lines.push(l));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const started = { child, lines, exited };
-  const base = /on (http:\/\/127\.0\.0\.1:\d+)$/.exec(await line(started, /^Framelens is serving PostgreSQL/))?.[1] ?? '';
-  return { ...started, base };
+  const server = spawnServer(['--import', 'tsx', CLI, 'serve'], { DATABASE_URL: url, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' }, { timeoutMs: 180_000 });
+  const base = /on (http:\/\/127\.0\.0\.1:\d+)$/.exec(await server.line(/^Framelens is serving PostgreSQL/))?.[1] ?? '';
+  return { ...server, base };
 }
 
 describe.skipIf(postgresUrl === null)('two framelens serve processes on one database', () => {
@@ -97,7 +73,7 @@ describe.skipIf(postgresUrl === null)('two framelens serve processes on one data
     // Both start on the empty database at once.
     [a, b] = await Promise.all([start(database.url, dirs[0] ?? ''), start(database.url, dirs[1] ?? '')]);
     // Before any account exists, each prints a set-up link.
-    setupLinks = await Promise.all([a, b].map((server) => line(server, /\/setup\/[A-Za-z0-9_-]+$/)));
+    setupLinks = await Promise.all([a, b].map((server) => server.line(/\/setup\/[A-Za-z0-9_-]+$/)));
     // The accounts are made as an administrator would, through the storage (a third instance).
     const shipped = await loadShippedCodebooks();
     study = await PostgresDatabase.open(database.url, shipped, { max: 4 });

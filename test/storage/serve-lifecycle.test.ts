@@ -5,12 +5,11 @@
 //     (with "Connection: close"), the checkpoint runs, the process exits, no acknowledged save lost.
 // Issue 14: the port was closed during a 6 s replay; after SIGTERM the server went on answering
 // for 10 s, then exited without a checkpoint.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openData, readData } from '../../server/commands/serve.js';
@@ -18,39 +17,19 @@ import { createUser } from '../../server/accounts/users.js';
 import { adoptOrphanProjects } from '../../server/demo/seed.js';
 import { words } from '../../server/core/segmentation.js';
 import { encodeRecord } from '../../server/storage/journal.js';
+import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
 const CLI = fileURLToPath(new URL('../../server/cli.ts', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
 
-interface Server {
-  child: ChildProcess;
-  lines: string[];
-  line: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
-  exited: Promise<{ code: number | null; at: number }>;
-  base: () => Promise<string>;
-}
+type Server = ServerProcess & { base: () => Promise<string> };
 
 function serve(dataDir: string): Server {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (l) => lines.push(l));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: performance.now() })));
-  const line = async (pattern: RegExp, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = lines.find((l) => pattern.test(l));
-      if (found !== undefined) return found;
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no line matching ${pattern}; output:\n${lines.join('\n')}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  const base = async () => /on (http:\/\/127\.0\.0\.1:\d+)/.exec(await line(/^Framelens is (starting|serving) .*on http/))?.[1] ?? '';
-  return { child, lines, line, exited, base };
+  const server = spawnServer(['--import', 'tsx', CLI, 'serve'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' });
+  const base = async () => /on (http:\/\/127\.0\.0\.1:\d+)/.exec(await server.line(/^Framelens is (starting|serving) .*on http/))?.[1] ?? '';
+  return { ...server, base };
 }
 
 let dataDir = '';

@@ -1,30 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { segmentCommand } from '../../server/commands/segment.js';
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk);
-      callback();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
+import { capturedIo } from '../helpers/io.js';
 
 async function run(args: string[], stdin: Uint8Array | string = '') {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await segmentCommand(args, {
-    stdin: Readable.from([typeof stdin === 'string' ? Buffer.from(stdin, 'utf8') : Buffer.from(stdin)]),
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  const io = capturedIo(stdin);
+  const code = await segmentCommand(args, io);
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 function parseLines(out: string): { start: number; end: number; text: string }[] {

@@ -148,6 +148,14 @@ export function emptyGold(articleId: string): Gold {
   return { articleId, spans: [], rejections: [], curated: [], finished: null, history: [], updatedAt: '' };
 }
 
+/** The change that replaces an article's gold as a whole with `gold` (an import); refused for another article's gold. */
+export function replacementBy(articleId: string, gold: Gold): (current: Gold) => void {
+  if (gold.articleId !== articleId) throw new Error('the gold belongs to another article');
+  return (current) => {
+    Object.assign(current, structuredClone(gold));
+  };
+}
+
 export function keyOf(span: SpanKey): string {
   return `${span.sentence}:${span.start}:${span.end}:${span.category}`;
 }

@@ -10,6 +10,7 @@
 // tokens that are plainly not part of a span give a near-zero gradient and are skipped (that
 // also keeps the weights sparse: only features that ever mattered are stored).
 import { z } from 'zod';
+import { mulberry32 } from '../agreement/bootstrap.js';
 import type { Codebook } from '../model.js';
 import { categories } from '../codebook.js';
 import { analyseSentence } from './analyse.js';
@@ -95,17 +96,6 @@ const QUOTE_MARK = /^["'“‘«„]/;
 export function priorLogit(score: number): number {
   const p = Math.min(0.95, Math.max(0.05, score));
   return Math.log(p / (1 - p));
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Trains a model on `articles` (their annotated sentences, with their spans) for `codebook`. */

@@ -302,6 +302,18 @@ export class PostgresDatabase {
     }
   }
 
+  /**
+   * A value that changes with every committed change to the study: each table's change counters,
+   * and the annotations' count and version sum (every save draws a new version from a sequence).
+   */
+  async fingerprint(): Promise<string> {
+    const { rows } = await this.pool.query<{ fingerprint: string }>(
+      `SELECT (SELECT string_agg(name || ':' || version || ':' || deletions, ',' ORDER BY name) FROM framelens_changes)
+        || '/' || (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM annotations) AS fingerprint`,
+    );
+    return rows[0]?.fingerprint ?? '';
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

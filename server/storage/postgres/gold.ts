@@ -2,7 +2,7 @@
 // brought up to date by refresh() (migration 005's counters). A change locks the article's row
 // (made empty first when the article has none), so changes from every server apply one by one.
 import type pg from 'pg';
-import { GOLD_SCHEMA_VERSION, emptyGold, type Gold } from '../../core/curation/gold.js';
+import { GOLD_SCHEMA_VERSION, emptyGold, replacementBy, type Gold } from '../../core/curation/gold.js';
 import { parseGoldFile } from '../../core/curation/schema.js';
 import type { GoldCollection } from '../app-store.js';
 import { ID } from '../schemas.js';
@@ -96,10 +96,7 @@ export class PostgresGold implements GoldCollection {
   }
 
   async replace(articleId: string, gold: Gold): Promise<void> {
-    if (gold.articleId !== articleId) throw new Error('the gold belongs to another article');
-    await this.update(articleId, (current) => {
-      Object.assign(current, structuredClone(gold));
-    });
+    await this.update(articleId, replacementBy(articleId, gold));
   }
 
   async remove(articleId: string): Promise<void> {

@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { agreementCommand } from '../../../server/commands/agreement.js';
+import { capturedIo } from '../../helpers/io.js';
 import { K2011_CSV } from './fixtures.js';
 
 interface Run {
@@ -14,19 +14,11 @@ interface Run {
   stderr: string;
 }
 
-function sink(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
 async function run(args: string[], stdin = ''): Promise<Run> {
-  const out = sink();
-  const err = sink();
-  const code = await agreementCommand(args, { stdin: Readable.from([Buffer.from(stdin, 'utf8')]), stdout: out.stream, stderr: err.stream });
+  const io = capturedIo(stdin);
+  const code = await agreementCommand(args, io);
   await new Promise((r) => setImmediate(r));
-  return { code, stdout: out.text(), stderr: err.text() };
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 let dir = '';

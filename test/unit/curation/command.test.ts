@@ -1,31 +1,24 @@
 // `framelens gold import`: a gold JSONL export read back into a project on a data folder no
 // server holds; a bad file stores nothing; the data folder's lock is taken.
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldCommand } from '../../../server/commands/gold.js';
 import { goldLines } from '../../../server/core/curation/jsonl.js';
 import { addSpan, markSentenceCurated } from '../../../server/core/curation/operations.js';
 import { makeJsonApp, addUser, demoArticleId, demoProjectId, type JsonTestApp } from '../../helpers/app.js';
 import { openData } from '../../../server/commands/serve.js';
+import { capturedIo } from '../../helpers/io.js';
 
 let t: JsonTestApp;
 let exported = '';
 const saved = process.env.DATA_DIR;
 
 async function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const sink = () => {
-    const stream = new PassThrough();
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-  };
-  const o = sink();
-  const e = sink();
+  const io = capturedIo(stdin);
   process.env.DATA_DIR = t.dataDir;
   try {
-    const code = await goldCommand(args, { stdin: Readable.from([stdin]), stdout: o.stream, stderr: e.stream });
+    const code = await goldCommand(args, io);
     await new Promise((r) => setImmediate(r));
-    return { code, stdout: o.text(), stderr: e.text() };
+    return { code, stdout: io.out(), stderr: io.err() };
   } finally {
     if (saved === undefined) delete process.env.DATA_DIR;
     else process.env.DATA_DIR = saved;

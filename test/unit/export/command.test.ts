@@ -2,12 +2,12 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../../../server/commands/export.js';
 import { parseCodebook } from '../../../server/core/codebook.js';
 import { addAnnotator, savedTagId, tag, world, type World } from '../../helpers/forms.js';
+import { capturedIo } from '../../helpers/io.js';
 
 interface Run {
   code: number;
@@ -15,25 +15,17 @@ interface Run {
   stderr: string;
 }
 
-function sink(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
 let w: World;
 let out = '';
 const saved = process.env.DATA_DIR;
 
 async function run(args: string[]): Promise<Run> {
-  const o = sink();
-  const e = sink();
+  const io = capturedIo();
   process.env.DATA_DIR = w.t.dataDir;
   try {
-    const code = await exportCommand(args, { stdin: Readable.from([]), stdout: o.stream, stderr: e.stream });
+    const code = await exportCommand(args, io);
     await new Promise((r) => setImmediate(r));
-    return { code, stdout: o.text(), stderr: e.text() };
+    return { code, stdout: io.out(), stderr: io.err() };
   } finally {
     if (saved === undefined) delete process.env.DATA_DIR;
     else process.env.DATA_DIR = saved;

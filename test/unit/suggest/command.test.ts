@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suggestCommand } from '../../../server/commands/suggest.js';
 import { openData } from '../../../server/commands/serve.js';
@@ -16,18 +15,12 @@ import type { Article, Tag } from '../../../server/core/model.js';
 import { modelPath } from '../../../server/storage/models.js';
 import { newId } from '../../../server/storage/store.js';
 import { ROOT } from '../../../server/paths.js';
+import { capturedIo } from '../../helpers/io.js';
 
 interface Run {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-function sink(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
 let dir = '';
@@ -41,13 +34,12 @@ const allArticles: Article[] = [];
 const saved = process.env.DATA_DIR;
 
 async function run(args: string[]): Promise<Run> {
-  const o = sink();
-  const e = sink();
+  const io = capturedIo();
   process.env.DATA_DIR = dir;
   try {
-    const code = await suggestCommand(args, { stdin: Readable.from([]), stdout: o.stream, stderr: e.stream });
+    const code = await suggestCommand(args, io);
     await new Promise((r) => setImmediate(r));
-    return { code, stdout: o.text(), stderr: e.text() };
+    return { code, stdout: io.out(), stderr: io.err() };
   } finally {
     if (saved === undefined) delete process.env.DATA_DIR;
     else process.env.DATA_DIR = saved;
