@@ -272,24 +272,55 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
   return rows;
 }
 
-/** The cluster's postmaster and every process it started (backends, WAL writer, checkpointer…). */
-async function clusterPids(cluster: Cluster): Promise<number[]> {
+/** The pid of the cluster's postmaster. */
+async function postmasterOf(cluster: Cluster): Promise<number> {
   const client = new pg.Client({ connectionString: cluster.url });
   await client.connect();
   const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
   await client.end();
-  const postmaster = Number(readFileSync(join(rows[0]?.data_directory ?? '', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const pids = [postmaster];
+  return Number(readFileSync(join(rows[0]?.data_directory ?? '', 'postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
+/**
+ * CPU milliseconds the cluster has used so far: the postmaster's own, its running children's
+ * (backends, WAL writer, checkpointer…), and those of the children that exited (the kernel adds
+ * them to the postmaster's once reaped), so that a pool's connection closed or opened during a
+ * measurement is counted either way.
+ */
+function clusterCpuMs(postmaster: number): number {
+  const fieldsOf = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  const own = fieldsOf(postmaster);
+  // utime, stime, cutime, cstime: fields 14-17 of stat, in ticks of 10 ms.
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(Number(entry));
+      const fields = fieldsOf(Number(entry));
+      if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
     } catch {
       // gone meanwhile
     }
   }
-  return pids;
+  return ticks * 10;
+}
+
+/**
+ * Transactions the database has committed in `url`'s database (a statement outside BEGIN is one),
+ * as its statistics say: they are flushed about once a second, so they are read after a pause.
+ */
+async function transactionsOf(url: string): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()');
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
 }
 
 /** CPU milliseconds used so far by those of `pids` still running. */
@@ -313,9 +344,11 @@ const HTTP_SECONDS = 6;
  * app processes, the database's processes and the load generator.
  */
 async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, study: Study, studyUrl: string, tmp: string): Promise<PostgresRow[]> {
+  // BENCH_PG_CPU_PROF=DIR: each server writes its CPU profile in DIR as it stops (JSON folder, A, B).
+  const profile = process.env.BENCH_PG_CPU_PROF;
   const start = (env: NodeJS.ProcessEnv) =>
     spawnServer(
-      [...garbageCollectionFlags(), join(ROOT, 'dist/server/cli.js'), 'serve'],
+      [...garbageCollectionFlags(), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), join(ROOT, 'dist/server/cli.js'), 'serve'],
       { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
       /on http:\/\/127\.0\.0\.1:(\d+)/,
       '/signin',
@@ -330,7 +363,7 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
     servers.push(pgA);
     const pgB = await start({ DATABASE_URL: studyUrl, DATA_DIR: join(tmp, 'pg-bench-models-b') });
     servers.push(pgB);
-    const database = await clusterPids(cluster);
+    const postmaster = await postmasterOf(cluster);
     const signInAll = async (server: Spawned) => {
       const sessions: Session[] = [];
       for (let i = 0; i < study.annotators.length; i++) sessions.push(await signIn(server.base, `annotator${i + 1}`, PASSWORD));
@@ -359,12 +392,15 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
       rate: number;
       appCpuMs: number;
       dbCpuMs: number;
+      /** Statements run by the database (transactions committed, each statement its own but BEGIN…COMMIT). */
+      statements: number;
       loaderCpuMs: number;
       refused: number;
     }
     const measure = async (targets: Spawned[], sessions: Session[], seconds: number): Promise<Measured> => {
       const app = cpuOf(targets.map((t) => t.pid));
-      const db = cpuOf(database);
+      const db = clusterCpuMs(postmaster);
+      const committed = await transactionsOf(studyUrl);
       const loader = process.cpuUsage();
       const results = await Promise.all(targets.map((t) => load(t.base, CLIENTS / targets.length, seconds, 303, tagRequest(sessions))));
       const used = process.cpuUsage(loader);
@@ -372,7 +408,8 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
       return {
         rate: results.reduce((n, r) => n + r.rate, 0),
         appCpuMs: (cpuOf(targets.map((t) => t.pid)) - app) / ok,
-        dbCpuMs: (cpuOf(database) - db) / ok,
+        dbCpuMs: (clusterCpuMs(postmaster) - db) / ok,
+        statements: ((await transactionsOf(studyUrl)) - committed) / ok,
         loaderCpuMs: (used.user + used.system) / 1000 / ok,
         refused: results.reduce((n, r) => n + Object.values(r.other).reduce((a, b) => a + b, 0) + r.errors + r.timeouts, 0),
       };
@@ -383,7 +420,8 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
     await measure([pgB], pgSessions, 1);
     const runs = { json: [] as Measured[], one: [] as Measured[], two: [] as Measured[] };
     const line = (m: Measured) =>
-      `${fmt(m.rate)}/s (CPU a save: app ${fmt(m.appCpuMs, 2)} ms, database ${fmt(m.dbCpuMs, 2)} ms, load generator ${fmt(m.loaderCpuMs, 2)} ms${m.refused ? `; ${m.refused} not 303` : ''})`;
+      `${fmt(m.rate)}/s (CPU a save: app ${fmt(m.appCpuMs, 2)} ms, database ${fmt(m.dbCpuMs, 2)} ms, load generator ${fmt(m.loaderCpuMs, 2)} ms; ` +
+      `${m.statements ? `${fmt(m.statements, 2)} transactions a save` : 'no statements on JSON'}${m.refused ? `; ${m.refused} not 303` : ''})`;
     for (let round = 0; round < ROUNDS; round++) {
       runs.json.push(await measure([json], jsonSessions, HTTP_SECONDS));
       runs.one.push(await measure([pgA], pgSessions, HTTP_SECONDS));

@@ -3,49 +3,54 @@
 // sent as soon as it returns. A call is only ever answered by a statement sent after it was made,
 // so it sees every commit made before the call (read-your-writes holds); at 50 concurrent requests
 // one statement answers many of them, where each used to send its own.
-type Waiter<V> = { resolve: (value: V | undefined) => void; reject: (error: unknown) => void };
+//
+// DataLoader does the batching, without its cache (a value read once must not answer a later
+// call), with one policy of ours: one statement in flight at a time, the next batch scheduled for
+// when it returns.
+import DataLoader from 'dataloader';
 
 export class Batched<K, V> {
-  readonly #read: (keys: K[]) => Promise<Map<K, V>>;
-  #waiting = new Map<K, Waiter<V>[]>();
-  #inFlight = false;
-  #scheduled = false;
+  readonly #loader: DataLoader<K, V | undefined>;
+  /** The statement in flight, if any: the next batch is sent once it settles. */
+  #inFlight: Promise<unknown> | null = null;
 
   /** `read`: the values of the keys it is given, in one statement (a key it leaves out has none). */
   constructor(read: (keys: K[]) => Promise<Map<K, V>>) {
-    this.#read = read;
+    this.#loader = new DataLoader<K, V | undefined>(
+      (keys) => {
+        // A key asked for twice in one batch is read once (DataLoader without a cache repeats it).
+        const sent = read([...new Set(keys)]);
+        const settled = sent.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.#inFlight = settled;
+        void settled.then(() => {
+          if (this.#inFlight === settled) this.#inFlight = null;
+        });
+        return sent.then((values) => keys.map((key) => values.get(key)));
+      },
+      {
+        cache: false,
+        // Calls made in the same turn of the event loop go out together; while a statement is in
+        // flight, the batch waits for it (and gathers every call made meanwhile).
+        batchScheduleFn: (send) => {
+          const waitFor = this.#inFlight;
+          if (waitFor) void waitFor.then(() => this.#schedule(send));
+          else queueMicrotask(send);
+        },
+      },
+    );
   }
 
   get(key: K): Promise<V | undefined> {
-    return new Promise((resolve, reject) => {
-      const waiters = this.#waiting.get(key);
-      if (waiters) waiters.push({ resolve, reject });
-      else this.#waiting.set(key, [{ resolve, reject }]);
-      if (this.#inFlight || this.#scheduled) return;
-      // Calls made in the same turn of the event loop go out together.
-      this.#scheduled = true;
-      queueMicrotask(() => {
-        this.#scheduled = false;
-        this.#send();
-      });
-    });
+    return this.#loader.load(key);
   }
 
-  #send(): void {
-    if (this.#inFlight || this.#waiting.size === 0) return;
-    const batch = this.#waiting;
-    this.#waiting = new Map();
-    this.#inFlight = true;
-    void this.#read([...batch.keys()]).then(
-      (values) => {
-        for (const [key, waiters] of batch) for (const w of waiters) w.resolve(values.get(key));
-      },
-      (error: unknown) => {
-        for (const waiters of batch.values()) for (const w of waiters) w.reject(error);
-      },
-    ).finally(() => {
-      this.#inFlight = false;
-      this.#send();
-    });
+  /** Sends `send`'s batch now, or after the statement that went out meanwhile (another batch's). */
+  #schedule(send: () => void): void {
+    const waitFor = this.#inFlight;
+    if (waitFor) void waitFor.then(() => this.#schedule(send));
+    else send();
   }
 }

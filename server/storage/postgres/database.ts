@@ -31,7 +31,6 @@ function byCreation(a: Article, b: Article): number {
   return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 }
 
-const PAIRS_ANNOTATIONS = annotationsQuery('(a.article_id, a.annotator_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))');
 const ARTICLES_ANNOTATIONS = annotationsQuery('a.article_id = ANY($1::text[])');
 
 
@@ -86,11 +85,8 @@ export class PostgresDatabase {
       }
       return read;
     });
-    this.#annotationReads = new Batched(async (keys) => {
-      const pairs = keys.map((key) => key.split('/'));
-      const { rows } = await pool.query({ name: 'framelens-annotation', text: PAIRS_ANNOTATIONS, values: [pairs.map((p) => p[0]), pairs.map((p) => p[1])] });
-      return new Map(rows.map(parseAnnotation).map((a) => [`${a.articleId}/${a.annotatorId}`, a]));
-    });
+    // Read as the save queue knows them: an annotation it wrote (or read) last comes back without its tags.
+    this.#annotationReads = new Batched((keys) => this.#saves.read(keys));
     this.#saves = new SaveQueue(pool, (work) => this.transaction(work));
     this.#shipped = new Map(shipped.map((c) => [c.id, c]));
     this.schema = schema;

@@ -117,12 +117,20 @@ const TAG_FIELDS = `'id', t.id, 'articleId', t.article_id, 'annotatorId', t.anno
 /** A tag row as the app's Tag, its keys in the order the JSON folder writes them (origin only where there is one). */
 const TAG_OBJECT = `CASE WHEN t.origin IS NULL THEN json_build_object(${TAG_FIELDS}) ELSE json_build_object(${TAG_FIELDS}, 'origin', t.origin) END`;
 
-/** Every annotation of the articles a WHERE clause on `a` picks, each with its tags, in one statement (one snapshot). */
-export function annotationsQuery(where: string, order = 'a.article_id COLLATE "C", a.annotator_id COLLATE "C"'): string {
+/**
+ * Every annotation of the articles a WHERE clause on `a` picks, each with its tags, in one statement
+ * (one snapshot). `from` may join `a` to other rows; where `tagsUnless` holds, tags is NULL (not read).
+ */
+export function annotationsQuery(
+  where: string,
+  order = 'a.article_id COLLATE "C", a.annotator_id COLLATE "C"',
+  { from = 'annotations a', tagsUnless }: { from?: string; tagsUnless?: string } = {},
+): string {
+  const tags = `coalesce((SELECT json_agg(${TAG_OBJECT} ORDER BY t.position)
+                FROM tags t WHERE t.article_id = a.article_id AND t.annotator_id = a.annotator_id), '[]'::json)`;
   return `SELECT a.article_id, a.annotator_id, a.reviewed, a.rejected, a.updated_at, a.version, a.next_position,
-      coalesce((SELECT json_agg(${TAG_OBJECT} ORDER BY t.position)
-                FROM tags t WHERE t.article_id = a.article_id AND t.annotator_id = a.annotator_id), '[]'::json) AS tags
-    FROM annotations a WHERE ${where}
+      ${tagsUnless ? `CASE WHEN ${tagsUnless} THEN NULL ELSE ${tags} END` : tags} AS tags
+    FROM ${from} WHERE ${where}
     ORDER BY ${order}`;
 }
 
