@@ -19,10 +19,10 @@ import { crc32 } from 'node:zlib';
 import { errorCode, messageOf, writeDurably } from './durable-file.js';
 
 const NAME = 'tags.sums';
+const HEADER = 'framelens-sums 1 ';
 
 /** checkFile's buffer, shared by every call (a buffer per shard made the garbage collector run more). */
 let scratch = Buffer.allocUnsafe(1 << 16);
-const HEADER = 'framelens-sums 1 ';
 
 interface Sum {
   crc: number;
