@@ -119,21 +119,20 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S>, DeferredAdapter
   check(verify: (data: T) => void = () => {}): number | null {
     const codec = this.#codec;
     const sums = this.#journal?.sums ?? null;
-    const bytes = this.#content ? null : readFileShared(this.path);
-    let count: number | null = null;
-    let based = false;
+    // A shard whose bytes match their sum is read once and not parsed; any other is read to its
+    // end and checked in full.
+    let count: number | null = this.#content ? null : (sums?.checkFile(this.path) ?? null);
+    const bytes = this.#content || count !== null ? null : readFileShared(this.path);
+    let based = count !== null;
     if (this.#content?.value) {
       based = true;
       count = codec.count(this.#content.value);
     } else if (bytes !== null) {
       based = true;
-      count = sums?.check(this.path, bytes) ?? null;
-      if (count === null) {
-        const data = parseJSONBytes(this.path, bytes, (d) => codec.parse(d));
-        verify(data);
-        count = codec.count(data);
-        sums?.record(this.path, bytes, count);
-      }
+      const data = parseJSONBytes(this.path, bytes, (d) => codec.parse(d));
+      verify(data);
+      count = codec.count(data);
+      sums?.record(this.path, bytes, count);
     }
     for (const record of this.#records) {
       try {

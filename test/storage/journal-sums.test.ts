@@ -133,6 +133,41 @@ describe('sums of tag shards', () => {
     await expect(restart()).rejects.toThrow(`${shardPath()} is corrupt`);
   });
 
+  // A start reads a summed shard with one read of its summed length + 1 bytes (checkFile): a file
+  // longer or shorter than its sum, even by bytes that leave the summed ones intact, is read to its
+  // end and checked in full.
+  it('a shard with bytes appended after its summed length is checked in full: sound, it is summed again; damaged, it stops the start', async () => {
+    const expected = await study();
+    const text = await readFile(shardPath(), 'utf8');
+    await writeFile(shardPath(), `${text}\n  `); // still valid JSON, but not the summed bytes
+    const again = await restart();
+    expect(contents(again)).toEqual(expected);
+    await again.close();
+    // Summed anew by the full check: at its new length.
+    expect(FileSums.read(dir).checkFile(shardPath())).toBe(2);
+    expect(FileSums.read(dir).check(shardPath(), Buffer.from(text))).toBeNull();
+    await writeFile(shardPath(), `${text}x`); // the summed bytes, then damage
+    await expect(restart()).rejects.toThrow(`${shardPath()} is corrupt`);
+  });
+
+  it('a shard cut short of its summed length is checked in full: damage stops the start, a valid shorter file is summed again', async () => {
+    const expected = await study();
+    const text = await readFile(shardPath(), 'utf8');
+    await writeFile(shardPath(), text.slice(0, -1));
+    await expect(restart()).rejects.toThrow(`${shardPath()} is corrupt`);
+    // Summed as the same JSON with two trailing spaces: the file, without them, is shorter than
+    // its sum, and valid.
+    await writeFile(shardPath(), text);
+    const sums = FileSums.read(dir);
+    sums.record(shardPath(), `${text}  `, 2);
+    await sums.save();
+    const again = await restart();
+    expect(contents(again)).toEqual(expected);
+    await again.close();
+    expect(FileSums.read(dir).checkFile(shardPath())).toBe(2);
+    expect(FileSums.read(dir).check(shardPath(), Buffer.from(`${text}  `))).toBeNull();
+  });
+
   it('a summed shard that belongs to another annotator is refused when its sum no longer vouches for it', async () => {
     await study();
     await writeFile(shardPath('u2'), await readFile(shardPath('u0')));
