@@ -8,10 +8,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Store } from '../../server/storage/store.js';
+import type { Store } from '../../server/storage/store.js';
+import { restart as reopen, storeWithArticle as openWithArticle, tag } from '../helpers/journalled-store.js';
 import { FileSums } from '../../server/storage/file-sums.js';
 import { encodeRecord, readJournalSync } from '../../server/storage/journal.js';
-import type { Tag } from '../../server/core/model.js';
 import { addTag, markReviewed, removeTag } from '../../server/core/spans.js';
 
 let dir = '';
@@ -23,31 +23,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const TEXT = 'Officials allegedly said the reforms were a coup. Critics called it a so-called reform.';
 const shardPath = (annotator = 'u1') => join(dir, 'tags', 'a1', `${annotator}.json`);
 const sumsPath = () => join(dir, 'tags.sums');
-
-const tag = (id: string, start: number, annotatorId = 'u1'): Tag => ({
-  id, articleId: 'a1', annotatorId, sentence: 0, start, end: start + 4, category: 'hedge', voice: 'author',
-  intensity: null, note: '', createdAt: '2026-11-30T00:00:00.000Z', updatedAt: '2026-11-30T00:00:00.000Z',
-});
-
-async function storeWithArticle() {
-  const store = await Store.open(dir, []);
-  await store.createArticle({
-    id: 'a1', projectId: 'p', title: 'T', source: '', url: '', publishedAt: '', text: TEXT,
-    sentences: [{ start: 0, end: 49 }, { start: 50, end: TEXT.length }], createdAt: '2026-11-30T00:00:00.000Z', createdBy: 'u',
-  });
-  await store.ready;
-  return store;
-}
-
-/** The next start (after a crash when the previous store is simply dropped). */
-async function restart(): Promise<Store> {
-  const store = await Store.open(dir, []);
-  await store.ready;
-  return store;
-}
+const storeWithArticle = (options: Parameters<typeof Store.open>[2] = {}) => openWithArticle(dir, options);
+const restart = () => reopen(dir);
 
 /** Three annotators' tags, checkpointed (u0: 2 tags, u1: 2 and a reviewed sentence, u2: 1), closed. */
 async function study() {

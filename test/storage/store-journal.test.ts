@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../server/storage/store.js';
+import type { Tag } from '../../server/core/model.js';
+import { restart as reopen, storeWithArticle as openWithArticle, tag } from '../helpers/journalled-store.js';
 import { encodeRecord, readJournalSync, type SegmentFile } from '../../server/storage/journal.js';
 import { StorageError, StorageFullError } from '../../server/storage/durable-file.js';
-import type { Tag } from '../../server/core/model.js';
 import { RuleError, addTag, markReviewed, removeTag, unmarkReviewed, updateTag } from '../../server/core/spans.js';
 
 let dir = '';
@@ -19,31 +20,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const TEXT = 'Officials allegedly said the reforms were a coup. Critics called it a so-called reform.';
 const segments = async () => (await readdir(join(dir, 'journal')).catch(() => [])).sort();
 const shardPath = (annotator = 'u1') => join(dir, 'tags', 'a1', `${annotator}.json`);
-
-const tag = (id: string, start: number, annotatorId = 'u1'): Tag => ({
-  id, articleId: 'a1', annotatorId, sentence: 0, start, end: start + 4, category: 'hedge', voice: 'author',
-  intensity: null, note: '', createdAt: '2026-11-30T00:00:00.000Z', updatedAt: '2026-11-30T00:00:00.000Z',
-});
-
-async function storeWithArticle(options: Parameters<typeof Store.open>[2] = {}) {
-  const store = await Store.open(dir, [], options);
-  await store.createArticle({
-    id: 'a1', projectId: 'p', title: 'T', source: '', url: '', publishedAt: '', text: TEXT,
-    sentences: [{ start: 0, end: 49 }, { start: 50, end: TEXT.length }], createdAt: '2026-11-30T00:00:00.000Z', createdBy: 'u',
-  });
-  await store.ready;
-  return store;
-}
-
-/** Opens the folder again as the next start after a crash does (the first store is simply dropped). */
-async function restart(): Promise<Store> {
-  const store = await Store.open(dir, []);
-  await store.ready;
-  return store;
-}
+const storeWithArticle = (options: Parameters<typeof Store.open>[2] = {}) => openWithArticle(dir, options);
+const restart = () => reopen(dir);
 
 async function journalBytes(): Promise<number> {
   let total = 0;
