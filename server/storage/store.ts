@@ -439,9 +439,10 @@ export class Store implements AppStore {
     const listed: { articleId: string; annotatorId: string; path: string; content?: AnnotationFile }[] = [];
     for (const articleId of folders) {
       const dir = join(tagsDir, articleId);
-      for (const name of await listDir(dir)) {
-        if (name.endsWith('.json')) listed.push({ articleId, annotatorId: name.slice(0, -'.json'.length), path: join(dir, name) });
-      }
+      const names = (await listDir(dir)).filter((name) => name.endsWith('.json'));
+      // Gone since the listing (a server's start packed it meanwhile): its pack is read instead.
+      if (names.length === 0) folders.delete(articleId);
+      for (const name of names) listed.push({ articleId, annotatorId: name.slice(0, -'.json'.length), path: join(dir, name) });
     }
     for (const articleId of packs) {
       if (folders.has(articleId)) continue;
