@@ -4,7 +4,8 @@
 // disk's fsync queue sets the latency (p99 ~60 ms on these machines). Instead a save appends a
 // record of what it changed to a journal; saves arriving while one append is being written go out
 // together in the next append and share its sync. A save is acknowledged once its record is on
-// disk. The files themselves are rewritten later, by a checkpoint, which then deletes the journal
+// disk. The files themselves are rewritten later, by a checkpoint (each into the file that holds
+// it: a tag shard into its article's pack, see CheckpointWriter), which then deletes the journal
 // segments it has made redundant:
 //   - when the open segment passes `segmentBytes`,
 //   - after `idleCheckpointMs` without a save,
@@ -98,7 +99,7 @@ const FILE_WRITER: CheckpointWriter = {
 
 /**
  * A file's content for a checkpoint to write: its text, and the count its adapter keeps with it
- * (recorded with the file's sum, so that a start knows it without parsing the file).
+ * (recorded with the file in its pack's table, so that a start knows it without parsing the file).
  */
 export interface FileContent {
   text: string;

@@ -22,7 +22,7 @@ export interface ChangeCodec<T, S> {
   check(change: unknown): void;
   /**
    * What a start keeps of a file it does not keep in memory (a tag shard's tag count): recorded
-   * with every journal record and every sum, so that a start knows it without applying records.
+   * with every journal record and in a tag pack's table, so that a start knows it without applying records.
    */
   count(content: T | S): number;
 }
