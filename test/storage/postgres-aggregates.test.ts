@@ -10,7 +10,7 @@ import { markReviewed } from '../../server/core/spans.js';
 import { PostgresAppStore, PostgresDatabase, importStudy } from '../../server/storage/postgres/index.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
 import { Store } from '../../server/storage/store.js';
-import { readStudy, summarise } from '../../server/storage/study.js';
+import { readStudy, summarise } from '../../server/storage/study-copy.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
 const SLOW = 300_000;
