@@ -32,17 +32,7 @@ export async function jsonFolderBackend<T>(prefix: string, open: (dir: string) =
     opened.push(collection);
     return collection;
   };
-  return {
-    open: openOne,
-    reopen: async () => {
-      await closeAll();
-      return openOne();
-    },
-    close: async () => {
-      await closeAll();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return backend(openOne, closeAll, () => rm(dir, { recursive: true, force: true }));
 }
 
 /**
@@ -70,16 +60,20 @@ export async function postgresBackend<T>(
     opened.push(collection);
     return collection;
   };
+  return { opened, ...backend(openOne, closeAll, () => database.drop()) };
+}
+
+/** A backend from how it opens one more collection, closes all it opened, and removes its data. */
+function backend<T>(open: () => Promise<T>, closeAll: () => Promise<void>, remove: () => Promise<void>): Backend<T> {
   return {
-    opened,
-    open: openOne,
+    open,
     reopen: async () => {
       await closeAll();
-      return openOne();
+      return open();
     },
     close: async () => {
       await closeAll();
-      await database.drop();
+      await remove();
     },
   };
 }
