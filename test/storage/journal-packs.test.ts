@@ -209,6 +209,41 @@ describe('a checkpoint rewriting a pack', () => {
   });
 });
 
+describe('a read-only reader beside the running server', () => {
+  // framelens export opens the folder read-only while the server saves and checkpoints: its packs
+  // are rewritten (renamed into place) and journal segments deleted under the reader's feet.
+  it('sees every save acknowledged before it opened, while checkpoints rewrite the packs', async () => {
+    const writer = await storeWithArticle({ journal: { segmentBytes: 4096 } });
+    const { Store } = await import('../../server/storage/store.js');
+    const acknowledged: { annotator: string; id: string }[] = [];
+    let stop = false;
+    const saving = (async () => {
+      for (let i = 0; !stop; i++) {
+        const annotator = `u${i % 5}`;
+        const id = `t${i}`;
+        await writer.updateAnnotation('a1', annotator, (a) => addTag(a, { ...tag(id, i % 40, annotator), category: `c${i}` }));
+        acknowledged.push({ annotator, id });
+        if (i % 25 === 0) void writer.checkpoint();
+      }
+    })();
+    let reads = 0;
+    for (let round = 0; round < 12; round++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const before = acknowledged.slice();
+      const reader = await Store.open(dir, [], { readOnly: true });
+      await reader.ready;
+      const missing = before.filter(({ annotator, id }) => !reader.annotation('a1', annotator).tags.some((t) => t.id === id));
+      expect(missing, `round ${round}`).toEqual([]);
+      reads++;
+    }
+    stop = true;
+    await saving;
+    await writer.close();
+    expect(reads).toBe(12);
+    expect(acknowledged.length).toBeGreaterThan(50);
+  });
+});
+
 describe('a data folder of the layout before packs', () => {
   it('is packed by the first start, trusting the sums that version kept: every tag, and the folder and tags.sums gone', async () => {
     const expected = await study();
