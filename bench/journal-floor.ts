@@ -89,11 +89,15 @@ export async function startFloor(root: string, dataDir: string): Promise<StartFl
     `import { readdirSync, readFileSync } from 'node:fs';
      import { join } from 'node:path';
      const { parse } = await import(${url(join(root, 'server', 'storage', 'schemas.ts'))});
+     const { decodePack } = await import(${url(join(root, 'server', 'storage', 'tag-pack.ts'))});
      const dir = ${JSON.stringify(join(dataDir, 'tags'))};
-     const files = [];
-     for (const a of readdirSync(dir)) for (const f of readdirSync(join(dir, a))) if (f.endsWith('.json')) files.push(join(dir, a, f));
+     const packs = readdirSync(dir).filter((f) => f.endsWith('.pack'));
      const since = process.cpuUsage(); const cpu = () => { ${cpu} };
-     const kept = files.map((f) => parse.annotation(JSON.parse(readFileSync(f, 'utf8'))));
+     const kept = [];
+     for (const p of packs) {
+       const bytes = readFileSync(join(dir, p));
+       for (const e of decodePack(p, p.slice(0, -5), bytes)) kept.push(parse.annotation(JSON.parse(bytes.toString('utf8', e.start, e.start + e.length))));
+     }
      console.log(JSON.stringify({ ms: cpu(), shards: kept.length }));`,
     ['--import', 'tsx'],
   );

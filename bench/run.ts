@@ -22,6 +22,7 @@
 // BENCH_KEEP=1 keeps the temporary data folder; BENCH_ONLY=pages,saves (a comma list of
 // startup, pages, saves, export, segmentation, agreement, stories, suggest, keyboard, journal, curation, postgres) runs only those sections.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -384,6 +385,15 @@ async function rawWrites(files: string[], text: string, concurrency: number, sec
   };
 }
 
+/** Bytes the process `pid` has caused to be written to storage so far (Linux; NaN elsewhere). */
+function diskWrites(pid: number | undefined): number {
+  try {
+    return Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
 async function tagSaves(server: Spawned, study: Study, sessions: Session[], b: Baselines): Promise<void> {
   const r = rng(9);
   const voices = ['author', 'quoted', 'paraphrase'];
@@ -432,12 +442,19 @@ async function tagSaves(server: Spawned, study: Study, sessions: Session[], b: B
   log(`  raw writes: ${fmt(Buffer.byteLength(b.text))}-byte file (a mean tag shard), ${TAG_CONNECTIONS} in flight over ${b.files.length} folders`);
   const raws: Raw[] = [];
   const apps: LoadResult[] = [];
+  const written = diskWrites(server.pid);
   for (let round = 1; round <= ROUNDS; round++) {
     raws.push(await rawWrites(b.files, b.text, TAG_CONNECTIONS, BASELINE_S));
     apps.push(await load(server.base, TAG_CONNECTIONS, APP_S, 303, tagRequest, server.pid));
     log(`  round ${round}: raw durable writes ${rawLine(raws[round - 1] as Raw)}`);
     log(`           tag saves (303 only) ${describe(apps[round - 1] as LoadResult)}`);
   }
+  const savedInRounds = apps.reduce((a, x) => a + x.ok, 0);
+  const bytesInRounds = diskWrites(server.pid) - written;
+  log(
+    `  the server's disk writes over the rounds (journal appends and checkpoints, /proc/PID/io write_bytes): ` +
+      `${fmt(bytesInRounds / 1e6, 1)} MB for ${fmt(savedInRounds)} saves, ${fmt(bytesInRounds / savedInRounds / 1e3, 1)} kB a save (diagnostic, no target)`,
+  );
   const ten = await load(server.base, 10, DIAGNOSTIC_S, 303, tagRequest, server.pid);
   const rawTen = await rawWrites(b.files, b.text, 10, BASELINE_S);
   log(`  tag saves with 10 clients: ${describe(ten)} · raw writes, 10 in flight: ${rawLine(rawTen)}  (diagnostic, no target)`);
@@ -519,15 +536,16 @@ function segmentation(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 6. Export: the whole 200,000-tag study as CSV and JSONL, beside reading the same shard files raw
+// 6. Export: the whole 200,000-tag study as CSV and JSONL, beside reading the same tag packs raw
 
 async function exportTimes(server: Spawned, study: Study): Promise<void> {
   const researcher = await signIn(server.base, 'researcher', PASSWORD);
   const raw = performance.now();
   let rawBytes = 0;
   const { readdir, readFile } = await import('node:fs/promises');
-  for (const dir of await readdir(join(study.dataDir, 'tags'))) {
-    for (const file of await readdir(join(study.dataDir, 'tags', dir))) rawBytes += (await readFile(join(study.dataDir, 'tags', dir, file))).length;
+  // The tag packs (one per article), read whole.
+  for (const name of await readdir(join(study.dataDir, 'tags'))) {
+    if (name.endsWith('.pack')) rawBytes += (await readFile(join(study.dataDir, 'tags', name))).length;
   }
   const rawSeconds = (performance.now() - raw) / 1000;
   for (const format of ['csv', 'jsonl'] as const) {
@@ -540,7 +558,7 @@ async function exportTimes(server: Spawned, study: Study): Promise<void> {
       for (const b of chunk) if (b === 10) lines++;
     }
     const seconds = (performance.now() - t0) / 1000;
-    log(`  ${format}: ${fmt(seconds, 2)} s, ${fmt(bytes / 1e6, 1)} MB, ${fmt(lines)} lines (status ${response.status}) · reading the ${fmt(rawBytes / 1e6, 1)} MB of tag shards raw: ${fmt(rawSeconds, 2)} s`);
+    log(`  ${format}: ${fmt(seconds, 2)} s, ${fmt(bytes / 1e6, 1)} MB, ${fmt(lines)} lines (status ${response.status}) · reading the ${fmt(rawBytes / 1e6, 1)} MB of tag packs raw: ${fmt(rawSeconds, 2)} s`);
     rows.push({
       figure: `export of ${fmt(study.tags)} tags as ${format}, streamed`,
       value: `${fmt(seconds, 2)} s (${fmt(lines)} lines)`,

@@ -16,6 +16,7 @@ import { hashPassword } from '../server/accounts/passwords.js';
 import { loadShippedCodebooks } from '../server/storage/shipped-codebooks.js';
 import { newId } from '../server/storage/store.js';
 import { parse, type Project, type User } from '../server/storage/schemas.js';
+import { encodePack, packPath, type PackContent } from '../server/storage/tag-pack.js';
 import { article as newsArticle, int, pick, rng, type Random } from './news.js';
 
 export const PASSWORD = 'bench-password-correct-horse';
@@ -26,6 +27,11 @@ export interface StudyOptions {
   annotators: number;
   tags: number;
   seed: number;
+  /**
+   * How the tags are stored: one pack per article (the server's layout), or (for measuring the
+   * upgrade) the layout before packs, a folder per article with a shard file per annotator.
+   */
+  layout?: 'packs' | 'folders';
 }
 
 export interface StudyArticle {
@@ -126,6 +132,7 @@ export async function generateStudy(dataDir: string, options: StudyOptions): Pro
     await writeFile(path, text);
     return Buffer.byteLength(text);
   };
+  const packs = (options.layout ?? 'packs') === 'packs';
   await mkdir(join(dataDir, 'articles'), { recursive: true });
   await mkdir(join(dataDir, 'tags'), { recursive: true });
   let totalBytes = 0;
@@ -145,6 +152,8 @@ export async function generateStudy(dataDir: string, options: StudyOptions): Pro
 
   const studyArticles: StudyArticle[] = [];
   const jobs: { path: string; file: unknown; check: (d: unknown) => unknown }[] = [];
+  /** Packs to write: their bytes are made from shard texts checked as the app would. */
+  const packJobs: { path: string; bytes: Buffer }[] = [];
   let sentenceTotal = 0;
   let shardTotal = 0;
   let shardMax = 0;
@@ -156,6 +165,10 @@ export async function generateStudy(dataDir: string, options: StudyOptions): Pro
     await eachLimited(jobs.splice(0), 32, async (job) => {
       const size = await write(job.path, job.file, job.check);
       totalBytes += size;
+    });
+    await eachLimited(packJobs.splice(0), 32, async (job) => {
+      await writeFile(job.path, job.bytes);
+      totalBytes += job.bytes.length;
     });
   };
 
@@ -174,7 +187,8 @@ export async function generateStudy(dataDir: string, options: StudyOptions): Pro
       },
       check: parse.article,
     });
-    await mkdir(join(dataDir, 'tags', id), { recursive: true });
+    if (!packs) await mkdir(join(dataDir, 'tags', id), { recursive: true });
+    const packed: PackContent[] = [];
     for (let n = 0; n < options.annotators; n++) {
       const count = counts[a * options.annotators + n] ?? 0;
       if (count === 0) continue;
@@ -223,9 +237,18 @@ export async function generateStudy(dataDir: string, options: StudyOptions): Pro
       shardMax = Math.max(shardMax, size);
       shardFiles++;
       if (shardSizes.length < 2000) shardSizes.push({ size, text });
-      jobs.push({ path: join(dataDir, 'tags', id, `${annotatorId}.json`), file, check: parse.annotation });
+      if (packs) {
+        parse.annotation(file); // throws if the app would refuse this shard
+        packed.push({ annotatorId, bytes: text, count: tags.length });
+      } else {
+        jobs.push({ path: join(dataDir, 'tags', id, `${annotatorId}.json`), file, check: parse.annotation });
+      }
     }
-    if (jobs.length >= 500) await flush();
+    if (packs && packed.length > 0) {
+      packed.sort((x, y) => (x.annotatorId < y.annotatorId ? -1 : x.annotatorId > y.annotatorId ? 1 : 0));
+      packJobs.push({ path: packPath(dataDir, id), bytes: encodePack(id, packed) });
+    }
+    if (jobs.length + 20 * packJobs.length >= 500) await flush();
   }
   await flush();
   execFileSync('sync');

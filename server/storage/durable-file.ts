@@ -102,7 +102,7 @@ export async function makeDirDurably(dir: string): Promise<void> {
  * Replaces the file at `path` with `text`: temp file, fdatasync, rename, directory fsync. With
  * `syncDir: false` the caller fsyncs the directory itself (once for many files) before relying on it.
  */
-export async function writeDurably(path: string, text: string, options: { syncDir?: boolean } = {}): Promise<void> {
+export async function writeDurably(path: string, text: string | Buffer, options: { syncDir?: boolean } = {}): Promise<void> {
   const temp = tempPath(path, 'tmp');
   let handle: FileHandle | undefined;
   try {
@@ -113,7 +113,7 @@ export async function writeDurably(path: string, text: string, options: { syncDi
       await makeDirDurably(dirname(path));
       handle = await open(temp, 'wx');
     }
-    await handle.writeFile(text, 'utf8');
+    await handle.writeFile(text);
     // fdatasync also flushes the size and block metadata needed to read the data back.
     await handle.datasync();
     await handle.close();

@@ -1,28 +1,24 @@
-// What a start need not parse again: for each journalled file (tag shard), the CRC-32 and length
-// of bytes this server validated — written by a checkpoint from checked data, or read, parsed and
-// checked at a start — and a count the file's adapter keeps with them (a shard's tag count).
-// A start that finds a file's bytes matching its sum knows them valid without parsing them, and
-// knows the count without reading the tags; parsing and checking 20,000 shards was most of a start.
+// The sums of tag shards kept by versions before packs (tag-pack.ts), read now only by the start
+// that packs such a data folder: for each shard file, the CRC-32 and length of bytes that version
+// validated, and the shard's tag count. A shard whose bytes match their sum is packed without being
+// parsed; any other is parsed and checked in full, then packed. The file goes once every folder is
+// packed. (Writing sums is kept for the tests, which build folders as those versions left them.)
 //
-// A sum is a cache, never the truth: the file is written first and its sum later, so a crash in
-// between leaves a file that does not match its sum. A mismatch (or no sum, or a damaged sums
-// file) only means "check this file in full", as every start did before; it never calls a file
-// damaged. A match means the bytes are ones that were valid (a CRC-32 lets random damage through
-// once in 4 billion).
+// A sum is a cache, never the truth: that version wrote the file first and its sum later, so a
+// crash in between left a file that does not match its sum. A mismatch (or no sum, or a damaged
+// sums file) only means "check this file in full"; it never calls a file damaged. A match means
+// the bytes are ones that were valid (a CRC-32 lets random damage through once in 4 billion).
 //
 // Layout: DATA_DIR/tags.sums,
 //   framelens-sums 1 <CRC-32 of the lines below: 8 hex digits>\n
 //   <CRC-32: 8 hex digits> <length> <count> <path relative to DATA_DIR>\n …
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { errorCode, messageOf, writeDurably } from './durable-file.js';
 
 const NAME = 'tags.sums';
 const HEADER = 'framelens-sums 1 ';
-
-/** checkFile's buffer, shared by every call (a buffer per shard made the garbage collector run more). */
-let scratch = Buffer.allocUnsafe(1 << 16);
 
 interface Sum {
   crc: number;
@@ -50,12 +46,6 @@ class SumTable {
     if (slot === undefined) return undefined;
     const at = 3 * slot;
     return { crc: this.#values[at] ?? 0, bytes: this.#values[at + 1] ?? 0, count: this.#values[at + 2] ?? 0 };
-  }
-
-  /** The length summed for `name`, or -1 when it has no sum. */
-  lengthOf(name: string): number {
-    const slot = this.#index.get(name);
-    return slot === undefined ? -1 : (this.#values[3 * slot + 1] ?? -1);
   }
 
   /** Whether the sum of `name` is `crc` over `bytes` bytes; its count then, else -1. */
@@ -154,35 +144,6 @@ export class FileSums {
     return count < 0 ? null : count;
   }
 
-  /**
-   * The count kept with the file at `path` if its bytes are the ones summed for it, else null (no
-   * sum, other bytes, or the file cannot be read: the caller then reads and checks it in full).
-   */
-  checkFile(path: string): number | null {
-    const name = this.#name(path);
-    const length = this.#sums.lengthOf(name);
-    if (length < 0) return null;
-    // One read of length + 1 bytes, not a read to end of file (the second read, which returns 0,
-    // was ~60 ms of a start): the sum matches only if exactly `length` bytes came back and their
-    // CRC-32 is the summed one. A file longer than its sum returns more; a short read (which need
-    // not mean end of file) returns fewer; either goes to the full check, as do errors. So this can
-    // only cost a second read, never take a file as summed that is not.
-    if (scratch.length < length + 1) scratch = Buffer.allocUnsafe(Math.max(length + 1, 2 * scratch.length));
-    let read: number;
-    let fd: number | undefined;
-    try {
-      fd = openSync(path, 'r');
-      read = readSync(fd, scratch, 0, length + 1, 0);
-    } catch {
-      return null;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-    if (read !== length) return null;
-    const count = this.#sums.match(name, length, () => crc32(scratch.subarray(0, length)));
-    return count < 0 ? null : count;
-  }
-
   /** Records that `content` (the file's bytes, or its text as UTF-8) at `path` is valid, with `count`. */
   record(path: string, content: Buffer | string, count: number): void {
     const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
@@ -201,18 +162,6 @@ export class FileSums {
     const prefix = `${name}/`;
     for (const path of [...this.#sums.names()]) {
       if (path === name || path.startsWith(prefix)) {
-        this.#sums.delete(path);
-        this.#version++;
-      }
-    }
-  }
-
-  /** Forgets the sums of files not in `paths` (gone since they were summed). */
-  retain(paths: Iterable<string>): void {
-    const names = new Set<string>();
-    for (const path of paths) names.add(this.#name(path));
-    for (const path of [...this.#sums.names()]) {
-      if (!names.has(path)) {
         this.#sums.delete(path);
         this.#version++;
       }

@@ -4,7 +4,8 @@
 // disk's fsync queue sets the latency (p99 ~60 ms on these machines). Instead a save appends a
 // record of what it changed to a journal; saves arriving while one append is being written go out
 // together in the next append and share its sync. A save is acknowledged once its record is on
-// disk. The files themselves are rewritten later, by a checkpoint, which then deletes the journal
+// disk. The files themselves are rewritten later, by a checkpoint (each into the file that holds
+// it: a tag shard into its article's pack, see CheckpointWriter), which then deletes the journal
 // segments it has made redundant:
 //   - when the open segment passes `segmentBytes`,
 //   - after `idleCheckpointMs` without a save,
@@ -26,7 +27,6 @@ import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { StorageError, errorCode, makeDirDurably, messageOf, syncDir, writeDurably, writeFailure } from './durable-file.js';
-import type { FileSums } from './file-sums.js';
 
 // A checkpoint rewrites every file with a record in the segments it closes: the longer a segment,
 // the more saves to one file a checkpoint writes as one (the same trade-off as a database's WAL
@@ -69,13 +69,37 @@ export interface JournalOptions {
   idleCheckpointMs?: number;
   /** Opens a segment for appending. */
   openSegment?: (path: string) => Promise<SegmentFile>;
-  /** Where a checkpoint records the sum of each file it writes (file-sums.ts). */
-  sums?: FileSums;
+  /** How a checkpoint writes files (default: each file rewritten durably on its own). */
+  writer?: CheckpointWriter;
 }
 
 /**
+ * How a checkpoint writes the files it has records for: each into the file that holds it (itself,
+ * or for a tag shard its article's pack, tag-pack.ts), one write per such file per checkpoint.
+ */
+export interface CheckpointWriter {
+  /** The file that holds `path` on disk. */
+  unitOf(path: string): string;
+  /**
+   * Writes `files` (each path's content as of the checkpoint) into `unit`, durably but for the
+   * fsync of its folder, which the checkpoint does once per folder: returns that folder.
+   */
+  write(unit: string, files: Map<string, FileContent>): Promise<string>;
+}
+
+/** Each file rewritten whole, on its own. */
+const FILE_WRITER: CheckpointWriter = {
+  unitOf: (path) => path,
+  async write(unit, files) {
+    const content = files.get(unit);
+    if (content) await writeDurably(unit, content.text, { syncDir: false });
+    return dirname(unit);
+  },
+};
+
+/**
  * A file's content for a checkpoint to write: its text, and the count its adapter keeps with it
- * (recorded with the file's sum, so that a start knows it without parsing the file).
+ * (recorded with the file in its pack's table, so that a start knows it without parsing the file).
  */
 export interface FileContent {
   text: string;
@@ -446,7 +470,7 @@ export class Journal {
   readonly #maxBytes: number;
   readonly #idleMs: number;
   readonly #openSegment: (path: string) => Promise<SegmentFile>;
-  readonly #sums: FileSums | null;
+  readonly #writer: CheckpointWriter;
   #segment: number;
   #handle: SegmentFile | null = null;
   /** Bytes in the open segment, and in all segments on disk (by segment). */
@@ -474,7 +498,7 @@ export class Journal {
     this.#maxBytes = options.maxBytes ?? 2 * this.#segmentBytes;
     this.#idleMs = options.idleCheckpointMs ?? IDLE_CHECKPOINT_MS;
     this.#openSegment = options.openSegment ?? openSegmentFile;
-    this.#sums = options.sums ?? null;
+    this.#writer = options.writer ?? FILE_WRITER;
     for (const segment of contents.segments) {
       const size = segmentSize(segmentPath(this.#dir, segment));
       this.#sizes.set(segment, size);
@@ -513,11 +537,6 @@ export class Journal {
   /** The journal folder, for error messages. */
   get dir(): string {
     return this.#dir;
-  }
-
-  /** The sums of the files checkpoints wrote (and starts checked), if kept. */
-  get sums(): FileSums | null {
-    return this.#sums;
   }
 
   /**
@@ -696,7 +715,16 @@ export class Journal {
   async #checkpoint(writers: number): Promise<void> {
     // Queued behind the appends already waiting, so their records are in the segment it closes.
     const last = await this.#serial(() => this.#nextSegment());
-    const pending = [...this.#dirty].filter(([, dirty]) => dirty.first <= last);
+    // Grouped by the file that holds them on disk: one write of each per checkpoint.
+    const units = new Map<string, [string, Dirty][]>();
+    for (const item of this.#dirty) {
+      if (item[1].first > last) continue;
+      const unit = this.#writer.unitOf(item[0]);
+      const group = units.get(unit);
+      if (group) group.push(item);
+      else units.set(unit, [item]);
+    }
+    const pending = [...units];
     // Each folder is fsynced once, after all its files are renamed, rather than once per file
     // (a checkpoint may rewrite thousands of files in a few hundred folders).
     const folders = new Set<string>();
@@ -704,15 +732,14 @@ export class Journal {
     let next = 0;
     const writer = async () => {
       for (let item = pending[next++]; item !== undefined; item = pending[next++]) {
-        const [path, dirty] = item;
-        const version = dirty.version;
-        const { text, count } = contentOf(dirty.content);
-        await writeDurably(path, text, { syncDir: false });
-        // Its sum says these bytes are valid; a start that finds others (a crash before the rename
-        // was durable) checks the file in full.
-        this.#sums?.record(path, text, count);
-        folders.add(dirname(path));
-        written.push([path, dirty, version]);
+        const [unit, group] = item;
+        const files = new Map<string, FileContent>();
+        const versions = group.map(([path, dirty]) => {
+          files.set(path, contentOf(dirty.content));
+          return dirty.version;
+        });
+        folders.add(await this.#writer.write(unit, files));
+        group.forEach(([path, dirty], i) => written.push([path, dirty, versions[i] ?? 0]));
       }
     };
     if (pending.length > 0) {
@@ -736,8 +763,6 @@ export class Journal {
       if (failure) throw failure;
     }
     for (const folder of folders) await syncDir(folder);
-    // A cache: a failed write leaves the old sums, which only make the next start check more.
-    await this.#sums?.save().catch((error: unknown) => console.error(`Framelens: ${this.#sums?.path} not written: ${messageOf(error)}`));
     for (const [path, dirty, version] of written) {
       if (this.#dirty.get(path) !== dirty) continue; // forgotten meanwhile
       // The file now holds everything up to `version`; records that came since are in later segments.
@@ -762,7 +787,6 @@ export class Journal {
     const prefix = path + sep;
     const drop = () => {
       for (const dirty of this.#dirty.keys()) if (dirty === path || dirty.startsWith(prefix)) this.#dirty.delete(dirty);
-      this.#sums?.forget(path);
     };
     drop();
     await this.#checkpointing?.catch(() => {});

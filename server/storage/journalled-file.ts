@@ -22,7 +22,7 @@ export interface ChangeCodec<T, S> {
   check(change: unknown): void;
   /**
    * What a start keeps of a file it does not keep in memory (a tag shard's tag count): recorded
-   * with every journal record and every sum, so that a start knows it without applying records.
+   * with every journal record and in a tag pack's table, so that a start knows it without applying records.
    */
   count(content: T | S): number;
 }
@@ -57,7 +57,25 @@ export function applyRecords<T, S>(codec: ChangeCodec<T, S>, content: T | null, 
   return data;
 }
 
+/**
+ * Where a file's bytes are kept when not in a file of their own (a tag shard's entry in its
+ * article's pack, tag-pack.ts).
+ */
+export interface FileSource {
+  /** What error messages name (the pack and the entry). */
+  readonly name: string;
+  /**
+   * The count kept with the bytes when they are known valid without parsing them (a pack's
+   * checksums vouch for what the server wrote); null when they must be parsed and checked.
+   */
+  readonly trustedCount: number | null;
+  /** The bytes, checked against their checksum; null when there are none. */
+  bytes(): Buffer | null;
+}
+
 export interface JournalledFileOptions<T> {
+  /** Where the file's bytes are read from, instead of the file at its path. */
+  source?: FileSource;
   /** The journal's records for this file, left by an earlier process: read() applies them. */
   records?: readonly JournalRecord[];
   /** The file's content as read earlier, used instead of reading it (a reader beside a running server). */
@@ -72,6 +90,7 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S>, DeferredAdapter
   /** The count check() found: what load() must find. */
   #checked = -1;
   readonly #content: { value: T | null } | null;
+  readonly #source: FileSource | null;
   /** The Shard writing through this adapter: it knows the content as last written. */
   #shard: SavedData<S> | null = null;
   /** Whether changes have something to build on: the file, or a record of the whole content. */
@@ -84,13 +103,26 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S>, DeferredAdapter
     this.#journal = journal;
     this.#records = options.records ?? [];
     this.#content = 'content' in options ? { value: options.content ?? null } : null;
+    this.#source = options.source ?? null;
+  }
+
+  /** The file's bytes (valid until the next read: a start reads thousands), or null. */
+  #bytes(): Buffer | null {
+    return this.#source ? this.#source.bytes() : readFileShared(this.path);
+  }
+
+  /** The file's content, parsed and validated: null when there is none. */
+  #readFile(): T | null {
+    const codec = this.#codec;
+    if (!this.#source) return readJSONFile(this.path, (d) => codec.parse(d));
+    const bytes = this.#source.bytes();
+    return bytes === null ? null : parseJSONBytes(this.#source.name, bytes, (d) => codec.parse(d));
   }
 
   /** The file's content with its records applied; the records are kept (nothing is taken over). */
   #contentNow(): T | null {
-    const codec = this.#codec;
-    const file = this.#content ? this.#content.value : readJSONFile(this.path, (d) => codec.parse(d));
-    return applyRecords(codec, file, this.#records);
+    const file = this.#content ? this.#content.value : this.#readFile();
+    return applyRecords(this.#codec, file, this.#records);
   }
 
   async read(): Promise<T | null> {
@@ -111,28 +143,25 @@ export class JournalledFile<T, S> implements ShardAdapter<T, S>, DeferredAdapter
    * neither a file nor a record of it. What records make of the file is written by the next
    * checkpoint, which reads it through the shard. `verify` is called on every whole content parsed.
    *
-   * The file is parsed and validated unless its bytes match their sum (file-sums.ts: bytes found
-   * valid before), and is then summed. Each record is read and validated (its JSON, the codec's
+   * The file is parsed and validated unless its source vouches for its bytes (a pack entry whose
+   * checksum matches: see tag-pack.ts). Each record is read and validated (its JSON, the codec's
    * check of a change, the codec's parse of a whole content) but not applied: the count is the one
    * the last record gives. Records written before records held counts are applied here, as before.
    */
   check(verify: (data: T) => void = () => {}): number | null {
     const codec = this.#codec;
-    const sums = this.#journal?.sums ?? null;
-    // A shard whose bytes match their sum is read once and not parsed; any other is read to its
-    // end and checked in full.
-    let count: number | null = this.#content ? null : (sums?.checkFile(this.path) ?? null);
-    const bytes = this.#content || count !== null ? null : readFileShared(this.path);
+    // A shard whose source vouches for it is not parsed here; any other is read and checked in full.
+    let count: number | null = this.#content ? null : (this.#source?.trustedCount ?? null);
+    const bytes = this.#content || count !== null ? null : this.#bytes();
     let based = count !== null;
     if (this.#content?.value) {
       based = true;
       count = codec.count(this.#content.value);
     } else if (bytes !== null) {
       based = true;
-      const data = parseJSONBytes(this.path, bytes, (d) => codec.parse(d));
+      const data = parseJSONBytes(this.#source?.name ?? this.path, bytes, (d) => codec.parse(d));
       verify(data);
       count = codec.count(data);
-      sums?.record(this.path, bytes, count);
     }
     for (const record of this.#records) {
       try {

@@ -8,11 +8,11 @@
 //   codebooks/<id>.json                uploaded codebooks
 //   articles/<articleId>.json          one article with its sentences
 //   stories/<projectId>.json           a project's stories and alignment edits (stories.ts)
-//   tags/<articleId>/<annotatorId>.json one annotator's tags on one article
-//   journal/<n>.log                    tag saves not yet written to their shard (journal.ts)
-//   tags.sums                          checksums of tag shards found valid, and their tag counts (file-sums.ts)
+//   tags/<articleId>.pack              every annotator's tags on one article, one entry each (tag-pack.ts)
+//   journal/<n>.log                    tag saves not yet written to their pack (journal.ts)
 //   gold/<articleId>.json              the article's gold standard, from curation (gold-files.ts)
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Annotation, Article, Codebook } from '../core/model.js';
@@ -20,8 +20,9 @@ import type { AppStore } from './app-store.js';
 import { parseCodebook } from '../core/codebook.js';
 import { RuleError } from '../core/spans.js';
 import { annotatorsOf, assignBalanced } from '../core/access.js';
-import { cleanStaleTempFiles, messageOf, readJSONFile, removeDirDurably, removeFileDurably } from './durable-file.js';
+import { cleanStaleTempFiles, parseJSONBytes, readFileBytes, readJSONFile, removeDirDurably, removeFileDurably, writeDurably } from './durable-file.js';
 import { FileSums } from './file-sums.js';
+import { PackWriter, PackedShard, decodePack, encodePack, packPath, readPackEntry, readPackShared, type PackContent } from './tag-pack.js';
 import { Journal, journalSegments, readJournal, readJournalSync, type JournalOptions, type JournalRecord } from './journal.js';
 import { JournalledFile, applyRecords } from './journalled-file.js';
 import { annotationChanges } from './annotation-changes.js';
@@ -139,15 +140,55 @@ function tagShardOf(dataDir: string, path: string): { articleId: string; annotat
 }
 
 /**
+ * A tag shard's stored content by its journal name (tags/<articleId>/<annotatorId>.json): the
+ * file's, in the layout before packs, else its entry in the article's pack; null when neither holds it.
+ */
+function readTagShard(dataDir: string, path: string): AnnotationFile | null {
+  const inFile = readJSONFile(path, parse.annotation);
+  const shard = tagShardOf(dataDir, path);
+  if (inFile !== null || shard === null) return inFile;
+  const pack = packPath(dataDir, shard.articleId);
+  const bytes = readPackEntry(pack, shard.articleId, shard.annotatorId);
+  return bytes === null ? null : parseJSONBytes(`${pack} (the entry of annotator ${shard.annotatorId})`, bytes, parse.annotation);
+}
+
+/**
  * Every file with records in the journal of `dataDir`, with the content the next start would read
  * for it (its records put over the file). For tools and tests; the journal holds tag shards only.
  */
 export function journalledFiles(dataDir: string): Map<string, unknown> {
   const files = new Map<string, unknown>();
   for (const [path, records] of readJournalSync(dataDir).records) {
-    files.set(path, applyRecords(annotationChanges, readJSONFile(path, parse.annotation), records));
+    files.set(path, applyRecords(annotationChanges, readTagShard(dataDir, path), records));
   }
   return files;
+}
+
+/**
+ * Every tag shard in the packs of `dataDir` (not the journal's records for them), by the path a
+ * shard file had in the layout before packs (tags/<articleId>/<annotatorId>.json), with its text.
+ * For tools and tests.
+ */
+export function packedShards(dataDir: string): Map<string, string> {
+  const shards = new Map<string, string>();
+  const tagsDir = join(dataDir, 'tags');
+  let names: string[];
+  try {
+    names = readdirSync(tagsDir);
+  } catch {
+    return shards;
+  }
+  for (const name of names) {
+    const articleId = name.slice(0, -'.pack'.length);
+    if (!name.endsWith('.pack') || !ID.test(articleId)) continue;
+    const pack = join(tagsDir, name);
+    const buffer = readPackShared(pack);
+    if (buffer === null) continue;
+    for (const entry of decodePack(pack, articleId, buffer)) {
+      shards.set(join(tagsDir, articleId, `${entry.annotatorId}.json`), buffer.toString('utf8', entry.start, entry.start + entry.length));
+    }
+  }
+  return shards;
 }
 
 export class Store implements AppStore {
@@ -184,8 +225,6 @@ export class Store implements AppStore {
    * the shards (so that the journal does not grow from crash to crash); resolved otherwise.
    */
   afterReplay: Promise<void> = Promise.resolve();
-  /** The sums a start without a replay writes (close waits for them: the folder may go next). */
-  #sumsSaved: Promise<void> = Promise.resolve();
 
   private constructor(
     dataDir: string,
@@ -221,7 +260,7 @@ export class Store implements AppStore {
     const progress = options.progress ?? new LoadProgress();
     await clean(dataDir);
     // A crash may have left saves in the journal only: they are put over the shards read below.
-    const opened = options.readOnly ? null : await Journal.open(dataDir, { ...options.journal, sums: FileSums.read(dataDir) }, progress);
+    const opened = options.readOnly ? null : await Journal.open(dataDir, { ...options.journal, writer: new PackWriter(resolve(dataDir, 'tags')) }, progress);
     const journal = opened?.journal ?? null;
     const store = new Store(dataDir, {
       instance: await openShard(file('instance.json'), parse.instance, () => ({
@@ -252,10 +291,6 @@ export class Store implements AppStore {
         store.afterReplay = journal.checkpointNow();
         // Awaited by whoever cares (the server logs a failure); the journal stays until a later one.
         store.afterReplay.catch(() => {});
-      } else if (journal?.sums) {
-        // The sums of the shards this start checked in full (the checkpoint above writes them too).
-        const sums = journal.sums;
-        store.#sumsSaved = sums.save().catch((error: unknown) => console.error(`Framelens: ${sums.path} not written: ${messageOf(error)}`));
       }
       // Once the start is done (and the checkpoint after a replay, which reads the shards it writes).
       if (journal) void store.afterReplay.catch(() => {}).then(() => setImmediate(() => void store.#readInBackground()));
@@ -287,7 +322,7 @@ export class Store implements AppStore {
   }
 
   /**
-   * The tag shards, each with the journal's `records` for it (newer than the file) put over it.
+   * The tag shards, each with the journal's `records` for it (newer than the pack) put over it.
    * The records are taken out of `records` as they are used.
    */
   async #loadTags(
@@ -297,61 +332,138 @@ export class Store implements AppStore {
   ) {
     // Absolute, as the journal names files: the paths below need no path.resolve each.
     const tagsDir = resolve(this.dataDir, 'tags');
-    const folders: { articleId: string; dir: string; names: string[] }[] = [];
-    let total = 0;
-    // A deletion interrupted by a crash leaves its folder renamed aside: finish removing it.
+    // A deletion or a pack write interrupted by a crash leaves a folder renamed aside or a
+    // temporary file: finish removing them.
     await clean?.(tagsDir);
-    for (const articleId of await listDir(tagsDir)) {
-      if (!ID.test(articleId)) continue;
-      const dir = join(tagsDir, articleId);
+    const packs = new Set<string>();
+    // Folders of the layout before packs (tags/<articleId>/<annotatorId>.json).
+    const folders = new Set<string>();
+    for (const name of await listDir(tagsDir)) {
+      if (name.endsWith('.pack')) {
+        if (ID.test(name.slice(0, -'.pack'.length))) packs.add(name.slice(0, -'.pack'.length));
+      } else if (ID.test(name)) {
+        folders.add(name);
+      }
+    }
+    for (const articleId of [...packs, ...folders]) {
+      if (this.#articles.has(articleId)) continue;
       // The article was deleted, and a crash came before its tags were (or the journal brought
       // some back): they go with it.
-      if (!this.#articles.has(articleId)) {
-        if (clean) await removeDirDurably(dir);
-        continue;
+      if (clean) {
+        await removeFileDurably(join(tagsDir, `${articleId}.pack`));
+        await removeDirDurably(join(tagsDir, articleId));
       }
-      const listed = await listDir(dir);
-      await clean?.(dir, listed);
-      const names = listed.filter((name) => name.endsWith('.json'));
-      folders.push({ articleId, dir: `${dir}${sep}`, names });
-      total += names.length;
+      packs.delete(articleId);
+      folders.delete(articleId);
     }
-    progress?.tagFiles(total);
-    const files: string[] = [];
     if (this.#journal) {
-      // The check is synchronous: one loop, turning the event loop every few milliseconds (the
-      // server answers "starting …" meanwhile), rather than a promise per shard.
-      let turned = performance.now();
-      for (const { articleId, dir, names } of folders) {
-        for (const name of names) {
-          const path = dir + name; // a name from the listing: joined without path.join's normalising
-          const own = records.get(path);
-          if (own) records.delete(path);
-          this.#checkAnnotationShard(path, articleId, name.slice(0, -'.json'.length), own ?? NO_RECORDS);
-          files.push(path);
-          progress?.tagFileLoaded();
-          if (performance.now() - turned > 10) {
-            await new Promise((resolve) => setImmediate(resolve));
-            turned = performance.now();
-          }
+      if (folders.size > 0) {
+        // An older data folder: each article's shards are packed now, trusting the sums that
+        // version kept of shards it had checked (file-sums.ts), checking the others in full.
+        const sums = FileSums.read(this.dataDir);
+        for (const articleId of folders) {
+          await this.#pack(tagsDir, articleId, sums);
+          packs.add(articleId);
         }
       }
+      // Packs carry their own checksums: the sums of the layout before them are not needed.
+      await removeFileDurably(join(this.dataDir, 'tags.sums'));
+      await this.#checkPacks(tagsDir, packs, records, progress);
     } else {
-      const listed = folders.flatMap(({ articleId, dir, names }) => names.map((name) => ({ articleId, annotatorId: name.slice(0, -'.json'.length), path: dir + name })));
-      await eachLimited(listed, 32, async ({ articleId, annotatorId, path }) => {
-        const own = records.get(path);
-        records.delete(path);
-        this.#addAnnotationShard(articleId, path, await this.#openAnnotationShard(path, articleId, annotatorId, { records: own ?? [] }));
-        files.push(path);
-        progress?.tagFileLoaded();
-      });
+      await this.#readTagsOnly(tagsDir, packs, folders, records, progress);
     }
-    // Every shard checked has a sum now: more sums than shards are of shards that are gone
-    // (their article deleted), which are dropped.
-    const sums = this.#journal?.sums;
-    if (sums && sums.size > files.length) sums.retain(files);
     // Shards that exist in the journal only (created since the last checkpoint).
     for (const [path, own] of records) await this.#overlay(path, own);
+  }
+
+  /**
+   * Writes the pack of an article from its folder of the layout before packs, durably, then
+   * removes the folder. A crash in between leaves both: the folder wins, and is packed again.
+   */
+  async #pack(tagsDir: string, articleId: string, sums: FileSums): Promise<void> {
+    const dir = join(tagsDir, articleId);
+    const listed = await listDir(dir);
+    await cleanStaleTempFiles(dir, listed);
+    const contents: PackContent[] = [];
+    for (const name of listed) {
+      if (!name.endsWith('.json')) continue;
+      const path = join(dir, name);
+      const annotatorId = name.slice(0, -'.json'.length);
+      const bytes = readFileBytes(path);
+      if (bytes === null) continue;
+      let count = ID.test(annotatorId) ? sums.check(path, bytes) : null;
+      if (count === null) {
+        const data = parseJSONBytes(path, bytes, parse.annotation);
+        belongsTo(path, data, articleId, annotatorId);
+        count = annotationChanges.count(data);
+      }
+      contents.push({ annotatorId, bytes, count });
+    }
+    contents.sort((x, y) => (x.annotatorId < y.annotatorId ? -1 : x.annotatorId > y.annotatorId ? 1 : 0));
+    await writeDurably(join(tagsDir, `${articleId}.pack`), encodePack(articleId, contents));
+    await removeDirDurably(dir);
+  }
+
+  /**
+   * A start of the server: each pack read once and checked (its checksums; see tag-pack.ts), its
+   * shards kept on disk until first used, with their tag counts. Synchronous: one loop, turning the
+   * event loop every few milliseconds (the server answers "starting …" meanwhile).
+   */
+  async #checkPacks(tagsDir: string, packs: Set<string>, records: Map<string, JournalRecord[]>, progress: LoadProgress | null) {
+    progress?.tagFiles(packs.size);
+    let turned = performance.now();
+    for (const articleId of packs) {
+      const pack = join(tagsDir, `${articleId}.pack`);
+      const buffer = readPackShared(pack);
+      const dir = `${tagsDir}${sep}${articleId}${sep}`;
+      for (const entry of buffer === null ? [] : decodePack(pack, articleId, buffer)) {
+        const path = dir + entry.annotatorId + '.json'; // the journal's name for the shard
+        const own = records.get(path);
+        if (own) records.delete(path);
+        this.#checkAnnotationShard(path, articleId, entry.annotatorId, own ?? NO_RECORDS, new PackedShard(pack, articleId, entry.annotatorId, entry.count));
+      }
+      progress?.tagFileLoaded();
+      if (performance.now() - turned > 10) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turned = performance.now();
+      }
+    }
+  }
+
+  /**
+   * A read-only store (beside a running server, or on a folder no server has opened since an older
+   * version): packs, and folders of the layout before packs, which win over a pack of the same
+   * article (an upgrade cut short by a crash), as at the server's start. Nothing is written.
+   */
+  async #readTagsOnly(tagsDir: string, packs: Set<string>, folders: Set<string>, records: Map<string, JournalRecord[]>, progress: LoadProgress | null) {
+    const listed: { articleId: string; annotatorId: string; path: string; content?: AnnotationFile }[] = [];
+    for (const articleId of folders) {
+      const dir = join(tagsDir, articleId);
+      const names = (await listDir(dir)).filter((name) => name.endsWith('.json'));
+      // Gone since the listing (a server's start packed it meanwhile): its pack is read instead.
+      if (names.length === 0) folders.delete(articleId);
+      for (const name of names) listed.push({ articleId, annotatorId: name.slice(0, -'.json'.length), path: join(dir, name) });
+    }
+    for (const articleId of packs) {
+      if (folders.has(articleId)) continue;
+      const pack = join(tagsDir, `${articleId}.pack`);
+      const buffer = readPackShared(pack);
+      if (buffer === null) continue;
+      for (const entry of decodePack(pack, articleId, buffer)) {
+        const name = `${pack} (the entry of annotator ${entry.annotatorId})`;
+        const content = parseJSONBytes(name, buffer.subarray(entry.start, entry.start + entry.length), parse.annotation);
+        belongsTo(name, content, articleId, entry.annotatorId);
+        listed.push({ articleId, annotatorId: entry.annotatorId, path: join(tagsDir, articleId, `${entry.annotatorId}.json`), content });
+      }
+    }
+    progress?.tagFiles(listed.length);
+    await eachLimited(listed, 32, async ({ articleId, annotatorId, path, content }) => {
+      const own = records.get(path);
+      records.delete(path);
+      const options = content ? { records: own ?? [], content } : { records: own ?? [] };
+      this.#addAnnotationShard(articleId, path, await this.#openAnnotationShard(path, articleId, annotatorId, options));
+      progress?.tagFileLoaded();
+    });
   }
 
   #openAnnotationShard(
@@ -360,7 +472,9 @@ export class Store implements AppStore {
     annotatorId: string,
     options: { records?: readonly JournalRecord[]; content?: AnnotationFile | null } = {},
   ): Promise<Shard<AnnotationFile>> {
-    const file = new JournalledFile(path, annotationChanges, this.#journal, options);
+    // The server's shards live in their article's pack; a read-only store's are given or read from their files.
+    const source = this.#journal ? { source: new PackedShard(packPath(resolve(this.dataDir), articleId), articleId, annotatorId, null) } : {};
+    const file = new JournalledFile(path, annotationChanges, this.#journal, { ...source, ...options });
     return openShardWith(file, () => emptyAnnotation(articleId, annotatorId));
   }
 
@@ -368,10 +482,10 @@ export class Store implements AppStore {
    * A tag shard the server reads at start: checked now (with the journal's records for it), and
    * kept on disk until it is first used (see deferredShard); only its tag count is kept.
    */
-  #checkAnnotationShard(path: string, articleId: string, annotatorId: string, records: readonly JournalRecord[]): void {
-    const file = new JournalledFile(path, annotationChanges, this.#journal, { records });
-    // Called on every content the check parses; a shard whose bytes match their sum was found
-    // to belong here when it was summed.
+  #checkAnnotationShard(path: string, articleId: string, annotatorId: string, records: readonly JournalRecord[], source: PackedShard): void {
+    const file = new JournalledFile(path, annotationChanges, this.#journal, { records, source });
+    // Called on every content the check parses; a pack's entry was found to belong here when the
+    // server wrote it.
     const count = file.check((data) => belongsTo(path, data, articleId, annotatorId));
     if (count === null) return; // deleted since it was listed
     const shard = deferredShard(file);
@@ -462,7 +576,6 @@ export class Store implements AppStore {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#sumsSaved;
     await this.sessions.close();
     await this.#journal?.close();
   }
@@ -575,6 +688,8 @@ export class Store implements AppStore {
     await removeFileDurably(join(this.dataDir, 'articles', `${id}.json`));
     const tagsDir = join(this.dataDir, 'tags', id);
     await this.#journal?.forget(tagsDir);
+    await removeFileDurably(packPath(this.dataDir, id));
+    // A folder of the layout before packs, if a crash came before a start packed it.
     await removeDirDurably(tagsDir);
     this.#annotations.delete(id);
     await this.curation.remove(id);

@@ -15,7 +15,7 @@ import { createFirstAdmin } from '../../server/accounts/admin.js';
 import { openData } from '../../server/commands/serve.js';
 import type { Role } from '../../server/storage/schemas.js';
 import type { ActivityCollection, AppStore, StudyReader } from '../../server/storage/app-store.js';
-import { Store, journalledFiles } from '../../server/storage/store.js';
+import { Store, journalledFiles, packedShards } from '../../server/storage/store.js';
 import { ActivityStore } from '../../server/storage/activities.js';
 import { serverFor } from '../../server/web/http-server.js';
 import { FileSessionStore } from '../../server/web/session.js';
@@ -206,11 +206,12 @@ export async function snapshot(target: TestApp | string): Promise<Map<string, st
 }
 
 /**
- * tags.sums (and its temporary file while it is written) holds checksums of the tag shards, a
- * start's shortcut (server/storage/file-sums.ts), no study data: a start that finds sums missing
- * or of shards that are gone writes it again.
+ * tags.sums (and its temporary file while it is written) held checksums of the tag shards before
+ * packs, no study data. A pack (tags/<articleId>.pack) is shown as the shard files it holds
+ * (tags/<articleId>/<annotatorId>.json), as they were stored before packs.
  */
 const SUMS = /^\.?tags\.sums(\..*\.tmp)?$/;
+const PACK = /\.pack$/;
 
 async function folderSnapshot(dir: string, withSessions: boolean): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -219,12 +220,13 @@ async function folderSnapshot(dir: string, withSessions: boolean): Promise<Map<s
       const path = join(d, entry.name);
       if (entry.isDirectory()) {
         if (path !== join(dir, 'journal')) await walk(path);
-      } else if ((withSessions || entry.name !== 'sessions.log') && !SUMS.test(entry.name)) {
+      } else if ((withSessions || entry.name !== 'sessions.log') && !SUMS.test(entry.name) && !PACK.test(entry.name)) {
         files.set(relative(dir, path), await readFile(path, 'utf8'));
       }
     }
   };
   await walk(dir);
+  for (const [path, content] of packedShards(dir)) files.set(relative(dir, path), content);
   for (const [path, content] of journalledFiles(dir)) files.set(relative(dir, path), JSON.stringify(content));
   return files;
 }
@@ -232,7 +234,7 @@ async function folderSnapshot(dir: string, withSessions: boolean): Promise<Map<s
 /** A stored file's content as a restart would see it (its journalled content, if newer). */
 export async function storedText(dir: string, name: string): Promise<string> {
   const journalled = journalledFiles(dir).get(join(dir, name));
-  return journalled === undefined ? readFile(join(dir, name), 'utf8') : JSON.stringify(journalled);
+  return journalled === undefined ? (packedShards(dir).get(join(dir, name)) ?? readFile(join(dir, name), 'utf8')) : JSON.stringify(journalled);
 }
 
 export function demoArticleId(store: StudyReader): string {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type request from 'supertest';
 import { jsonStore, signIn, snapshot } from '../helpers/app.js';
+import { packedShards } from '../../server/storage/store.js';
 import {
   PAYLOADS,
   addAnnotator,
@@ -331,12 +332,15 @@ describe('deleting an article', () => {
     expect((await tag(anna, id, 1, { first: 2, last: 2, category: 'hedge' })).status).toBe(303);
     expect((await tag(w.researcher, id, 1, { first: 1, last: 1, category: 'loaded-label' })).status).toBe(303);
     const tagsDir = join(w.t.dataDir, 'tags', id);
-    // Saves reach their shard files at a checkpoint (they are in the journal until then).
+    const pack = join(w.t.dataDir, 'tags', `${id}.pack`);
+    // Saves reach the article's pack at a checkpoint (they are in the journal until then).
     await jsonStore(w.t).checkpoint();
-    expect(existsSync(join(tagsDir, `${anna.id}.json`))).toBe(true);
-    expect(existsSync(join(tagsDir, `${w.researcherId}.json`))).toBe(true);
+    const packed = [...packedShards(w.t.dataDir).keys()];
+    expect(packed).toContain(join(tagsDir, `${anna.id}.json`));
+    expect(packed).toContain(join(tagsDir, `${w.researcherId}.json`));
     expect((await w.researcher.post(`/articles/${id}/delete`, { confirm: 'yes' })).status).toBe(303);
     expect(existsSync(join(w.t.dataDir, 'articles', `${id}.json`))).toBe(false);
+    expect(existsSync(pack)).toBe(false);
     expect(existsSync(tagsDir)).toBe(false);
   });
 });

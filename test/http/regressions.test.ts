@@ -384,7 +384,7 @@ describe('7. deleting an article while tag saves are in flight', () => {
       const articleId = await importArticle(w.researcher, w.projectId, { title: `Doomed ${round}`, text: TEXT });
       deleted.push(articleId);
       const taggers = [w.researcher, ...members];
-      // Each tagger's first tag on the article: each save creates its own file in tags/<articleId>/.
+      // Each tagger's first tag on the article: each save creates its own entry in tags/<articleId>.pack.
       const saves = taggers.flatMap((a) =>
         [1, 2].map((n) => tag(a, articleId, n, { first: 0, last: 0, category: 'hedge' })),
       );
@@ -393,6 +393,7 @@ describe('7. deleting an article while tag saves are in flight', () => {
       expect(removed?.status).toBe(303);
       for (const res of answers) expect([303, 404], res.text.slice(0, 200)).toContain(res.status);
       expect(existsSync(join(tagsDir, articleId))).toBe(false);
+      expect(existsSync(join(tagsDir, `${articleId}.pack`))).toBe(false);
       expect(w.t.store.article(articleId)).toBeUndefined();
       expect(await w.t.store.readAnnotations(articleId)).toEqual([]);
       // Later saves are refused as not found.

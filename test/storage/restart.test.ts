@@ -1,11 +1,13 @@
-// Restart after a crash in the middle of deleting an article: the tags folder had been renamed
-// aside (`tags/.<articleId>.<pid>.<n>.deleting`) but not yet removed. The next start must open
+// Restart after a crash in the middle of deleting an article's tags folder (the layout before
+// packs, deleted when a start packs it): it had been renamed aside
+// (`tags/.<articleId>.<pid>.<n>.deleting`) but not yet removed; or in the middle of writing a pack. The next start must open
 // the data folder normally and finish the removal.
 import { existsSync as exists } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeJsonApp, signIn, type JsonTestApp } from '../helpers/app.js';
+import { packedShards } from '../../server/storage/store.js';
 import { importArticle, jsonWorld, savedTagId, tag, type World } from '../helpers/forms.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -27,19 +29,24 @@ describe('a crash mid-delete leaves tags/.<id>.<pid>.<n>.deleting behind', () =>
     const doomed = await importArticle(w.researcher, w.projectId, { title: 'Doomed', text: TEXT });
     savedTagId(await tag(w.researcher, doomed, 1, { first: 2, last: 2, category: 'hedge' }));
     await w.t.store.checkpoint();
-    const shard = join(dir, 'tags', doomed, `${w.researcherId}.json`);
-    const content = await readFile(shard, 'utf8');
+    const content = packedShards(dir).get(join(dir, 'tags', doomed, `${w.researcherId}.json`));
+    expect(content).toBeDefined();
+    const pack = await readFile(join(dir, 'tags', `${doomed}.pack`));
     expect((await w.researcher.post(`/articles/${doomed}/delete`, { confirm: 'yes' })).status).toBe(303);
     expect(await exists(join(dir, 'tags', doomed))).toBe(false);
+    expect(await exists(join(dir, 'tags', `${doomed}.pack`))).toBe(false);
 
-    // What the crash left: the folder renamed aside by another (now dead) process, still full
-    // (a copy of the real shard; one for an article that still exists, too).
+    // What the crash left: a folder of the layout before packs renamed aside by another (now
+    // dead) process, still full (a copy of the real shard; one for an article that still exists,
+    // too), and a pack write cut short (its temporary file).
     const pid = process.pid === 1234 ? 1235 : 1234;
     const leftovers = [`.${doomed}.${pid}.0.deleting`, `.${w.demoArticleId}.${pid}.7.deleting`];
     for (const name of leftovers) {
       await mkdir(join(dir, 'tags', name), { recursive: true });
-      await writeFile(join(dir, 'tags', name, `${w.researcherId}.json`), content);
+      await writeFile(join(dir, 'tags', name, `${w.researcherId}.json`), content ?? '');
     }
+    leftovers.push(`.${w.demoArticleId}.pack.${pid}.3.tmp`);
+    await writeFile(join(dir, 'tags', `.${w.demoArticleId}.pack.${pid}.3.tmp`), pack);
 
     const again = await makeJsonApp(dir);
     for (const name of leftovers) expect(await exists(join(dir, 'tags', name))).toBe(false);

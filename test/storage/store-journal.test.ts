@@ -5,7 +5,7 @@ import { mkdtemp, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Store } from '../../server/storage/store.js';
+import { Store, packedShards } from '../../server/storage/store.js';
 import type { Tag } from '../../server/core/model.js';
 import { restart as reopen, storeWithArticle as openWithArticle, tag } from '../helpers/journalled-store.js';
 import { encodeRecord, readJournalSync, type SegmentFile } from '../../server/storage/journal.js';
@@ -21,7 +21,10 @@ afterEach(async () => {
 });
 
 const segments = async () => (await readdir(join(dir, 'journal')).catch(() => [])).sort();
+// A shard's name, as the journal names it, and its text in the article's pack.
 const shardPath = (annotator = 'u1') => join(dir, 'tags', 'a1', `${annotator}.json`);
+const packPath = () => join(dir, 'tags', 'a1.pack');
+const stored = (annotator = 'u1') => packedShards(dir).get(shardPath(annotator)) ?? '';
 const storeWithArticle = (options: Parameters<typeof Store.open>[2] = {}) => openWithArticle(dir, options);
 const restart = () => reopen(dir);
 
@@ -97,7 +100,7 @@ describe('the store with its journal', () => {
     expect([again.annotation('a1', 'u1'), again.annotation('a1', 'u2')]).toEqual(expected);
     await again.close();
     // The checkpoint wrote the same.
-    expect(JSON.parse(await readFile(shardPath(), 'utf8'))).toEqual({ schemaVersion: 1, data: expected[0] });
+    expect(JSON.parse(stored())).toEqual({ schemaVersion: 1, data: expected[0] });
   });
 
   // Issue 14: each save appended the annotator's whole shard (6,400 saves wrote 127 MB).
@@ -108,7 +111,7 @@ describe('the store with its journal', () => {
       await store.updateAnnotation('a1', 'u1', (a) => addTag(a, { ...tag(`old${i}`, i % 40), category: `c${i}`, note: 'x'.repeat(40) }));
     }
     await store.checkpoint();
-    const shardBytes = (await stat(shardPath())).size;
+    const shardBytes = Buffer.byteLength(stored());
     const saved = { ...tag('new', 12), note: 'a note of some length' };
     const before = await journalBytes();
     await store.updateAnnotation('a1', 'u1', (a) => addTag(a, saved));
@@ -138,7 +141,7 @@ describe('the store with its journal', () => {
     const store = await storeWithArticle();
     await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0)));
     await store.close();
-    const file = await readFile(shardPath(), 'utf8');
+    const pack = await readFile(packPath());
     const segment = join(dir, 'journal', '00000007.log');
     const good = encodeRecord(JSON.stringify({ path: 'tags/a1/u1.json', change: { put: [tag('t2', 10)], at: '2026-12-01T00:00:00.000Z' } }));
     const bad = encodeRecord(JSON.stringify({ path: 'tags/a1/u1.json', change: { put: [{ ...tag('t3', 20), voice: 'shouting' }], at: 'x' } }));
@@ -148,7 +151,7 @@ describe('the store with its journal', () => {
     expect((error as StorageError).path).toBe(segment);
     expect((error as StorageError).message).toMatch(new RegExp(`^${segment}: the record at byte ${good.length} \\(a save to tags/a1/u1\\.json\\) is invalid`));
     expect((error as StorageError).message).toMatch(/voice/);
-    expect(await readFile(shardPath(), 'utf8')).toBe(file);
+    expect(await readFile(packPath())).toEqual(pack);
     expect(await readFile(segment)).toEqual(Buffer.concat([good, bad]));
   });
 
@@ -170,7 +173,7 @@ describe('the store with its journal', () => {
     const again = await restart();
     await again.afterReplay;
     expect(await segments()).toEqual([]);
-    for (let k = 0; k < 3; k++) expect(JSON.parse(await readFile(shardPath(`u${k}`), 'utf8'))).toEqual({ schemaVersion: 1, data: expected[k] });
+    for (let k = 0; k < 3; k++) expect(JSON.parse(stored(`u${k}`))).toEqual({ schemaVersion: 1, data: expected[k] });
     // Crash again: nothing to replay, and nothing lost.
     const third = await restart();
     expect([0, 1, 2].map((k) => third.annotation('a1', `u${k}`))).toEqual(expected);
@@ -202,7 +205,7 @@ describe('the store with its journal', () => {
     expect(third.tagCount()).toBe(7);
     await third.afterReplay;
     expect(await segments()).toEqual([]);
-    expect(JSON.parse(await readFile(shardPath('u2'), 'utf8')).data.tags.map((t: Tag) => t.id)).toEqual(['t2', 't5', 't6']);
+    expect(JSON.parse(stored('u2')).data.tags.map((t: Tag) => t.id)).toEqual(['t2', 't5', 't6']);
     await third.updateAnnotation('a1', 'u2', (a) => removeTag(a, 't2'));
     expect(third.annotation('a1', 'u2').tags.map((t) => t.id)).toEqual(['t5', 't6']);
     await third.close();
@@ -212,14 +215,16 @@ describe('the store with its journal', () => {
     await fourth.close();
   });
 
-  it('a corrupt tag shard still stops the start, naming the file, before anything is served', async () => {
+  // Packs: a tag shard is an entry in its article's pack, whose checksum a start checks.
+  it('a corrupt tag shard still stops the start, naming the pack and the entry, before anything is served', async () => {
     const store = await storeWithArticle();
     await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0)));
     await store.close();
-    const text = await readFile(shardPath(), 'utf8');
-    await writeFile(shardPath(), text.replace('"hedge"', '7'));
-    await expect(restart()).rejects.toThrow(`${shardPath()} is invalid`);
-    expect(await readFile(shardPath(), 'utf8')).toBe(text.replace('"hedge"', '7'));
+    const bytes = await readFile(packPath());
+    const damaged = Buffer.from(bytes.toString('latin1').replace('"hedge"', '"hedgf"'), 'latin1');
+    await writeFile(packPath(), damaged);
+    await expect(restart()).rejects.toThrow(`${packPath()} is damaged (the entry of annotator u1: the checksum does not match)`);
+    expect(await readFile(packPath())).toEqual(damaged);
   });
 
   it('a start without a journal left behind has nothing to checkpoint', async () => {
