@@ -13,6 +13,16 @@ import { availableParallelism } from 'node:os';
  * from filling scavenges (web/http-server.ts) they are smaller, and so is the gap: 0.40–0.52 ms
  * with helpers, 0.36–0.40 ms without. The flag is given on Node's command line: Node's
  * documentation warns that changing V8 flags after start (v8.setFlagsFromString) may crash.
+ *
+ * The young generation's size is left to V8 (semi-spaces of 1 MB growing to 16 MB in Node 20).
+ * On a crash start of the bench's 200,000-tag study (issue 14) what the scavenges copy is the
+ * tags being loaded, which live on, so a larger or smaller young generation changes how often
+ * they are copied, not how much: `--trace-gc-nvp` up to "All tags are loaded" gave 17 scavenges
+ * copying 58–60 MB by default, 23 copying 61–63 MB with `--max-semi-space-size=8`, 14–15 copying
+ * 53–59 MB with 32 or 64, 8 copying 55 MB with `--min-semi-space-size=16` (one mark-compact
+ * fewer), and the CPU at that line did not move beyond the machine's noise (medians of 6
+ * alternating starts at load 5–10: 2,090 ms default, 2,090 with min 16, 2,300 with max 64, 2,315
+ * with max 8). So no such flag is given: it would only cost memory.
  */
 export function garbageCollectionFlags(cpus = availableParallelism()): string[] {
   return cpus > 2 ? [] : ['--no-parallel-scavenge'];
