@@ -33,8 +33,8 @@ describe('a crash mid-delete leaves tags/.<id>.<pid>.<n>.deleting behind', () =>
     expect(content).toBeDefined();
     const pack = await readFile(join(dir, 'tags', `${doomed}.pack`));
     expect((await w.researcher.post(`/articles/${doomed}/delete`, { confirm: 'yes' })).status).toBe(303);
-    expect(await exists(join(dir, 'tags', doomed))).toBe(false);
-    expect(await exists(join(dir, 'tags', `${doomed}.pack`))).toBe(false);
+    expect(exists(join(dir, 'tags', doomed))).toBe(false);
+    expect(exists(join(dir, 'tags', `${doomed}.pack`))).toBe(false);
 
     // What the crash left: a folder of the layout before packs renamed aside by another (now
     // dead) process, still full (a copy of the real shard; one for an article that still exists,
@@ -49,7 +49,7 @@ describe('a crash mid-delete leaves tags/.<id>.<pid>.<n>.deleting behind', () =>
     await writeFile(join(dir, 'tags', `.${w.demoArticleId}.pack.${pid}.3.tmp`), pack);
 
     const again = await makeJsonApp(dir);
-    for (const name of leftovers) expect(await exists(join(dir, 'tags', name))).toBe(false);
+    for (const name of leftovers) expect(exists(join(dir, 'tags', name))).toBe(false);
     expect((await readdir(join(dir, 'tags'))).filter((n) => n.startsWith('.'))).toEqual([]);
     expect(again.store.article(doomed)).toBeUndefined();
     expect(again.store.annotations(doomed)).toEqual([]);
