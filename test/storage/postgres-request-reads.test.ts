@@ -1,12 +1,18 @@
-// The reads every request makes before its route (storage/postgres/request-reads.ts): the change
-// counters and the request's session, for all the requests asking at once, in one statement. What
-// it must keep: each caller sees every commit made before it asked, on any server.
+// The reads every request makes (storage/postgres/request-reads.ts): the change counters, the
+// request's session and the annotation a sentence page or a save reads, for all the requests
+// asking at once, in one statement. What it must keep: each caller sees every commit made before
+// it asked, on any server.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PostgresDatabase } from '../../server/storage/postgres/index.js';
 import { PostgresSessions } from '../../server/storage/postgres/sessions.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 
 const SLOW = 120_000;
+
+const article = {
+  id: 'a1', projectId: 'p1', title: 'A', source: '', url: '', publishedAt: '', text: 'One.', sentences: [{ start: 0, end: 4 }],
+  createdAt: '2026-12-01T00:00:00.000Z', createdBy: 'u-ada',
+};
 
 const record = (userId: string) => ({
   expires: Date.now() + 60_000,
@@ -34,25 +40,35 @@ describe.skipIf(postgresUrl === null)('the counters and the sessions read for th
     await database.drop();
   }, SLOW);
 
-  it('answers the counters and every session asked in one turn with one statement', async () => {
+  it('answers the counters, every session and every annotation asked in one turn with one statement', async () => {
     await sessionsB.set('sid-ada', record('u-ada'), 10);
     await sessionsB.set('sid-bo', record('u-bo'), 10);
+    await b.createArticle(article);
+    await b.updateAnnotation('a1', 'u-ada', (annotation) => {
+      annotation.reviewed.push(0);
+    });
     const sent = vi.spyOn(a.pool, 'query');
-    const [counters, ada, bo, nobody] = await Promise.all([a.changes.read(), sessionsA.get('sid-ada'), sessionsA.get('sid-bo'), sessionsA.get('sid-none')]);
+    const [counters, ada, bo, nobody, annotation, none] = await Promise.all([
+      a.changes.read(),
+      sessionsA.get('sid-ada'),
+      sessionsA.get('sid-bo'),
+      sessionsA.get('sid-none'),
+      a.annotation('a1', 'u-ada'),
+      a.annotation('a1', 'u-bo'),
+    ]);
     expect(sent).toHaveBeenCalledTimes(1);
     expect(counters.users?.version).toBeTypeOf('number');
     expect(ada?.data.userId).toBe('u-ada');
     expect(bo?.data.userId).toBe('u-bo');
     expect(nobody).toBeUndefined();
+    expect(annotation.reviewed).toEqual([0]);
+    expect(none).toEqual({ articleId: 'a1', annotatorId: 'u-bo', reviewed: [], tags: [], updatedAt: '' });
   }, SLOW);
 
   it("sees, on the next call, another server's change to a table and a session it started or ended", async () => {
     const before = await a.changes.read();
     expect(await sessionsA.get('sid-cy')).toBeUndefined();
-    await b.createArticle({
-      id: 'a1', projectId: 'p1', title: 'A', source: '', url: '', publishedAt: '', text: 'One.', sentences: [{ start: 0, end: 4 }],
-      createdAt: new Date().toISOString(), createdBy: 'u-ada',
-    });
+    await b.createArticle(article);
     await sessionsB.set('sid-cy', record('u-cy'), 10);
     const [after, started] = await Promise.all([a.changes.read(), sessionsA.get('sid-cy')]);
     expect(after.articles?.version).toBeGreaterThan(before.articles?.version ?? Infinity);
