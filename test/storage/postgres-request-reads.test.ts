@@ -19,7 +19,7 @@ const record = (userId: string) => ({
   data: { cookie: { originalMaxAge: 60_000, expires: null, httpOnly: true, path: '/', sameSite: 'lax' as const }, userId },
 });
 
-describe.skipIf(postgresUrl === null)('the counters and the sessions read for the requests at once', () => {
+describe.skipIf(postgresUrl === null)('the counters, sessions and annotations read for the requests at once', () => {
   let database: TestDatabase;
   let a: PostgresDatabase;
   let b: PostgresDatabase;
