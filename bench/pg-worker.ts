@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import type { Tag } from '../server/core/model.js';
 import { createHash } from 'node:crypto';
-import { openStudy } from '../server/commands/study.js';
+import { openStudy } from '../server/commands/open-study.js';
 import { PostgresAppStore, PostgresDatabase } from '../server/storage/postgres/index.js';
 import type { AppStore } from '../server/storage/app-store.js';
 import { computeAgreement } from '../server/services/agreement.js';

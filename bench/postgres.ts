@@ -27,7 +27,7 @@ import pg from 'pg';
 import { PostgresAppStore, PostgresDatabase, importStudy } from '../server/storage/postgres/index.js';
 import { loadShippedCodebooks } from '../server/storage/shipped-codebooks.js';
 import { Store } from '../server/storage/store.js';
-import { readStudy, summarise } from '../server/storage/study.js';
+import { readStudy, summarise } from '../server/storage/study-copy.js';
 import type { AppStore } from '../server/storage/app-store.js';
 import { postgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
 import { PASSWORD, generateStudy, type Study, type StudyOptions } from './study.js';

@@ -10,7 +10,7 @@ import { loadConfig } from '../config.js';
 import { ARCHIVES, FORMATS, exportFiles, isFormat, projectData, readmeFile } from '../exports/project.js';
 import { REPORT_COLUMNS, latexTable, markdownTable, reportRows } from '../core/export/agreement-report.js';
 import { computeAgreement } from '../services/agreement.js';
-import { openStudy } from './study.js';
+import { openStudy } from './open-study.js';
 import type { IO } from './io.js';
 import type { StudyReader } from '../storage/app-store.js';
 

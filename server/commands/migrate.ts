@@ -9,9 +9,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { LockError, lockDataDir } from '../storage/lock.js';
-import { differences, readStudy, summarise, writeStudyToFolder, type Study, type StudySummary } from '../storage/study.js';
+import { differences, readStudy, summarise, writeStudyToFolder, type Study, type StudySummary } from '../storage/study-copy.js';
 import type { IO } from './io.js';
-import { openStudy, type StudyLocation } from './study.js';
+import { openStudy, type StudyLocation } from './open-study.js';
 
 const USAGE = `usage: framelens migrate --from DATA_DIR --to postgres://USER@HOST:PORT/DATABASE
        framelens migrate --from postgres://USER@HOST:PORT/DATABASE --to NEW_DIR

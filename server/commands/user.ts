@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { runAccountRequest, type AccountAnswer, type AccountRequest } from '../accounts/requests.js';
 import { ROLES, type Role } from '../storage/schemas.js';
-import { openStudy, type OpenedStudy } from './study.js';
+import { openStudy, type OpenedStudy } from './open-study.js';
 import { LockError, lockDataDir } from '../storage/lock.js';
 import { ControlUnavailable, askServer, controlPath } from '../control/socket.js';
 import type { IO } from './io.js';

@@ -109,15 +109,13 @@ export function activityReference(store: AppStore, activityStore: ActivityCollec
       });
     },
   });
-  for (const reference of ['/activities/:activityId/reference', '/activities/:activityId/versions/:version/reference']) {
-    const path = `${reference}/:n`;
-    router.get(reference, activity, list);
-    router.get(path, activity, editor.show);
-    router.post(`${path}/tags`, activity, editor.create);
-    router.post(`${path}/tags/:tagId`, activity, editor.update);
-    router.post(`${path}/tags/:tagId/delete`, activity, editor.remove);
-    router.post(`${path}/undo`, activity, editor.undo);
-  }
+  const reference = (rest = '') => [`/activities/:activityId/reference${rest}`, `/activities/:activityId/versions/:version/reference${rest}`];
+  router.get(reference(), activity, list);
+  router.get(reference('/:n'), activity, editor.show);
+  router.post(reference('/:n/tags'), activity, editor.create);
+  router.post(reference('/:n/tags/:tagId'), activity, editor.update);
+  router.post(reference('/:n/tags/:tagId/delete'), activity, editor.remove);
+  router.post(reference('/:n/undo'), activity, editor.undo);
   return router;
 
   /** The request's version with its number, its text and its reference. */

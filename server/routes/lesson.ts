@@ -106,19 +106,15 @@ export function lesson(store: AppStore, activities: ActivityCollection): Router 
   router.get('/j/:code', shortLink);
   router.get('/lesson', home);
   router.get('/lesson/style.css', style);
-  router.get('/lesson/sentences/:n', editor.show);
-  router.post('/lesson/sentences/:n/tags', editor.create);
-  router.post('/lesson/sentences/:n/tags/:tagId', editor.update);
-  router.post('/lesson/sentences/:n/tags/:tagId/delete', editor.remove);
-  router.post('/lesson/sentences/:n/reviewed', editor.review);
-  router.post('/lesson/sentences/:n/undo', editor.undo);
-  // A comparison lesson's versions: the same editor, one text at a time ("Version 2 of 3: …").
-  router.get('/lesson/versions/:version/sentences/:n', editor.show);
-  router.post('/lesson/versions/:version/sentences/:n/tags', editor.create);
-  router.post('/lesson/versions/:version/sentences/:n/tags/:tagId', editor.update);
-  router.post('/lesson/versions/:version/sentences/:n/tags/:tagId/delete', editor.remove);
-  router.post('/lesson/versions/:version/sentences/:n/reviewed', editor.review);
-  router.post('/lesson/versions/:version/sentences/:n/undo', editor.undo);
+  // A one-article lesson's sentences, and a comparison lesson's versions: the same editor, one
+  // text at a time ("Version 2 of 3: …").
+  const sentence = (rest = '') => [`/lesson/sentences/:n${rest}`, `/lesson/versions/:version/sentences/:n${rest}`];
+  router.get(sentence(), editor.show);
+  router.post(sentence('/tags'), editor.create);
+  router.post(sentence('/tags/:tagId'), editor.update);
+  router.post(sentence('/tags/:tagId/delete'), editor.remove);
+  router.post(sentence('/reviewed'), editor.review);
+  router.post(sentence('/undo'), editor.undo);
   router.get('/lesson/compare', compare);
   router.get('/lesson/feedback', feedback);
   router.post('/lesson/leave', leave);

@@ -13,21 +13,15 @@ import { isResearcher } from '../core/access.js';
 import type { ResolvedEntry } from '../core/classroom/reference.js';
 import type { Gold } from '../core/curation/gold.js';
 import { goldSentences } from '../core/curation/layer.js';
+import { mergeTags, type SpanCount } from '../core/merged-tags.js';
 import { canSeeGold } from '../core/curation/settings.js';
 import type { Project } from '../storage/schemas.js';
 import type { ReferenceTag, Story } from '../storage/stories.js';
 import type { AppStore } from '../storage/app-store.js';
 import { visibleAnnotations } from '../web/views.js';
 
-export interface MergedTag {
-  /** `<start>-<end>-<category>`: one id per merged mark. */
-  id: string;
-  sentence: number;
-  start: number;
-  end: number;
-  category: string;
-  /** How many annotators tagged this span with this category (1 for a gold or reference tag). */
-  count: number;
+/** A mark the story view shows: a span and category with how many annotators tagged it (1 for a gold or reference tag). */
+export interface MergedTag extends SpanCount {
   /** A reference tag's reason, or a gold span's note. */
   rationale: string;
   /** Where this mark comes from. */
@@ -123,20 +117,7 @@ function referenceMarks(reference: readonly ReferenceTag[]): MergedTag[] {
 
 /** Every annotator's tags, one mark per span and category with the number of annotators. */
 function merge(annotations: readonly Annotation[]): MergedTag[] {
-  const merged = new Map<string, MergedTag>();
-  for (const annotation of annotations) {
-    // One annotator counts once per span and category, even with a duplicate.
-    const seen = new Set<string>();
-    for (const t of annotation.tags) {
-      const id = `${t.start}-${t.end}-${t.category}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const mark = merged.get(id);
-      if (mark) mark.count++;
-      else merged.set(id, { id, sentence: t.sentence, start: t.start, end: t.end, category: t.category, count: 1, rationale: '', source: 'annotators' });
-    }
-  }
-  return [...merged.values()];
+  return mergeTags(annotations.map((a) => a.tags)).map((mark) => ({ ...mark, rationale: '', source: 'annotators' }));
 }
 
 /** One mark per id (two gold spans can share words and category, e.g. a contested one kept beside another). */

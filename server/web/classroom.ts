@@ -9,7 +9,8 @@ import { classDistribution, compareTags, pooledScores, wholePercent, type Status
 import { heatLevel, heatmap } from '../core/classroom/heatmap.js';
 import { contested } from '../core/classroom/contested.js';
 import { sentenceWords } from '../core/classroom/text.js';
-import { categoryCounts, classMarks, onlyIn } from '../core/classroom/compare.js';
+import { categoryCounts, onlyIn } from '../core/classroom/compare.js';
+import { mergeTags } from '../core/merged-tags.js';
 import type { Activity, ReferenceTag, Student } from '../storage/activity-schemas.js';
 import type { AppStore } from '../storage/app-store.js';
 import { codebookOf, pieces, type Piece } from './views.js';
@@ -515,7 +516,7 @@ export function compareView(activity: Activity, codebook: Codebook, students: St
   const name = namer(codebook);
   const order = categories(codebook).map((c) => c.id);
   const versions = lessonVersions(activity);
-  const marks = versions.map((v) => classMarks(students.map((s) => studentAnnotation(s, v.number).tags)));
+  const marks = versions.map((v) => mergeTags(students.map((s) => studentAnnotation(s, v.number).tags)));
   const counted = (list: { category: string }[]) => categoryCounts(list, order).map((c) => ({ ...c, name: name(c.category) }));
   const onlyCounts = versions.map(() => 0);
   const rows = comparison.groups.map((group, g) => {

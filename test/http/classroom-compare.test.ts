@@ -210,6 +210,48 @@ describe('students tag each version in turn', () => {
     expect((await ana.post('/lesson/versions/4/sentences/1/reviewed', { reviewed: '1' })).status).toBe(404);
   });
 
+  it('edits a tag of a version, undoes the edit and deletes it, each at the version’s own URL', async () => {
+    const s = 1;
+    const url = `/lesson/versions/2/sentences/${s + 1}`;
+    const first = wire.text.slice(wire.sentences[s]!.start).split(/\s/)[0]!;
+    const version2 = () => w.t.activities.students(lesson.id).find((x) => x.nickname === 'Ana')!.versions[0]!.tags.filter((t) => t.sentence === s);
+    const done = (res: request.Response) => /done=([^&#]+)/.exec(String(res.headers.location))?.[1] ?? '';
+    expect((await ana.post(`${url}/tags`, tagForm(wire, s, first, first, 'hedge'))).status).toBe(303);
+    const [tag] = version2();
+    expect(tag).toMatchObject({ category: 'hedge' });
+    const edited = await ana.post(`${url}/tags/${tag!.id}`, tagForm(wire, s, first, first, 'loaded-wording'));
+    expect(edited.status).toBe(303);
+    expect(version2()).toMatchObject([{ id: tag!.id, category: 'loaded-wording' }]);
+    expect((await ana.post(`${url}/undo`, { change: done(edited) })).status).toBe(303);
+    expect(version2()).toMatchObject([{ id: tag!.id, category: 'hedge' }]);
+    expect((await ana.post(`${url}/tags/${tag!.id}/delete`, {})).status).toBe(303);
+    expect(version2()).toEqual([]);
+  });
+
+  it('lets the teacher edit a version’s reference at its own URLs', async () => {
+    const url = `${base}/versions/2/reference`;
+    const reference = () => w.t.activities.activity(lesson.id)!.comparison!.versions[0]!.reference;
+    const before = reference();
+    expect(textOf(expectPage(await teacher.get(url)))).toContain('Reference');
+    expectPage(await teacher.get(`${url}/1`));
+    const first = wire.text.slice(wire.sentences[0]!.start).split(/\s/)[0]!;
+    const form = { ...tagForm(wire, 0, first, first, 'hedge'), rationale: 'A version’s own reference tag.' };
+    const added = await teacher.post(`${url}/1/tags`, form);
+    expect(added.status, added.text.slice(0, 300)).toBe(303);
+    const tag = reference().find((t) => t.rationale === form.rationale);
+    expect(tag).toBeDefined();
+    expect((await teacher.post(`${url}/1/tags/${tag!.id}`, { ...form, rationale: 'Edited.' })).status).toBe(303);
+    expect(reference().find((t) => t.id === tag!.id)?.rationale).toBe('Edited.');
+    const removed = await teacher.post(`${url}/1/tags/${tag!.id}/delete`, {});
+    expect(removed.status).toBe(303);
+    expect(reference().find((t) => t.id === tag!.id)).toBeUndefined();
+    const change = /done=([^&#]+)/.exec(String(removed.headers.location))?.[1] ?? '';
+    expect((await teacher.post(`${url}/1/undo`, { change })).status).toBe(303);
+    expect(reference().find((t) => t.id === tag!.id)?.rationale).toBe('Edited.');
+    expect((await teacher.post(`${url}/1/tags/${tag!.id}/delete`, {})).status).toBe(303);
+    expect(reference()).toEqual(before);
+  });
+
   it('counts the class’s tags per outlet and the students done with each version on the dashboard', async () => {
     // Both tag the same words in Western's version; Ben marks every sentence of it done.
     const s = sentenceOf(western, western.text.slice(western.sentences[0]!.start, western.sentences[0]!.start + 12));

@@ -246,10 +246,14 @@ function routesOf(app: Express): RouteInfo[] {
         if (l.handle === requireUser) routerGated = true;
         continue;
       }
-      if (typeof l.route.path !== 'string') throw new Error(`route path is not a string: ${String(l.route.path)}`);
+      // One route may serve several paths (Express 5 path arrays): each is a route of its own here.
+      const paths: unknown[] = Array.isArray(l.route.path) ? l.route.path : [l.route.path];
       const inline = l.route.stack.some((s) => s.handle === requireUser);
-      for (const method of Object.keys(l.route.methods)) {
-        if (method === 'get' || method === 'post') routes.push({ method, path: l.route.path, public: !gated && !inline && !routerGated });
+      for (const path of paths) {
+        if (typeof path !== 'string') throw new Error(`route path is not a string: ${String(path)}`);
+        for (const method of Object.keys(l.route.methods)) {
+          if (method === 'get' || method === 'post') routes.push({ method, path, public: !gated && !inline && !routerGated });
+        }
       }
     }
   }

@@ -10,8 +10,9 @@ import { markReviewed } from '../../server/core/spans.js';
 import { PostgresAppStore, PostgresDatabase, importStudy } from '../../server/storage/postgres/index.js';
 import { loadShippedCodebooks } from '../../server/storage/shipped-codebooks.js';
 import { Store } from '../../server/storage/store.js';
-import { readStudy, summarise } from '../../server/storage/study.js';
+import { readStudy, summarise } from '../../server/storage/study-copy.js';
 import { createDatabase, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
+import { seededRandom } from '../helpers/random.js';
 
 const SLOW = 300_000;
 const ARTICLES = 52;
@@ -19,17 +20,6 @@ const ANNOTATORS = ['ann', 'bo', 'cy', 'dee', 'ed'];
 const CATEGORIES = ['hedge', 'loaded-label', 'reporting-verb', 'passive'];
 const TEXT = 'Officials „allegedly“ said 😀 the reforms were a coup. Critics called it a so-called reform. Ümlaut words stay here.';
 const SENTENCES = [{ start: 0, end: 53 }, { start: 54, end: 91 }, { start: 92, end: TEXT.length }];
-
-/** A small deterministic generator (mulberry32), so that the study is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe.skipIf(postgresUrl === null)('streams from PostgreSQL, beside the JSON folder', () => {
   let dir = '';
@@ -45,7 +35,8 @@ describe.skipIf(postgresUrl === null)('streams from PostgreSQL, beside the JSON 
     dir = await mkdtemp(join(tmpdir(), 'framelens-aggregates-'));
     folder = await Store.open(dir, shipped);
     await folder.ready;
-    const next = random(19);
+    // Seeded, so that the study is the same on every run.
+    const next = seededRandom(19);
     for (let i = 0; i < ARTICLES; i++) {
       const article: Article = {
         id: `art-${String(i).padStart(2, '0')}`, projectId: 'p1', title: `Article ${i}`, source: 'Wire', url: '', publishedAt: '',

@@ -1,7 +1,8 @@
 // Restart after a crash in the middle of deleting an article: the tags folder had been renamed
 // aside (`tags/.<articleId>.<pid>.<n>.deleting`) but not yet removed. The next start must open
 // the data folder normally and finish the removal.
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { existsSync as exists } from 'node:fs';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeJsonApp, signIn, type JsonTestApp } from '../helpers/app.js';
@@ -10,15 +11,6 @@ import { importArticle, jsonWorld, savedTagId, tag, type World } from '../helper
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const TEXT = ['The regime allegedly crushed the peaceful protest.', 'Officials said the economy is booming.'].join('\n');
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('a crash mid-delete leaves tags/.<id>.<pid>.<n>.deleting behind', () => {
   let w: World<JsonTestApp>;

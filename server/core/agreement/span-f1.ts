@@ -77,6 +77,19 @@ export function spanF1FromSums(sums: SpanSums): SpanF1Result {
   return finish(sums.pNum, sums.pDen, sums.rNum, sums.rDen);
 }
 
+/** P/R/F1 from every document's parts added up (micro-averaging). */
+function microAveraged(documents: readonly SpanPair[], sums: (pair: SpanPair) => SpanSums): SpanF1Result {
+  const total = { pNum: 0, pDen: 0, rNum: 0, rDen: 0 };
+  for (const doc of documents) {
+    const x = sums(doc);
+    total.pNum += x.pNum;
+    total.pDen += x.pDen;
+    total.rNum += x.rNum;
+    total.rDen += x.rDen;
+  }
+  return spanF1FromSums(total);
+}
+
 function finish(pNum: number, pDen: number, rNum: number, rDen: number): SpanF1Result {
   const counts = { reference_spans: rDen, candidate_spans: pDen };
   if (pDen === 0 && rDen === 0) {
@@ -120,18 +133,7 @@ export function overlapSums(pair: SpanPair): SpanSums {
 
 /** Overlap-credit span P/R/F1 (SemEval-2020 T11 SI), micro-averaged over the documents. */
 export function overlapSpanF1Documents(documents: readonly SpanPair[]): SpanF1Result {
-  let pNum = 0;
-  let pDen = 0;
-  let rNum = 0;
-  let rDen = 0;
-  for (const doc of documents) {
-    const x = overlapSums(doc);
-    pNum += x.pNum;
-    pDen += x.pDen;
-    rNum += x.rNum;
-    rDen += x.rDen;
-  }
-  return finish(pNum, pDen, rNum, rDen);
+  return microAveraged(documents, overlapSums);
 }
 
 /** Overlap-credit span P/R/F1 (SemEval-2020 T11 SI) for one document. */
@@ -165,16 +167,7 @@ export function exactSums(pair: SpanPair): SpanSums {
 
 /** Exact-match span P/R/F1, micro-averaged over the documents. */
 export function exactSpanF1Documents(documents: readonly SpanPair[]): SpanF1Result {
-  let matches = 0;
-  let pDen = 0;
-  let rDen = 0;
-  for (const doc of documents) {
-    const x = exactSums(doc);
-    matches += x.pNum;
-    pDen += x.pDen;
-    rDen += x.rDen;
-  }
-  return finish(matches, pDen, matches, rDen);
+  return microAveraged(documents, exactSums);
 }
 
 /** Exact-match span P/R/F1 for one document. */

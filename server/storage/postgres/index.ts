@@ -7,4 +7,4 @@ export { SchemaError, loadMigrations, migrateSchema, MIGRATIONS_DIR, type Migrat
 export function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value);
 }
-export { importStudy, TargetNotEmptyError } from './study.js';
+export { importStudy, TargetNotEmptyError } from './import-study.js';

@@ -1,8 +1,8 @@
 // The comparison lesson's pure parts: the story's groups restricted to the lesson's versions,
-// "only in" groups, the class's tags merged with counts, and counts per category; and the
+// "only in" groups and counts per category (the class's tags merged: merged-tags.test.ts); and the
 // activity schema reading files written before comparison lessons.
 import { describe, expect, it } from 'vitest';
-import { categoryCounts, classMarks, lessonGroups, onlyIn } from '../../../server/core/classroom/compare.js';
+import { categoryCounts, lessonGroups, onlyIn } from '../../../server/core/classroom/compare.js';
 import { parseActivityFile } from '../../../server/storage/activity-schemas.js';
 import type { AlignedGroup } from '../../../server/core/stories/groups.js';
 
@@ -27,22 +27,6 @@ describe('onlyIn', () => {
     expect(onlyIn([[], [3], []])).toBe(1);
     expect(onlyIn([[0], [1]])).toBeNull();
     expect(onlyIn([[], []])).toBeNull();
-  });
-});
-
-describe('classMarks', () => {
-  it('merges the students’ tags per span and category, each student counting once', () => {
-    const t = (start: number, end: number, category: string) => ({ sentence: 0, start, end, category });
-    const marks = classMarks([
-      [t(0, 4, 'hedge'), t(0, 4, 'hedge'), t(5, 9, 'loaded')],
-      [t(0, 4, 'hedge'), t(0, 4, 'loaded')],
-      [],
-    ]);
-    expect(marks.map((m) => [m.id, m.count])).toEqual([
-      ['0-4-hedge', 2],
-      ['0-4-loaded', 1],
-      ['5-9-loaded', 1],
-    ]);
   });
 });
 

@@ -1,18 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ANY, outletProfiles, outletSeed, type ProfileArticle } from '../../../server/core/stories/profile.js';
+import { seededRandom } from '../../helpers/random.js';
 
-// An independent, plain reference: loops over the raw tags, its own PRNG and percentile code.
-function referenceMulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// An independent, plain reference: loops over the raw tags, the tests' own PRNG (test/helpers/random.ts)
+// and percentile code.
 function referenceFnv(text: string) {
   let h = 2166136261;
   for (const ch of text) {
@@ -44,7 +36,7 @@ function referenceStatistic(articles: ProfileArticle[], category: string | null)
   return { rate: words > 0 ? (1000 * tags) / words : NaN, share: sentences > 0 ? withTag / sentences : NaN };
 }
 function referenceInterval(articles: ProfileArticle[], category: string | null, seed: number, resamples: number) {
-  const random = referenceMulberry32(seed);
+  const random = seededRandom(seed);
   const rates: number[] = [];
   const shares: number[] = [];
   for (let r = 0; r < resamples; r++) {

@@ -6,7 +6,7 @@ import { parseGoldFile } from '../../core/curation/schema.js';
 import type { Codebook } from '../../core/model.js';
 import { parseActivityFile, type Student } from '../activity-schemas.js';
 import { parseStory } from '../stories.js';
-import { differences, summarise, type Study, type StudySummary } from '../study.js';
+import { differences, summarise, type Study, type StudySummary } from '../study-copy.js';
 import { INSERT_TAGS, USER_COLUMNS, annotationsQuery, articleColumns, parseAnnotation, parseArticle, parseCodebookDoc, parseProjects, parseUsers, tagColumns, userColumns } from './rows.js';
 import type { PostgresDatabase } from './database.js';
 
