@@ -10,10 +10,11 @@
 // read again and its saves applied again; after a few such misses, or when its tags are reordered
 // (written whole), its saves go through a transaction that locks the row (writeLocked).
 //
-// The same cache answers the read a save's request makes first (read()): the statement sends back
-// the versions, and tags only where the version is not the one the cache holds. Building each
-// tag as JSON in the database and parsing it again in the app cost more CPU than the save itself
-// (pg_stat_statements on the bench: 0.37 ms of database time a save, the largest statement).
+// The same cache answers the read a save's request makes first (readFor(), in the statement of
+// request-reads.ts): the statement sends back the versions, and tags only where the version is
+// not the one the cache holds. Building each tag as JSON in the database and parsing it again in
+// the app cost more CPU than the save itself (pg_stat_statements on the bench: 0.37 ms of
+// database time a save, the largest statement).
 //
 // Measured on the bench (50 clients, bench/pg-worker.ts): one save per transaction made about
 // two saves per WAL flush and spent a third of the process's CPU in socket writes; the locked
