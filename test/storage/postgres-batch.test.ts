@@ -18,7 +18,8 @@ function statements() {
   return { batch, sent };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 0));
+/** Past this turn of the event loop (a batch goes out at its end) and the next. */
+const tick = () => new Promise((r) => setTimeout(() => setImmediate(r), 0));
 
 describe('Batched', () => {
   it('sends the calls of one turn as one statement, and answers each its own key', async () => {
@@ -28,6 +29,20 @@ describe('Batched', () => {
     expect(sent.map((s) => s.keys)).toEqual([['a', 'b', 'none']]);
     sent[0]?.finish();
     expect(await answers).toEqual(['a@1', 'b@1', 'a@1', undefined]);
+  });
+
+  it("sends the calls made until the turn's end as one statement, the ones its ticks and microtasks make too", async () => {
+    // A request's counters are asked for as it arrives, its session once its body was read: both
+    // in the turn its bytes came in, a few ticks and promise callbacks apart.
+    const { batch, sent } = statements();
+    const first = batch.get('a');
+    await Promise.resolve();
+    await new Promise((r) => process.nextTick(r));
+    const second = batch.get('b');
+    await tick();
+    expect(sent.map((s) => s.keys)).toEqual([['a', 'b']]);
+    sent[0]?.finish();
+    expect(await Promise.all([first, second])).toEqual(['a@1', 'b@1']);
   });
 
   it('answers a call made while a statement is in flight with the next statement, sent once that one returns', async () => {

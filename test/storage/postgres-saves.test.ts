@@ -1,6 +1,6 @@
-// What a save's request reads on PostgreSQL (saves.ts, SaveQueue.read): an annotation this process
-// wrote or read last comes back without its tags when its version has not moved, and is answered
-// from what the process holds. These pin what that must never cost: a change another server made
+// What a save's request reads on PostgreSQL (saves.ts, SaveQueue.readFor, in request-reads.ts's
+// statement): an annotation this process wrote or read last comes back without its tags when its
+// version has not moved, and is answered from what the process holds. These pin what that must never cost: a change another server made
 // is seen on the next read, a caller that changes what it was given changes nothing stored, and a
 // save after a stale read loses no update.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

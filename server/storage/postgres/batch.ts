@@ -1,12 +1,15 @@
-// A read that every request makes (the change counters, its session), sent for many requests as
-// one statement: calls made while such a statement is in flight are answered together by the next,
-// sent as soon as it returns. A call is only ever answered by a statement sent after it was made,
-// so it sees every commit made before the call (read-your-writes holds); at 50 concurrent requests
-// one statement answers many of them, where each used to send its own.
+// A read that every request makes (the change counters, its session, its annotation), sent for
+// many requests as one statement: calls made while such a statement is in flight are answered
+// together by the next, sent at the end of the event loop's turn in which it returns. A call is
+// only ever answered by a statement sent after it was made, so it sees every commit made before
+// the call (read-your-writes holds); at 50 concurrent requests one statement answers many of
+// them, where each used to send its own.
 //
 // DataLoader does the batching, without its cache (a value read once must not answer a later
-// call), with one policy of ours: one statement in flight at a time, the next batch scheduled for
-// when it returns.
+// call), with one policy of ours: one statement in flight at a time, the next batch sent at the
+// end of the turn (setImmediate, after the turn's I/O callbacks and their ticks and promises,
+// not at the first microtask checkpoint): a request whose body came with its headers asks for
+// its session a few ticks after its counters, and both go out in one statement.
 import DataLoader from 'dataloader';
 
 export class Batched<K, V> {
@@ -32,13 +35,11 @@ export class Batched<K, V> {
       },
       {
         cache: false,
-        // Calls made in the same turn of the event loop go out together; while a statement is in
-        // flight, the batch waits for it (and gathers every call made meanwhile).
-        batchScheduleFn: (send) => {
-          const waitFor = this.#inFlight;
-          if (waitFor) void waitFor.then(() => this.#schedule(send));
-          else queueMicrotask(send);
-        },
+        // Calls made in the same turn of the event loop go out together (sent once the turn's I/O
+        // callbacks ran: a request whose body came with its headers asks for its session in the
+        // turn that asked for the counters); while a statement is in flight, the batch waits for
+        // it (and gathers every call made meanwhile, and those its answer leads to).
+        batchScheduleFn: (send) => this.#schedule(send),
       },
     );
   }
@@ -47,10 +48,15 @@ export class Batched<K, V> {
     return this.#loader.load(key);
   }
 
-  /** Sends `send`'s batch now, or after the statement that went out meanwhile (another batch's). */
+  /** Sends `send`'s batch at the end of this turn, or after the statement that went out meanwhile (another batch's). */
   #schedule(send: () => void): void {
     const waitFor = this.#inFlight;
     if (waitFor) void waitFor.then(() => this.#schedule(send));
+    else setImmediate(() => this.#sendUnlessBusy(send));
+  }
+
+  #sendUnlessBusy(send: () => void): void {
+    if (this.#inFlight) this.#schedule(send);
     else send();
   }
 }

@@ -2,13 +2,10 @@
 // the change counters of some tables, read with one statement, and a refresh that concurrent
 // requests share without ever settling for a read that began before they asked.
 import type pg from 'pg';
-import { Batched } from './batch.js';
+import { requestReads, type RequestReads, type Seen } from './request-reads.js';
 
 /** A table's counters as a server last read them. */
-export interface Seen {
-  version: number;
-  deletions: number;
-}
+export type { Seen };
 
 /** Whether `now` shows a change to any of `tables` since `seen`. */
 export function moved<T extends string>(tables: readonly T[], seen: Record<T, Seen>, now: Partial<Record<string, Seen>>): boolean {
@@ -36,24 +33,19 @@ export async function readCounters<T extends string>(client: pg.Pool | pg.PoolCl
 /**
  * Every table's counters as of a statement sent after the call, shared by the calls made while the
  * last such statement was in flight: a request's check (its store's and its lessons') and those of
- * the requests running beside it cost one statement, not one each.
+ * the requests running beside it cost one statement, not one each, and that statement reads their
+ * sessions too (request-reads.ts).
  */
 export class Counters {
-  readonly #batch: Batched<'all', Record<string, Seen>>;
+  readonly #reads: RequestReads;
 
   constructor(pool: pg.Pool) {
-    this.#batch = new Batched(async () => {
-      const { rows } = await pool.query<{ name: string; version: number; deletions: number }>({
-        name: 'framelens-changes',
-        text: 'SELECT name, version::float8 AS version, deletions::float8 AS deletions FROM framelens_changes',
-      });
-      return new Map([['all', Object.fromEntries(rows.map((r) => [r.name, { version: r.version, deletions: r.deletions }]))]]);
-    });
+    this.#reads = requestReads(pool);
   }
 
   /** The counters of every table (a table the schema lacks is missing, and counts as moved). */
-  async read(): Promise<Partial<Record<string, Seen>>> {
-    return (await this.#batch.get('all')) ?? {};
+  read(): Promise<Partial<Record<string, Seen>>> {
+    return this.#reads.counters();
   }
 }
 

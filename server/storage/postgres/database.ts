@@ -18,6 +18,7 @@ import { USER_COLUMNS, annotationsQuery, articleColumns, parseAnnotation, parseA
 import { Batched } from './batch.js';
 import { Counters } from './changes.js';
 import { SaveQueue } from './saves.js';
+import { requestReads, type RequestReads } from './request-reads.js';
 
 /** PostgreSQL's error codes the store answers in the app's terms. */
 const UNIQUE_VIOLATION = '23505';
@@ -69,8 +70,11 @@ export class PostgresDatabase {
    * annotations read, which they only read (as the JSON folder's callers share its own).
    */
   readonly #articleReads: Batched<string, Annotation[]>;
-  /** The same for one annotator's annotation of an article (what a save's request reads), keyed `article/annotator`. */
-  readonly #annotationReads: Batched<string, Annotation>;
+  /**
+   * One annotator's annotation of an article (what a save's request reads) is read by the
+   * statement that reads the requests' sessions and change counters (request-reads.ts).
+   */
+  readonly #reads: RequestReads;
 
   private constructor(pool: pg.Pool, shipped: Codebook[], schema: MigrationResult) {
     this.pool = pool;
@@ -85,9 +89,10 @@ export class PostgresDatabase {
       }
       return read;
     });
-    // Read as the save queue knows them: an annotation it wrote (or read) last comes back without its tags.
-    this.#annotationReads = new Batched((keys) => this.#saves.read(keys));
     this.#saves = new SaveQueue(pool, (work) => this.transaction(work));
+    // Read as the save queue knows them: an annotation it wrote (or read) last comes back without its tags.
+    this.#reads = requestReads(pool);
+    this.#reads.serveAnnotations(this.#saves);
     this.#shipped = new Map(shipped.map((c) => [c.id, c]));
     this.schema = schema;
   }
@@ -257,7 +262,7 @@ export class PostgresDatabase {
   }
 
   async annotation(articleId: string, annotatorId: string): Promise<Annotation> {
-    return (await this.#annotationReads.get(`${articleId}/${annotatorId}`)) ?? emptyAnnotation(articleId, annotatorId);
+    return (await this.#reads.annotation(articleId, annotatorId)) ?? emptyAnnotation(articleId, annotatorId);
   }
 
   async annotations(articleId: string): Promise<Annotation[]> {

@@ -117,20 +117,21 @@ const TAG_FIELDS = `'id', t.id, 'articleId', t.article_id, 'annotatorId', t.anno
 /** A tag row as the app's Tag, its keys in the order the JSON folder writes them (origin only where there is one). */
 const TAG_OBJECT = `CASE WHEN t.origin IS NULL THEN json_build_object(${TAG_FIELDS}) ELSE json_build_object(${TAG_FIELDS}, 'origin', t.origin) END`;
 
+/** The tags of annotation `a` as the app's Tag objects, in the order added ('[]' for none). */
+const TAGS_OF = `coalesce((SELECT json_agg(${TAG_OBJECT} ORDER BY t.position)
+                FROM tags t WHERE t.article_id = a.article_id AND t.annotator_id = a.annotator_id), '[]'::json)`;
+
+/** Annotation `a` as one JSON object, with the keys annotationsQuery's columns have (parseAnnotation reads it the same). */
+export const ANNOTATION_OBJECT = `json_build_object('article_id', a.article_id, 'annotator_id', a.annotator_id, 'reviewed', a.reviewed,
+  'rejected', a.rejected, 'updated_at', a.updated_at, 'version', a.version, 'next_position', a.next_position, 'tags', ${TAGS_OF})`;
+
 /**
  * Every annotation of the articles a WHERE clause on `a` picks, each with its tags, in one statement
- * (one snapshot). `from` may join `a` to other rows; where `tagsUnless` holds, tags is NULL (not read).
+ * (one snapshot).
  */
-export function annotationsQuery(
-  where: string,
-  order = 'a.article_id COLLATE "C", a.annotator_id COLLATE "C"',
-  { from = 'annotations a', tagsUnless }: { from?: string; tagsUnless?: string } = {},
-): string {
-  const tags = `coalesce((SELECT json_agg(${TAG_OBJECT} ORDER BY t.position)
-                FROM tags t WHERE t.article_id = a.article_id AND t.annotator_id = a.annotator_id), '[]'::json)`;
-  return `SELECT a.article_id, a.annotator_id, a.reviewed, a.rejected, a.updated_at, a.version, a.next_position,
-      ${tagsUnless ? `CASE WHEN ${tagsUnless} THEN NULL ELSE ${tags} END` : tags} AS tags
-    FROM ${from} WHERE ${where}
+export function annotationsQuery(where: string, order = 'a.article_id COLLATE "C", a.annotator_id COLLATE "C"'): string {
+  return `SELECT a.article_id, a.annotator_id, a.reviewed, a.rejected, a.updated_at, a.version, a.next_position, ${TAGS_OF} AS tags
+    FROM annotations a WHERE ${where}
     ORDER BY ${order}`;
 }
 

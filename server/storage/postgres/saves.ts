@@ -10,10 +10,11 @@
 // read again and its saves applied again; after a few such misses, or when its tags are reordered
 // (written whole), its saves go through a transaction that locks the row (writeLocked).
 //
-// The same cache answers the read a save's request makes first (read()): the statement sends back
-// the versions, and tags only where the version is not the one the cache holds. Building each
-// tag as JSON in the database and parsing it again in the app cost more CPU than the save itself
-// (pg_stat_statements on the bench: 0.37 ms of database time a save, the largest statement).
+// The same cache answers the read a save's request makes first (readFor(), in the statement of
+// request-reads.ts): the statement sends back the versions, and tags only where the version is
+// not the one the cache holds. Building each tag as JSON in the database and parsing it again in
+// the app cost more CPU than the save itself (pg_stat_statements on the bench: 0.37 ms of
+// database time a save, the largest statement).
 //
 // Measured on the bench (50 clients, bench/pg-worker.ts): one save per transaction made about
 // two saves per WAL flush and spent a third of the process's CPU in socket writes; the locked
@@ -25,6 +26,7 @@ import { annotationChanges } from '../annotation-changes.js';
 import { parse } from '../schemas.js';
 import { NotFoundError } from '../store.js';
 import { TAG_INSERT, TAG_UPSERT, annotationsQuery, parseAnnotation, tagColumns, tagUnnest } from './rows.js';
+import type { AnnotationRow } from './request-reads.js';
 
 export type Change = (annotation: Annotation) => void;
 
@@ -63,17 +65,6 @@ const PAIRS = 'unnest($1::text[], $2::text[]) AS p(a, b)';
 
 /** The annotations of the pairs $1, $2, each with its version. */
 const READ = annotationsQuery('(a.article_id, a.annotator_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))');
-
-/**
- * The annotations of the pairs $1, $2 as READ reads them, but without their tags (NULL) where the
- * version is $3, the one this process knows the annotation at: versions come from one sequence, so
- * an unchanged version means unchanged content, and what it holds already is current.
- */
-const READ_UNLESS_KNOWN = annotationsQuery('true', 'a.article_id COLLATE "C", a.annotator_id COLLATE "C"', {
-  // Each pair looked up by the key: a join on unnest() is planned as a scan of every annotation.
-  from: 'unnest($1::text[], $2::text[], $3::bigint[]) AS p(a, b, v) CROSS JOIN LATERAL (SELECT * FROM annotations WHERE article_id = p.a AND annotator_id = p.b LIMIT 1) a',
-  tagsUnless: 'a.version = p.v',
-});
 
 /** The same, locked, in one order for every process. */
 const LOCK = `${READ} FOR UPDATE OF a`;
@@ -371,37 +362,33 @@ export class SaveQueue {
   }
 
   /**
-   * The annotations `article/annotator` keys name, as committed when the statement runs (none for
-   * a pair without a row): one statement, which sends back the tags only of the annotations that
-   * changed since this process last wrote or read them. Each caller gets a copy; the annotations
-   * read whole are kept for the next save, whose write then needs no read of its own.
+   * For a read of the annotations `article/annotator` keys name (request-reads.ts, one statement
+   * with the other reads of the requests asking at once): the version this process holds of each,
+   * so that the statement sends back whole only those that changed since this process last wrote
+   * or read them, and what to make of the rows it sends back. Each caller gets a copy; the
+   * annotations read whole are kept for the next save, whose write then needs no read of its own.
    */
-  async read(keys: readonly string[]): Promise<Map<string, Annotation>> {
-    const pairs = keys.map((key) => {
-      const slash = key.indexOf('/');
-      return { key, articleId: key.slice(0, slash), annotatorId: key.slice(slash + 1), known: this.#cache.get(key) };
-    });
-    const { rows } = await this.#pool.query({
-      name: 'framelens-annotation-unless-known',
-      text: READ_UNLESS_KNOWN,
-      values: [pairs.map((p) => p.articleId), pairs.map((p) => p.annotatorId), pairs.map((p) => p.known?.version ?? null)],
-    });
-    const known = new Map(pairs.map((p) => [p.key, p.known]));
-    const out = new Map<string, Annotation>();
-    for (const row of rows) {
-      const key = keyOf(String(field(row, 'article_id')), String(field(row, 'annotator_id')));
-      let k = known.get(key);
-      if (field(row, 'tags') === null && k) {
-        // As this process knows it (the version matched).
-      } else {
-        k = knownOf(row);
-        const cached = this.#cache.get(key);
-        // A write of ours that ended while this read ran holds a later version: it stays.
-        if (!cached || cached.version === null || (k.version !== null && cached.version < k.version)) this.#cache.set(key, k);
-      }
-      if (k) out.set(key, copy(k.annotation));
-    }
-    return out;
+  readFor(keys: readonly string[]): { versions: (number | null)[]; take(rows: readonly AnnotationRow[]): Map<string, Annotation> } {
+    const known = new Map(keys.map((key) => [key, this.#cache.get(key)]));
+    return {
+      versions: keys.map((key) => known.get(key)?.version ?? null),
+      take: (rows) => {
+        const out = new Map<string, Annotation>();
+        for (const row of rows) {
+          let k = known.get(row.key);
+          if (row.data === null && k) {
+            // As this process knows it (the version matched).
+          } else {
+            k = knownOf(row.data);
+            const cached = this.#cache.get(row.key);
+            // A write of ours that ended while this read ran holds a later version: it stays.
+            if (!cached || cached.version === null || (k.version !== null && cached.version < k.version)) this.#cache.set(row.key, k);
+          }
+          out.set(row.key, copy(k.annotation));
+        }
+        return out;
+      },
+    };
   }
 
   /** Resolves once the change is committed; rejects with why it stored nothing. */

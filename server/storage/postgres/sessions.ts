@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { sessionRecord } from '../schemas.js';
-import { Batched } from './batch.js';
+import { requestReads, type RequestReads } from './request-reads.js';
 import type { SessionRecord } from '../session-log.js';
 
 /** A session row as read back: its record, validated as the session log validates its lines. */
@@ -27,27 +27,23 @@ export class PostgresSessions {
   #touches = new Map<string, number>();
   #touchTimer: NodeJS.Timeout | null = null;
   #pruneTimer: NodeJS.Timeout | null = null;
-  /** Every request reads its session: those asked at once are read by one statement. */
-  readonly #reads: Batched<string, unknown>;
+  /**
+   * Every request reads its session: those asked at once are read by one statement, the one that
+   * reads the change counters for the same requests (request-reads.ts).
+   */
+  readonly #reads: RequestReads;
 
   constructor(pool: pg.Pool, options: PostgresSessionsOptions) {
     if (!(options.touchFlushMs > 0)) throw new RangeError('touchFlushMs must be positive');
     this.#pool = pool;
-    this.#reads = new Batched(async (sids) => {
-      const { rows } = await pool.query<{ sid: string }>({
-        name: 'framelens-sessions',
-        text: 'SELECT sid, expires, data FROM sessions WHERE sid = ANY($1::text[])',
-        values: [sids],
-      });
-      return new Map<string, unknown>(rows.map((row) => [row.sid, row]));
-    });
+    this.#reads = requestReads(pool);
     this.#touchFlushMs = options.touchFlushMs;
     this.#schedulePrune();
   }
 
   /** The live session `sid`, or undefined (unknown, ended, or expired). */
   async get(sid: string, now = Date.now()): Promise<SessionRecord | undefined> {
-    const found = await this.#reads.get(sid);
+    const found = await this.#reads.session(sid);
     if (found === undefined) return undefined;
     const row = sessionRow.parse(found);
     const expires = Math.max(row.expires, this.#touches.get(sid) ?? 0);
