@@ -148,38 +148,58 @@ export function readFileBytes(path: string): Buffer | null {
   }
 }
 
-let scratch = Buffer.allocUnsafe(1 << 16);
-
-/**
- * readFileBytes into one buffer shared by every call: the bytes are valid until the next call.
- * A start reads 20,000 tag shards to check their sums, and a buffer of its own for each (outside
- * the heap) made the garbage collector run far more often (~0.3 s of a start).
- */
-export function readFileShared(path: string): Buffer | null {
-  let fd: number;
+/** A file descriptor open for reading the file at `path`, or null when there is none; a StorageError names it when it cannot be opened. */
+export function openToRead(path: string): number | null {
   try {
-    fd = openSync(path, 'r');
+    return openSync(path, 'r');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
   }
-  try {
-    let length = 0;
-    for (;;) {
-      if (length === scratch.length) {
-        const larger = Buffer.allocUnsafe(2 * scratch.length);
-        scratch.copy(larger, 0, 0, length);
-        scratch = larger;
-      }
-      const read = readSync(fd, scratch, length, scratch.length - length, null);
-      if (read === 0) return scratch.subarray(0, length);
-      length += read;
-    }
-  } catch (error) {
-    throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
-  } finally {
-    closeSync(fd);
+}
+
+/**
+ * Whole files read into one buffer that grows as needed and is shared by every read through it:
+ * the bytes a read gives are valid until the next. A start reads 20,000 tag shards (or 1,000
+ * packs), and a buffer of its own for each (outside the heap) made the garbage collector run far
+ * more often (~0.3 s of a start).
+ */
+export class SharedReadBuffer {
+  #buffer: Buffer;
+
+  constructor(size = 1 << 16) {
+    this.#buffer = Buffer.allocUnsafe(size);
   }
+
+  /** The bytes of the file at `path`, or null when there is none; a StorageError names it when it cannot be read. */
+  read(path: string): Buffer | null {
+    const fd = openToRead(path);
+    if (fd === null) return null;
+    try {
+      let length = 0;
+      for (;;) {
+        if (length === this.#buffer.length) {
+          const larger = Buffer.allocUnsafe(2 * this.#buffer.length);
+          this.#buffer.copy(larger, 0, 0, length);
+          this.#buffer = larger;
+        }
+        const read = readSync(fd, this.#buffer, length, this.#buffer.length - length, null);
+        if (read === 0) return this.#buffer.subarray(0, length);
+        length += read;
+      }
+    } catch (error) {
+      throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+const shared = new SharedReadBuffer();
+
+/** readFileBytes into one buffer shared by every call (see SharedReadBuffer): valid until the next call. */
+export function readFileShared(path: string): Buffer | null {
+  return shared.read(path);
 }
 
 /** Parses and validates the bytes read from the file at `path` (see readJSONFile). */

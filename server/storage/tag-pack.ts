@@ -15,10 +15,10 @@
 // valid without parsing it, and knows its tag count from the table. Anything else (a CRC that does
 // not match, a table that does not parse, a file longer or shorter than the table says) is damage:
 // it stops the start naming the pack and the entry, and nothing is changed.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { StorageError, errorCode, messageOf, writeDurably } from './durable-file.js';
+import { SharedReadBuffer, StorageError, messageOf, openToRead, writeDurably } from './durable-file.js';
 import type { CheckpointWriter, FileContent } from './journal.js';
 import type { FileSource } from './journalled-file.js';
 
@@ -141,9 +141,6 @@ function checkEntry(path: string, bytes: Buffer, entry: PackEntry): void {
   if (crc32(bytes) !== entry.crc) throw damaged(path, `the entry of annotator ${entry.annotatorId}: the checksum does not match`);
 }
 
-/** The buffer a whole pack is read into, shared by every call (the bytes are valid until the next). */
-let scratch = Buffer.allocUnsafe(1 << 17);
-
 function readAt(fd: number, buffer: Buffer, offset: number, length: number, position: number): number {
   let done = 0;
   while (done < length) {
@@ -154,35 +151,15 @@ function readAt(fd: number, buffer: Buffer, offset: number, length: number, posi
   return done;
 }
 
+/** The buffer whole packs are read into (a pack's own, apart from other files' reads during an upgrade). */
+const packBuffer = new SharedReadBuffer(1 << 17);
+
 /**
  * The bytes of the pack at `path` in a buffer shared by every call (valid until the next one), or
  * null when there is no pack. A StorageError names it when it cannot be read.
  */
 export function readPackShared(path: string): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return null;
-    throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
-  }
-  try {
-    let length = 0;
-    for (;;) {
-      if (length === scratch.length) {
-        const larger = Buffer.allocUnsafe(2 * scratch.length);
-        scratch.copy(larger, 0, 0, length);
-        scratch = larger;
-      }
-      const read = readSync(fd, scratch, length, scratch.length - length, null);
-      if (read === 0) return scratch.subarray(0, length);
-      length += read;
-    }
-  } catch (error) {
-    throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
-  } finally {
-    closeSync(fd);
-  }
+  return packBuffer.read(path);
 }
 
 /**
@@ -192,13 +169,8 @@ export function readPackShared(path: string): Buffer | null {
  * nothing for this read).
  */
 export function readPackEntry(path: string, articleId: string, annotatorId: string): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return null;
-    throw new StorageError(path, `${path}: cannot read: ${messageOf(error)}`, { cause: error });
-  }
+  const fd = openToRead(path);
+  if (fd === null) return null;
   try {
     let head = Buffer.allocUnsafe(4096);
     let have = readAt(fd, head, 0, head.length, 0);
