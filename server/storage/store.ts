@@ -14,7 +14,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { Annotation, Article, Codebook } from '../core/model.js';
 import type { AppStore } from './app-store.js';
 import { parseCodebook } from '../core/codebook.js';
@@ -22,7 +22,7 @@ import { RuleError } from '../core/spans.js';
 import { annotatorsOf, assignBalanced } from '../core/access.js';
 import { cleanStaleTempFiles, parseJSONBytes, readFileBytes, readJSONFile, removeDirDurably, removeFileDurably, writeDurably } from './durable-file.js';
 import { FileSums } from './file-sums.js';
-import { PackWriter, PackedShard, decodePack, encodePack, packPath, readPackEntry, readPackShared, type PackContent } from './tag-pack.js';
+import { PackWriter, PackedShard, decodePack, encodePack, entryName, packPath, readPackEntry, readPackShared, shardOf, type PackContent } from './tag-pack.js';
 import { Journal, journalSegments, readJournal, readJournalSync, type JournalOptions, type JournalRecord } from './journal.js';
 import { JournalledFile, applyRecords } from './journalled-file.js';
 import { annotationChanges } from './annotation-changes.js';
@@ -130,26 +130,17 @@ function emptyAnnotation(articleId: string, annotatorId: string): AnnotationFile
   return { schemaVersion: 1, data: { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' } };
 }
 
-/** The article and annotator of a tag shard's path (tags/<articleId>/<annotatorId>.json), if it is one. */
-function tagShardOf(dataDir: string, path: string): { articleId: string; annotatorId: string } | null {
-  const parts = relative(join(dataDir, 'tags'), path).split(sep);
-  const [articleId, name] = parts;
-  if (parts.length !== 2 || articleId === undefined || !name?.endsWith('.json')) return null;
-  const annotatorId = name.slice(0, -'.json'.length);
-  return ID.test(articleId) && ID.test(annotatorId) ? { articleId, annotatorId } : null;
-}
-
 /**
  * A tag shard's stored content by its journal name (tags/<articleId>/<annotatorId>.json): the
  * file's, in the layout before packs, else its entry in the article's pack; null when neither holds it.
  */
 function readTagShard(dataDir: string, path: string): AnnotationFile | null {
   const inFile = readJSONFile(path, parse.annotation);
-  const shard = tagShardOf(dataDir, path);
+  const shard = shardOf(join(dataDir, 'tags'), path);
   if (inFile !== null || shard === null) return inFile;
   const pack = packPath(dataDir, shard.articleId);
   const bytes = readPackEntry(pack, shard.articleId, shard.annotatorId);
-  return bytes === null ? null : parseJSONBytes(`${pack} (the entry of annotator ${shard.annotatorId})`, bytes, parse.annotation);
+  return bytes === null ? null : parseJSONBytes(entryName(pack, shard.annotatorId), bytes, parse.annotation);
 }
 
 /**
@@ -450,7 +441,7 @@ export class Store implements AppStore {
       const buffer = readPackShared(pack);
       if (buffer === null) continue;
       for (const entry of decodePack(pack, articleId, buffer)) {
-        const name = `${pack} (the entry of annotator ${entry.annotatorId})`;
+        const name = entryName(pack, entry.annotatorId);
         const content = parseJSONBytes(name, buffer.subarray(entry.start, entry.start + entry.length), parse.annotation);
         belongsTo(name, content, articleId, entry.annotatorId);
         listed.push({ articleId, annotatorId: entry.annotatorId, path: join(tagsDir, articleId, `${entry.annotatorId}.json`), content });
@@ -533,7 +524,7 @@ export class Store implements AppStore {
    * forgets records for what is no tag shard of an existing article (deleted before a crash).
    */
   async #overlay(path: string, records: JournalRecord[]): Promise<void> {
-    const shard = tagShardOf(this.dataDir, path);
+    const shard = shardOf(join(this.dataDir, 'tags'), path);
     if (shard === null || !this.#articles.has(shard.articleId)) {
       await this.#journal?.forget(path);
       return;

@@ -16,11 +16,12 @@
 // not match, a table that does not parse, a file longer or shorter than the table says) is damage:
 // it stops the start naming the pack and the entry, and nothing is changed.
 import { closeSync, readSync } from 'node:fs';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { SharedReadBuffer, StorageError, messageOf, openToRead, writeDurably } from './durable-file.js';
 import type { CheckpointWriter, FileContent } from './journal.js';
 import type { FileSource } from './journalled-file.js';
+import { ID } from './schemas.js';
 
 const MAGIC = 'framelens-pack 1 ';
 const NEWLINE = 0x0a;
@@ -30,6 +31,20 @@ const MAX_HEADER = 256;
 /** The pack of an article's tags. */
 export function packPath(dataDir: string, articleId: string): string {
   return join(dataDir, 'tags', `${articleId}.pack`);
+}
+
+/** The article and annotator of a tag shard's journal name (`<tagsDir>/<articleId>/<annotatorId>.json`), if it is one. */
+export function shardOf(tagsDir: string, path: string): { articleId: string; annotatorId: string } | null {
+  const parts = relative(tagsDir, path).split(sep);
+  const [articleId, name] = parts;
+  if (parts.length !== 2 || articleId === undefined || !name?.endsWith('.json')) return null;
+  const annotatorId = name.slice(0, -'.json'.length);
+  return ID.test(articleId) && ID.test(annotatorId) ? { articleId, annotatorId } : null;
+}
+
+/** How messages name one annotator's entry in a pack. */
+export function entryName(pack: string, annotatorId: string): string {
+  return `${pack} (the entry of annotator ${annotatorId})`;
 }
 
 /** One annotator's shard in a pack: where its bytes lie, and its tag count. */
@@ -216,7 +231,7 @@ export class PackedShard implements FileSource {
   }
 
   get name(): string {
-    return `${this.pack} (the entry of annotator ${this.annotatorId})`;
+    return entryName(this.pack, this.annotatorId);
   }
 
   bytes(): Buffer | null {
@@ -238,16 +253,8 @@ export class PackWriter implements CheckpointWriter {
     this.#tagsDir = tagsDir;
   }
 
-  /** The article and annotator of a shard path under the tags folder, if it is one. */
-  #shardOf(path: string): { articleId: string; annotatorId: string } | null {
-    if (!path.startsWith(this.#tagsDir + sep) || !path.endsWith('.json')) return null;
-    const parts = path.slice(this.#tagsDir.length + 1, -'.json'.length).split(sep);
-    const [articleId, annotatorId] = parts;
-    return parts.length === 2 && articleId && annotatorId ? { articleId, annotatorId } : null;
-  }
-
   unitOf(path: string): string {
-    const shard = this.#shardOf(path);
+    const shard = shardOf(this.#tagsDir, path);
     return shard ? packPath(dirname(this.#tagsDir), shard.articleId) : path;
   }
 
@@ -268,7 +275,7 @@ export class PackWriter implements CheckpointWriter {
       }
     }
     for (const [path, content] of files) {
-      const shard = this.#shardOf(path);
+      const shard = shardOf(this.#tagsDir, path);
       if (shard?.articleId !== articleId) throw new Error(`${path} is no tag shard of ${unit}`);
       entries.set(shard.annotatorId, { annotatorId: shard.annotatorId, bytes: content.text, count: content.count });
     }
