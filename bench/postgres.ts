@@ -15,7 +15,9 @@
 //   - last (they add tags), tag saves through HTTP at 50 clients, the whole request as a browser
 //     makes it: `framelens serve` on the JSON folder, one on PostgreSQL, then two on the database
 //     (25 clients each), with the CPU a save cost the app processes, the database's processes
-//     and the load generator. BENCH_PG_HTTP_ONLY=1 runs only these, on a tenth of the study.
+//     and the load generator. BENCH_PG_HTTP_ONLY=1 runs only these, on a tenth of the study;
+//     BENCH_PG_STATEMENTS=1 adds to each run the statements that cost the database most
+//     (pg_stat_statements) and the WAL written a save (records, bytes, full-page images).
 //   `node --import tsx bench/pg-profile.ts` shows the statements one save request sends.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -117,7 +119,9 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
     return [];
   }
   const rows: PostgresRow[] = [];
-  const cluster = await startCluster({ durable: true });
+  // BENCH_PG_STATEMENTS=1: the HTTP rows also print what each statement cost (pg_stat_statements).
+  const statements = Boolean(process.env.BENCH_PG_STATEMENTS);
+  const cluster = await startCluster({ durable: true, settings: statements ? ['-c shared_preload_libraries=pg_stat_statements', '-c pg_stat_statements.track=all'] : [] });
   try {
     if (process.env.BENCH_PG_HTTP_ONLY) {
       // While working on the save path: only the HTTP save rows, on a tenth of the study (as many
@@ -355,7 +359,14 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
       300_000,
     );
   const servers: Spawned[] = [];
+  let statistics: pg.Client | null = null;
   try {
+    if (process.env.BENCH_PG_STATEMENTS) {
+      // Its own connection, made before the servers start: the pg_stat_statements reset and reads are not theirs.
+      statistics = new pg.Client({ connectionString: studyUrl });
+      await statistics.connect();
+      await statistics.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    }
     const json = await start({ DATA_DIR: study.dataDir });
     servers.push(json);
     await waitForLine(json, /^All tags are loaded/, 300_000);
@@ -396,16 +407,33 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
       statements: number;
       loaderCpuMs: number;
       refused: number;
+      p50: number;
+      p99: number;
+      /** BENCH_PG_STATEMENTS: the statements that cost the database most, a line each. */
+      top: string[];
     }
     const measure = async (targets: Spawned[], sessions: Session[], seconds: number): Promise<Measured> => {
       const app = cpuOf(targets.map((t) => t.pid));
       const db = clusterCpuMs(postmaster);
       const committed = await transactionsOf(studyUrl);
+      const walBefore = statistics ? await walOf(statistics) : null;
+      if (statistics) await statistics.query('SELECT pg_stat_statements_reset()');
       const loader = process.cpuUsage();
       const results = await Promise.all(targets.map((t) => load(t.base, CLIENTS / targets.length, seconds, 303, tagRequest(sessions))));
       const used = process.cpuUsage(loader);
       const ok = results.reduce((n, r) => n + r.ok, 0);
+      const top = statistics ? await topStatements(statistics, ok) : [];
+      if (statistics && walBefore) {
+        const after = await walOf(statistics);
+        top.push(
+          `WAL ${fmt((after.bytes - walBefore.bytes) / ok)} B a save, ${fmt((after.fpi - walBefore.fpi) / ok, 3)} full-page images a save, ${fmt((after.records - walBefore.records) / ok, 1)} records a save; ` +
+            `checkpoints ${after.checkpoints - walBefore.checkpoints}; autovacuum runs ${after.vacuums - walBefore.vacuums}, autoanalyze ${after.analyzes - walBefore.analyzes}`,
+        );
+      }
       return {
+        p50: Math.max(...results.map((r) => r.p50)),
+        p99: Math.max(...results.map((r) => r.p99)),
+        top,
         rate: results.reduce((n, r) => n + r.rate, 0),
         appCpuMs: (cpuOf(targets.map((t) => t.pid)) - app) / ok,
         dbCpuMs: (clusterCpuMs(postmaster) - db) / ok,
@@ -421,7 +449,9 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
     const runs = { json: [] as Measured[], one: [] as Measured[], two: [] as Measured[] };
     const line = (m: Measured) =>
       `${fmt(m.rate)}/s (CPU a save: app ${fmt(m.appCpuMs, 2)} ms, database ${fmt(m.dbCpuMs, 2)} ms, load generator ${fmt(m.loaderCpuMs, 2)} ms; ` +
-      `${m.statements ? `${fmt(m.statements, 2)} transactions a save` : 'no statements on JSON'}${m.refused ? `; ${m.refused} not 303` : ''})`;
+      `${m.statements ? `${fmt(m.statements, 2)} transactions a save` : 'no statements on JSON'}${m.refused ? `; ${m.refused} not 303` : ''}; ` +
+      `latency p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms)` +
+      (m.statements ? m.top.map((t) => `\n                    ${t}`).join('') : '');
     for (let round = 0; round < ROUNDS; round++) {
       runs.json.push(await measure([json], jsonSessions, HTTP_SECONDS));
       runs.one.push(await measure([pgA], pgSessions, HTTP_SECONDS));
@@ -453,5 +483,31 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
     ];
   } finally {
     for (const server of servers) await stopServer(server);
+    await statistics?.end();
   }
+}
+
+/** The cluster's WAL written so far, its checkpoints, and the autovacuum runs on this database. */
+async function walOf(client: pg.Client): Promise<{ bytes: number; fpi: number; records: number; checkpoints: number; vacuums: number; analyzes: number }> {
+  const { rows } = await client.query<{ bytes: string; fpi: string; records: string; checkpoints: string; vacuums: string; analyzes: string }>(
+    `SELECT w.wal_bytes::text AS bytes, w.wal_fpi::text AS fpi, w.wal_records::text AS records,
+       (SELECT (checkpoints_timed + checkpoints_req)::text FROM pg_stat_bgwriter) AS checkpoints,
+       (SELECT sum(autovacuum_count)::text FROM pg_stat_user_tables) AS vacuums,
+       (SELECT sum(autoanalyze_count)::text FROM pg_stat_user_tables) AS analyzes
+     FROM pg_stat_wal w`,
+  );
+  const r = rows[0];
+  return { bytes: Number(r?.bytes), fpi: Number(r?.fpi), records: Number(r?.records), checkpoints: Number(r?.checkpoints), vacuums: Number(r?.vacuums), analyzes: Number(r?.analyzes) };
+}
+
+/** The statements that cost the database most since the last reset, with their cost a save. */
+async function topStatements(client: pg.Client, saves: number): Promise<string[]> {
+  const { rows } = await client.query<{ query: string; calls: string; total: number; mean: number; rows: string }>(
+    `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query, calls::text, total_exec_time AS total, mean_exec_time AS mean, rows::text
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+       ORDER BY total_exec_time DESC LIMIT 6`,
+  );
+  return rows.map(
+    (r) => `${fmt(r.total / saves, 3)} ms a save · ${fmt(Number(r.calls) / saves, 3)} calls a save · ${fmt(r.mean, 2)} ms a call · ${fmt(Number(r.rows) / Math.max(1, Number(r.calls)), 1)} rows a call · ${r.query}`,
+  );
 }

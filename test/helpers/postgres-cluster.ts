@@ -44,9 +44,10 @@ export interface Cluster {
 
 /**
  * `durable: false` (tests) turns fsync off: a crash of the machine may lose the cluster, which
- * is thrown away anyway. Benchmarks keep it on, as an operator's database would.
+ * is thrown away anyway. Benchmarks keep it on, as an operator's database would. `settings`:
+ * more of the server's options (`-c name=value`).
  */
-export async function startCluster(options: { durable?: boolean } = {}): Promise<Cluster> {
+export async function startCluster(options: { durable?: boolean; settings?: string[] } = {}): Promise<Cluster> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
   const dir = await mkdtemp(join(tmpdir(), 'framelens-pg-'));
@@ -61,6 +62,7 @@ export async function startCluster(options: { durable?: boolean } = {}): Promise
     const port = await freePort();
     const settings = [`-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c max_connections=200'];
     if (!options.durable) settings.push('-c fsync=off', '-c full_page_writes=off');
+    settings.push(...(options.settings ?? []));
     await as('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '300', '-o', settings.join(' '), 'start']);
     const urlOf = (database: string) => `postgres://framelens@127.0.0.1:${port}/${database}`;
     return {
