@@ -121,4 +121,30 @@ describe.skipIf(postgresUrl === null)('a save request’s read of its annotation
     });
     expect(ids((await one.annotation('a1', 'u2')).tags)).toEqual(['x1']);
   }, SLOW);
+
+  it('writes only the tags a save adds or changes: the annotation’s other tag rows are left as they were', async () => {
+    // As the app makes them: every tag says where it came from (an object, equal but not the same after a copy or a read).
+    const made = (id: string, start: number): Tag => ({ ...tag(id, start), origin: { kind: 'manual' } });
+    for (const [i, id] of ['t1', 't2', 't3'].entries()) {
+      await one.updateAnnotation('a1', 'u1', (a) => {
+        a.tags.push(made(id, i * 5));
+      });
+    }
+    const rows = async () => {
+      const { rows: found } = await one.pool.query<{ id: string; xmin: string }>("SELECT id, xmin::text AS xmin FROM tags WHERE article_id = 'a1' AND annotator_id = 'u1'");
+      return new Map(found.map((r) => [r.id, r.xmin]));
+    };
+    const before = await rows();
+    // One server from what it wrote last, the other from the rows it read.
+    await one.updateAnnotation('a1', 'u1', (a) => {
+      a.tags.push(made('t4', 20));
+    });
+    await two.updateAnnotation('a1', 'u1', (a) => updateTag(a, 't2', { start: 5, end: 9, category: 'loaded-label', voice: 'author', intensity: null, note: '' }, '2026-12-01T00:00:00.000Z'));
+    const after = await rows();
+    expect([...after.keys()].sort()).toEqual(['t1', 't2', 't3', 't4']);
+    expect(after.get('t1')).toBe(before.get('t1'));
+    expect(after.get('t3')).toBe(before.get('t3'));
+    expect(after.get('t2')).not.toBe(before.get('t2'));
+    expect((await one.annotation('a1', 'u1')).tags.find((t) => t.id === 't2')?.category).toBe('loaded-label');
+  }, SLOW);
 });
