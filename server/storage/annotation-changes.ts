@@ -1,7 +1,7 @@
 // What the journal records of a save to a tag shard (one annotator's annotation of one article):
 // the change, not the whole file. A tag save journals the tag (~1.4x its own JSON) where the
 // whole shard was ~10x on the bench's study, and more for busy annotators.
-import type { Rejection, Tag } from '../core/model.js';
+import type { Annotation, Rejection, Tag } from '../core/model.js';
 import type { ChangeCodec } from './journalled-file.js';
 import { parse, shareTagStrings, type AnnotationChange, type AnnotationFile } from './schemas.js';
 
@@ -69,6 +69,43 @@ function sameOrder<T>(a: T[], b: T[], key: (x: T) => unknown = (x) => x): boolea
   return a.length === b.length && a.every((x, i) => key(x) === key(b[i] as T));
 }
 
+/**
+ * What turns `b` into `a`: the tags put (added or edited) and removed, the sentences marked and
+ * unmarked, and the time; null where no such change gives back `a` exactly (another annotation,
+ * tags reordered, rejected suggestions changed), and the whole content must be written.
+ */
+export function annotationChange(b: Annotation, a: Annotation): AnnotationChange | null {
+  if (b.articleId !== a.articleId || b.annotatorId !== a.annotatorId) return null;
+  // A rejected suggestion is not a tag change: that save records the whole content.
+  if (!sameRejected(b.rejected, a.rejected)) return null;
+  const old = new Map(b.tags.map((tag) => [tag.id, tag]));
+  if (old.size !== b.tags.length) return null;
+  const kept = new Set<string>();
+  const put: Tag[] = [];
+  for (const tag of a.tags) {
+    if (kept.has(tag.id)) return null;
+    kept.add(tag.id);
+    const was = old.get(tag.id);
+    if (!was || !sameTag(was, tag)) put.push(tag);
+  }
+  const del = b.tags.filter((tag) => !kept.has(tag.id)).map((tag) => tag.id);
+  const wasReviewed = new Set(b.reviewed);
+  const isReviewed = new Set(a.reviewed);
+  const mark = a.reviewed.filter((s) => !wasReviewed.has(s));
+  const unmark = b.reviewed.filter((s) => !isReviewed.has(s));
+  const change: AnnotationChange = { at: a.updatedAt };
+  if (put.length > 0) change.put = put;
+  if (del.length > 0) change.del = del;
+  if (mark.length > 0) change.mark = mark;
+  if (unmark.length > 0) change.unmark = unmark;
+  // Replayed, the change must give back exactly this content (order included); when it cannot
+  // (tags reordered, say), the whole content is recorded instead.
+  if (!sameOrder(tagsAfter(b.tags, change), a.tags, (tag) => tag.id) || !sameOrder(reviewedAfter(b.reviewed, change), a.reviewed)) {
+    return null;
+  }
+  return change;
+}
+
 export const annotationChanges: ChangeCodec<AnnotationFile, AnnotationFile> = {
   parse: parse.annotation,
   snapshot: copy,
@@ -76,37 +113,9 @@ export const annotationChanges: ChangeCodec<AnnotationFile, AnnotationFile> = {
   serialize: (file) => JSON.stringify(file),
 
   diff(before, after) {
-    const b = before.data;
-    const a = after.data;
-    if (before.schemaVersion !== after.schemaVersion || b.articleId !== a.articleId || b.annotatorId !== a.annotatorId) return null;
-    // A rejected suggestion is not a tag change: that save records the whole content.
-    if (!sameRejected(b.rejected, a.rejected)) return null;
-    const old = new Map(b.tags.map((tag) => [tag.id, tag]));
-    if (old.size !== b.tags.length) return null;
-    const kept = new Set<string>();
-    const put: Tag[] = [];
-    for (const tag of a.tags) {
-      if (kept.has(tag.id)) return null;
-      kept.add(tag.id);
-      const was = old.get(tag.id);
-      if (!was || !sameTag(was, tag)) put.push(tag);
-    }
-    const del = b.tags.filter((tag) => !kept.has(tag.id)).map((tag) => tag.id);
-    const wasReviewed = new Set(b.reviewed);
-    const isReviewed = new Set(a.reviewed);
-    const mark = a.reviewed.filter((s) => !wasReviewed.has(s));
-    const unmark = b.reviewed.filter((s) => !isReviewed.has(s));
-    const change: AnnotationChange = { at: a.updatedAt };
-    if (put.length > 0) change.put = put;
-    if (del.length > 0) change.del = del;
-    if (mark.length > 0) change.mark = mark;
-    if (unmark.length > 0) change.unmark = unmark;
-    // Replayed, the change must give back exactly this content (order included); when it cannot
-    // (tags reordered, say), the whole content is recorded instead.
-    if (!sameOrder(tagsAfter(b.tags, change), a.tags, (tag) => tag.id) || !sameOrder(reviewedAfter(b.reviewed, change), a.reviewed)) {
-      return null;
-    }
-    return JSON.stringify(change);
+    if (before.schemaVersion !== after.schemaVersion) return null;
+    const change = annotationChange(before.data, after.data);
+    return change && JSON.stringify(change);
   },
 
   check(body) {

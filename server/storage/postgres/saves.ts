@@ -22,7 +22,7 @@
 // read of every tag of each annotation per group. The numbers are in the commit and the README.
 import type pg from 'pg';
 import type { Annotation } from '../../core/model.js';
-import { annotationChanges } from '../annotation-changes.js';
+import { annotationChange } from '../annotation-changes.js';
 import { parse } from '../schemas.js';
 import { NotFoundError } from '../store.js';
 import { TAG_INSERT, TAG_UPSERT, annotationsQuery, parseAnnotation, tagColumns, tagUnnest } from './rows.js';
@@ -236,9 +236,9 @@ function apply(known: Known, saves: readonly Pending[]): Applied {
   });
   const applied: Applied = { known, after, outcomes, change: null };
   if (after === known.annotation) return applied;
-  const diff = annotationChanges.diff({ schemaVersion: 1, data: known.annotation }, { schemaVersion: 1, data: after });
-  if (diff === null) return applied;
-  const change = parse.annotationChange(JSON.parse(diff));
+  // Its tags were checked by changed(): the change is used as it is, not written out and read back.
+  const change = annotationChange(known.annotation, after);
+  if (change === null) return applied;
   const existing = new Set(known.annotation.tags.map((t) => t.id));
   let next = known.nextPosition;
   // An edited tag keeps its position (the upsert leaves it); a new one goes after the others.
