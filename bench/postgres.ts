@@ -121,7 +121,7 @@ export async function postgresBench(log: (...args: unknown[]) => void, tmp: stri
   const rows: PostgresRow[] = [];
   // BENCH_PG_STATEMENTS=1: the HTTP rows also print what each statement cost (pg_stat_statements).
   const statements = Boolean(process.env.BENCH_PG_STATEMENTS);
-  const cluster = await startCluster({ durable: true, settings: statements ? ['-c shared_preload_libraries=pg_stat_statements', '-c pg_stat_statements.track=all'] : [] });
+  const cluster = await startCluster({ durable: true, settings: statements ? ['-c shared_preload_libraries=pg_stat_statements', '-c pg_stat_statements.track=all', '-c pg_stat_statements.track_planning=on'] : [] });
   try {
     if (process.env.BENCH_PG_HTTP_ONLY) {
       // While working on the save path: only the HTTP save rows, on a tenth of the study (as many
@@ -502,12 +502,12 @@ async function walOf(client: pg.Client): Promise<{ bytes: number; fpi: number; r
 
 /** The statements that cost the database most since the last reset, with their cost a save. */
 async function topStatements(client: pg.Client, saves: number): Promise<string[]> {
-  const { rows } = await client.query<{ query: string; calls: string; total: number; mean: number; rows: string }>(
-    `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query, calls::text, total_exec_time AS total, mean_exec_time AS mean, rows::text
+  const { rows } = await client.query<{ query: string; calls: string; total: number; mean: number; plan: number; rows: string }>(
+    `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query, calls::text, total_exec_time AS total, mean_exec_time AS mean, mean_plan_time AS plan, rows::text
        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
        ORDER BY total_exec_time DESC LIMIT 6`,
   );
   return rows.map(
-    (r) => `${fmt(r.total / saves, 3)} ms a save · ${fmt(Number(r.calls) / saves, 3)} calls a save · ${fmt(r.mean, 2)} ms a call · ${fmt(Number(r.rows) / Math.max(1, Number(r.calls)), 1)} rows a call · ${r.query}`,
+    (r) => `${fmt(r.total / saves, 3)} ms a save · ${fmt(Number(r.calls) / saves, 3)} calls a save · ${fmt(r.mean, 2)} ms a call (+ ${fmt(r.plan, 2)} ms planning) · ${fmt(Number(r.rows) / Math.max(1, Number(r.calls)), 1)} rows a call · ${r.query}`,
   );
 }
