@@ -341,6 +341,7 @@ function cpuOf(pids: number[]): number {
 }
 
 const HTTP_SECONDS = 6;
+const WARM_SECONDS = 2;
 
 /**
  * Tag saves through HTTP at 50 clients: `framelens serve` on the JSON folder, one on PostgreSQL,
@@ -412,6 +413,9 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
       /** BENCH_PG_STATEMENTS: the statements that cost the database most, a line each. */
       top: string[];
     }
+    // Each session sticks to one server, as the README's proxy set-up routes them (by session cookie).
+    const saves = (targets: Spawned[], sessions: Session[], seconds: number) =>
+      Promise.all(targets.map((t, i) => load(t.base, CLIENTS / targets.length, seconds, 303, tagRequest(sessions.filter((_, n) => n % targets.length === i)))));
     const measure = async (targets: Spawned[], sessions: Session[], seconds: number): Promise<Measured> => {
       const app = cpuOf(targets.map((t) => t.pid));
       const db = clusterCpuMs(postmaster);
@@ -419,7 +423,7 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
       const walBefore = statistics ? await walOf(statistics) : null;
       if (statistics) await statistics.query('SELECT pg_stat_statements_reset()');
       const loader = process.cpuUsage();
-      const results = await Promise.all(targets.map((t) => load(t.base, CLIENTS / targets.length, seconds, 303, tagRequest(sessions))));
+      const results = await saves(targets, sessions, seconds);
       const used = process.cpuUsage(loader);
       const ok = results.reduce((n, r) => n + r.ok, 0);
       const top = statistics ? await topStatements(statistics, ok) : [];
@@ -442,10 +446,13 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
         refused: results.reduce((n, r) => n + Object.values(r.other).reduce((a, b) => a + b, 0) + r.errors + r.timeouts, 0),
       };
     };
-    // Warm-up: the first saves of each annotation read it.
-    await measure([json], jsonSessions, 1);
-    await measure([pgA], pgSessions, 1);
-    await measure([pgB], pgSessions, 1);
+    // Each run is measured after WARM_SECONDS of the same load: the first save of an annotation on
+    // a server reads it, and the runs before (the other set-up's) changed the annotations its
+    // cache holds. Measured in its steady state, not in the other set-up's wake.
+    const run = async (targets: Spawned[], sessions: Session[]) => {
+      await saves(targets, sessions, WARM_SECONDS);
+      return measure(targets, sessions, HTTP_SECONDS);
+    };
     const runs = { json: [] as Measured[], one: [] as Measured[], two: [] as Measured[] };
     const line = (m: Measured) =>
       `${fmt(m.rate)}/s (CPU a save: app ${fmt(m.appCpuMs, 2)} ms, database ${fmt(m.dbCpuMs, 2)} ms, load generator ${fmt(m.loaderCpuMs, 2)} ms; ` +
@@ -453,9 +460,9 @@ async function httpSaves(log: (...args: unknown[]) => void, cluster: Cluster, st
       `latency p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms)` +
       (m.statements ? m.top.map((t) => `\n                    ${t}`).join('') : '');
     for (let round = 0; round < ROUNDS; round++) {
-      runs.json.push(await measure([json], jsonSessions, HTTP_SECONDS));
-      runs.one.push(await measure([pgA], pgSessions, HTTP_SECONDS));
-      runs.two.push(await measure([pgA, pgB], pgSessions, HTTP_SECONDS));
+      runs.json.push(await run([json], jsonSessions));
+      runs.one.push(await run([pgA], pgSessions));
+      runs.two.push(await run([pgA, pgB], pgSessions));
       const [j, o, t] = [runs.json[round], runs.one[round], runs.two[round]] as Measured[];
       log(`  HTTP round ${round + 1}: JSON folder ${line(j as Measured)}`);
       log(`                PostgreSQL 1 process ${line(o as Measured)}`);
