@@ -835,6 +835,9 @@ export class Store implements AppStore {
     await shard.update((file) => {
       change(file.data);
       file.data.updatedAt = at ?? new Date().toISOString();
+      // Checked before it is journalled (a throw here undoes the change): a record the next start
+      // cannot read would stop that start.
+      file.data = parse.annotation(file).data;
     });
     this.#version++;
   }

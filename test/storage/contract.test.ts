@@ -220,6 +220,35 @@ onEachBackend<AppStore>('the storage interface', { jsonFolder: inFolder, postgre
     expect(await store.countTags()).toBe(1);
   }, SLOW);
 
+  it('refuses a save that leaves a tag invalid and stores nothing of it; saves made with it stand', async () => {
+    await store.createArticle(article('a1'));
+    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0, 'a1', 'u1', { origin: { kind: 'manual' } })));
+    // Added at once (one group on PostgreSQL): an invalid new tag, an edit that breaks a kept one, a good tag.
+    const [added, edited, good] = await Promise.allSettled([
+      store.updateAnnotation('a1', 'u1', (a) => {
+        a.tags.push(tag('t2', 10, 'a1', 'u1', { voice: 'shouted' as Tag['voice'] }));
+      }),
+      store.updateAnnotation('a1', 'u1', (a) => {
+        const t1 = a.tags.find((t) => t.id === 't1');
+        if (t1) t1.start = -1;
+      }),
+      store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t3', 20, 'a1', 'u1', { origin: { kind: 'manual' } }))),
+    ]);
+    expect(added.status).toBe('rejected');
+    expect(edited.status).toBe('rejected');
+    expect(good.status).toBe('fulfilled');
+    const check = async () => {
+      const stored = await store.readAnnotation('a1', 'u1');
+      expect(stored.tags.map((t) => [t.id, t.start, t.category])).toEqual([
+        ['t1', 0, 'hedge'],
+        ['t3', 20, 'hedge'],
+      ]);
+    };
+    await check();
+    store = await reopen();
+    await check();
+  }, SLOW);
+
   it('takes a removed article out of its story, with its curated gold', async () => {
     for (const id of ['a1', 'a2', 'a3']) await store.createArticle(article(id));
     await store.stories.create({ id: 's1', projectId: 'p1', title: 'One event', note: '', articles: ['a1', 'a2', 'a3'], edits: [], createdAt: '2026-11-30T12:00:00.000Z', createdBy: 'r1' });
