@@ -49,7 +49,7 @@ function putTag(tags: Tag[], tag: Tag): void {
 }
 
 /** The tags after a change: removed ones dropped, edited ones replaced in place, new ones appended. */
-function tagsAfter(tags: Tag[], change: AnnotationChange): Tag[] {
+export function tagsAfter(tags: Tag[], change: AnnotationChange): Tag[] {
   const removed = change.del ? new Set(change.del) : null;
   const out = removed ? tags.filter((tag) => !removed.has(tag.id)) : tags.slice();
   for (const tag of change.put ?? []) putTag(out, tag);
