@@ -55,4 +55,14 @@ describe('a tag save’s change', () => {
     const after = { ...reread(before), updatedAt: '2026-12-01T00:00:00.000Z' };
     expect(diff(before, after)).toEqual({ at: '2026-12-01T00:00:00.000Z' });
   });
+
+  it('holds a tag that gained a field, whatever fields it had (one set to undefined included)', () => {
+    const plain = tag('t1', 0);
+    delete plain.origin;
+    // As a change may leave a tag it built: the key is there, its value undefined.
+    const was = annotation([{ ...plain, origin: undefined }]);
+    const now = annotation([Object.assign({ ...plain }, { extra: 'not a field of a tag' })]);
+    const body = annotationChanges.diff(file(was), file({ ...now, updatedAt: '2026-12-01T00:00:00.000Z' }));
+    expect(body === null ? null : JSON.parse(body).put?.map((t: Tag) => t.id)).toEqual(['t1']);
+  });
 });

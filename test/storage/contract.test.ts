@@ -249,6 +249,49 @@ onEachBackend<AppStore>('the storage interface', { jsonFolder: inFolder, postgre
     await check();
   }, SLOW);
 
+  it('refuses a save that leaves a rejected suggestion invalid, and stores nothing of it', async () => {
+    await store.createArticle(article('a1'));
+    const rejection = { sentence: 0, start: 0, end: 9, category: 'hedge', suggester: 'learned' as const, score: 0.5, at: '2026-11-30T11:30:00.000Z' };
+    await store.updateAnnotation('a1', 'u1', (a) => {
+      a.rejected = [{ ...rejection }];
+    });
+    // A rejection that gains a field the schema does not have: its other fields are as they were.
+    const save = store.updateAnnotation('a1', 'u1', (a) => {
+      const first = a.rejected?.[0];
+      if (first) Object.assign(first, { note: 'not a field of a rejection' });
+      addTag(a, tag('t1', 0, 'a1', 'u1', { origin: { kind: 'manual' } }));
+    });
+    await expect(save).rejects.toThrow();
+    const check = async () => {
+      const stored = await store.readAnnotation('a1', 'u1');
+      expect(stored.rejected).toEqual([rejection]);
+      expect(stored.tags).toEqual([]);
+    };
+    await check();
+    store = await reopen();
+    await check();
+  }, SLOW);
+
+  it('undoes all of a refused save, a change made inside a tag’s origin included', async () => {
+    await store.createArticle(article('a1'));
+    const origin = { kind: 'suggestion' as const, suggester: 'rules' as const, score: 0.75, adjusted: false };
+    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0, 'a1', 'u1', { origin: { ...origin } })));
+    const refused = store.updateAnnotation('a1', 'u1', (a) => {
+      const t1 = a.tags[0];
+      if (t1?.origin?.kind === 'suggestion') t1.origin.score = 5;
+    });
+    await expect(refused).rejects.toThrow();
+    expect((await store.readAnnotation('a1', 'u1')).tags[0]?.origin).toEqual(origin);
+    // The annotation takes saves again.
+    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t2', 10, 'a1', 'u1', { origin: { kind: 'manual' } })));
+    store = await reopen();
+    const stored = await store.readAnnotation('a1', 'u1');
+    expect(stored.tags.map((t) => [t.id, t.origin])).toEqual([
+      ['t1', origin],
+      ['t2', { kind: 'manual' }],
+    ]);
+  }, SLOW);
+
   it('takes a removed article out of its story, with its curated gold', async () => {
     for (const id of ['a1', 'a2', 'a3']) await store.createArticle(article(id));
     await store.stories.create({ id: 's1', projectId: 'p1', title: 'One event', note: '', articles: ['a1', 'a2', 'a3'], edits: [], createdAt: '2026-11-30T12:00:00.000Z', createdBy: 'r1' });

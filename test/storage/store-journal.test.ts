@@ -103,6 +103,20 @@ describe('the store with its journal', () => {
     expect(JSON.parse(stored())).toEqual({ schemaVersion: 1, data: expected[0] });
   });
 
+  it('replays a change made inside a tag’s origin (an accepted suggestion marked adjusted in place)', async () => {
+    const store = await storeWithArticle();
+    const origin = { kind: 'suggestion' as const, suggester: 'rules' as const, score: 0.75, adjusted: false };
+    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, { ...tag('t1', 0), origin: { ...origin } }));
+    await store.updateAnnotation('a1', 'u1', (a) => {
+      const t1 = a.tags[0];
+      if (t1?.origin?.kind === 'suggestion') t1.origin.adjusted = true;
+    });
+    expect(store.annotation('a1', 'u1')?.tags[0]?.origin).toEqual({ ...origin, adjusted: true });
+    const again = await restart();
+    expect(again.annotation('a1', 'u1')?.tags[0]?.origin).toEqual({ ...origin, adjusted: true });
+    await again.close();
+  });
+
   // Issue 14: each save appended the annotator's whole shard (6,400 saves wrote 127 MB).
   it('journals the change, not the shard: a tag save appends about the tag itself', async () => {
     const store = await storeWithArticle();
