@@ -10,7 +10,7 @@ function copy(file: AnnotationFile): AnnotationFile {
   const { articleId, annotatorId, reviewed, tags, rejected, updatedAt } = file.data;
   return {
     schemaVersion: file.schemaVersion,
-    data: { articleId, annotatorId, reviewed: reviewed.slice(), tags: tags.map((tag) => ({ ...tag })), ...(rejected ? { rejected: rejected.map((r) => ({ ...r })) } : {}), updatedAt },
+    data: { articleId, annotatorId, reviewed: reviewed.slice(), tags: tags.map((tag) => (tag.origin ? { ...tag, origin: { ...tag.origin } } : { ...tag })), ...(rejected ? { rejected: rejected.map((r) => ({ ...r })) } : {}), updatedAt },
   };
 }
 
@@ -25,7 +25,7 @@ function sameRejected(a: Rejection[] = [], b: Rejection[] = []): boolean {
 function sameFields(a: object, b: object, same: (x: unknown, y: unknown) => boolean): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) if (!same(Reflect.get(a, key), Reflect.get(b, key))) return false;
+  for (const key of keys) if (!Object.hasOwn(b, key) || !same(Reflect.get(a, key), Reflect.get(b, key))) return false;
   return true;
 }
 

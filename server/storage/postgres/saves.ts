@@ -157,6 +157,8 @@ function changed(annotation: Annotation, change: Change): { after: Annotation; d
   after.updatedAt = new Date().toISOString();
   const delta = annotationChange(annotation, after);
   if (delta !== null && parse.annotationChange(delta) === delta) {
+    // What the change does not say (the annotation's own fields, its rejections) is checked too.
+    parse.annotation({ schemaVersion: 1, data: { ...after, tags: [] } });
     if (delta.put) shareTagStrings(delta.put, after.articleId, after.annotatorId);
     // The tags it left alone are the ones it was given (never changed: each change works on a
     // copy), not their copies: the annotation the cache keeps then holds one new tag, not a copy
