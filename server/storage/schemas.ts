@@ -279,12 +279,31 @@ function everyOf(value: unknown, check: (item: unknown) => boolean): boolean {
   return true;
 }
 
+/** A rejected suggestion as `rejection` accepts it. */
+function isRejection(value: unknown): boolean {
+  if (!isRecord(value) || Object.keys(value).length !== 7) return false;
+  const { score } = value;
+  return (
+    isCount(value.sentence) &&
+    isCount(value.start) &&
+    isCount(value.end) &&
+    isText(value.category, 64) &&
+    SUGGESTER_NAMES.has(value.suggester) &&
+    typeof score === 'number' &&
+    score >= 0 &&
+    score <= 1 &&
+    isText(value.at, 40)
+  );
+}
+
 function isAnnotationFile(value: unknown): value is AnnotationFile {
   if (!isRecord(value) || Object.keys(value).length !== 2 || value.schemaVersion !== 1) return false;
   const data = value.data;
+  if (!isRecord(data)) return false;
+  // The rejected suggestions, where there are any (a save to such an annotation is checked too).
+  const keys = Object.keys(data).length;
   return (
-    isRecord(data) &&
-    Object.keys(data).length === 5 &&
+    (keys === 5 || (keys === 6 && everyOf(data.rejected, isRejection))) &&
     isId(data.articleId) &&
     isId(data.annotatorId) &&
     everyOf(data.reviewed, isCount) &&

@@ -65,6 +65,22 @@ describe('the fast checks of tag shards and journalled changes', () => {
     expect(agree(parse.annotationChange, annotationChange, { put: [tag({ origin: { kind: 'manual' } })], at: 't' })).toBe(true);
   });
 
+  it('accept the suggestions an annotator rejected, without a copy, and refuse a bad one as zod does', () => {
+    const rejection = (over: Record<string, unknown> = {}) => ({ sentence: 1, start: 4, end: 9, category: 'hedge', suggester: 'rules', score: 0.5, at: '2026-01-01T00:00:00.000Z', ...over });
+    const withRejections = file(undefined, { rejected: [rejection(), rejection({ suggester: 'learned', score: 1 })] });
+    const value = JSON.parse(JSON.stringify(withRejections)) as unknown;
+    expect(parse.annotation(value)).toBe(value);
+    expect(agree(parse.annotation, annotationFile, withRejections)).toBe(true);
+    expect(agree(parse.annotation, annotationFile, file(undefined, { rejected: [] }))).toBe(true);
+    const bad: Record<string, unknown>[] = [
+      { sentence: -1 }, { start: 0.5 }, { end: '9' }, { category: 'c'.repeat(65) }, { suggester: 'nobody' }, { score: 1.5 }, { score: -0.1 }, { score: '0.5' },
+      { at: 't'.repeat(41) }, { at: null }, { extra: 1 },
+    ];
+    for (const over of bad) expect(agree(parse.annotation, annotationFile, file(undefined, { rejected: [rejection(), rejection(over)] }))).toBe(false);
+    const { at: _, ...missing } = rejection();
+    for (const rejected of [[missing], {}, null, [null]]) expect(agree(parse.annotation, annotationFile, file(undefined, { rejected }))).toBe(false);
+  });
+
   it('refuse every field zod refuses, with zod\'s message', () => {
     for (const [key, values] of Object.entries(badTagFields)) {
       for (const bad of values) {
