@@ -834,6 +834,7 @@ export class Store implements AppStore {
     }
     await shard.update((file) => {
       change(file.data);
+      if (file.data.articleId !== articleId || file.data.annotatorId !== annotatorId) throw new Error('A save cannot move an annotation to another article or annotator.');
       file.data.updatedAt = at ?? new Date().toISOString();
       // Checked before it is journalled (a throw here undoes the change): a record the next start
       // cannot read would stop that start.

@@ -292,6 +292,26 @@ onEachBackend<AppStore>('the storage interface', { jsonFolder: inFolder, postgre
     ]);
   }, SLOW);
 
+  it('refuses a save that moves the annotation to another article or annotator, and keeps it where it was', async () => {
+    await store.createArticle(article('a1'));
+    await store.createArticle(article('a2'));
+    await store.updateAnnotation('a1', 'u1', (a) => addTag(a, tag('t1', 0, 'a1', 'u1', { origin: { kind: 'manual' } })));
+    await expect(store.updateAnnotation('a1', 'u1', (a) => {
+      a.articleId = 'a2';
+    })).rejects.toThrow('cannot move an annotation');
+    await expect(store.updateAnnotation('a1', 'u1', (a) => {
+      a.annotatorId = 'u2';
+    })).rejects.toThrow('cannot move an annotation');
+    const check = async () => {
+      expect((await store.readAnnotation('a1', 'u1')).tags.map((t) => t.id)).toEqual(['t1']);
+      expect((await store.readAnnotation('a2', 'u1')).tags).toEqual([]);
+      expect((await store.readAnnotation('a1', 'u2')).tags).toEqual([]);
+    };
+    await check();
+    store = await reopen();
+    await check();
+  }, SLOW);
+
   it('takes a removed article out of its story, with its curated gold', async () => {
     for (const id of ['a1', 'a2', 'a3']) await store.createArticle(article(id));
     await store.stories.create({ id: 's1', projectId: 'p1', title: 'One event', note: '', articles: ['a1', 'a2', 'a3'], edits: [], createdAt: '2026-11-30T12:00:00.000Z', createdBy: 'r1' });

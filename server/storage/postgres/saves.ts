@@ -154,6 +154,7 @@ const WRITE_LOCKED = `WITH removed AS (
 function changed(annotation: Annotation, change: Change): { after: Annotation; delta: AnnotationChange | null } {
   const after = copy(annotation);
   change(after);
+  if (after.articleId !== annotation.articleId || after.annotatorId !== annotation.annotatorId) throw new Error('A save cannot move an annotation to another article or annotator.');
   after.updatedAt = new Date().toISOString();
   const delta = annotationChange(annotation, after);
   if (delta !== null && parse.annotationChange(delta) === delta) {
