@@ -1,6 +1,7 @@
-// What the journal records of a save to a tag shard (one annotator's annotation of one article):
-// the change, not the whole file. A tag save journals the tag (~1.4x its own JSON) where the
-// whole shard was ~10x on the bench's study, and more for busy annotators.
+// What a save changed of a tag shard (one annotator's annotation of one article): the change, not
+// the whole file. The journal records it (a tag save journals the tag, ~1.4x its own JSON, where
+// the whole shard was ~10x on the bench's study, and more for busy annotators), and PostgreSQL's
+// save queue writes it (postgres/saves.ts).
 import type { Annotation, Rejection, Tag } from '../core/model.js';
 import type { ChangeCodec } from './journalled-file.js';
 import { parse, shareTagStrings, type AnnotationChange, type AnnotationFile } from './schemas.js';
@@ -22,7 +23,7 @@ function sameRejected(a: Rejection[] = [], b: Rejection[] = []): boolean {
   });
 }
 
-function sameFields(a: object, b: object, same: (x: unknown, y: unknown) => boolean): boolean {
+function sameProperties(a: object, b: object, same: (x: unknown, y: unknown) => boolean): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   for (const key of keys) if (!Object.hasOwn(b, key) || !same(Reflect.get(a, key), Reflect.get(b, key))) return false;
@@ -38,7 +39,7 @@ const isObject = (x: unknown): x is object => typeof x === 'object' && x !== nul
  * annotation's tags: 14 row updates a save on the bench's study, and growing with its tags).
  */
 function sameTag(a: Tag, b: Tag): boolean {
-  return sameFields(a, b, (x, y) => x === y || (isObject(x) && isObject(y) && sameFields(x, y, (p, q) => p === q)));
+  return sameProperties(a, b, (x, y) => x === y || (isObject(x) && isObject(y) && sameProperties(x, y, (p, q) => p === q)));
 }
 
 /** Replaces the tag with `tag`'s id in `tags`, or appends `tag`. */
@@ -74,33 +75,33 @@ function sameOrder<T>(a: T[], b: T[], key: (x: T) => unknown = (x) => x): boolea
  * unmarked, and the time; null where no such change gives back `a` exactly (another annotation,
  * tags reordered, rejected suggestions changed), and the whole content must be written.
  */
-export function annotationChange(b: Annotation, a: Annotation): AnnotationChange | null {
-  if (b.articleId !== a.articleId || b.annotatorId !== a.annotatorId) return null;
+export function annotationChange(before: Annotation, after: Annotation): AnnotationChange | null {
+  if (before.articleId !== after.articleId || before.annotatorId !== after.annotatorId) return null;
   // A rejected suggestion is not a tag change: that save records the whole content.
-  if (!sameRejected(b.rejected, a.rejected)) return null;
-  const old = new Map(b.tags.map((tag) => [tag.id, tag]));
-  if (old.size !== b.tags.length) return null;
+  if (!sameRejected(before.rejected, after.rejected)) return null;
+  const old = new Map(before.tags.map((tag) => [tag.id, tag]));
+  if (old.size !== before.tags.length) return null;
   const kept = new Set<string>();
   const put: Tag[] = [];
-  for (const tag of a.tags) {
+  for (const tag of after.tags) {
     if (kept.has(tag.id)) return null;
     kept.add(tag.id);
     const was = old.get(tag.id);
     if (!was || !sameTag(was, tag)) put.push(tag);
   }
-  const del = b.tags.filter((tag) => !kept.has(tag.id)).map((tag) => tag.id);
-  const wasReviewed = new Set(b.reviewed);
-  const isReviewed = new Set(a.reviewed);
-  const mark = a.reviewed.filter((s) => !wasReviewed.has(s));
-  const unmark = b.reviewed.filter((s) => !isReviewed.has(s));
-  const change: AnnotationChange = { at: a.updatedAt };
+  const del = before.tags.filter((tag) => !kept.has(tag.id)).map((tag) => tag.id);
+  const wasReviewed = new Set(before.reviewed);
+  const isReviewed = new Set(after.reviewed);
+  const mark = after.reviewed.filter((s) => !wasReviewed.has(s));
+  const unmark = before.reviewed.filter((s) => !isReviewed.has(s));
+  const change: AnnotationChange = { at: after.updatedAt };
   if (put.length > 0) change.put = put;
   if (del.length > 0) change.del = del;
   if (mark.length > 0) change.mark = mark;
   if (unmark.length > 0) change.unmark = unmark;
   // Replayed, the change must give back exactly this content (order included); when it cannot
   // (tags reordered, say), the whole content is recorded instead.
-  if (!sameOrder(tagsAfter(b.tags, change), a.tags, (tag) => tag.id) || !sameOrder(reviewedAfter(b.reviewed, change), a.reviewed)) {
+  if (!sameOrder(tagsAfter(before.tags, change), after.tags, (tag) => tag.id) || !sameOrder(reviewedAfter(before.reviewed, change), after.reviewed)) {
     return null;
   }
   return change;
