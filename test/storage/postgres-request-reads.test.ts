@@ -76,4 +76,23 @@ describe.skipIf(postgresUrl === null)('the counters, sessions and annotations re
     await sessionsB.remove('sid-cy');
     expect(await sessionsA.get('sid-cy')).toBeUndefined();
   }, SLOW);
+
+  it('fails only the caller of an annotation whose row the schema refuses; the others asked with it are answered', async () => {
+    await sessionsB.set('sid-ada', record('u-ada'), 10);
+    await b.createArticle(article);
+    for (const annotator of ['u-ada', 'u-bad']) {
+      await b.updateAnnotation('a1', annotator, (annotation) => {
+        annotation.reviewed.push(0);
+      });
+    }
+    // Damaged outside the app (a sentence number below 0 is no sentence).
+    await b.pool.query("UPDATE annotations SET reviewed = '{-1}' WHERE annotator_id = 'u-bad'");
+    const sent = vi.spyOn(a.pool, 'query');
+    const [counters, ada, bad, good] = await Promise.allSettled([a.changes.read(), sessionsA.get('sid-ada'), a.annotation('a1', 'u-bad'), a.annotation('a1', 'u-ada')]);
+    expect(sent).toHaveBeenCalledTimes(1);
+    expect(counters.status).toBe('fulfilled');
+    expect(ada.status === 'fulfilled' && ada.value?.data.userId).toBe('u-ada');
+    expect(bad.status).toBe('rejected');
+    expect(good.status === 'fulfilled' && good.value.reviewed).toEqual([0]);
+  }, SLOW);
 });

@@ -17,8 +17,11 @@ export class Batched<K, V> {
   /** The statement in flight, if any: the next batch is sent once it settles. */
   #inFlight: Promise<unknown> | null = null;
 
-  /** `read`: the values of the keys it is given, in one statement (a key it leaves out has none). */
-  constructor(read: (keys: K[]) => Promise<Map<K, V>>) {
+  /**
+   * `read`: the values of the keys it is given, in one statement (a key it leaves out has none;
+   * an Error for a key fails that key's call alone).
+   */
+  constructor(read: (keys: K[]) => Promise<Map<K, V | Error>>) {
     this.#loader = new DataLoader<K, V | undefined>(
       (keys) => {
         // A key asked for twice in one batch is read once (DataLoader without a cache repeats it).

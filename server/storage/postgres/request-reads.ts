@@ -28,7 +28,7 @@ export interface AnnotationRow {
 /** What answers the annotation reads: the save queue, which knows which versions this process holds. */
 export interface AnnotationSource {
   /** For a read of `keys` (`article/annotator`): the version held of each (null: none), and what to make of the rows sent back. */
-  readFor(keys: readonly string[]): { versions: (number | null)[]; take(rows: readonly AnnotationRow[]): Map<string, Annotation> };
+  readFor(keys: readonly string[]): { versions: (number | null)[]; take(rows: readonly AnnotationRow[]): Map<string, Annotation | Error> };
 }
 
 /**
@@ -77,14 +77,14 @@ export class RequestReads {
         values: [sids, pairs.map((p) => p.slice(0, p.indexOf('/'))), pairs.map((p) => p.slice(p.indexOf('/') + 1)), asked?.versions ?? []],
       });
       const counters: Partial<Record<string, Seen>> = {};
-      const answers = new Map<string, Answer>([[COUNTERS, { counters }]]);
+      const answers = new Map<string, Answer | Error>([[COUNTERS, { counters }]]);
       const annotations: AnnotationRow[] = [];
       for (const row of rows) {
         if (row.part === 'c') counters[row.key] = { version: Number(row.version), deletions: Number(row.deletions) };
         else if (row.part === 's') answers.set(SESSION + row.key, { session: { expires: row.expires, data: row.data } });
         else annotations.push({ key: row.key, data: row.data });
       }
-      if (asked) for (const [key, annotation] of asked.take(annotations)) answers.set(ANNOTATION + key, { annotation });
+      if (asked) for (const [key, annotation] of asked.take(annotations)) answers.set(ANNOTATION + key, annotation instanceof Error ? annotation : { annotation });
       return answers;
     });
   }

@@ -396,18 +396,24 @@ export class SaveQueue {
    * or read them, and what to make of the rows it sends back. Each caller gets a copy; the
    * annotations read whole are kept for the next save, whose write then needs no read of its own.
    */
-  readFor(keys: readonly string[]): { versions: (number | null)[]; take(rows: readonly AnnotationRow[]): Map<string, Annotation> } {
+  readFor(keys: readonly string[]): { versions: (number | null)[]; take(rows: readonly AnnotationRow[]): Map<string, Annotation | Error> } {
     const known = new Map(keys.map((key) => [key, this.#cache.get(key)]));
     return {
       versions: keys.map((key) => known.get(key)?.version ?? null),
       take: (rows) => {
-        const out = new Map<string, Annotation>();
+        const out = new Map<string, Annotation | Error>();
         for (const row of rows) {
           let k = known.get(row.key);
           if (row.data === null && k) {
             // As this process knows it (the version matched).
           } else {
-            k = knownOf(row.data);
+            try {
+              k = knownOf(row.data);
+            } catch (error) {
+              // A row the schema refuses fails its own reader, not the others the statement answered.
+              out.set(row.key, error instanceof Error ? error : new Error(String(error)));
+              continue;
+            }
             const cached = this.#cache.get(row.key);
             // A write of ours that ended while this read ran holds a later version: it stays.
             if (!cached || cached.version === null || (k.version !== null && cached.version < k.version)) this.#cache.set(row.key, k);
