@@ -6,13 +6,26 @@ import type { Annotation, Rejection, Tag } from '../core/model.js';
 import type { ChangeCodec } from './journalled-file.js';
 import { parse, shareTagStrings, type AnnotationChange, type AnnotationFile } from './schemas.js';
 
-/** A copy deep enough that changes to the original leave it alone: tags are flat objects. */
-function copy(file: AnnotationFile): AnnotationFile {
-  const { articleId, annotatorId, reviewed, tags, rejected, updatedAt } = file.data;
+/** A copy deep enough that changes to the original leave it alone (tags are flat but for their origin). */
+export function copyAnnotation(annotation: Annotation): Annotation {
+  const { articleId, annotatorId, reviewed, tags, rejected, updatedAt } = annotation;
   return {
-    schemaVersion: file.schemaVersion,
-    data: { articleId, annotatorId, reviewed: reviewed.slice(), tags: tags.map((tag) => (tag.origin ? { ...tag, origin: { ...tag.origin } } : { ...tag })), ...(rejected ? { rejected: rejected.map((r) => ({ ...r })) } : {}), updatedAt },
+    articleId,
+    annotatorId,
+    reviewed: reviewed.slice(),
+    tags: tags.map((tag) => (tag.origin ? { ...tag, origin: { ...tag.origin } } : { ...tag })),
+    ...(rejected ? { rejected: rejected.map((r) => ({ ...r })) } : {}),
+    updatedAt,
   };
+}
+
+function copy(file: AnnotationFile): AnnotationFile {
+  return { schemaVersion: file.schemaVersion, data: copyAnnotation(file.data) };
+}
+
+/** Refuses a change that gave an annotation another article or annotator (it is stored under its own). */
+export function checkNotMoved(articleId: string, annotatorId: string, after: Annotation): void {
+  if (after.articleId !== articleId || after.annotatorId !== annotatorId) throw new Error('A save cannot move an annotation to another article or annotator.');
 }
 
 /** Whether two lists of rejected suggestions are the same (they only grow; a change is rare). */

@@ -25,7 +25,7 @@ import { FileSums } from './file-sums.js';
 import { PackWriter, PackedShard, decodePack, encodePack, entryName, packPath, readPackEntry, readPackShared, shardOf, type PackContent } from './tag-pack.js';
 import { Journal, journalSegments, readJournal, readJournalSync, type JournalOptions, type JournalRecord } from './journal.js';
 import { JournalledFile, applyRecords } from './journalled-file.js';
-import { annotationChanges } from './annotation-changes.js';
+import { annotationChanges, checkNotMoved } from './annotation-changes.js';
 import { LoadProgress } from './progress.js';
 import { deferredShard, openShard, openShardWith, readShard, type Shard } from './shard.js';
 import { SessionLog } from './session-log.js';
@@ -834,7 +834,7 @@ export class Store implements AppStore {
     }
     await shard.update((file) => {
       change(file.data);
-      if (file.data.articleId !== articleId || file.data.annotatorId !== annotatorId) throw new Error('A save cannot move an annotation to another article or annotator.');
+      checkNotMoved(articleId, annotatorId, file.data);
       file.data.updatedAt = at ?? new Date().toISOString();
       // Checked before it is journalled (a throw here undoes the change): a record the next start
       // cannot read would stop that start.

@@ -21,8 +21,8 @@
 // transaction per group (BEGIN, lock-and-read, write, COMMIT) still paid four round trips and a
 // read of every tag of each annotation per group. The numbers are in the commit and the README.
 import type pg from 'pg';
-import type { Annotation } from '../../core/model.js';
-import { annotationChange, tagsAfter } from '../annotation-changes.js';
+import { emptyAnnotation, type Annotation } from '../../core/model.js';
+import { annotationChange, checkNotMoved, copyAnnotation, tagsAfter } from '../annotation-changes.js';
 import { parse, shareTagStrings, type AnnotationChange } from '../schemas.js';
 import { NotFoundError } from '../store.js';
 import { TAG_INSERT, TAG_UPSERT, annotationsQuery, parseAnnotation, tagColumns, tagUnnest } from './rows.js';
@@ -152,9 +152,9 @@ const WRITE_LOCKED = `WITH removed AS (
  * annotation is checked as a tag shard is.
  */
 function changed(annotation: Annotation, change: Change): { after: Annotation; delta: AnnotationChange | null } {
-  const after = copy(annotation);
+  const after = copyAnnotation(annotation);
   change(after);
-  if (after.articleId !== annotation.articleId || after.annotatorId !== annotation.annotatorId) throw new Error('A save cannot move an annotation to another article or annotator.');
+  checkNotMoved(annotation.articleId, annotation.annotatorId, after);
   after.updatedAt = new Date().toISOString();
   const delta = annotationChange(annotation, after);
   if (delta !== null && parse.annotationChange(delta) === delta) {
@@ -168,22 +168,6 @@ function changed(annotation: Annotation, change: Change): { after: Annotation; d
     return { after, delta };
   }
   return { after: parse.annotation({ schemaVersion: 1, data: after }).data, delta: null };
-}
-
-/** A copy deep enough that `change` leaves the original alone (tags are flat but for their origin). */
-function copy(a: Annotation): Annotation {
-  return {
-    articleId: a.articleId,
-    annotatorId: a.annotatorId,
-    reviewed: a.reviewed.slice(),
-    tags: a.tags.map((tag) => (tag.origin ? { ...tag, origin: { ...tag.origin } } : { ...tag })),
-    ...(a.rejected ? { rejected: a.rejected.map((r) => ({ ...r })) } : {}),
-    updatedAt: a.updatedAt,
-  };
-}
-
-function emptyAnnotation(articleId: string, annotatorId: string): Annotation {
-  return { articleId, annotatorId, reviewed: [], tags: [], updatedAt: '' };
 }
 
 /** An annotation as stored, with its version (null: it has no row). */
@@ -418,7 +402,7 @@ export class SaveQueue {
             // A write of ours that ended while this read ran holds a later version: it stays.
             if (!cached || cached.version === null || (k.version !== null && cached.version < k.version)) this.#cache.set(row.key, k);
           }
-          out.set(row.key, copy(k.annotation));
+          out.set(row.key, copyAnnotation(k.annotation));
         }
         return out;
       },
